@@ -1,0 +1,105 @@
+/**
+ * Phases of boot at which packages may act, in the order `boot()` runs them (DESIGN §4 and init/main.c
+ * `start_kernel`).
+ */
+export const BootPhase = {
+  /** Command line parsed; physical memory is being laid out (`setup_arch`). */
+  setup_arch: 0,
+  /** The buddy allocator holds all free memory (`mm_core_init` / `mem_init` → `memblock_free_all`). */
+  mm_init: 1,
+  /** `page_ext` storage exists and its clients' `init()` ran (`page_ext_init`). */
+  page_ext_init: 2,
+  /** Late initcalls: debugfs and sysfs files appear (`late_initcall`). */
+  late_init: 3,
+} as const;
+
+/** A value of {@link BootPhase}. */
+export type BootPhase = (typeof BootPhase)[keyof typeof BootPhase];
+
+/**
+ * How a page was touched, for the `access` event. Kernel-side accesses go through the direct map (what
+ * debug_pagealloc unmaps); user accesses go through page tables (what sets the accessed bit idle tracking reads);
+ * `mark_accessed` is `mark_page_accessed()` on the read()/write() path.
+ */
+export const AccessKind = {
+  kernel_read: 1,
+  kernel_write: 2,
+  user_read: 3,
+  user_write: 4,
+  mark_accessed: 5,
+} as const;
+
+/** A value of {@link AccessKind}. */
+export type AccessKind = (typeof AccessKind)[keyof typeof AccessKind];
+
+/** Memory hotplug notifier actions (include/linux/memory.h), for the `memory_notify` event. */
+export const MemoryAction = {
+  going_online: 0,
+  online: 1,
+  going_offline: 2,
+  offline: 3,
+  cancel_online: 4,
+  cancel_offline: 5,
+} as const;
+
+/** A value of {@link MemoryAction}. */
+export type MemoryAction = (typeof MemoryAction)[keyof typeof MemoryAction];
+
+/**
+ * The event map: every hook point of the simulated mm, with positional arguments so that dispatch allocates
+ * nothing. This is the spec all packages speak; change it with care. pfns, orders and gfp masks are plain numbers
+ * (a gfp mask fits in 32 bits; a pfn below 2^53).
+ */
+export interface MmHookEvents {
+  /**
+   * `post_alloc_hook()` (mm/page_alloc.c): 2^order pages starting at `pfn` were just allocated with `gfp`, after
+   * the allocator prepared them and before the caller sees them. page_owner records here; debug_pagealloc maps the
+   * pages back and checks their poison.
+   */
+  post_alloc: (pfn: number, order: number, gfp: number) => void;
+  /**
+   * `free_pages_prepare()` (mm/page_alloc.c): 2^order pages starting at `pfn` are about to return to the allocator.
+   * page_owner resets (or, since v5, records the free); debug_pagealloc poisons and unmaps.
+   */
+  free_prepare: (pfn: number, order: number) => void;
+  /**
+   * `split_page()` / `split_page_owner()`: the allocated block of 2^oldOrder pages at `pfn` is now a run of
+   * independent blocks of 2^newOrder pages (newOrder is 0 for split_page).
+   */
+  split: (pfn: number, oldOrder: number, newOrder: number) => void;
+  /**
+   * `folio_copy_owner()` / `migrate_page_copy()` (mm/migrate.c): the contents of 2^order pages at `fromPfn` were
+   * copied to `toPfn` by migration for `reason` (a migrate reason number, `MR_*`).
+   */
+  migrate_copy: (fromPfn: number, toPfn: number, order: number, reason: number) => void;
+  /** A page was touched; `how` is an {@link AccessKind}. */
+  access: (pfn: number, how: number) => void;
+  /** A page table entry of task `pid` at `vaddr` now maps `pfn` (`page_add_*_rmap`). */
+  map: (pfn: number, pid: number, vaddr: number) => void;
+  /** A page table entry of task `pid` at `vaddr` no longer maps `pfn` (`page_remove_rmap`). */
+  unmap: (pfn: number, pid: number, vaddr: number) => void;
+  /**
+   * The allocator's slow path found no page for 2^order pages with `gfp` in the zone with id `zoneId` (the
+   * preferred zone). Listeners may make memory available (direct compaction, reclaim); the allocator then retries
+   * once before it reports a failure.
+   */
+  alloc_stall: (order: number, gfp: number, zoneId: number) => void;
+  /** Memory hotplug notifier (`memory_notify`): `action` is a {@link MemoryAction} for the pfn range. */
+  memory_notify: (action: number, startPfn: number, nrPages: number) => void;
+  /** Boot reached `phase`, a {@link BootPhase}. */
+  boot_phase: (phase: number) => void;
+}
+
+/** The names of all events, in the order of the event map. */
+export const hookEventNames = [
+  'post_alloc',
+  'free_prepare',
+  'split',
+  'migrate_copy',
+  'access',
+  'map',
+  'unmap',
+  'alloc_stall',
+  'memory_notify',
+  'boot_phase',
+] as const satisfies readonly (keyof MmHookEvents)[];
