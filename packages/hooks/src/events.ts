@@ -86,6 +86,11 @@ export interface MmHookEvents {
   alloc_stall: (order: number, gfp: number, zoneId: number) => void;
   /** Memory hotplug notifier (`memory_notify`): `action` is a {@link MemoryAction} for the pfn range. */
   memory_notify: (action: number, startPfn: number, nrPages: number) => void;
+  /**
+   * `dump_page()` is reporting on `pfn` (a bad page, a fault on a freed page): clients print what they know
+   * (page_owner's `dump_page_owner()`) to the kernel log, right after the page's own lines.
+   */
+  dump_page: (pfn: number) => void;
   /** Boot reached `phase`, a {@link BootPhase}. */
   boot_phase: (phase: number) => void;
 }
@@ -101,5 +106,6 @@ export const hookEventNames = [
   'unmap',
   'alloc_stall',
   'memory_notify',
+  'dump_page',
   'boot_phase',
 ] as const satisfies readonly (keyof MmHookEvents)[];

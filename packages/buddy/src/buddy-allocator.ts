@@ -1,0 +1,1159 @@
+import type { HookBus } from '@mm/hooks';
+import {
+  type KernelProfile,
+  MAX_PAGE_ORDER,
+  type MemSection,
+  MIGRATE_PCPTYPES,
+  MIGRATE_TYPES,
+  Migratetype,
+  NR_PAGE_ORDERS,
+  ORDER_MASK,
+  ORDER_SHIFT,
+  PAGE_ALLOC_COSTLY_ORDER,
+  PAGE_FLAGS_MASK,
+  PAGEBLOCK_MIGRATETYPE_MASK,
+  PAGEBLOCK_NR_PAGES,
+  PAGEBLOCK_ORDER,
+  PageState,
+  type PhysicalMemory,
+  STATE_SHIFT,
+  Taint,
+} from '@mm/physmem';
+import { formatAllocFailure } from './alloc-failure';
+import { formatBadPage } from './bad-page';
+import { BuddyZone } from './buddy-zone';
+import { canClaimBlock, fallbacks } from './fallbacks';
+import { gfpMigratetype, gfpZone } from './gfp-zone';
+import {
+  orderToPindex,
+  PCP_BATCH_SCALE_MAX,
+  pcpAllowedOrder,
+  pcpListCount,
+  pindexToOrder,
+  zoneBatchsize,
+  zoneHighsize,
+} from './per-cpu-pages';
+import { Ratelimit } from './ratelimit';
+import { lowmemReserve, minFreeKbytes, zoneWatermarks } from './watermarks';
+
+const STATE_BUDDY = PageState.buddy;
+const STATE_PCP = PageState.pcp;
+const STATE_GUARD = PageState.guard;
+const STATE_TAIL = PageState.tail;
+const BUDDY_WORD = STATE_BUDDY << STATE_SHIFT;
+const PCP_WORD = STATE_PCP << STATE_SHIFT;
+const GUARD_WORD = STATE_GUARD << STATE_SHIFT;
+const TAIL_WORD = (STATE_TAIL << STATE_SHIFT) >>> 0;
+
+/** Watermark selection and reserve access (mm/internal.h `ALLOC_*`). */
+const ALLOC_WMARK_MIN = 0;
+const ALLOC_WMARK_LOW = 1;
+const ALLOC_WMARK_HIGH = 2;
+const ALLOC_NO_WATERMARKS = 4;
+const ALLOC_WMARK_MASK = 7;
+const ALLOC_MIN_RESERVE = 0x8;
+const ALLOC_NON_BLOCK = 0x10;
+const ALLOC_NOFRAGMENT = 0x100;
+
+/** Tuning of the allocator that is not part of the kernel profile. */
+export interface BuddyOptions {
+  /** `page_alloc.shuffle`-free, deterministic behaviour is the only mode; reserved for later options. */
+  readonly guardMinOrder?: number;
+}
+
+/** Counters of what the allocator did, for summaries and tests. */
+export interface BuddyStats {
+  /** Successful `alloc_pages` calls. */
+  allocations: number;
+  /** Successful frees (blocks returned). */
+  frees: number;
+  /** Allocations that found no page. */
+  allocFailures: number;
+  /** `bad_page()` reports, printed or suppressed. */
+  badPages: number;
+  /** Pages leaked because they were found in a bad state when freed (the kernel leaks them too). */
+  leakedPages: number;
+  /** Pageblocks whose migratetype a fallback claimed (`mm_page_alloc_extfrag` with change_ownership). */
+  pageblocksClaimed: number;
+  /** Fallback allocations (`mm_page_alloc_extfrag` events). */
+  fallbacks: number;
+}
+
+/**
+ * The zoned buddy allocator (mm/page_alloc.c): per-zone free lists per order and migratetype, pageblock
+ * migratetypes with the kernel's fallback and claiming rules, per-CPU page lists in front of each zone,
+ * watermarks with lowmem reserves, `alloc_pages`, `__free_pages` and `split_page`, and the hook points of
+ * `post_alloc_hook` and `free_pages_prepare`. It knows nothing of the clients listening on the hooks.
+ *
+ * Differences from the kernel, by design: no reclaim (listeners of `alloc_stall` may free memory), no
+ * MIGRATE_HIGHATOMIC reserve, no CMA, and one thread of execution (no locks, no races).
+ */
+export class BuddyAllocator {
+  readonly memory: PhysicalMemory;
+  readonly hooks: HookBus;
+  readonly profile: KernelProfile;
+  /** Parallel to `memory.zones`. */
+  readonly zones: readonly BuddyZone[];
+  readonly stats: BuddyStats = {
+    allocations: 0,
+    frees: 0,
+    allocFailures: 0,
+    badPages: 0,
+    leakedPages: 0,
+    pageblocksClaimed: 0,
+    fallbacks: 0,
+  };
+  /** `min_free_kbytes`. */
+  minFreeKbytes = 0;
+  /** `debug_guardpage_minorder`: split halves below this order become guard pages (0: off). */
+  guardMinOrder = 0;
+
+  readonly #sections: readonly (MemSection | undefined)[];
+  readonly #shift: number;
+  readonly #mask: number;
+  readonly #pcpLists: number;
+  readonly #v6: boolean;
+  /** Zone bits of a gfp mask → highest zone type index (-1: invalid). */
+  readonly #zoneTable: Int8Array;
+  readonly #gfpZoneMask: number;
+  /** zonelist[node][highest zone type] → zones to try, in order. */
+  readonly #zonelists: BuddyZone[][][];
+  readonly #nodeOfCpu: Int32Array;
+  readonly #flagCheckAtFree: number;
+  readonly #flagCheckAtPrep: number;
+  readonly #flagHead: number;
+  readonly #gfp: KernelProfile['gfp']['flags'];
+  readonly #warnRatelimit: Ratelimit;
+  readonly #badPageRatelimit = { shown: 0, unshown: 0, resumeNs: 0 };
+  #lockDebuggingOn = true;
+  #warnedOrder = false;
+
+  constructor(memory: PhysicalMemory, hooks: HookBus, options: BuddyOptions = {}) {
+    this.memory = memory;
+    this.hooks = hooks;
+    this.profile = memory.profile;
+    this.guardMinOrder = options.guardMinOrder ?? 0;
+    this.#v6 = this.profile.era === 'v6';
+    this.#sections = memory.sections;
+    this.#shift = memory.pfnSectionShift;
+    this.#mask = memory.pagesPerSection - 1;
+    this.#pcpLists = pcpListCount(this.profile);
+    this.#gfp = this.profile.gfp.flags;
+    this.zones = memory.zones.map((zone) => new BuddyZone(zone, memory.cpus, this.#pcpLists));
+
+    const { bit } = this.profile.pageFlags;
+    const mask = (names: readonly (keyof typeof bit)[]) =>
+      names.reduce((value, name) => (bit[name] >= 0 ? value | (1 << bit[name]) : value), 0);
+    this.#flagCheckAtFree = mask([
+      'lru',
+      'locked',
+      'private',
+      'private_2',
+      'writeback',
+      'reserved',
+      'slab',
+      'active',
+      'unevictable',
+      'mlocked',
+      ...(this.#v6 ? [] : (['swapcache'] as const)),
+    ]);
+    const allFlags = 2 ** this.profile.pageFlags.count - 1;
+    this.#flagCheckAtPrep = this.#v6 ? allFlags & ~mask(['hwpoison']) : allFlags;
+    this.#flagHead = 1 << bit.head;
+
+    const { DMA, HIGHMEM, DMA32, MOVABLE } = this.#gfp;
+    this.#gfpZoneMask = DMA | HIGHMEM | DMA32 | MOVABLE;
+    this.#zoneTable = new Int8Array(this.#gfpZoneMask + 1);
+    for (let bits = 0; bits <= this.#gfpZoneMask; bits++) {
+      this.#zoneTable[bits] = (bits & ~this.#gfpZoneMask) === 0 ? gfpZone(bits, this.profile) : -1;
+    }
+    this.#nodeOfCpu = new Int32Array(memory.cpus);
+    for (let cpu = 0; cpu < memory.cpus; cpu++) {
+      this.#nodeOfCpu[cpu] = Math.floor((cpu * memory.nodes.length) / memory.cpus);
+    }
+    this.#zonelists = memory.nodes.map((node) => {
+      const order = [node.id, ...memory.nodes.map((other) => other.id).filter((id) => id !== node.id)];
+      return this.profile.arch.zoneTypes.map((_, highest) =>
+        order.flatMap((id) =>
+          [...memory.nodes[id]!.zones]
+            .reverse()
+            .filter((zone) => zone.type.index <= highest && zone.populated)
+            .map((zone) => this.zones[zone.id]!),
+        ),
+      );
+    });
+    this.#warnRatelimit = this.#v6 ? new Ratelimit(10e9, 1) : new Ratelimit(5e9, 10);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Boot
+
+  /**
+   * `memblock_free_all()`: frees every present page that memblock did not reserve into the free lists (to the
+   * tail, as the kernel does, so lists start in address order), then sets up watermarks, lowmem reserves and
+   * per-CPU lists. Returns the number of pages freed.
+   */
+  freeAllMemory(): number {
+    const memory = this.memory;
+    const reserved = memory.memblockReserved;
+    let freed = 0;
+    for (const range of memory.ranges) {
+      let pieces = [{ start: range.start, end: range.end }];
+      for (const region of reserved) {
+        pieces = pieces.flatMap((piece) => {
+          if (region.end <= piece.start || region.start >= piece.end) return [piece];
+          const parts = [];
+          if (piece.start < region.start) parts.push({ start: piece.start, end: region.start });
+          if (piece.end > region.end) parts.push({ start: region.end, end: piece.end });
+          return parts;
+        });
+      }
+      for (const piece of pieces) freed += this.#freeRange(piece.start, piece.end);
+    }
+    this.setupZones();
+    return freed;
+  }
+
+  /** Frees [start, end) in the largest aligned blocks, as `__free_pages_memory()` does. */
+  #freeRange(start: number, end: number): number {
+    let pfn = start;
+    while (pfn < end) {
+      let order = MAX_PAGE_ORDER;
+      while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end)) order--;
+      // A block must not straddle a zone boundary.
+      const zone = this.memory.zoneOf(pfn)!;
+      while (order > 0 && pfn + (1 << order) > zone.endPfn) order--;
+      this.#freeOnePage(this.zones[zone.id]!, pfn, order, this.memory.pageblockMigratetype(pfn), true);
+      pfn += 1 << order;
+    }
+    return end - start;
+  }
+
+  /**
+   * `setup_per_zone_wmarks()`, `setup_per_zone_lowmem_reserve()` and `zone_pcp_init()`/`zone_set_pageset_high_and_batch()`:
+   * recomputes everything that depends on managed pages. Called at boot and whenever managed pages change.
+   */
+  setupZones(): void {
+    const memory = this.memory;
+    this.minFreeKbytes = minFreeKbytes(memory.zones, this.profile);
+    const watermarks = zoneWatermarks(memory.zones, this.minFreeKbytes, this.profile);
+    for (const node of memory.nodes) {
+      const reserves = lowmemReserve(node.zones);
+      node.zones.forEach((zone, index) => {
+        this.zones[zone.id]!.lowmemReserve = reserves[index]!;
+      });
+    }
+    const cpusPerNode = new Int32Array(memory.nodes.length);
+    for (const node of this.#nodeOfCpu) cpusPerNode[node]!++;
+    for (const buddyZone of this.zones) {
+      buddyZone.watermark = watermarks[buddyZone.zone.id]!;
+      const batch = Math.max(1, zoneBatchsize(buddyZone.zone.managedPages, this.profile));
+      buddyZone.pcpBatch = batch;
+      if (this.#v6) {
+        const cpus = cpusPerNode[buddyZone.zone.node]!;
+        buddyZone.pcpHighMin = zoneHighsize(buddyZone.watermark.low, cpus, batch);
+        buddyZone.pcpHighMax = zoneHighsize(Math.floor(buddyZone.zone.managedPages / 8), cpus, batch);
+      } else {
+        const high = 6 * zoneBatchsize(buddyZone.zone.managedPages, this.profile);
+        buddyZone.pcpHighMin = high;
+        buddyZone.pcpHighMax = high;
+      }
+      buddyZone.pcpHigh.fill(buddyZone.pcpHighMin);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Allocation
+
+  /** The NUMA node of a CPU (`cpu_to_node()`): CPUs are spread evenly over nodes. */
+  nodeOfCpu(cpu: number): number {
+    return this.#nodeOfCpu[cpu]!;
+  }
+
+  /**
+   * `alloc_pages(gfp, order)`: 2^order contiguous pages, or -1. Tries the zones allowed by `gfp` on the current
+   * CPU's node first (then the other nodes), above the low watermark; then the slow path (min watermark, reserves
+   * for `__GFP_HIGH` and atomic requests, `alloc_stall` listeners such as compaction, one retry); then reports the
+   * failure like `warn_alloc()` unless `__GFP_NOWARN`.
+   */
+  allocPages(gfp: number, order: number): number {
+    if (order > MAX_PAGE_ORDER || order < 0) return this.#invalidOrder(gfp, order);
+    const zoneIndex = this.#zoneTable[gfp & this.#gfpZoneMask]!;
+    if (zoneIndex < 0) throw new RangeError(`gfp 0x${gfp.toString(16)} asks for contradictory zones`);
+    const migratetype = gfpMigratetype(gfp, this.profile);
+    const node = this.#nodeOfCpu[this.memory.current.cpu]!;
+    const zonelist = this.#zonelists[node]![zoneIndex]!;
+    let flags = ALLOC_WMARK_LOW;
+    if (this.#v6 && this.#noFragmentPossible(zonelist)) flags |= ALLOC_NOFRAGMENT;
+    let pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
+    if (pfn < 0) pfn = this.#slowPath(gfp, order, migratetype, zonelist, zoneIndex);
+    if (pfn < 0) return -1;
+    this.#prepNewPage(pfn, order, gfp);
+    this.stats.allocations++;
+    const hook = this.hooks.post_alloc;
+    if (hook.count !== 0) hook.call(pfn, order, gfp);
+    return pfn;
+  }
+
+  #invalidOrder(gfp: number, order: number): number {
+    if ((gfp & this.#gfp.NOWARN) === 0 && !this.#warnedOrder) {
+      this.#warnedOrder = true;
+      const where = this.#v6 ? '__alloc_frozen_pages_noprof' : '__alloc_pages_nodemask';
+      this.memory.taint.add(Taint.WARN);
+      this.memory.log.printk(
+        [
+          `------------[ cut here ]------------`,
+          `WARNING: CPU: ${this.memory.current.cpu} PID: ${this.memory.current.pid} at mm/page_alloc.c:0 ${where}+0x0/0x0`,
+          `order ${order} is above the largest order ${MAX_PAGE_ORDER}`,
+          this.memory.printModules(),
+          ...this.memory.dumpStack(),
+          `---[ end trace 0000000000000000 ]---`,
+        ].join('\n'),
+      );
+    }
+    this.stats.allocFailures++;
+    return -1;
+  }
+
+  /** v6.18 `alloc_flags_nofragment()`: in ZONE_NORMAL with DMA32 below it, avoid mixing pageblocks at first. */
+  #noFragmentPossible(zonelist: readonly BuddyZone[]): boolean {
+    const first = zonelist[0];
+    if (first === undefined || first.zone.type.name !== 'Normal') return false;
+    const below = this.memory.nodes[first.zone.node]!.zones[first.zone.type.index - 1];
+    return below !== undefined && below.type.name === 'DMA32' && (this.memory.nodes.length === 1 || below.populated);
+  }
+
+  #getPageFromFreelist(
+    gfp: number,
+    order: number,
+    migratetype: number,
+    zonelist: readonly BuddyZone[],
+    zoneIndex: number,
+    flags: number,
+  ): number {
+    const thisNode = (gfp & this.#gfp.THISNODE) !== 0 ? this.#nodeOfCpu[this.memory.current.cpu]! : -1;
+    for (;;) {
+      for (let index = 0; index < zonelist.length; index++) {
+        const zone = zonelist[index]!;
+        if (thisNode >= 0 && zone.zone.node !== thisNode) continue;
+        if ((flags & ALLOC_NO_WATERMARKS) === 0 && !this.#zoneUsable(zone, order, flags, zoneIndex)) continue;
+        const pfn = this.#rmqueue(zone, order, migratetype, flags, gfp);
+        if (pfn >= 0) return pfn;
+      }
+      // Retry without ALLOC_NOFRAGMENT before touching the slow path.
+      if ((flags & ALLOC_NOFRAGMENT) === 0) return -1;
+      flags &= ~ALLOC_NOFRAGMENT;
+    }
+  }
+
+  /**
+   * The watermark test of `get_page_from_freelist()`. v6.18 first checks the high watermark while the zone is not
+   * marked `ZONE_BELOW_HIGH`, and marks it when that fails.
+   */
+  #zoneUsable(zone: BuddyZone, order: number, flags: number, zoneIndex: number): boolean {
+    if (this.#v6 && !zone.belowHigh) {
+      if (this.#watermarkOk(zone, order, ALLOC_WMARK_HIGH | (flags & ~ALLOC_WMARK_MASK), zoneIndex)) return true;
+      zone.belowHigh = true;
+    }
+    return this.#watermarkOk(zone, order, flags, zoneIndex);
+  }
+
+  /** `zone_watermark_fast()` / `__zone_watermark_ok()`. */
+  #watermarkOk(zone: BuddyZone, order: number, flags: number, zoneIndex: number): boolean {
+    const mark = flags & ALLOC_WMARK_MASK;
+    let min =
+      mark === ALLOC_WMARK_MIN
+        ? zone.watermark.min
+        : mark === ALLOC_WMARK_LOW
+          ? zone.watermark.low
+          : zone.watermark.high;
+    if ((flags & ALLOC_MIN_RESERVE) !== 0) {
+      min -= Math.floor(min / 2);
+      if ((flags & ALLOC_NON_BLOCK) !== 0) min -= Math.floor(min / 4);
+    } else if (!this.#v6 && (flags & ALLOC_NON_BLOCK) !== 0) {
+      min -= Math.floor(min / 4);
+    }
+    const freePages = zone.freePages - (1 << order) + 1;
+    if (freePages <= min + (zone.lowmemReserve[zoneIndex] ?? 0)) return false;
+    if (order === 0) return true;
+    for (let current = order; current < NR_PAGE_ORDERS; current++) {
+      if (zone.nrFree[current] === 0) continue;
+      for (let type = 0; type < MIGRATE_PCPTYPES; type++) {
+        if (zone.freeCount[current * MIGRATE_TYPES + type]! > 0) return true;
+      }
+    }
+    return false;
+  }
+
+  #slowPath(
+    gfp: number,
+    order: number,
+    migratetype: number,
+    zonelist: readonly BuddyZone[],
+    zoneIndex: number,
+  ): number {
+    const g = this.#gfp;
+    let flags = ALLOC_WMARK_MIN;
+    if ((gfp & g.HIGH) !== 0) flags |= ALLOC_MIN_RESERVE;
+    const canReclaim = (gfp & g.DIRECT_RECLAIM) !== 0;
+    // v6.18 ALLOC_NON_BLOCK for requests that cannot reclaim; v4.8 ALLOC_HARDER for __GFP_ATOMIC.
+    const harder = this.#v6 ? !canReclaim : (gfp & g.ATOMIC) !== 0;
+    if (harder && (gfp & g.NOMEMALLOC) === 0) flags |= ALLOC_NON_BLOCK;
+    let pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
+    if (pfn >= 0) return pfn;
+    if ((gfp & g.MEMALLOC) !== 0 && (gfp & g.NOMEMALLOC) === 0) {
+      pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, ALLOC_NO_WATERMARKS);
+      if (pfn >= 0) return pfn;
+    }
+    const stall = this.hooks.alloc_stall;
+    if (canReclaim && stall.count !== 0 && zonelist.length > 0) {
+      stall.call(order, gfp, zonelist[0]!.zone.id);
+      pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
+      if (pfn >= 0) return pfn;
+    }
+    this.stats.allocFailures++;
+    this.#warnAlloc(gfp, order, zoneIndex);
+    return -1;
+  }
+
+  #warnAlloc(gfp: number, order: number, zoneIndex: number): void {
+    if ((gfp & this.#gfp.NOWARN) !== 0) return;
+    if (!this.#v6 && this.guardMinOrder > 0) return;
+    const memory = this.memory;
+    const verdict = this.#warnRatelimit.check(memory.clock.ns);
+    if (verdict.suppressedBefore > 0) memory.log.printk(`warn_alloc: ${verdict.suppressedBefore} callbacks suppressed`);
+    if (!verdict.allowed) return;
+    memory.log.printk(formatAllocFailure(this, gfp, order, zoneIndex).join('\n'));
+  }
+
+  /** `rmqueue()`: from the per-CPU list for small orders, else straight from the zone. */
+  #rmqueue(zone: BuddyZone, order: number, migratetype: number, flags: number, gfp: number): number {
+    if (pcpAllowedOrder(order, this.profile)) return this.#rmqueuePcplist(zone, order, migratetype, flags, gfp);
+    return this.#rmqueueSmallOrFallback(zone, order, migratetype, flags);
+  }
+
+  #rmqueuePcplist(zone: BuddyZone, order: number, migratetype: number, flags: number, gfp: number): number {
+    const cpu = this.memory.current.cpu;
+    const list = cpu * this.#pcpLists + (this.#v6 ? orderToPindex(migratetype, order) : migratetype);
+    if (zone.pcpHead[list]! < 0) {
+      const count = this.#v6 ? this.#nrPcpAlloc(zone, cpu, order) : zone.pcpBatch;
+      for (let index = 0; index < count; index++) {
+        const pfn = this.#rmqueueSmallOrFallback(zone, order, migratetype, flags);
+        if (pfn < 0) break;
+        this.#pcpAdd(zone, list, pfn, order, true);
+      }
+      if (zone.pcpHead[list]! < 0) return -1;
+    }
+    // v4.8 hands out cache-cold pages (__GFP_COLD) from the list's tail.
+    const cold = (gfp & this.#gfp.COLD) !== 0;
+    const pfn = cold ? zone.pcpTail[list]! : zone.pcpHead[list]!;
+    this.#pcpDel(zone, pfn);
+    if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
+    return pfn;
+  }
+
+  /** v6.18 `nr_pcp_alloc()`: how many blocks to move to an empty per-CPU list. */
+  #nrPcpAlloc(zone: BuddyZone, cpu: number, order: number): number {
+    const baseBatch = zone.pcpBatch;
+    let high = Math.min(Math.max(zone.pcpHigh[cpu]!, zone.pcpHighMin), zone.pcpHighMax);
+    zone.pcpHigh[cpu] = high;
+    if (high < baseBatch) return 1;
+    let batch = order !== 0 ? baseBatch : baseBatch << zone.pcpAllocFactor[cpu]!;
+    if (zone.pcpHighMin !== zone.pcpHighMax && zone.freePages >= zone.watermark.high) {
+      high = Math.min(high + batch, zone.pcpHighMax);
+      zone.pcpHigh[cpu] = high;
+    }
+    if (order === 0) {
+      const maxAlloc = Math.max(high - zone.pcpCount[cpu]! - baseBatch, baseBatch);
+      if (batch <= maxAlloc && zone.pcpAllocFactor[cpu]! < PCP_BATCH_SCALE_MAX) zone.pcpAllocFactor[cpu]!++;
+      batch = Math.min(batch, maxAlloc);
+    }
+    if (batch > 1) batch = Math.max(batch >> order, 2);
+    return batch;
+  }
+
+  /** `__rmqueue()`: the smallest block of the wanted type, else a fallback from another type. */
+  #rmqueueSmallOrFallback(zone: BuddyZone, order: number, migratetype: number, flags: number): number {
+    const pfn = this.#rmqueueSmallest(zone, order, migratetype);
+    if (pfn >= 0) return pfn;
+    return this.#v6
+      ? this.#rmqueueClaimOrSteal(zone, order, migratetype, flags)
+      : this.#rmqueueFallbackV4(zone, order, migratetype);
+  }
+
+  /** `__rmqueue_smallest()`. */
+  #rmqueueSmallest(zone: BuddyZone, order: number, migratetype: number): number {
+    for (let current = order; current < NR_PAGE_ORDERS; current++) {
+      const pfn = zone.freeHead[current * MIGRATE_TYPES + migratetype]!;
+      if (pfn < 0) continue;
+      this.#delFromFreeList(zone, pfn);
+      this.#expand(zone, pfn, order, current, migratetype);
+      return pfn;
+    }
+    return -1;
+  }
+
+  /** `find_suitable_fallback()`: a fallback type with a free block of this order, or -1. */
+  #findFallback(zone: BuddyZone, order: number, migratetype: number): number {
+    if (zone.nrFree[order] === 0) return -1;
+    const row = fallbacks[migratetype]!;
+    for (let index = 0; index < row.length; index++) {
+      const type = row[index]!;
+      if (zone.freeCount[order * MIGRATE_TYPES + type]! > 0) return type;
+    }
+    return -1;
+  }
+
+  /** v6.18 `__rmqueue_claim()` then `__rmqueue_steal()`. */
+  #rmqueueClaimOrSteal(zone: BuddyZone, order: number, migratetype: number, flags: number): number {
+    if (migratetype >= MIGRATE_PCPTYPES) return -1;
+    const minOrder = order < PAGEBLOCK_ORDER && (flags & ALLOC_NOFRAGMENT) !== 0 ? PAGEBLOCK_ORDER : order;
+    for (let current = MAX_PAGE_ORDER; current >= minOrder; current--) {
+      if (!canClaimBlock(current, migratetype, PAGEBLOCK_ORDER)) break;
+      const fallback = this.#findFallback(zone, current, migratetype);
+      if (fallback < 0) continue;
+      const pfn = this.#tryToClaimBlock(
+        zone,
+        zone.freeHead[current * MIGRATE_TYPES + fallback]!,
+        current,
+        order,
+        migratetype,
+        fallback,
+      );
+      if (pfn >= 0) {
+        this.stats.fallbacks++;
+        return pfn;
+      }
+    }
+    if ((flags & ALLOC_NOFRAGMENT) !== 0) return -1;
+    for (let current = order; current < NR_PAGE_ORDERS; current++) {
+      const fallback = this.#findFallback(zone, current, migratetype);
+      if (fallback < 0) continue;
+      const pfn = zone.freeHead[current * MIGRATE_TYPES + fallback]!;
+      this.#delFromFreeList(zone, pfn);
+      this.#expand(zone, pfn, order, current, fallback);
+      this.stats.fallbacks++;
+      return pfn;
+    }
+    return -1;
+  }
+
+  /** v6.18 `try_to_claim_block()`. */
+  #tryToClaimBlock(
+    zone: BuddyZone,
+    pfn: number,
+    current: number,
+    order: number,
+    startType: number,
+    blockType: number,
+  ): number {
+    if (current >= PAGEBLOCK_ORDER) {
+      this.#delFromFreeList(zone, pfn);
+      for (let block = pfn; block < pfn + (1 << current); block += PAGEBLOCK_NR_PAGES) {
+        this.memory.setPageblockMigratetype(block, startType);
+        this.stats.pageblocksClaimed++;
+      }
+      this.#expand(zone, pfn, order, current, startType);
+      return pfn;
+    }
+    const blockStart = pfn - (pfn % PAGEBLOCK_NR_PAGES);
+    if (blockStart < zone.zone.startPfn || blockStart + PAGEBLOCK_NR_PAGES > zone.zone.endPfn) return -1;
+    const { free, movable } = this.#countBlock(blockStart);
+    let alike = 0;
+    if (startType === Migratetype.MOVABLE) alike = movable;
+    else if (blockType === Migratetype.MOVABLE) alike = PAGEBLOCK_NR_PAGES - (free + movable);
+    if (free + alike < PAGEBLOCK_NR_PAGES / 2) return -1;
+    this.#moveFreeBlocks(zone, blockStart, startType);
+    this.memory.setPageblockMigratetype(blockStart, startType);
+    this.stats.pageblocksClaimed++;
+    return this.#rmqueueSmallest(zone, order, startType);
+  }
+
+  /** `prep_move_freepages_block()`'s count: free pages (buddy blocks) and movable in-use pages (on the LRU). */
+  #countBlock(blockStart: number): { free: number; movable: number } {
+    const section = this.#sections[blockStart >>> this.#shift]!;
+    const base = blockStart & this.#mask;
+    const lru = 1 << this.profile.pageFlags.bit.lru;
+    let free = 0;
+    let movable = 0;
+    for (let index = 0; index < PAGEBLOCK_NR_PAGES; ) {
+      const word = section.flags[base + index]!;
+      const state = word >>> STATE_SHIFT;
+      if (state === STATE_BUDDY) {
+        const size = 1 << ((word >>> ORDER_SHIFT) & ORDER_MASK);
+        free += size;
+        index += size;
+        continue;
+      }
+      if (state !== STATE_PCP && state !== STATE_GUARD && (word & lru) !== 0) movable++;
+      index++;
+    }
+    return { free, movable };
+  }
+
+  /** `__move_freepages_block()`: moves every buddy block of the pageblock to `migratetype`'s lists. */
+  #moveFreeBlocks(zone: BuddyZone, blockStart: number, migratetype: number): number {
+    const section = this.#sections[blockStart >>> this.#shift]!;
+    const base = blockStart & this.#mask;
+    let moved = 0;
+    for (let index = 0; index < PAGEBLOCK_NR_PAGES; ) {
+      const word = section.flags[base + index]!;
+      if (word >>> STATE_SHIFT !== STATE_BUDDY) {
+        index++;
+        continue;
+      }
+      const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+      if ((word & PAGE_FLAGS_MASK) !== migratetype) {
+        this.#delFromFreeList(zone, blockStart + index);
+        this.#addToFreeList(zone, blockStart + index, order, migratetype, true);
+      }
+      moved += 1 << order;
+      index += 1 << order;
+    }
+    return moved;
+  }
+
+  /** v4.8 `__rmqueue_fallback()`: the largest block of a fallback type; steal its pageblock when allowed. */
+  #rmqueueFallbackV4(zone: BuddyZone, order: number, startType: number): number {
+    if (startType >= MIGRATE_PCPTYPES) return -1;
+    for (let current = MAX_PAGE_ORDER; current >= order; current--) {
+      const fallback = this.#findFallback(zone, current, startType);
+      if (fallback < 0) continue;
+      const pfn = zone.freeHead[current * MIGRATE_TYPES + fallback]!;
+      if (canClaimBlock(current, startType, PAGEBLOCK_ORDER)) {
+        if (current >= PAGEBLOCK_ORDER) {
+          for (let block = pfn; block < pfn + (1 << current); block += PAGEBLOCK_NR_PAGES) {
+            this.memory.setPageblockMigratetype(block, startType);
+            this.stats.pageblocksClaimed++;
+          }
+        } else {
+          const blockStart = pfn - (pfn % PAGEBLOCK_NR_PAGES);
+          const inZone = blockStart >= zone.zone.startPfn && blockStart + PAGEBLOCK_NR_PAGES <= zone.zone.endPfn;
+          if (inZone && this.#moveFreeBlocks(zone, blockStart, startType) >= PAGEBLOCK_NR_PAGES / 2) {
+            this.memory.setPageblockMigratetype(blockStart, startType);
+            this.stats.pageblocksClaimed++;
+          }
+        }
+      }
+      this.#delFromFreeList(zone, pfn);
+      this.#expand(zone, pfn, order, current, startType);
+      this.stats.fallbacks++;
+      return pfn;
+    }
+    return -1;
+  }
+
+  /**
+   * `expand()`: splits a block of order `high` down to `low`, putting the upper halves on the free lists of
+   * `migratetype` (or making them guard pages below `debug_guardpage_minorder`).
+   */
+  #expand(zone: BuddyZone, pfn: number, low: number, high: number, migratetype: number): void {
+    while (high > low) {
+      high--;
+      const buddy = pfn + (1 << high);
+      if (high < this.guardMinOrder) {
+        this.#setGuard(zone, buddy, high, migratetype);
+        continue;
+      }
+      this.#addToFreeList(zone, buddy, high, migratetype, false);
+    }
+  }
+
+  #setGuard(zone: BuddyZone, pfn: number, order: number, migratetype: number): void {
+    const section = this.#sections[pfn >>> this.#shift]!;
+    section.flags[pfn & this.#mask] = (GUARD_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
+    zone.guardPages += 1 << order;
+  }
+
+  /** `prep_new_page()`: the block's head gets a reference; compound pages get their head and tails marked. */
+  #prepNewPage(pfn: number, order: number, gfp: number): void {
+    const section = this.#sections[pfn >>> this.#shift]!;
+    const index = pfn & this.#mask;
+    section.refcount[index] = 1;
+    section.mapcount[index] = 0;
+    let head = order << ORDER_SHIFT;
+    if (order > 0 && (gfp & this.#gfp.COMP) !== 0) {
+      head |= this.#flagHead;
+      const end = index + (1 << order);
+      for (let tail = index + 1; tail < end; tail++) section.flags[tail] = TAIL_WORD;
+    }
+    section.flags[index] = head;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Free
+
+  /**
+   * `__free_pages(pfn, order)`: drops the caller's reference; at zero the block goes back through
+   * `free_pages_prepare()` (the `free_prepare` hook, the bad-page checks) to a per-CPU list or the buddy lists.
+   * Freeing a page that is not allocated, or one in a bad state, prints the kernel's `BUG: Bad page state` report
+   * and leaves the free lists untouched.
+   */
+  freePages(pfn: number, order: number): void {
+    const section = this.#sections[pfn >>> this.#shift];
+    if (section === undefined || pfn < 0 || order < 0 || order > MAX_PAGE_ORDER) {
+      throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
+    }
+    const index = pfn & this.#mask;
+    const word = section.flags[index]!;
+    const state = word >>> STATE_SHIFT;
+    if (state === STATE_BUDDY || state === STATE_GUARD) {
+      this.#badPage(pfn, 'nonzero mapcount');
+      return;
+    }
+    if (state === STATE_PCP || state === STATE_TAIL || section.refcount[index]! <= 0) {
+      this.#badPage(pfn, 'nonzero _refcount');
+      return;
+    }
+    const refcount = --section.refcount[index]!;
+    if (refcount > 0) {
+      // ___free_pages(): someone else holds the head; a non-compound block frees its tail halves now.
+      if ((word & this.#flagHead) === 0) {
+        while (order-- > 0) this.#freeFrozen(pfn + (1 << order), order);
+      }
+      return;
+    }
+    this.#freeFrozen(pfn, order);
+  }
+
+  /** `free_frozen_pages()`: the block has no references left. */
+  #freeFrozen(pfn: number, order: number): void {
+    if (!this.#freePagesPrepare(pfn, order)) return;
+    const zone = this.zones[this.memory.zoneOf(pfn)!.id]!;
+    const migratetype = this.memory.pageblockMigratetype(pfn);
+    this.stats.frees++;
+    if (!pcpAllowedOrder(order, this.profile) || migratetype === Migratetype.ISOLATE) {
+      this.#freeOnePage(zone, pfn, order, migratetype, false);
+      return;
+    }
+    this.#freePcp(zone, pfn, order, migratetype >= MIGRATE_PCPTYPES ? Migratetype.MOVABLE : migratetype);
+  }
+
+  /**
+   * `free_pages_prepare()`: fires `free_prepare`, checks every page of the block (`free_page_is_bad()`), and
+   * clears the flags. A page in a bad state is reported and the block is not freed (it leaks, as in the kernel).
+   */
+  #freePagesPrepare(pfn: number, order: number): boolean {
+    const section = this.#sections[pfn >>> this.#shift]!;
+    const base = pfn & this.#mask;
+    const hook = this.hooks.free_prepare;
+    if (hook.count !== 0) hook.call(pfn, order);
+    const compound = (section.flags[base]! & this.#flagHead) !== 0;
+    const end = base + (1 << order);
+    let bad = false;
+    for (let index = base; index < end; index++) {
+      const word = section.flags[index]!;
+      const state = word >>> STATE_SHIFT;
+      const tail = index !== base;
+      if (tail && compound && state !== STATE_TAIL) {
+        this.#badPage(pfn + index - base, 'PageTail not set');
+        bad = true;
+        continue;
+      }
+      if (tail && state !== PageState.none && state !== STATE_TAIL) {
+        this.#badPage(pfn + index - base, state === STATE_PCP ? 'nonzero _refcount' : 'nonzero mapcount');
+        bad = true;
+        continue;
+      }
+      const reason = this.#badReason(section, index, word);
+      if (reason !== undefined) {
+        this.#badPage(pfn + index - base, reason, this.#flagCheckAtFree);
+        bad = true;
+      }
+    }
+    if (bad) {
+      this.stats.leakedPages += 1 << order;
+      return false;
+    }
+    for (let index = base; index < end; index++) {
+      section.flags[index] = 0;
+      section.mapcount[index] = 0;
+    }
+    return true;
+  }
+
+  /** `page_bad_reason()`: the last failing check wins. */
+  #badReason(section: MemSection, index: number, word: number): string | undefined {
+    let reason: string | undefined;
+    if (section.mapcount[index] !== 0) reason = 'nonzero mapcount';
+    if (section.refcount[index] !== 0) reason = 'nonzero _refcount';
+    if ((word & this.#flagCheckAtFree) !== 0) reason = 'PAGE_FLAGS_CHECK_AT_FREE flag(s) set';
+    return reason;
+  }
+
+  /** `bad_page()`: the report (rate-limited: 60 a minute), the taint, and nothing else. */
+  #badPage(pfn: number, reason: string, badFlags = 0): void {
+    this.stats.badPages++;
+    const memory = this.memory;
+    const limit = this.#badPageRatelimit;
+    const now = memory.clock.ns;
+    if (limit.shown === 60) {
+      if (now < limit.resumeNs) {
+        limit.unshown++;
+        memory.taint.add(Taint.BAD_PAGE);
+        return;
+      }
+      if (limit.unshown > 0) {
+        memory.log.printk(`BUG: Bad page state: ${limit.unshown} messages suppressed`);
+        limit.unshown = 0;
+      }
+      limit.shown = 0;
+    }
+    if (limit.shown++ === 0) limit.resumeNs = now + 60e9;
+    const lines = formatBadPage(this, pfn, reason, badFlags);
+    memory.taint.add(Taint.BAD_PAGE);
+    if (this.#lockDebuggingOn) {
+      this.#lockDebuggingOn = false;
+      lines.push('Disabling lock debugging due to kernel taint');
+    }
+    memory.log.printk(lines.join('\n'));
+  }
+
+  /** `free_unref_page_commit()` (v4.8 `free_hot_cold_page()`): onto the CPU's list, draining it when too long. */
+  #freePcp(zone: BuddyZone, pfn: number, order: number, migratetype: number): void {
+    const cpu = this.memory.current.cpu;
+    const pindex = this.#v6 ? orderToPindex(migratetype, order) : migratetype;
+    const list = cpu * this.#pcpLists + pindex;
+    if (!this.#v6) {
+      this.#pcpAdd(zone, list, pfn, order, false);
+      if (zone.pcpCount[cpu]! >= zone.pcpHigh[cpu]!) this.#freePcppagesBulk(zone, cpu, zone.pcpBatch, 0);
+      return;
+    }
+    const batch = zone.pcpBatch;
+    zone.pcpAllocFactor[cpu] = zone.pcpAllocFactor[cpu]! >> 1;
+    this.#pcpAdd(zone, list, pfn, order, false);
+    let freeHigh = false;
+    if (order >= 1 && order <= PAGE_ALLOC_COSTLY_ORDER) {
+      // PCPF_FREE_HIGH_BATCH is assumed set: a CPU's cache slice holds more than three batches.
+      freeHigh =
+        zone.pcpFreeCount[cpu]! >= batch + zone.pcpHighMin / 2 &&
+        zone.pcpPrevFreeHighOrder[cpu] === 1 &&
+        zone.pcpCount[cpu]! >= batch;
+      zone.pcpPrevFreeHighOrder[cpu] = 1;
+    } else {
+      zone.pcpPrevFreeHighOrder[cpu] = 0;
+    }
+    if (zone.pcpFreeCount[cpu]! < batch << PCP_BATCH_SCALE_MAX) zone.pcpFreeCount[cpu]! += 1 << order;
+    const high = this.#nrPcpHigh(zone, cpu, freeHigh);
+    if (zone.pcpCount[cpu]! < high) return;
+    this.#freePcppagesBulk(zone, cpu, this.#nrPcpFree(zone, cpu, high, freeHigh), pindex);
+    if (zone.belowHigh && this.#watermarkOk(zone, 0, ALLOC_WMARK_HIGH, this.profile.arch.movableZoneIndex)) {
+      zone.belowHigh = false;
+    }
+  }
+
+  /** v6.18 `nr_pcp_high()` (no reclaim in mmsim, so no ZONE_RECLAIM_ACTIVE). */
+  #nrPcpHigh(zone: BuddyZone, cpu: number, freeHigh: boolean): number {
+    const { pcpHighMin: highMin, pcpHighMax: highMax, pcpBatch: batch } = zone;
+    const high = Math.min(Math.max(zone.pcpHigh[cpu]!, highMin), highMax);
+    zone.pcpHigh[cpu] = high;
+    if (high === 0) return 0;
+    if (freeHigh) {
+      zone.pcpHigh[cpu] = Math.max(high - (batch << PCP_BATCH_SCALE_MAX), highMin);
+      return 0;
+    }
+    if (highMin === highMax) return high;
+    if (zone.belowHigh) {
+      const freeCount = Math.max(zone.pcpFreeCount[cpu]!, batch);
+      zone.pcpHigh[cpu] = Math.max(high - freeCount, highMin);
+      return Math.max(zone.pcpCount[cpu]!, highMin);
+    }
+    if (zone.pcpCount[cpu]! >= high) {
+      const need = zone.pcpFreeCount[cpu]! + batch;
+      if (zone.pcpHigh[cpu]! < need) zone.pcpHigh[cpu] = Math.min(Math.max(need, highMin), highMax);
+    }
+    return high;
+  }
+
+  /** v6.18 `nr_pcp_free()`: at least a batch, more after a run of frees, leaving a batch on the list. */
+  #nrPcpFree(zone: BuddyZone, cpu: number, high: number, freeHigh: boolean): number {
+    const batch = zone.pcpBatch;
+    if (freeHigh) return Math.min(zone.pcpCount[cpu]!, batch << PCP_BATCH_SCALE_MAX);
+    if (high < batch) return 1;
+    return Math.min(Math.max(zone.pcpFreeCount[cpu]!, batch), high - batch);
+  }
+
+  /**
+   * `free_pcppages_bulk()`: returns `count` pages from a CPU's lists to the buddy lists, each from a list's cold
+   * end. v4.8 takes a few pages from each list in turn (starting with Movable); v6.18 starts with the list just
+   * freed to and empties a list before moving to the next.
+   */
+  #freePcppagesBulk(zone: BuddyZone, cpu: number, count: number, startPindex: number): void {
+    const lists = this.#pcpLists;
+    const base = cpu * lists;
+    if (this.#v6) {
+      count = Math.min(count, zone.pcpCount[cpu]!);
+      let pindex = startPindex - 1;
+      while (count > 0) {
+        do {
+          if (++pindex > lists - 1) pindex = 0;
+        } while (zone.pcpHead[base + pindex]! < 0);
+        const order = pindexToOrder(pindex);
+        do {
+          const pfn = zone.pcpTail[base + pindex]!;
+          this.#pcpDel(zone, pfn);
+          count -= 1 << order;
+          this.#freeOneBlock(zone, pfn, order, this.memory.pageblockMigratetype(pfn), false);
+        } while (count > 0 && zone.pcpHead[base + pindex]! >= 0);
+      }
+      return;
+    }
+    let migratetype = 0;
+    let batchFree = 0;
+    while (count > 0 && zone.pcpCount[cpu]! > 0) {
+      do {
+        batchFree++;
+        if (++migratetype === lists) migratetype = 0;
+      } while (zone.pcpHead[base + migratetype]! < 0);
+      if (batchFree === lists) batchFree = count;
+      do {
+        const pfn = zone.pcpTail[base + migratetype]!;
+        this.#pcpDel(zone, pfn);
+        // v4.8 frees to the type the page had when it was freed, which is its list.
+        this.#freeOneBlock(zone, pfn, 0, migratetype, false);
+      } while (--count > 0 && --batchFree > 0 && zone.pcpHead[base + migratetype]! >= 0);
+    }
+  }
+
+  /** Returns every per-CPU page of every zone to the buddy lists (`drain_all_pages(NULL)`). */
+  drainAllPages(): void {
+    for (const zone of this.zones) {
+      for (let cpu = 0; cpu < this.memory.cpus; cpu++) {
+        if (zone.pcpCount[cpu]! > 0) this.#freePcppagesBulk(zone, cpu, zone.pcpCount[cpu]!, 0);
+      }
+    }
+  }
+
+  /**
+   * `free_one_page()`: v6.18 (`split_large_buddy()`) frees a block larger than a pageblock one pageblock at a time,
+   * each with its own pageblock's migratetype; v4.8 frees it whole.
+   */
+  #freeOnePage(zone: BuddyZone, pfn: number, order: number, migratetype: number, toTail: boolean): void {
+    if (!this.#v6 || order <= PAGEBLOCK_ORDER) {
+      this.#freeOneBlock(zone, pfn, order, migratetype, toTail);
+      return;
+    }
+    for (let block = pfn; block < pfn + (1 << order); block += PAGEBLOCK_NR_PAGES) {
+      this.#freeOneBlock(zone, block, PAGEBLOCK_ORDER, this.memory.pageblockMigratetype(block), toTail);
+    }
+  }
+
+  /**
+   * `__free_one_page()`: merges the block with its free buddies as far as they go, then puts it on the free list
+   * of `migratetype` (at the tail when a merge one order up looks likely, or for boot memory).
+   */
+  #freeOneBlock(zone: BuddyZone, pfn: number, order: number, migratetype: number, toTail: boolean): void {
+    const start = zone.zone.startPfn;
+    const end = zone.zone.endPfn;
+    let buddy = 0;
+    while (order < MAX_PAGE_ORDER) {
+      buddy = pfn ^ (1 << order);
+      if (!this.#isFreeBuddy(buddy, order, start, end)) break;
+      if (order >= PAGEBLOCK_ORDER && this.#v6) {
+        const buddyType = this.memory.pageblockMigratetype(buddy);
+        if (buddyType !== migratetype && (migratetype >= MIGRATE_PCPTYPES || buddyType >= MIGRATE_PCPTYPES)) break;
+        if (buddyType !== migratetype) {
+          for (let block = buddy; block < buddy + (1 << order); block += PAGEBLOCK_NR_PAGES) {
+            this.memory.setPageblockMigratetype(block, migratetype);
+          }
+        }
+      }
+      const buddySection = this.#sections[buddy >>> this.#shift]!;
+      const buddyIndex = buddy & this.#mask;
+      if (buddySection.flags[buddyIndex]! >>> STATE_SHIFT === STATE_GUARD) {
+        zone.guardPages -= 1 << order;
+      } else {
+        this.#delFromFreeList(zone, buddy);
+      }
+      buddySection.flags[buddyIndex] = 0;
+      pfn &= buddy;
+      order++;
+    }
+    if (!toTail && order < MAX_PAGE_ORDER - 1) {
+      // buddy_merge_likely(): if the buddy one order up is free, ours may be freed soon too.
+      const higher = pfn & buddy;
+      toTail = this.#isFreeBuddy(higher ^ (1 << (order + 1)), order + 1, start, end);
+    }
+    this.#addToFreeList(zone, pfn, order, migratetype, toTail);
+  }
+
+  /** `page_is_buddy()`: a free block (or guard block) of exactly this order, in this zone. */
+  #isFreeBuddy(pfn: number, order: number, zoneStart: number, zoneEnd: number): boolean {
+    if (pfn < zoneStart || pfn >= zoneEnd) return false;
+    const section = this.#sections[pfn >>> this.#shift];
+    if (section === undefined) return false;
+    const word = section.flags[pfn & this.#mask]!;
+    const state = word >>> STATE_SHIFT;
+    return (state === STATE_BUDDY || state === STATE_GUARD) && ((word >>> ORDER_SHIFT) & ORDER_MASK) === order;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // split_page, freeing reserved memory, inspection
+
+  /**
+   * `split_page()`: turns an allocated non-compound block of 2^order pages into 2^order order-0 pages, each with
+   * its own reference, and fires `split(pfn, order, 0)`.
+   */
+  splitPage(pfn: number, order: number): void {
+    const section = this.#sections[pfn >>> this.#shift];
+    const index = pfn & this.#mask;
+    const word = section?.flags[index] ?? 0;
+    if (section === undefined || word >>> STATE_SHIFT !== PageState.none || section.refcount[index]! <= 0) {
+      throw new RangeError(`split_page(pfn 0x${pfn.toString(16)}): not an allocated page`);
+    }
+    if ((word & this.#flagHead) !== 0) throw new RangeError(`split_page(pfn 0x${pfn.toString(16)}): compound page`);
+    section.flags[index] = word & PAGE_FLAGS_MASK;
+    const end = index + (1 << order);
+    for (let page = index + 1; page < end; page++) section.refcount[page] = 1;
+    const hook = this.hooks.split;
+    if (hook.count !== 0) hook.call(pfn, order, 0);
+  }
+
+  /**
+   * `free_reserved_area()`: gives memblock-reserved pages to the allocator (as the kernel does with its init
+   * sections after boot), adding them to the zone's managed pages. Returns the pages freed.
+   */
+  freeReservedPages(start: number, end: number): number {
+    const reserved = 1 << this.profile.pageFlags.bit.reserved;
+    let freed = 0;
+    for (let pfn = start; pfn < end; pfn++) {
+      const section = this.#sections[pfn >>> this.#shift];
+      if (section === undefined || !this.memory.isPresent(pfn)) continue;
+      const index = pfn & this.#mask;
+      if ((section.flags[index]! & reserved) === 0) continue;
+      section.flags[index]! &= ~reserved;
+      section.refcount[index] = 1;
+      this.memory.zoneOf(pfn)!.managedPages++;
+      this.freePages(pfn, 0);
+      freed++;
+    }
+    return freed;
+  }
+
+  /** Visits every block on a zone's buddy free lists: its pfn, order and the migratetype of its list. */
+  forEachFreeBlock(zone: BuddyZone, visit: (pfn: number, order: number, migratetype: number) => void): void {
+    for (let order = 0; order < NR_PAGE_ORDERS; order++) {
+      for (let type = 0; type < MIGRATE_TYPES; type++) {
+        let pfn = zone.freeHead[order * MIGRATE_TYPES + type]!;
+        while (pfn >= 0) {
+          visit(pfn, order, type);
+          pfn = this.#sections[pfn >>> this.#shift]!.refcount[pfn & this.#mask]!;
+        }
+      }
+    }
+  }
+
+  /** Visits every block on a zone's per-CPU lists: its pfn, order and CPU. */
+  forEachPcpBlock(zone: BuddyZone, visit: (pfn: number, order: number, cpu: number) => void): void {
+    for (let list = 0; list < zone.pcpHead.length; list++) {
+      let pfn = zone.pcpHead[list]!;
+      while (pfn >= 0) {
+        const section = this.#sections[pfn >>> this.#shift]!;
+        visit(pfn, (section.flags[pfn & this.#mask]! >>> ORDER_SHIFT) & ORDER_MASK, Math.floor(list / this.#pcpLists));
+        pfn = section.refcount[pfn & this.#mask]!;
+      }
+    }
+  }
+
+  /** Free pages of the whole machine: buddy lists plus per-CPU lists (what `MemFree` counts). */
+  totalFreePages(): number {
+    let pages = 0;
+    for (const zone of this.zones) pages += zone.freePages + zone.pcpPages;
+    return pages;
+  }
+
+  /** Host bytes of the allocator's own arrays (the per-page state is counted by physmem). */
+  hostBytes(): number {
+    let bytes = 0;
+    for (const zone of this.zones) bytes += zone.hostBytes;
+    return bytes;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Free lists, linked through the pages (next in the refcount slot, previous in the mapcount slot; a negative
+  // link -2 - list marks the end and names the list).
+
+  #addToFreeList(zone: BuddyZone, pfn: number, order: number, migratetype: number, tail: boolean): void {
+    const list = order * MIGRATE_TYPES + migratetype;
+    const section = this.#sections[pfn >>> this.#shift]!;
+    section.flags[pfn & this.#mask] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
+    this.#link(zone.freeHead, zone.freeTail, list, pfn, tail);
+    zone.freeCount[list]!++;
+    zone.nrFree[order]!++;
+    zone.freePages += 1 << order;
+  }
+
+  /** Removes a buddy block from its free list; the head keeps its flags word until the caller rewrites it. */
+  #delFromFreeList(zone: BuddyZone, pfn: number): void {
+    const section = this.#sections[pfn >>> this.#shift]!;
+    const word = section.flags[pfn & this.#mask]!;
+    const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+    const list = order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK);
+    this.#unlink(zone.freeHead, zone.freeTail, pfn);
+    section.flags[pfn & this.#mask] = order << ORDER_SHIFT;
+    zone.freeCount[list]!--;
+    zone.nrFree[order]!--;
+    zone.freePages -= 1 << order;
+  }
+
+  #pcpAdd(zone: BuddyZone, list: number, pfn: number, order: number, tail: boolean): void {
+    const section = this.#sections[pfn >>> this.#shift]!;
+    section.flags[pfn & this.#mask] = (PCP_WORD | (order << ORDER_SHIFT) | list) >>> 0;
+    this.#link(zone.pcpHead, zone.pcpTail, list, pfn, tail);
+    zone.pcpCount[Math.floor(list / this.#pcpLists)]! += 1 << order;
+  }
+
+  /** Removes a page from its per-CPU list. */
+  #pcpDel(zone: BuddyZone, pfn: number): void {
+    const section = this.#sections[pfn >>> this.#shift]!;
+    const index = pfn & this.#mask;
+    const word = section.flags[index]!;
+    const list = word & PAGE_FLAGS_MASK;
+    const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+    this.#unlink(zone.pcpHead, zone.pcpTail, pfn);
+    section.flags[index] = order << ORDER_SHIFT;
+    zone.pcpCount[Math.floor(list / this.#pcpLists)]! -= 1 << order;
+  }
+
+  #link(heads: Int32Array, tails: Int32Array, list: number, pfn: number, tail: boolean): void {
+    const sentinel = -2 - list;
+    const section = this.#sections[pfn >>> this.#shift]!;
+    const index = pfn & this.#mask;
+    if (tail) {
+      const last = tails[list]!;
+      section.refcount[index] = sentinel;
+      if (last >= 0) {
+        section.mapcount[index] = last;
+        this.#sections[last >>> this.#shift]!.refcount[last & this.#mask] = pfn;
+      } else {
+        section.mapcount[index] = sentinel;
+        heads[list] = pfn;
+      }
+      tails[list] = pfn;
+    } else {
+      const first = heads[list]!;
+      section.mapcount[index] = sentinel;
+      if (first >= 0) {
+        section.refcount[index] = first;
+        this.#sections[first >>> this.#shift]!.mapcount[first & this.#mask] = pfn;
+      } else {
+        section.refcount[index] = sentinel;
+        tails[list] = pfn;
+      }
+      heads[list] = pfn;
+    }
+  }
+
+  #unlink(heads: Int32Array, tails: Int32Array, pfn: number): void {
+    const section = this.#sections[pfn >>> this.#shift]!;
+    const index = pfn & this.#mask;
+    const next = section.refcount[index]!;
+    const previous = section.mapcount[index]!;
+    if (previous >= 0) this.#sections[previous >>> this.#shift]!.refcount[previous & this.#mask] = next;
+    else heads[-2 - previous] = next >= 0 ? next : -1;
+    if (next >= 0) this.#sections[next >>> this.#shift]!.mapcount[next & this.#mask] = previous;
+    else tails[-2 - next] = previous >= 0 ? previous : -1;
+    section.refcount[index] = 0;
+    section.mapcount[index] = 0;
+  }
+}

@@ -1,0 +1,82 @@
+import { MIGRATE_TYPES, NR_PAGE_ORDERS, type Zone } from '@mm/physmem';
+import type { Watermarks } from './watermarks';
+
+/**
+ * The page allocator's state for one zone (`struct zone`'s `free_area[]`, watermarks, `lowmem_reserve[]` and
+ * `per_cpu_pageset`). Free lists are doubly linked through the pages themselves (see @mm/physmem page-state.ts);
+ * this holds only list heads, tails and counters, so it costs a few KiB whatever the zone's size.
+ */
+export class BuddyZone {
+  readonly zone: Zone;
+  /** First pfn of each free list, indexed `order * MIGRATE_TYPES + migratetype`; -1 when empty. */
+  readonly freeHead: Int32Array;
+  /** Last pfn of each free list. */
+  readonly freeTail: Int32Array;
+  /** Blocks on each free list. */
+  readonly freeCount: Int32Array;
+  /** `free_area[order].nr_free`: blocks of each order, all migratetypes. */
+  readonly nrFree: Int32Array;
+  /** `NR_FREE_PAGES`: pages on the buddy free lists (per-CPU lists and guard pages excluded). */
+  freePages = 0;
+  /** Pages held as debug_pagealloc guard pages. */
+  guardPages = 0;
+  /** `ZONE_BELOW_HIGH` (v6.18): free pages fell below the high watermark; per-CPU lists stop growing. */
+  belowHigh = false;
+  watermark: Watermarks = { min: 0, low: 0, high: 0, promo: 0 };
+  /** `lowmem_reserve[]`, indexed by the allocation's highest zone type. */
+  lowmemReserve: number[] = [];
+
+  /** Per-CPU lists: heads and tails indexed `cpu * listsPerCpu + pindex`. */
+  readonly pcpHead: Int32Array;
+  readonly pcpTail: Int32Array;
+  /** `pcp->count`: pages on each CPU's lists. */
+  readonly pcpCount: Int32Array;
+  /** `pcp->high`, tuned between `high_min` and `high_max` (v6.18); fixed at 6 × batch in v4.8. */
+  readonly pcpHigh: Int32Array;
+  /** `pcp->alloc_factor` (v6.18). */
+  readonly pcpAllocFactor: Int32Array;
+  /** `pcp->free_count` (v6.18). */
+  readonly pcpFreeCount: Int32Array;
+  /** `PCPF_PREV_FREE_HIGH_ORDER` (v6.18): the last free to the CPU's lists was of order 1..3. */
+  readonly pcpPrevFreeHighOrder: Uint8Array;
+  pcpBatch = 1;
+  pcpHighMin = 0;
+  pcpHighMax = 0;
+  readonly pcpListsPerCpu: number;
+
+  constructor(zone: Zone, cpus: number, pcpListsPerCpu: number) {
+    this.zone = zone;
+    this.freeHead = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES).fill(-1);
+    this.freeTail = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES).fill(-1);
+    this.freeCount = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES);
+    this.nrFree = new Int32Array(NR_PAGE_ORDERS);
+    this.pcpListsPerCpu = pcpListsPerCpu;
+    this.pcpHead = new Int32Array(cpus * pcpListsPerCpu).fill(-1);
+    this.pcpTail = new Int32Array(cpus * pcpListsPerCpu).fill(-1);
+    this.pcpCount = new Int32Array(cpus);
+    this.pcpHigh = new Int32Array(cpus);
+    this.pcpAllocFactor = new Int32Array(cpus);
+    this.pcpFreeCount = new Int32Array(cpus);
+    this.pcpPrevFreeHighOrder = new Uint8Array(cpus);
+  }
+
+  /** Pages on all per-CPU lists of the zone. */
+  get pcpPages(): number {
+    let pages = 0;
+    for (const count of this.pcpCount) pages += count;
+    return pages;
+  }
+
+  /** Host bytes of the zone's arrays. */
+  get hostBytes(): number {
+    return (
+      this.freeHead.byteLength +
+      this.freeTail.byteLength +
+      this.freeCount.byteLength +
+      this.nrFree.byteLength +
+      this.pcpHead.byteLength +
+      this.pcpTail.byteLength +
+      this.pcpCount.byteLength * 4
+    );
+  }
+}

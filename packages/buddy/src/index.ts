@@ -1,0 +1,17 @@
+export { formatAllocFailure } from './alloc-failure';
+export { formatBadPage, formatDumpPage } from './bad-page';
+export type { BuddyOptions, BuddyStats } from './buddy-allocator';
+export { BuddyAllocator } from './buddy-allocator';
+export { BuddyZone } from './buddy-zone';
+export { canClaimBlock, fallbacks } from './fallbacks';
+export { gfpMigratetype, gfpZone } from './gfp-zone';
+export { orderToPindex, pcpAllowedOrder, pcpListCount, zoneBatchsize, zoneHighsize } from './per-cpu-pages';
+export { formatBuddyinfo } from './proc-buddyinfo';
+export type { PagetypeinfoSection } from './proc-pagetypeinfo';
+export { formatPagetypeinfo, pageblockCounts } from './proc-pagetypeinfo';
+export type { RatelimitVerdict } from './ratelimit';
+export { Ratelimit } from './ratelimit';
+export { formatShowMem } from './show-mem';
+export { hex64, pageTypeName, structPageAddress, structPageWords } from './struct-page-words';
+export type { Watermarks } from './watermarks';
+export { lowmemReserve, minFreeKbytes, zoneWatermarks } from './watermarks';

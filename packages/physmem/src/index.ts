@@ -1,0 +1,50 @@
+export type { ArchSpec, ZoneType } from './arch';
+export { architectures, i386, x86_64 } from './arch';
+export {
+  MAX_ORDER_NR_PAGES,
+  MAX_PAGE_ORDER,
+  NR_PAGE_ORDERS,
+  PAGE_ALLOC_COSTLY_ORDER,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  PAGEBLOCK_NR_PAGES,
+  PAGEBLOCK_ORDER,
+} from './constants';
+export type { CurrentTask } from './current-task';
+export { bootTask } from './current-task';
+export type { DumpStackContext, StackFrame } from './dump-stack';
+export { formatDumpStack, formatStackFrame, HARDWARE_NAME } from './dump-stack';
+export type { FlagName } from './format-flags';
+export { formatFlags } from './format-flags';
+export { formatGfp, formatTraceGfp } from './format-gfp';
+export { formatPageFlagsV4, formatPageFlagsV6 } from './format-page-flags';
+export type { GfpFlags, GfpTable } from './gfp';
+export { gfpV48, gfpV618 } from './gfp';
+export { KernelLog, printkTime } from './kernel-log';
+export { KernelTaint, Taint, taintFlags } from './kernel-taint';
+export { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, PAGEBLOCK_SKIP } from './mem-section';
+export type { E820Entry, E820Type, MemoryLayout, PfnRange } from './memory-map';
+export { firmwareMemoryMap, limitMemory, pagesInRanges, presentRanges, reserveRange } from './memory-map';
+export { formatSize, memparse } from './memparse';
+export { MIGRATE_PCPTYPES, MIGRATE_TYPES, Migratetype, migratetypeNames } from './migratetype';
+export type { PageFlagName, PageFlagTable } from './page-flags';
+export { pageFlagsV48, pageFlagsV618 } from './page-flags';
+export type { PageFlagsLayout, PageFlagsWord } from './page-flags-layout';
+export { hexPageFlagsWord, layoutI386, layoutX8664V4, layoutX8664V6, pageFlagsWord } from './page-flags-layout';
+export {
+  ORDER_MASK,
+  ORDER_SHIFT,
+  PAGE_FLAGS_MASK,
+  PAGE_META_MASK,
+  PageState,
+  PageType,
+  STATE_SHIFT,
+} from './page-state';
+export { parseGfp } from './parse-gfp';
+export type { MachineConfig, MemblockOwner, MemblockRegion, MemoryModel } from './physical-memory';
+export { PhysicalMemory } from './physical-memory';
+export type { KernelImage, KernelProfile, ProfileName } from './profile';
+export { getProfile, isProfileName, profileNames } from './profile';
+export { SimClock } from './sim-clock';
+export type { MemoryNode } from './zone';
+export { Zone } from './zone';

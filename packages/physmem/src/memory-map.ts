@@ -1,0 +1,114 @@
+import type { ArchSpec } from './arch';
+import { PAGE_SIZE } from './constants';
+
+/** The firmware's memory map entry types mmsim produces (arch/x86/include/asm/e820/types.h). */
+export type E820Type = 'usable' | 'reserved';
+
+/** One entry of the firmware memory map: bytes [start, end). */
+export interface E820Entry {
+  readonly start: number;
+  readonly end: number;
+  readonly type: E820Type;
+}
+
+/** A range of present pfns, [start, end). */
+export interface PfnRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * How physical memory is laid out:
+ * - `pc`: what a PC BIOS (or QEMU) reports: the first 640 KiB, the ISA hole up to 1 MiB, RAM up to 3 GiB, the PCI
+ *   hole from 3 to 4 GiB, the rest of the RAM from 4 GiB. The kernel also drops pfn 0. This is the default, and
+ *   what the sample machine shows (DMA starts at pfn 1, DMA32 has 782336 present pages).
+ * - `flat`: one range from address 0, no holes. Simple for experiments and tests.
+ */
+export type MemoryLayout = 'pc' | 'flat';
+
+const MIB = 2 ** 20;
+const GIB = 2 ** 30;
+const LOW_RAM_END = 0x9fc00;
+const PCI_HOLE_START = 3 * GIB;
+const FOUR_GIB = 4 * GIB;
+
+/** The firmware memory map for `memory` bytes of RAM. */
+export function firmwareMemoryMap(layout: MemoryLayout, memory: number, arch: ArchSpec): E820Entry[] {
+  if (layout === 'flat') {
+    if (memory > arch.maxPhysicalAddress) throw new RangeError(tooMuch(memory, arch));
+    return [{ start: 0, end: memory, type: 'usable' }];
+  }
+  const below = Math.min(memory, PCI_HOLE_START);
+  const above = memory - below;
+  if (above > 0 && FOUR_GIB + above > arch.maxPhysicalAddress) throw new RangeError(tooMuch(memory, arch));
+  const map: E820Entry[] = [
+    { start: 0, end: LOW_RAM_END, type: 'usable' },
+    { start: LOW_RAM_END, end: 0xa0000, type: 'reserved' },
+    { start: 0xf0000, end: MIB, type: 'reserved' },
+  ];
+  if (below > MIB) map.push({ start: MIB, end: below, type: 'usable' });
+  map.push({ start: 0xfeffc000, end: 0xff000000, type: 'reserved' });
+  map.push({ start: 0xfffc0000, end: FOUR_GIB, type: 'reserved' });
+  if (above > 0) map.push({ start: FOUR_GIB, end: FOUR_GIB + above, type: 'usable' });
+  return map;
+}
+
+function tooMuch(memory: number, arch: ArchSpec): string {
+  return `${memory} bytes of RAM do not fit the ${arch.bitsPerLong}-bit physical address space of ${arch.name}`;
+}
+
+/** `memmap=size$start`: marks [start, start+size) reserved, carving it out of usable entries. */
+export function reserveRange(map: readonly E820Entry[], start: number, size: number): E820Entry[] {
+  const end = start + size;
+  const result: E820Entry[] = [];
+  for (const entry of map) {
+    if (entry.type !== 'usable' || entry.end <= start || entry.start >= end) {
+      result.push(entry);
+      continue;
+    }
+    if (entry.start < start) result.push({ start: entry.start, end: start, type: 'usable' });
+    if (entry.end > end) result.push({ start: end, end: entry.end, type: 'usable' });
+  }
+  result.push({ start, end, type: 'reserved' });
+  return result.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** `mem=limit` on x86 (`parse_memopt` → `e820__range_remove`): drops usable RAM at and above physical `limit`. */
+export function limitMemory(map: readonly E820Entry[], limit: number): E820Entry[] {
+  const result: E820Entry[] = [];
+  for (const entry of map) {
+    if (entry.type !== 'usable' || entry.end <= limit) result.push(entry);
+    else if (entry.start < limit) result.push({ start: entry.start, end: limit, type: 'usable' });
+  }
+  return result;
+}
+
+/**
+ * The present pfn ranges: usable entries shrunk to whole pages, merged when adjacent. With `trimFirstPage` pfn 0 is
+ * dropped, as x86 `trim_bios_range()` does.
+ */
+export function presentRanges(map: readonly E820Entry[], trimFirstPage: boolean): PfnRange[] {
+  const ranges: PfnRange[] = [];
+  for (const entry of map.filter(({ type }) => type === 'usable').sort((a, b) => a.start - b.start)) {
+    let start = Math.ceil(entry.start / PAGE_SIZE);
+    const end = Math.floor(entry.end / PAGE_SIZE);
+    if (trimFirstPage && start === 0) start = 1;
+    if (end <= start) continue;
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && last.end >= start)
+      ranges[ranges.length - 1] = { start: last.start, end: Math.max(end, last.end) };
+    else ranges.push({ start, end });
+  }
+  return ranges;
+}
+
+/** Number of pfns of `ranges` inside [start, end). */
+export function pagesInRanges(ranges: readonly PfnRange[], start: number, end: number): number {
+  let pages = 0;
+  for (const range of ranges) {
+    const low = Math.max(start, range.start);
+    const high = Math.min(end, range.end);
+    if (high > low) pages += high - low;
+  }
+  return pages;
+}

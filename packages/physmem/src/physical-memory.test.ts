@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { PageState } from './page-state';
+import { PhysicalMemory } from './physical-memory';
+import { getProfile } from './profile';
+
+const GIB = 2 ** 30;
+const MIB = 2 ** 20;
+const v618 = getProfile('v6.18');
+
+function zoneSummary(memory: PhysicalMemory) {
+  return memory.zones
+    .filter((zone) => zone.spannedPages > 0)
+    .map((zone) => [zone.node, zone.name, zone.startPfn, zone.spannedPages, zone.presentPages]);
+}
+
+describe('PhysicalMemory with the pc layout', () => {
+  it('lays out 4 GiB like a PC: DMA from pfn 1, DMA32 up to the PCI hole, Normal from 4 GiB', () => {
+    const memory = new PhysicalMemory({ memory: 4 * GIB, profile: v618 });
+    expect(zoneSummary(memory)).toEqual([
+      [0, 'DMA', 1, 4095, 3998],
+      [0, 'DMA32', 4096, 1044480, 782336],
+      [0, 'Normal', 1048576, 262144, 262144],
+    ]);
+    expect(memory.presentPages).toBe(4 * 262144 - 98);
+    expect(memory.maxPfn).toBe(5 * 262144);
+    expect(memory.sections.filter(Boolean)).toHaveLength(32);
+  });
+
+  it('matches the sample machine (24 GiB): zone spans, present pages and DMA managed pages', () => {
+    const memory = new PhysicalMemory({ memory: 24 * GIB, profile: v618 });
+    const [dma, dma32, normal] = memory.zones;
+    expect([dma!.startPfn, dma!.spannedPages, dma!.presentPages, dma!.managedPages]).toEqual([1, 4095, 3998, 3840]);
+    expect([dma32!.startPfn, dma32!.spannedPages, dma32!.presentPages]).toEqual([4096, 1044480, 782336]);
+    expect([normal!.startPfn, normal!.spannedPages, normal!.presentPages]).toEqual([1048576, 5505024, 5505024]);
+  });
+
+  it('reserves low memory, the kernel image and the memmap, and marks them PG_reserved with a reference', () => {
+    const memory = new PhysicalMemory({ memory: 4 * GIB, profile: v618 });
+    const owners = new Set(memory.memblockReserved.map((region) => region.owner));
+    expect(owners).toEqual(new Set(['low memory', 'kernel image', 'memmap']));
+    const reserved = v618.pageFlags.bit.reserved;
+    for (const region of memory.memblockReserved) {
+      for (const pfn of [region.start, region.end - 1]) {
+        if (!memory.isPresent(pfn)) continue;
+        expect(memory.testPageFlag(pfn, reserved)).toBe(true);
+        expect(memory.pageRefcount(pfn)).toBe(1);
+      }
+    }
+    // 64 bytes of struct page for each of the 32 sections' 32768 pages.
+    expect(memory.memmapBytes()).toBe(32 * 32768 * 64);
+    const managed = memory.zones.reduce((sum, zone) => sum + zone.managedPages, 0);
+    const reservedPresent = memory.memblockReserved.reduce((sum, region) => {
+      let pages = 0;
+      for (let pfn = region.start; pfn < region.end; pfn++) if (memory.isPresent(pfn)) pages++;
+      return sum + pages;
+    }, 0);
+    expect(managed).toBe(memory.presentPages - reservedPresent);
+  });
+
+  it('gives holes inside a section reserved struct pages, and none outside (SPARSEMEM)', () => {
+    const memory = new PhysicalMemory({ memory: 4 * GIB, profile: v618 });
+    expect(memory.pfnValid(0xa0)).toBe(true);
+    expect(memory.isPresent(0xa0)).toBe(false);
+    expect(memory.testPageFlag(0xa0, v618.pageFlags.bit.reserved)).toBe(true);
+    expect(memory.pfnValid(0xc0000)).toBe(false);
+    expect(() => memory.section(0xc0000)).toThrow(/not valid/);
+  });
+
+  it('costs 12 host bytes per page plus one per pageblock', () => {
+    const memory = new PhysicalMemory({ memory: 4 * GIB, profile: v618 });
+    const slots = 32 * 32768;
+    expect(memory.hostBytes()).toBe(slots * 12 + slots / 512);
+  });
+
+  it('sets every pageblock Movable at boot and stores migratetypes per pageblock', () => {
+    const memory = new PhysicalMemory({ memory: 512 * MIB, profile: v618 });
+    expect(memory.pageblockMigratetype(70000)).toBe(1);
+    memory.setPageblockMigratetype(70000, 0);
+    expect(memory.pageblockMigratetype(70000 - (70000 % 512))).toBe(0);
+    expect(memory.pageblockMigratetype(70000 + 512)).toBe(1);
+  });
+});
+
+describe('PhysicalMemory options', () => {
+  it('lays out a flat machine with no holes', () => {
+    const memory = new PhysicalMemory({ memory: 64 * MIB, profile: v618, layout: 'flat' });
+    expect(zoneSummary(memory)).toEqual([
+      [0, 'DMA', 0, 4096, 4096],
+      [0, 'DMA32', 4096, 12288, 12288],
+    ]);
+  });
+
+  it('applies mem= as a physical address limit', () => {
+    const memory = new PhysicalMemory({ memory: 8 * GIB, profile: v618, limit: 4 * GIB });
+    expect(memory.maxPfn).toBe(3 * 262144);
+    expect(memory.zones.find((zone) => zone.name === 'Normal')!.presentPages).toBe(0);
+  });
+
+  it('carves memmap= reservations out of the map', () => {
+    const memory = new PhysicalMemory({
+      memory: 2 * GIB,
+      profile: v618,
+      reserve: [{ start: GIB, size: 256 * MIB }],
+    });
+    expect(memory.isPresent(GIB / 4096)).toBe(false);
+    expect(memory.isPresent(GIB / 4096 - 1)).toBe(true);
+    expect(memory.presentPages).toBe((2 * GIB - 256 * MIB) / 4096 - 98);
+    expect(memory.pfnValid(GIB / 4096)).toBe(false);
+  });
+
+  it('allocates struct pages for holes too with FLATMEM', () => {
+    const memory = new PhysicalMemory({ memory: 4 * GIB, profile: v618, model: 'flatmem' });
+    expect(memory.sections.filter(Boolean)).toHaveLength(40);
+    expect(memory.pfnValid(0xc0000)).toBe(true);
+    expect(memory.testPageFlag(0xc0000, v618.pageFlags.bit.reserved)).toBe(true);
+    expect(memory.memmapBytes()).toBe(Math.ceil(((5 * 262144 - 1) * 64) / 4096) * 4096);
+  });
+
+  it('splits memory between NUMA nodes at section boundaries', () => {
+    const memory = new PhysicalMemory({ memory: 8 * GIB, profile: v618, nodes: 2 });
+    const [first, second] = memory.nodes;
+    expect(first!.endPfn % 32768).toBe(0);
+    expect(second!.startPfn).toBeGreaterThanOrEqual(first!.endPfn);
+    expect(Math.abs(first!.presentPages - second!.presentPages)).toBeLessThanOrEqual(32768);
+    expect(second!.zones.map((zone) => zone.presentPages > 0)).toEqual([false, false, true, false, false]);
+    expect(memory.nodeOf(second!.startPfn)).toBe(1);
+    expect(memory.zoneOf(second!.startPfn)!.node).toBe(1);
+  });
+
+  it('creates ZONE_MOVABLE at the top of memory with movablecore=', () => {
+    const memory = new PhysicalMemory({ memory: 8 * GIB, profile: v618, movableBytes: GIB });
+    const movable = memory.zones.find((zone) => zone.name === 'Movable')!;
+    const normal = memory.zones.find((zone) => zone.name === 'Normal')!;
+    expect(movable.presentPages).toBe(262144);
+    expect(movable.startPfn).toBe(normal.endPfn);
+    expect(movable.startPfn % 1024).toBe(0);
+  });
+
+  it('lays out i386 with DMA, Normal up to 896 MiB and HighMem, in 64 MiB sections', () => {
+    const profile = getProfile('v6.18', 'i386');
+    const memory = new PhysicalMemory({ memory: 2 * GIB, profile });
+    expect(zoneSummary(memory).map((zone) => zone[1])).toEqual(['DMA', 'Normal', 'HighMem']);
+    expect(memory.zones[1]!.endPfn).toBe((896 * MIB) / 4096);
+    expect(memory.pagesPerSection).toBe(16384);
+    expect(memory.hostBytes() / (memory.sections.filter(Boolean).length * 16384)).toBeCloseTo(12 + 1 / 512);
+  });
+
+  it('reports page state, order, refcount and mapcount through accessors', () => {
+    const memory = new PhysicalMemory({ memory: 256 * MIB, profile: v618 });
+    expect(memory.pageState(40000)).toBe(PageState.none);
+    expect(memory.pageOrder(40000)).toBe(0);
+    expect(memory.pageRefcount(40000)).toBe(0);
+    expect(memory.pageMapcount(40000)).toBe(0);
+    memory.setPageFlag(40000, v618.pageFlags.bit.lru);
+    expect(memory.testPageFlag(40000, v618.pageFlags.bit.lru)).toBe(true);
+    memory.clearPageFlag(40000, v618.pageFlags.bit.lru);
+    expect(memory.pageFlags(40000)).toBe(0);
+  });
+
+  it('rejects machines it cannot build, with the reason', () => {
+    expect(() => new PhysicalMemory({ memory: 16 * MIB, profile: v618 })).toThrow(/kernel image/);
+    expect(() => new PhysicalMemory({ memory: 128 * MIB, profile: v618, nodes: 4 })).toThrow(/nodes need/);
+    expect(() => new PhysicalMemory({ memory: 8 * GIB, profile: getProfile('v6.18', 'i386') })).toThrow(
+      /32-bit physical address space/,
+    );
+    expect(() => new PhysicalMemory({ memory: GIB, profile: v618, cpus: 0 })).toThrow(/cpus/);
+  });
+});

@@ -1,0 +1,503 @@
+import { MAX_ORDER_NR_PAGES, PAGE_SIZE, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER } from './constants';
+import { bootTask, type CurrentTask } from './current-task';
+import { formatDumpStack, type StackFrame } from './dump-stack';
+import { KernelLog } from './kernel-log';
+import { KernelTaint } from './kernel-taint';
+import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK } from './mem-section';
+import {
+  type E820Entry,
+  firmwareMemoryMap,
+  limitMemory,
+  type MemoryLayout,
+  type PfnRange,
+  pagesInRanges,
+  presentRanges,
+  reserveRange,
+} from './memory-map';
+import { Migratetype } from './migratetype';
+import { type PageFlagsWord, pageFlagsWord } from './page-flags-layout';
+import { ORDER_MASK, ORDER_SHIFT, PAGE_FLAGS_MASK, PageState, PageType, STATE_SHIFT } from './page-state';
+import type { KernelProfile } from './profile';
+import { SimClock } from './sim-clock';
+import { type MemoryNode, Zone } from './zone';
+
+/** The memory model (`CONFIG_SPARSEMEM_VMEMMAP` or `CONFIG_FLATMEM`). */
+export type MemoryModel = 'sparsemem' | 'flatmem';
+
+/** What a simulated machine is made of. Sizes in bytes. */
+export interface MachineConfig {
+  /** Bytes of RAM the firmware reports. */
+  readonly memory: number;
+  readonly profile: KernelProfile;
+  /** NUMA nodes; memory is split evenly between them at section boundaries. Default 1. */
+  readonly nodes?: number;
+  /** Default `pc`. */
+  readonly layout?: MemoryLayout;
+  /** Default `sparsemem`. */
+  readonly model?: MemoryModel;
+  /** `mem=`: drop RAM at and above this physical address. */
+  readonly limit?: number;
+  /** `memmap=size$start`: ranges the firmware map marks reserved. */
+  readonly reserve?: readonly { readonly start: number; readonly size: number }[];
+  /** `movablecore=`: bytes of ZONE_MOVABLE, taken from the top of each node. Default 0. */
+  readonly movableBytes?: number;
+  /** Simulated CPUs. Default 2. */
+  readonly cpus?: number;
+}
+
+/** Why a range of pages was reserved by memblock before the page allocator came up. */
+export type MemblockOwner = 'low memory' | 'kernel image' | 'memmap';
+
+/** A memblock reservation, in pfns [start, end). */
+export interface MemblockRegion {
+  readonly start: number;
+  readonly end: number;
+  readonly owner: MemblockOwner;
+}
+
+const MIB = 2 ** 20;
+const LOW_MEMORY_PFNS = MIB / PAGE_SIZE;
+const KERNEL_START_PFN = (16 * MIB) / PAGE_SIZE;
+
+/**
+ * The simulated machine's physical memory: the firmware map, NUMA nodes, zones, memory sections and the state of
+ * every page (mm/sparse.c, mm/mm_init.c, arch/x86/kernel/e820.c). It knows nothing of the allocator or of any
+ * debugging feature; @mm/buddy frees its unreserved pages into free lists.
+ */
+export class PhysicalMemory {
+  readonly profile: KernelProfile;
+  readonly model: MemoryModel;
+  readonly layout: MemoryLayout;
+  readonly cpus: number;
+  /** The firmware map after `mem=` and `memmap=`. */
+  readonly e820: readonly E820Entry[];
+  /** Present pfn ranges (`memblock.memory`). */
+  readonly ranges: readonly PfnRange[];
+  readonly nodes: readonly MemoryNode[];
+  /** All zones, node by node, in zone type order (empty zones included). */
+  readonly zones: readonly Zone[];
+  /** By section number; undefined where no section is allocated. */
+  readonly sections: readonly (MemSection | undefined)[];
+  readonly pfnSectionShift: number;
+  readonly pagesPerSection: number;
+  /** `max_pfn`: one past the last present pfn. */
+  readonly maxPfn: number;
+  /** Present pages of the whole machine. */
+  readonly presentPages: number;
+  /** memblock reservations made before the allocator came up. */
+  readonly memblockReserved: readonly MemblockRegion[];
+  readonly clock: SimClock;
+  readonly log: KernelLog;
+  readonly current: CurrentTask;
+  readonly taint: KernelTaint;
+  /** Loaded module names, for `Modules linked in:`. */
+  readonly modules: string[] = [];
+  /**
+   * Where `dump_stack()` gets the current call trace from. @mm/stacktrace installs the shadow stack of simulated
+   * kernel code; without it traces are empty.
+   */
+  stackTrace: () => readonly StackFrame[] = () => [];
+  readonly #pageFlagReserved: number;
+
+  constructor(config: MachineConfig) {
+    const { profile } = config;
+    const arch = profile.arch;
+    this.profile = profile;
+    this.model = config.model ?? 'sparsemem';
+    this.layout = config.layout ?? 'pc';
+    this.cpus = config.cpus ?? 2;
+    if (!Number.isInteger(this.cpus) || this.cpus < 1 || this.cpus > 256) {
+      throw new RangeError(`cpus must be an integer from 1 to 256, not ${config.cpus}`);
+    }
+    this.clock = new SimClock();
+    this.log = new KernelLog(this.clock);
+    this.current = bootTask();
+    this.taint = new KernelTaint(profile.era === 'v6' ? 20 : 16);
+    this.pfnSectionShift = arch.pfnSectionShift;
+    this.pagesPerSection = arch.pagesPerSection;
+    this.#pageFlagReserved = 1 << profile.pageFlags.bit.reserved;
+
+    let e820 = firmwareMemoryMap(this.layout, config.memory, arch);
+    for (const { start, size } of config.reserve ?? []) e820 = reserveRange(e820, start, size);
+    if (config.limit !== undefined) e820 = limitMemory(e820, config.limit);
+    this.e820 = e820;
+    this.ranges = presentRanges(e820, this.layout === 'pc');
+    if (this.ranges.length === 0) throw new RangeError('no usable memory is left in the memory map');
+    this.maxPfn = this.ranges[this.ranges.length - 1]!.end;
+    this.presentPages = pagesInRanges(this.ranges, 0, this.maxPfn);
+
+    const nodeCount = config.nodes ?? 1;
+    if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 64) {
+      throw new RangeError(`nodes must be an integer from 1 to 64, not ${config.nodes}`);
+    }
+    const sectionNodes = this.#assignSectionsToNodes(nodeCount);
+    const sections: (MemSection | undefined)[] = [];
+    for (const [nr, node] of sectionNodes) sections[nr] = new MemSection(nr, this.pagesPerSection, node);
+    this.sections = sections;
+
+    const zones: Zone[] = [];
+    const nodes: MemoryNode[] = [];
+    for (let node = 0; node < nodeCount; node++) {
+      const nodeSections = [...sectionNodes].filter(([, owner]) => owner === node).map(([nr]) => nr);
+      if (nodeSections.length === 0) {
+        throw new RangeError(`${nodeCount} nodes need at least ${nodeCount} memory sections of RAM`);
+      }
+      const spanStart = nodeSections[0]! * this.pagesPerSection;
+      const spanEnd = (nodeSections[nodeSections.length - 1]! + 1) * this.pagesPerSection;
+      const startPfn = this.#firstPresent(spanStart, spanEnd);
+      const endPfn = this.#lastPresent(spanStart, spanEnd) + 1;
+      const movablePages = Math.ceil((config.movableBytes ?? 0) / PAGE_SIZE / nodeCount);
+      const movableStart = movablePages > 0 ? this.#movableStart(startPfn, endPfn, movablePages) : endPfn;
+      const nodeZones: Zone[] = [];
+      let low = 0;
+      for (const type of profile.zoneTypes) {
+        const movable = type.index === arch.movableZoneIndex;
+        const device = type.index > arch.movableZoneIndex;
+        const zoneLow = movable ? movableStart : device ? endPfn : Math.max(low, startPfn);
+        const zoneHigh = movable ? endPfn : device ? endPfn : Math.min(type.endPfn, movableStart, endPfn);
+        if (!movable && !device) low = type.endPfn;
+        const start = Math.min(zoneLow, endPfn);
+        const spanned = Math.max(0, zoneHigh - start);
+        const zone = new Zone(
+          zones.length,
+          node,
+          type,
+          spanned > 0 ? start : 0,
+          spanned,
+          pagesInRanges(this.ranges, start, start + spanned),
+        );
+        zones.push(zone);
+        nodeZones.push(zone);
+      }
+      nodes.push({
+        id: node,
+        startPfn,
+        endPfn,
+        presentPages: pagesInRanges(this.ranges, startPfn, endPfn),
+        zones: nodeZones,
+      });
+    }
+    this.zones = zones;
+    this.nodes = nodes;
+    for (const section of sections) {
+      if (section === undefined) continue;
+      const end = section.startPfn + this.pagesPerSection;
+      const zone = zones.find((candidate) => candidate.startPfn <= section.startPfn && candidate.endPfn >= end);
+      section.zoneId = zone === undefined ? -1 : zone.id;
+      // memmap_init(): a pageblock becomes Movable if its first pfn is present memory of a zone; the others
+      // (a zone starting at pfn 1, holes) stay Unmovable, which is why a PC's DMA zone shows 1 Unmovable block.
+      for (let block = 0; block < section.pageblockFlags.length; block++) {
+        const first = section.startPfn + block * PAGEBLOCK_NR_PAGES;
+        const inZone = zones.some((candidate) => candidate.spannedPages > 0 && candidate.spans(first));
+        section.pageblockFlags[block] = inZone && this.isPresent(first) ? Migratetype.MOVABLE : Migratetype.UNMOVABLE;
+      }
+    }
+
+    this.memblockReserved = this.#reserveEarlyMemory();
+    this.#markUnavailable();
+    for (const zone of zones) {
+      let reserved = 0;
+      for (const region of this.memblockReserved)
+        reserved += pagesInRanges(
+          this.ranges,
+          Math.max(region.start, zone.startPfn),
+          Math.min(region.end, zone.endPfn),
+        );
+      zone.managedPages = zone.presentPages - reserved;
+    }
+  }
+
+  /** The architecture's `pfn_valid()`: the pfn has a struct page (its section exists). */
+  pfnValid(pfn: number): boolean {
+    return pfn >= 0 && this.sections[Math.floor(pfn / this.pagesPerSection)] !== undefined;
+  }
+
+  /** Whether RAM backs this pfn (it is in `memblock.memory`). */
+  isPresent(pfn: number): boolean {
+    const ranges = this.ranges;
+    let low = 0;
+    let high = ranges.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const range = ranges[middle]!;
+      if (pfn < range.start) high = middle - 1;
+      else if (pfn >= range.end) low = middle + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  /** The section holding `pfn`; throws for a pfn without a struct page. */
+  section(pfn: number): MemSection {
+    const section = this.sections[Math.floor(pfn / this.pagesPerSection)];
+    if (section === undefined || pfn < 0) throw new RangeError(`pfn ${pfn} (0x${pfn.toString(16)}) is not valid`);
+    return section;
+  }
+
+  /** `page_zone()`: the zone whose span holds `pfn`, or undefined for a hole outside every zone. */
+  zoneOf(pfn: number): Zone | undefined {
+    const section = this.section(pfn);
+    if (section.zoneId >= 0) return this.zones[section.zoneId];
+    for (const zone of this.nodes[section.node]!.zones) if (zone.spans(pfn)) return zone;
+    return undefined;
+  }
+
+  /** `page_to_nid()`. */
+  nodeOf(pfn: number): number {
+    return this.section(pfn).node;
+  }
+
+  /**
+   * The kernel page flags of `pfn` (the low NR_PAGEFLAGS bits). Free pages have none: the allocator keeps its list
+   * bookkeeping in those bits while a page is on a free list.
+   */
+  pageFlags(pfn: number): number {
+    const section = this.section(pfn);
+    const word = section.flags[pfn - section.startPfn]!;
+    const state = word >>> STATE_SHIFT;
+    return state >= PageState.buddy && state <= PageState.guard ? 0 : word & PAGE_FLAGS_MASK;
+  }
+
+  /** `PageXxx()` for a flag bit number of the profile's table. */
+  testPageFlag(pfn: number, bit: number): boolean {
+    return bit >= 0 && (this.pageFlags(pfn) & (1 << bit)) !== 0;
+  }
+
+  /** `SetPageXxx()`. */
+  setPageFlag(pfn: number, bit: number): void {
+    const section = this.section(pfn);
+    section.flags[pfn - section.startPfn]! |= 1 << bit;
+  }
+
+  /** `ClearPageXxx()`. */
+  clearPageFlag(pfn: number, bit: number): void {
+    const section = this.section(pfn);
+    section.flags[pfn - section.startPfn]! &= ~(1 << bit);
+  }
+
+  /** The allocator state of the page (see {@link PageState}). */
+  pageState(pfn: number): PageState {
+    const section = this.section(pfn);
+    return (section.flags[pfn - section.startPfn]! >>> STATE_SHIFT) as PageState;
+  }
+
+  /** The order field: the free block's order at a free head, the allocation order at an allocated head. */
+  pageOrder(pfn: number): number {
+    const section = this.section(pfn);
+    return (section.flags[pfn - section.startPfn]! >>> ORDER_SHIFT) & ORDER_MASK;
+  }
+
+  /** `page_ref_count()`: 0 for pages on free lists (whose refcount slot holds a list link). */
+  pageRefcount(pfn: number): number {
+    const section = this.section(pfn);
+    const index = pfn - section.startPfn;
+    const state = section.flags[index]! >>> STATE_SHIFT;
+    return state === 1 || state === 2 ? 0 : section.refcount[index]!;
+  }
+
+  /** `page_mapcount()`: 0 for free and typed pages. */
+  pageMapcount(pfn: number): number {
+    const section = this.section(pfn);
+    const index = pfn - section.startPfn;
+    const state = section.flags[index]! >>> STATE_SHIFT;
+    return state === 1 || state === 2 ? 0 : Math.max(0, section.mapcount[index]!);
+  }
+
+  /** The `page_type` of an allocated page ({@link PageType}); free pages report `none` (see {@link pageState}). */
+  pageType(pfn: number): PageType {
+    const section = this.section(pfn);
+    const index = pfn - section.startPfn;
+    const state = section.flags[index]! >>> STATE_SHIFT;
+    return state === 1 || state === 2 ? PageType.none : (Math.max(0, -section.mapcount[index]!) as PageType);
+  }
+
+  /** Sets or clears the page type of an allocated page (`__SetPageSlab`, `__SetPageTable`, ...). */
+  setPageType(pfn: number, type: PageType): void {
+    const section = this.section(pfn);
+    section.mapcount[pfn - section.startPfn] = -type;
+  }
+
+  /** `get_pageblock_migratetype()`. */
+  pageblockMigratetype(pfn: number): number {
+    const section = this.section(pfn);
+    return section.pageblockFlags[(pfn - section.startPfn) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+  }
+
+  /** `set_pageblock_migratetype()`. */
+  setPageblockMigratetype(pfn: number, migratetype: number): void {
+    const section = this.section(pfn);
+    const index = (pfn - section.startPfn) >>> PAGEBLOCK_ORDER;
+    section.pageblockFlags[index] = (section.pageblockFlags[index]! & ~PAGEBLOCK_MIGRATETYPE_MASK) | migratetype;
+  }
+
+  /** The whole `page->flags` word, with the node, zone (and section) fields of the profile's layout. */
+  pageFlagsWord(pfn: number): PageFlagsWord {
+    const section = this.section(pfn);
+    const zone = this.zoneOf(pfn);
+    return pageFlagsWord(this.profile.pageFlagsLayout, this.pageFlags(pfn), {
+      section: section.nr,
+      node: section.node,
+      zone: zone?.type.index ?? 0,
+    });
+  }
+
+  /** `dump_stack()`: the lines it prints for the current task and call trace. */
+  dumpStack(): string[] {
+    const { taint, current, profile } = this;
+    return formatDumpStack(
+      {
+        era: profile.era,
+        release: profile.release,
+        cpu: current.cpu,
+        pid: current.pid,
+        comm: current.comm,
+        tainted: taint.print(),
+        ...(taint.mask !== 0 ? { taintedVerbose: taint.printVerbose() } : {}),
+      },
+      this.stackTrace(),
+    );
+  }
+
+  /** `print_modules()`. */
+  printModules(): string {
+    return `Modules linked in:${this.modules.map((name) => ` ${name}`).join('')}`;
+  }
+
+  /** Host bytes spent on struct page state: the typed arrays of every allocated section. */
+  hostBytes(): number {
+    let bytes = 0;
+    for (const section of this.sections) if (section !== undefined) bytes += section.hostBytes;
+    return bytes;
+  }
+
+  /** Simulated bytes of `struct page` arrays (the memmap), as memblock reserved them. */
+  memmapBytes(): number {
+    let pages = 0;
+    for (const region of this.memblockReserved) if (region.owner === 'memmap') pages += region.end - region.start;
+    return pages * PAGE_SIZE;
+  }
+
+  #assignSectionsToNodes(nodeCount: number): Map<number, number> {
+    const perSection = this.pagesPerSection;
+    const result = new Map<number, number>();
+    const lastSection = Math.floor((this.maxPfn - 1) / perSection);
+    const target = this.presentPages / nodeCount;
+    let node = 0;
+    let cumulative = 0;
+    for (let nr = 0; nr <= lastSection; nr++) {
+      const pages = pagesInRanges(this.ranges, nr * perSection, (nr + 1) * perSection);
+      if (pages === 0 && this.model === 'sparsemem') continue;
+      // Start the next node at the section boundary nearest to its share.
+      if (node < nodeCount - 1 && cumulative > 0 && cumulative + pages / 2 > target * (node + 1)) node++;
+      result.set(nr, node);
+      cumulative += pages;
+    }
+    return result;
+  }
+
+  #firstPresent(start: number, end: number): number {
+    for (const range of this.ranges) if (range.end > start && range.start < end) return Math.max(range.start, start);
+    return start;
+  }
+
+  #lastPresent(start: number, end: number): number {
+    for (let index = this.ranges.length - 1; index >= 0; index--) {
+      const range = this.ranges[index]!;
+      if (range.end > start && range.start < end) return Math.min(range.end, end) - 1;
+    }
+    return end - 1;
+  }
+
+  #movableStart(nodeStart: number, nodeEnd: number, pages: number): number {
+    let remaining = pages;
+    for (let index = this.ranges.length - 1; index >= 0; index--) {
+      const range = this.ranges[index]!;
+      const low = Math.max(range.start, nodeStart);
+      const high = Math.min(range.end, nodeEnd);
+      if (high <= low) continue;
+      if (high - low >= remaining) {
+        const start = high - remaining;
+        return Math.max(nodeStart, Math.ceil(start / MAX_ORDER_NR_PAGES) * MAX_ORDER_NR_PAGES);
+      }
+      remaining -= high - low;
+    }
+    return nodeStart;
+  }
+
+  #reserveEarlyMemory(): MemblockRegion[] {
+    const regions: MemblockRegion[] = [];
+    const reserve = (start: number, end: number, owner: MemblockOwner) => {
+      if (end > start) regions.push({ start, end, owner });
+    };
+    reserve(0, LOW_MEMORY_PFNS, 'low memory');
+    const image = this.profile.kernelImage;
+    const imageKiB = image.codeKiB + image.rwdataKiB + image.rodataKiB + image.initKiB + image.bssKiB;
+    const kernelEnd = KERNEL_START_PFN + Math.ceil((imageKiB * 1024) / PAGE_SIZE);
+    if (pagesInRanges(this.ranges, KERNEL_START_PFN, kernelEnd) !== kernelEnd - KERNEL_START_PFN) {
+      throw new RangeError(
+        `the kernel image (${Math.ceil(imageKiB / 1024)} MiB at 16 MiB) does not fit in this machine's memory map`,
+      );
+    }
+    reserve(KERNEL_START_PFN, kernelEnd, 'kernel image');
+    const structPage = this.profile.arch.structPageBytes;
+    for (const node of this.nodes) {
+      let coveredPages = 0;
+      if (this.model === 'flatmem') coveredPages = node.endPfn - node.startPfn;
+      else for (const section of this.sections) if (section?.node === node.id) coveredPages += this.pagesPerSection;
+      let needed = Math.ceil((coveredPages * structPage) / PAGE_SIZE);
+      // memblock allocates top-down: the memmap lands at the end of the node's free memory.
+      const free = subtractRegions(
+        this.ranges.map(({ start, end }) => ({
+          start: Math.max(start, node.startPfn),
+          end: Math.min(end, node.endPfn),
+        })),
+        regions,
+      );
+      for (let index = free.length - 1; index >= 0 && needed > 0; index--) {
+        const { start, end } = free[index]!;
+        const take = Math.min(needed, end - start);
+        reserve(end - take, end, 'memmap');
+        needed -= take;
+      }
+      if (needed > 0) throw new RangeError(`node ${node.id} has no room for its memmap`);
+    }
+    return regions.sort((a, b) => a.start - b.start);
+  }
+
+  #markUnavailable(): void {
+    const reservedBit = this.#pageFlagReserved;
+    const mark = (start: number, end: number) => {
+      for (let pfn = start; pfn < end; pfn++) {
+        const section = this.sections[Math.floor(pfn / this.pagesPerSection)];
+        if (section === undefined) continue;
+        const index = pfn - section.startPfn;
+        section.flags[index]! |= reservedBit;
+        section.refcount[index] = 1;
+      }
+    };
+    for (const region of this.memblockReserved) mark(region.start, region.end);
+    // Holes inside allocated sections get struct pages that are reserved (`init_unavailable_range`).
+    let previousEnd = 0;
+    for (const range of this.ranges) {
+      mark(previousEnd, range.start);
+      previousEnd = range.end;
+    }
+    const lastSectionEnd = (Math.floor((this.maxPfn - 1) / this.pagesPerSection) + 1) * this.pagesPerSection;
+    mark(this.maxPfn, lastSectionEnd);
+  }
+}
+
+/** The parts of `ranges` not covered by any of `regions` (both sorted or not; the result is sorted). */
+function subtractRegions(ranges: readonly PfnRange[], regions: readonly PfnRange[]): PfnRange[] {
+  let pieces = ranges.filter(({ start, end }) => end > start);
+  for (const region of regions) {
+    pieces = pieces.flatMap((piece) => {
+      if (region.end <= piece.start || region.start >= piece.end) return [piece];
+      const parts: PfnRange[] = [];
+      if (piece.start < region.start) parts.push({ start: piece.start, end: region.start });
+      if (piece.end > region.end) parts.push({ start: region.end, end: piece.end });
+      return parts;
+    });
+  }
+  return pieces.sort((a, b) => a.start - b.start);
+}
