@@ -1,17 +1,31 @@
-import { NR_PAGE_ORDERS } from '@mm/physmem';
 import type { BuddyAllocator } from './buddy-allocator';
 
+/** One zone's line of /proc/buddyinfo: free blocks per order. */
+export interface BuddyinfoZone {
+  readonly node: number;
+  readonly name: string;
+  readonly freeBlocks: readonly number[];
+}
+
 /**
- * `/proc/buddyinfo` (mm/vmstat.c `frag_show_print`): per populated zone, the number of free blocks of each order,
- * `Node %d, zone %8s ` then `%6lu ` per order.
+ * `/proc/buddyinfo` (mm/vmstat.c `frag_show_print`): per populated zone, `Node %d, zone %8s ` then `%6lu ` per
+ * order, then a newline.
  */
-export function formatBuddyinfo(allocator: BuddyAllocator): string {
+export function formatBuddyinfoTable(zones: readonly BuddyinfoZone[]): string {
   let text = '';
-  for (const zone of allocator.zones) {
-    if (!zone.zone.populated) continue;
-    text += `Node ${zone.zone.node}, zone ${zone.zone.name.padStart(8)} `;
-    for (let order = 0; order < NR_PAGE_ORDERS; order++) text += `${String(zone.nrFree[order]).padStart(6)} `;
+  for (const zone of zones) {
+    text += `Node ${zone.node}, zone ${zone.name.padStart(8)} `;
+    for (const count of zone.freeBlocks) text += `${String(count).padStart(6)} `;
     text += '\n';
   }
   return text;
+}
+
+/** The allocator's /proc/buddyinfo. */
+export function formatBuddyinfo(allocator: BuddyAllocator): string {
+  return formatBuddyinfoTable(
+    allocator.zones
+      .filter((zone) => zone.zone.populated)
+      .map((zone) => ({ node: zone.zone.node, name: zone.zone.name, freeBlocks: Array.from(zone.nrFree) })),
+  );
 }

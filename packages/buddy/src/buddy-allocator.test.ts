@@ -1,0 +1,262 @@
+import { describe, expect, it } from 'vitest';
+import { checkInvariants } from './__tests__/invariants';
+import { bootMachine, GIB, MIB } from './__tests__/machine';
+import { formatBuddyinfo } from './proc-buddyinfo';
+import { formatPagetypeinfo } from './proc-pagetypeinfo';
+
+describe('boot (memblock_free_all)', () => {
+  it('puts every managed page on the free lists, in maximal blocks, with the DMA zone of a real PC', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 4 * GIB });
+    const managed = memory.zones.reduce((sum, zone) => sum + zone.managedPages, 0);
+    expect(buddy.totalFreePages()).toBe(managed);
+    checkInvariants(buddy, []);
+    // The real machine's DMA rows: one order-8 Unmovable block (pageblock 0 starts in a hole), then Movable 1×9, 3×10.
+    expect(formatPagetypeinfo(buddy)).toContain(
+      'Node    0, zone      DMA, type    Unmovable      0      0      0      0      0      0      0      0      1      0      0 \n' +
+        'Node    0, zone      DMA, type      Movable      0      0      0      0      0      0      0      0      0      1      3 ',
+    );
+    expect(formatPagetypeinfo(buddy)).toContain('Node 0, zone      DMA            1            7            0');
+    expect(formatBuddyinfo(buddy).split('\n')[0]).toBe(
+      'Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 ',
+    );
+  });
+
+  it('computes min_free_kbytes, watermarks, lowmem reserves and pcp sizes as the kernel does', () => {
+    const { buddy } = bootMachine('v6.18', { memory: 24 * GIB });
+    // THP's recommended minimum for three populated zones: 512 × 3 × 11 pages = 67584 KiB.
+    expect(buddy.minFreeKbytes).toBe(67584);
+    const [dma, dma32, normal] = buddy.zones;
+    expect(dma!.lowmemReserve).toEqual([
+      0,
+      Math.floor(dma32!.zone.managedPages / 256),
+      Math.floor((dma32!.zone.managedPages + normal!.zone.managedPages) / 256),
+      Math.floor((dma32!.zone.managedPages + normal!.zone.managedPages) / 256),
+      Math.floor((dma32!.zone.managedPages + normal!.zone.managedPages) / 256),
+    ]);
+    // The sample machine's DMA pageset: batch 1, high_min = low/2 CPUs, high_max = managed/8/2.
+    expect([dma!.pcpBatch, dma!.pcpHighMin, dma!.pcpHighMax]).toEqual([
+      1,
+      Math.max(Math.floor(dma!.watermark.low / 2), 4),
+      Math.floor(3840 / 16),
+    ]);
+    expect(dma32!.pcpBatch).toBe(63);
+  });
+
+  it('keeps v4.8 per-CPU lists at 6 × batch', () => {
+    const { buddy } = bootMachine('v4.8', { memory: 4 * GIB });
+    const normal = buddy.zones[2]!;
+    expect([normal.pcpBatch, normal.pcpHighMin]).toEqual([31, 186]);
+    expect([buddy.zones[0]!.pcpBatch, buddy.zones[0]!.pcpHighMin]).toEqual([1, 0]);
+  });
+});
+
+describe('alloc_pages', () => {
+  it('serves GFP_KERNEL from ZONE_NORMAL, lowest address first, and refills the per-CPU list by a batch', () => {
+    const { buddy, memory } = bootMachine('v4.8', { memory: 8 * GIB });
+    const normal = buddy.zones[2]!;
+    const before = normal.freePages;
+    const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 0);
+    expect(pfn).toBe(normal.zone.startPfn);
+    expect(normal.freePages).toBe(before - 31);
+    expect(normal.pcpCount[0]).toBe(30);
+    expect(memory.pageRefcount(pfn)).toBe(1);
+  });
+
+  it('honours zone modifiers and falls back to lower zones', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 4 * GIB });
+    const g = memory.profile.gfp.flags;
+    expect(memory.zoneOf(buddy.allocPages(g.GFP_KERNEL | g.DMA, 3))!.name).toBe('DMA');
+    expect(memory.zoneOf(buddy.allocPages(g.GFP_KERNEL | g.DMA32, 3))!.name).toBe('DMA32');
+    expect(memory.zoneOf(buddy.allocPages(g.GFP_HIGHUSER_MOVABLE, 3))!.name).toBe('Normal');
+    // Fill Normal: GFP_KERNEL continues in DMA32.
+    let pfn = 0;
+    let zoneName = 'Normal';
+    while (zoneName === 'Normal' && pfn >= 0) {
+      pfn = buddy.allocPages(g.GFP_KERNEL | g.NOWARN, 10);
+      if (pfn >= 0) zoneName = memory.zoneOf(pfn)!.name;
+    }
+    expect(zoneName).toBe('DMA32');
+  });
+
+  it('splits the smallest large-enough block and leaves one block of each order in between', () => {
+    const { buddy, memory } = bootMachine('v4.8', { memory: 4 * GIB });
+    const zone = buddy.zones[2]!;
+    const before = [...zone.nrFree];
+    const smallest = before.findIndex((count, order) => order >= 4 && count > 0);
+    const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_HIGHUSER_MOVABLE, 4);
+    expect(memory.zoneOf(pfn)).toBe(zone.zone);
+    expect(zone.nrFree[smallest]).toBe(before[smallest]! - 1);
+    for (let order = 4; order < smallest; order++) expect(zone.nrFree[order]).toBe(before[order]! + 1);
+  });
+
+  it('claims a pageblock for an unmovable fallback and keeps it there (v4.8 and v6.18)', () => {
+    for (const profile of ['v4.8', 'v6.18'] as const) {
+      const { buddy, memory } = bootMachine(profile, { memory: 64 * MIB, layout: 'flat' });
+      const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 0);
+      expect(memory.pageblockMigratetype(pfn)).toBe(0);
+      expect(buddy.stats.pageblocksClaimed).toBeGreaterThan(0);
+      expect(buddy.stats.fallbacks).toBe(1);
+    }
+  });
+
+  it('fails below the min watermark, lets __GFP_HIGH dip into the reserve, and reports failures', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 256 * MIB, layout: 'flat' });
+    const g = memory.profile.gfp.flags;
+    while (buddy.allocPages(g.GFP_KERNEL | g.NOWARN, 0) >= 0);
+    const failuresBefore = buddy.stats.allocFailures;
+    expect(buddy.allocPages(g.GFP_KERNEL, 0)).toBe(-1);
+    expect(buddy.stats.allocFailures).toBe(failuresBefore + 1);
+    expect(buddy.allocPages(g.GFP_ATOMIC | g.NOWARN, 0)).toBeGreaterThanOrEqual(0);
+    const log = memory.log.text();
+    expect(log).toMatch(
+      /swapper\/0: page allocation failure: order:0, mode:0xcc0\(GFP_KERNEL\), nodemask=\(null\),cpuset=\/,mems_allowed=0\n/,
+    );
+    expect(log).toContain('Mem-Info:');
+    expect(log).toMatch(/Node 0 DMA32: \d+\*4kB/);
+    expect(log.match(/page allocation failure/g)).toHaveLength(1);
+  });
+
+  it('rate-limits allocation failure reports and prints the v4.8 form', () => {
+    const { buddy, memory } = bootMachine('v4.8', { memory: 128 * MIB, layout: 'flat' });
+    const g = memory.profile.gfp.flags;
+    for (let index = 0; index < 40; index++) buddy.allocPages(g.GFP_KERNEL, 10);
+    const failures = memory.log.text().match(/page allocation failure: order:10, mode:0x24000c0\(GFP_KERNEL\)\n/g);
+    expect(failures).toHaveLength(10);
+  });
+
+  it('calls alloc_stall listeners before giving up and retries', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 128 * MIB, layout: 'flat' });
+    const g = memory.profile.gfp.flags;
+    const held: number[] = [];
+    for (
+      let pfn = buddy.allocPages(g.GFP_KERNEL | g.NOWARN, 9);
+      pfn >= 0;
+      pfn = buddy.allocPages(g.GFP_KERNEL | g.NOWARN, 9)
+    ) {
+      held.push(pfn);
+    }
+    const stalls: number[][] = [];
+    buddy.hooks.alloc_stall.subscribe((order, gfp, zoneId) => {
+      stalls.push([order, gfp, zoneId]);
+      buddy.freePages(held.pop()!, 9);
+    });
+    expect(buddy.allocPages(g.GFP_KERNEL, 9)).toBeGreaterThanOrEqual(0);
+    expect(stalls).toEqual([[9, g.GFP_KERNEL, 1]]);
+  });
+
+  it('warns once for an order above MAX_PAGE_ORDER', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 128 * MIB, layout: 'flat' });
+    expect(buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 11)).toBe(-1);
+    expect(buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 11)).toBe(-1);
+    expect(memory.log.text().match(/WARNING: CPU: 0 PID: 0 at mm\/page_alloc.c/g)).toHaveLength(1);
+  });
+
+  it('marks compound pages head and tails and fires post_alloc with the block', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 128 * MIB, layout: 'flat' });
+    const seen: number[][] = [];
+    buddy.hooks.post_alloc.subscribe((pfn, order, gfp) => seen.push([pfn, order, gfp]));
+    const g = memory.profile.gfp.flags;
+    const pfn = buddy.allocPages(g.GFP_KERNEL | g.COMP, 2);
+    expect(seen).toEqual([[pfn, 2, g.GFP_KERNEL | g.COMP]]);
+    expect(memory.testPageFlag(pfn, memory.profile.pageFlags.bit.head)).toBe(true);
+    expect(memory.pageState(pfn + 1)).toBe(4);
+    buddy.freePages(pfn, 2);
+    expect(memory.pageState(pfn + 1)).not.toBe(4);
+  });
+});
+
+describe('__free_pages and split_page', () => {
+  it('merges freed blocks back and fires free_prepare', () => {
+    const { buddy, memory } = bootMachine('v4.8', { memory: 64 * MIB, layout: 'flat' });
+    const before = formatBuddyinfo(buddy);
+    const freed: number[][] = [];
+    buddy.hooks.free_prepare.subscribe((pfn, order) => freed.push([pfn, order]));
+    const g = memory.profile.gfp.flags;
+    const blocks = [1, 2, 3, 0, 5].map((order) => ({ pfn: buddy.allocPages(g.GFP_HIGHUSER_MOVABLE, order), order }));
+    for (const block of blocks) buddy.freePages(block.pfn, block.order);
+    buddy.drainAllPages();
+    expect(freed).toEqual(blocks.map((block) => [block.pfn, block.order]));
+    expect(formatBuddyinfo(buddy)).toBe(before);
+  });
+
+  it('keeps a page referenced twice until the last put', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 64 * MIB, layout: 'flat' });
+    const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL | memory.profile.gfp.flags.COMP, 1);
+    memory.section(pfn).refcount[pfn - memory.section(pfn).startPfn] = 2;
+    buddy.freePages(pfn, 1);
+    expect(memory.pageRefcount(pfn)).toBe(1);
+    buddy.freePages(pfn, 1);
+    expect(memory.pageState(pfn)).not.toBe(0);
+  });
+
+  it('splits an order-3 block into 8 independently freeable pages', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 64 * MIB, layout: 'flat' });
+    const splits: number[][] = [];
+    buddy.hooks.split.subscribe((pfn, oldOrder, newOrder) => splits.push([pfn, oldOrder, newOrder]));
+    const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 3);
+    buddy.splitPage(pfn, 3);
+    expect(splits).toEqual([[pfn, 3, 0]]);
+    const held = Array.from({ length: 8 }, (_, index) => ({ pfn: pfn + index, order: 0 }));
+    checkInvariants(buddy, held);
+    for (const block of held) buddy.freePages(block.pfn, 0);
+    checkInvariants(buddy, []);
+    expect(() => buddy.splitPage(pfn, 3)).toThrow(/not an allocated page/);
+  });
+});
+
+describe('bad page reports', () => {
+  it('reports a double free like the kernel (v6.18) and leaves the lists alone', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 64 * MIB, layout: 'flat' });
+    const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 5);
+    buddy.freePages(pfn, 5);
+    const before = formatBuddyinfo(buddy);
+    memory.current.comm = 'leaky-driver';
+    buddy.freePages(pfn, 5);
+    expect(formatBuddyinfo(buddy)).toBe(before);
+    const lines = memory.log.lines().map((line) => line.slice(15));
+    expect(lines[0]).toBe(`BUG: Bad page state in process leaky-driver  pfn:${pfn.toString(16).padStart(5, '0')}`);
+    expect(lines[1]).toBe(`page: refcount:0 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x${pfn.toString(16)}`);
+    expect(lines[2]).toBe('flags: 0xfffffc0000000(node=0|zone=1|lastcpupid=0x1fffff)');
+    expect(lines[3]).toBe('page_type: f0(buddy)');
+    expect(lines[4]).toMatch(/^raw: 000fffffc0000000 ffffea[0-9a-f]{10} ffffea[0-9a-f]{10} 0000000000000000$/);
+    expect(lines[5]).toBe(
+      `raw: 0000000000000000 ${memory.pageOrder(pfn).toString(16).padStart(16, '0')} 00000000f0000000 0000000000000000`,
+    );
+    expect(lines[6]).toBe('page dumped because: nonzero mapcount');
+    expect(lines[7]).toBe('Modules linked in:');
+    expect(lines[8]).toBe('CPU: 0 UID: 0 PID: 0 Comm: leaky-driver Not tainted 6.18.2 #1 PREEMPT(voluntary)');
+    expect(lines.at(-1)).toBe('Disabling lock debugging due to kernel taint');
+    expect(memory.taint.print()).toBe('Tainted: G    B              ');
+    checkInvariants(buddy, []);
+  });
+
+  it('prints the v4.8 form and leaks a page freed with PG_reserved', () => {
+    const { buddy, memory } = bootMachine('v4.8', { memory: 64 * MIB, layout: 'flat' });
+    const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 0);
+    memory.setPageFlag(pfn, memory.profile.pageFlags.bit.reserved);
+    buddy.freePages(pfn, 0);
+    const lines = memory.log.lines().map((line) => line.slice(15));
+    expect(lines[1]).toMatch(/^page:ffffea00000[0-9a-f]{5} count:0 mapcount:0 mapping: {10}\(null\) index:0x0$/);
+    expect(lines[2]).toBe('flags: 0x1fffff80000400(reserved)');
+    expect(lines[3]).toBe('page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set');
+    expect(lines[4]).toBe('bad because of flags: 0x400(reserved)');
+    expect(buddy.stats.leakedPages).toBe(1);
+    checkInvariants(buddy, []);
+  });
+
+  it('stops after 60 reports a minute and says how many it suppressed', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 64 * MIB, layout: 'flat' });
+    const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 5);
+    buddy.freePages(pfn, 5);
+    for (let index = 0; index < 70; index++) buddy.freePages(pfn, 5);
+    expect(memory.log.text().match(/BUG: Bad page state in process/g)).toHaveLength(60);
+    memory.clock.advance(61e9);
+    buddy.freePages(pfn, 5);
+    expect(memory.log.text()).toContain('BUG: Bad page state: 10 messages suppressed');
+  });
+
+  it('rejects pfns that have no struct page', () => {
+    const { buddy } = bootMachine('v6.18', { memory: 4 * GIB });
+    expect(() => buddy.freePages(0xc0000, 0)).toThrow(/no such page/);
+  });
+});
