@@ -25,6 +25,8 @@ export { KernelTaint, Taint, taintFlags } from './kernel-taint';
 export { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, PAGEBLOCK_SKIP } from './mem-section';
 export type { E820Entry, E820Type, MemoryLayout, PfnRange } from './memory-map';
 export { firmwareMemoryMap, limitMemory, pagesInRanges, presentRanges, reserveRange } from './memory-map';
+export type { MemoryParamValues } from './memory-params';
+export { memoryParams } from './memory-params';
 export { formatSize, memparse } from './memparse';
 export { MIGRATE_PCPTYPES, MIGRATE_TYPES, Migratetype, migratetypeNames } from './migratetype';
 export type { PageFlagName, PageFlagTable } from './page-flags';

@@ -1,0 +1,24 @@
+/** Where a command writes: standard output and error, and whether stdout is a terminal. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readonly isTTY: boolean;
+}
+
+/** The process's own streams. */
+export const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTTY: process.stdout.isTTY === true,
+};
+
+/** Exit codes shared by every command: 0 success, 1 failure, 2 bad usage. */
+export const ExitCode = { success: 0, failure: 1, usage: 2 } as const;
+
+/** Bad usage: unknown options, malformed values. Reported with the command's usage hint, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from './cli-io';
+import { main } from './main';
+
+function capture(isTTY = false) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { stdout: (text) => out.push(text), stderr: (text) => err.push(text), isTTY };
+  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
+}
+
+describe('mmsim', () => {
+  it('prints help and version, and rejects unknown commands with exit code 2', async () => {
+    const help = capture();
+    expect(await main(['--help'], help.io)).toBe(0);
+    expect(help.stdout()).toContain('Usage: mmsim <command> [options]');
+    expect(help.stdout()).toMatch(/ {2}boot {2}boot a simulated machine/);
+    const none = capture();
+    expect(await main([], none.io)).toBe(2);
+    const version = capture();
+    expect(await main(['--version'], version.io)).toBe(0);
+    expect(version.stdout()).toMatch(/^mmsim \d+\.\d+\.\d+\n$/);
+    const unknown = capture();
+    expect(await main(['frobnicate'], unknown.io)).toBe(2);
+    expect(unknown.stderr()).toBe("mmsim: unknown command 'frobnicate'. Run 'mmsim --help' for the list.\n");
+  });
+});
+
+describe('mmsim boot', () => {
+  it('prints the boot log, /proc/buddyinfo and a summary', async () => {
+    const run = capture();
+    expect(await main(['boot', '--mem', '512M'], run.io)).toBe(0);
+    expect(run.stdout()).toMatch(/^\[ {4}0\.000000\] Linux version 6\.18\.2 /);
+    expect(run.stdout()).toContain('\n/proc/buddyinfo:\nNode 0, zone      DMA ');
+    expect(run.stdout()).toMatch(/mmsim: 512M machine, \d+ pages present, SPARSEMEM with 4 sections of 128M \(0-3\)/);
+  });
+
+  it('prints one JSON object with --json', async () => {
+    const run = capture();
+    expect(await main(['boot', '--mem', '4G', '--profile', 'v4.8', '--json'], run.io)).toBe(0);
+    const summary = JSON.parse(run.stdout());
+    expect(summary.profile).toBe('v4.8');
+    expect(summary.totalPages).toBe(1048478);
+    expect(summary.freePages).toBeGreaterThan(1_000_000);
+    expect(Object.keys(summary.managedPagesByZone)).toEqual([
+      'Node 0, zone DMA',
+      'Node 0, zone DMA32',
+      'Node 0, zone Normal',
+    ]);
+    expect(summary.buddyinfo).toMatch(/^Node 0, zone {6}DMA /);
+    expect(summary.hostBytesPerPage).toBeGreaterThan(12);
+    expect(summary.hostBytesPerPage).toBeLessThan(12.01);
+    expect(summary.hostBytesPerStructPage).toBeCloseTo(12 + 1 / 512, 6);
+  });
+
+  it.each([
+    [['boot', '--cmdline', 'mem=12Q'], "mmsim boot: kernel parameter 'mem=12Q' is malformed: expected a size"],
+    [['boot', '--mem', 'lots'], "mmsim boot: memory size 'lots' is not a size"],
+    [['boot', '--profile', 'v5.10'], "mmsim boot: --profile must be one of v4.7, v4.8, v6.18, not 'v5.10'"],
+    [['boot', '--nodes', '0'], "mmsim boot: --nodes must be an integer from 1 to 64, not '0'"],
+    [['boot', '--bogus'], "mmsim boot: Unknown option '--bogus'"],
+    [['boot', 'extra'], "mmsim boot: unexpected argument 'extra'"],
+  ])('exits 2 with a clear message for %j', async (argv, message) => {
+    const run = capture();
+    expect(await main(argv, run.io)).toBe(2);
+    expect(run.stderr()).toContain(message);
+    expect(run.stderr()).toContain("Run 'mmsim boot --help' for usage.");
+    expect(run.stdout()).toBe('');
+  });
+});
+
+describe('the mmsim executable', () => {
+  it('runs from the repository root as `pnpm mmsim` does', async () => {
+    const root = new URL('../../../', import.meta.url);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=@mm/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'boot', '--mem', '256M', '--json'],
+      { cwd: root },
+    );
+    expect(JSON.parse(stdout).totalPages).toBe(65438);
+    const failure = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=@mm/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'boot', '--cmdline', 'mem=12Q'],
+      { cwd: root },
+    ).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 2 });
+  });
+});

@@ -1,0 +1,84 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { KernelParamError } from '@mm/hooks';
+import { describe, expect, it } from 'vitest';
+import { boot } from './boot';
+
+const fixtures = new URL('./__fixtures__/', import.meta.url);
+const withoutTime = (text: string) => text.replace(/^\[[ \d.]+\] /gm, '');
+
+/** Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it. */
+function expectGolden(name: string, actual: string): void {
+  const file = new URL(name, fixtures);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);
+  expect(actual).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('boot()', () => {
+  it.each(['v4.8', 'v6.18'] as const)('prints the boot log of a 4G PC for %s (golden)', (profile) => {
+    const kernel = boot({ memory: '4G', profile, cmdline: 'quiet foo=bar' });
+    expectGolden(`boot-4G-${profile}.golden.txt`, kernel.dmesg());
+    expectGolden(`buddyinfo-4G-${profile}.golden.txt`, kernel.buddyinfo());
+  });
+
+  it('keeps the books: free + boot allocations + reserved = present', () => {
+    const kernel = boot({ memory: '2G' });
+    const { memory, buddy } = kernel;
+    const allocated = kernel.bootAllocations.reduce((sum, block) => sum + (1 << block.order), 0);
+    const reserved = memory.zones.reduce((sum, zone) => sum + zone.presentPages - zone.managedPages, 0);
+    expect(buddy.totalFreePages() + allocated + reserved).toBe(memory.presentPages);
+    expect(allocated).toBeGreaterThan(2000);
+  });
+
+  it('applies mem=, memmap= and movablecore= from the command line', () => {
+    const kernel = boot({ memory: '8G', cmdline: 'mem=4G memmap=256M$0x40000000 movablecore=512M' });
+    const { memory } = kernel;
+    expect(memory.maxPfn).toBe(0xc0000);
+    expect(memory.isPresent(0x40000)).toBe(false);
+    const movable = memory.zones.find((zone) => zone.name === 'Movable')!;
+    expect(movable.presentPages).toBeGreaterThanOrEqual(131072 - 1024);
+    const log = withoutTime(kernel.dmesg());
+    expect(log).toContain('e820: remove [mem 0x100000000-0xfffffffffffffffe] usable\nuser-defined physical RAM map:\n');
+    expect(log).toContain('user: [mem 0x0000000040000000-0x000000004fffffff] reserved');
+    expect(log).toMatch(/Movable zone start for each node\n {2}Node 0: 0x00000000[0-9a-f]{8}\n/);
+    expect(kernel.parameters.map((argument) => argument.name)).toEqual(['mem', 'memmap', 'movablecore']);
+  });
+
+  it('rejects a malformed parameter with an error naming it', () => {
+    expect(() => boot({ memory: '4G', cmdline: 'mem=12Q' })).toThrow(KernelParamError);
+    expect(() => boot({ memory: '4G', cmdline: 'mem=12Q' })).toThrow(/'mem=12Q' is malformed/);
+    expect(() => boot({ memory: '12Q' })).toThrow(/memory size '12Q'/);
+    expect(() => boot({ memory: '16M' })).toThrow(/too small/);
+  });
+
+  it('reports unknown parameters in v6.18 (argv before envp) and passes module parameters silently', () => {
+    const kernel = boot({ memory: '1G', cmdline: 'zeta=1 alpha usbcore.autosuspend=-1 BOOT_IMAGE=/vmlinuz -- single' });
+    expect(withoutTime(kernel.dmesg())).toContain(
+      'Unknown kernel command line parameters "alpha zeta=1", will be passed to user space.',
+    );
+    expect(withoutTime(boot({ memory: '1G', profile: 'v4.8', cmdline: 'alpha' }).dmesg())).not.toContain('Unknown');
+  });
+
+  it('boots NUMA machines with fallback order and policy zone lines', () => {
+    const kernel = boot({ memory: '8G', nodes: 2, cpus: 4 });
+    const log = withoutTime(kernel.dmesg());
+    expect(log).toContain('Fallback order for Node 0: 0 1 \nFallback order for Node 1: 1 0 \nBuilt 2 zonelists');
+    expect(log).toContain('Policy zone: Normal');
+    expect(log).toMatch(/Initmem setup node 1 \[mem 0x0000000[0-9a-f]+-0x000000023fffffff\]/);
+    expect(kernel.buddy.nodeOfCpu(3)).toBe(1);
+  });
+
+  it('boots FLATMEM and i386 machines', () => {
+    const flat = boot({ memory: '2G', model: 'flatmem' });
+    expect(flat.memory.sections.filter(Boolean)).toHaveLength(16);
+    const i386 = boot({ memory: '2G', arch: 'i386' });
+    expect(withoutTime(i386.dmesg())).toMatch(/ {2}HighMem {2}\[mem 0x0000000038000000-0x000000007fffffff\]/);
+    expect(withoutTime(i386.dmesg())).toMatch(/, 0K cma-reserved, \d+K highmem\)/);
+  });
+
+  it('boots a 1 TiB machine', () => {
+    const kernel = boot({ memory: '1T' });
+    expect(kernel.memory.presentPages).toBe(2 ** 28 - 98);
+    expect(kernel.memory.sections.filter(Boolean)).toHaveLength(8192);
+    expect(kernel.buddy.totalFreePages()).toBeGreaterThan(2 ** 28 * 0.97);
+  }, 120_000);
+});

@@ -1,0 +1,183 @@
+import { BuddyAllocator, zoneBatchsize } from '@mm/buddy';
+import { BootPhase, createHookBus, type KernelParam, KernelParamError } from '@mm/hooks';
+import {
+  firmwareMemoryMap,
+  getProfile,
+  type MemoryLayout,
+  type MemoryModel,
+  type MemoryParamValues,
+  memoryParams,
+  memparse,
+  PAGE_SIZE,
+  PhysicalMemory,
+  type ProfileName,
+} from '@mm/physmem';
+import { allocateBootMemory } from './boot-allocations';
+import {
+  memoryInfoLine,
+  memoryMapLines,
+  unavailableRangeLines,
+  zoneLines,
+  zonelistLines,
+  zoneSetupLinesV4,
+} from './boot-log';
+import { ignoredCoreParams } from './core-params';
+import { Kernel } from './kernel';
+import { parseKernelParams, unknownParamsLine } from './kernel-params';
+
+/** How to build and boot a simulated machine. */
+export interface BootOptions {
+  /** RAM: bytes, or a size such as `4G`. */
+  readonly memory: number | string;
+  /** The kernel command line. */
+  readonly cmdline?: string;
+  /** Default `v6.18`. */
+  readonly profile?: ProfileName;
+  /** Default `x86_64`. */
+  readonly arch?: 'x86_64' | 'i386';
+  /** Default `sparsemem`. */
+  readonly model?: MemoryModel;
+  /** Default `pc`. */
+  readonly layout?: MemoryLayout;
+  /** NUMA nodes, default 1. */
+  readonly nodes?: number;
+  /** CPUs, default 2. */
+  readonly cpus?: number;
+  /** Parameters of the clients being booted, beside the core ones. */
+  readonly params?: readonly KernelParam[];
+}
+
+/** The bytes of a size given as a number or text, or a clear error. */
+export function parseMemorySize(memory: number | string): number {
+  const bytes = typeof memory === 'number' ? memory : memparse(memory);
+  if (bytes === undefined || !Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new RangeError(`memory size '${memory}' is not a size such as 512M, 4G or 1T`);
+  }
+  if (bytes < 64 * 2 ** 20) throw new RangeError(`memory size '${memory}' is too small: mmsim boots machines from 64M`);
+  return bytes;
+}
+
+const BOOT_BUILD = '#1 SMP PREEMPT_DYNAMIC Thu Nov 26 12:00:00 UTC 2026';
+
+/**
+ * Boots a simulated machine (DESIGN §4): parses the command line against every package's parameters, lays out
+ * physical memory, brings up the buddy allocator with all free memory, makes the kernel's own boot-time
+ * allocations, and prints the boot log a real kernel would (init/main.c `start_kernel`, arch/x86 `setup_arch`).
+ * A malformed parameter throws {@link KernelParamError}; a machine that cannot exist throws RangeError.
+ */
+export function boot(options: BootOptions): Kernel {
+  const started = performance.now();
+  const profile = getProfile(options.profile ?? 'v6.18', options.arch ?? 'x86_64');
+  const cmdline = options.cmdline ?? '';
+  const bytes = parseMemorySize(options.memory);
+  const pending: string[] = [];
+  const values: MemoryParamValues = { reserve: [] };
+  const params = [...memoryParams(values), ...ignoredCoreParams(), ...(options.params ?? [])];
+  const parsed = parseKernelParams(cmdline, params, profile.name, (line) => pending.push(line));
+  const movableBytes =
+    values.movablePercent !== undefined
+      ? Math.floor((bytes * values.movablePercent) / 100 / PAGE_SIZE) * PAGE_SIZE
+      : values.movableBytes;
+
+  const layout = options.layout ?? 'pc';
+  const memory = new PhysicalMemory({
+    memory: bytes,
+    profile,
+    layout,
+    model: options.model ?? 'sparsemem',
+    nodes: options.nodes ?? 1,
+    cpus: options.cpus ?? 2,
+    ...(values.limit !== undefined ? { limit: values.limit } : {}),
+    ...(values.reserve.length > 0 ? { reserve: values.reserve } : {}),
+    ...(movableBytes !== undefined ? { movableBytes } : {}),
+  });
+  const log = (lines: string | readonly string[]) => {
+    for (const line of typeof lines === 'string' ? [lines] : lines) memory.log.printk(line);
+  };
+  const v6 = profile.era === 'v6';
+  const hooks = createHookBus();
+
+  log(
+    v6
+      ? `Linux version ${profile.release} (mmsim@mmsim) (gcc (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) ${BOOT_BUILD}`
+      : `Linux version ${profile.release} (mmsim@mmsim) (gcc version 6.2.0 20161109 (Debian 6.2.0-13) ) ${BOOT_BUILD.replace(' PREEMPT_DYNAMIC', '')}`,
+  );
+  log(`Command line: ${cmdline}`);
+  log(memoryMapLines(memory, firmwareMemoryMap(layout, bytes, profile.arch), values.limit));
+  log(pending);
+  hooks.boot_phase.call(BootPhase.setup_arch);
+  log(zoneLines(memory));
+  let totalPages = memory.presentPages;
+  if (v6) {
+    log(unavailableRangeLines(memory));
+  } else {
+    const setup = zoneSetupLinesV4(memory, (managed) => zoneBatchsize(managed, profile));
+    log(setup.lines);
+    totalPages = setup.totalPages;
+  }
+  log(zonelistLines(memory, totalPages));
+  log(`Kernel command line: ${cmdline}`);
+  if (v6) {
+    const unknown = unknownParamsLine(parsed.unknown);
+    if (unknown !== undefined) log(unknown);
+  }
+
+  memory.clock.advance(20e6 + memory.presentPages * 10);
+  const buddy = new BuddyAllocator(memory, hooks);
+  buddy.freeAllMemory();
+  if (!v6) log(memoryInfoLine(memory, buddy));
+  hooks.boot_phase.call(BootPhase.mm_init);
+
+  memory.clock.advance(50e6);
+  const bootAllocations = allocateBootMemory(buddy);
+  hooks.boot_phase.call(BootPhase.page_ext_init);
+
+  memory.clock.advance(200e6);
+  if (v6) log(memoryInfoLine(memory, buddy));
+  hooks.boot_phase.call(BootPhase.late_init);
+  memory.clock.advance(400e6);
+  const freed = freeInitMemory(memory, buddy);
+  log(
+    v6
+      ? `Freeing unused kernel image (initmem) memory: ${freed * 4}K`
+      : `Freeing unused kernel memory: ${freed * 4}K (${initAddress(memory)} - ${initAddress(memory, freed)})`,
+  );
+  memory.current.pid = 1;
+  memory.current.tgid = 1;
+  memory.current.comm = 'init';
+
+  return new Kernel({
+    memory,
+    hooks,
+    buddy,
+    cmdline,
+    parameters: parsed.recognised,
+    unknownParameters: parsed.unknown,
+    bootAllocations,
+    bootMilliseconds: performance.now() - started,
+  });
+}
+
+/** pfn range of the kernel image's init sections: after code, rodata and rwdata. */
+function initRange(memory: PhysicalMemory): { start: number; end: number } {
+  const image = memory.profile.kernelImage;
+  const kernel = memory.memblockReserved.find((region) => region.owner === 'kernel image')!;
+  const start = kernel.start + Math.ceil(((image.codeKiB + image.rodataKiB + image.rwdataKiB) * 1024) / PAGE_SIZE);
+  return { start, end: start + Math.floor((image.initKiB * 1024) / PAGE_SIZE) };
+}
+
+/** The kernel-text virtual address (`__init_begin` and on) of a page of the init sections, as `%p` printed it. */
+function initAddress(memory: PhysicalMemory, offsetPages = 0): string {
+  const { start } = initRange(memory);
+  const kernel = memory.memblockReserved.find((region) => region.owner === 'kernel image')!;
+  const low = 0x81000000 + (start + offsetPages - kernel.start) * PAGE_SIZE;
+  return `ffffffff${low.toString(16).padStart(8, '0')}`;
+}
+
+/** `free_initmem()`: gives the kernel's init sections back to the allocator. */
+function freeInitMemory(memory: PhysicalMemory, buddy: BuddyAllocator): number {
+  const { start, end } = initRange(memory);
+  return buddy.freeReservedPages(start, end);
+}
+
+export { KernelParamError };
