@@ -11,6 +11,7 @@ import {
   ORDER_SHIFT,
   PAGE_ALLOC_COSTLY_ORDER,
   PAGE_FLAGS_MASK,
+  PAGE_META_MASK,
   PAGEBLOCK_MIGRATETYPE_MASK,
   PAGEBLOCK_NR_PAGES,
   PAGEBLOCK_ORDER,
@@ -118,9 +119,20 @@ export class BuddyAllocator {
   readonly #gfpZoneMask: number;
   /** zonelist[node][highest zone type] → zones to try, in order. */
   readonly #zonelists: BuddyZone[][][];
+  /** Per zonelist (node × highest zone type): whether v6.18's ALLOC_NOFRAGMENT applies. */
+  readonly #noFragment: Uint8Array[];
   readonly #nodeOfCpu: Int32Array;
+  /** gfp bits 3..4 (`__GFP_MOVABLE`, `__GFP_RECLAIMABLE`) → migratetype. */
+  readonly #migratetypeTable: Int8Array;
+  /** Orders that go through the per-CPU lists. */
+  readonly #pcpOrder: Uint8Array;
+  /** Section number → id of the buddy zone covering the whole section, or -1. */
+  readonly #sectionZone: Int32Array;
+  readonly #current: PhysicalMemory['current'];
+  /** First zone of each zonelist, indexed `node * zone types + highest zone type` (the fast path's zone). */
+  readonly #preferredZone: (BuddyZone | undefined)[];
+  readonly #zoneTypeCount: number;
   readonly #flagCheckAtFree: number;
-  readonly #flagCheckAtPrep: number;
   readonly #flagHead: number;
   readonly #gfp: KernelProfile['gfp']['flags'];
   readonly #warnRatelimit: Ratelimit;
@@ -157,8 +169,6 @@ export class BuddyAllocator {
       'mlocked',
       ...(this.#v6 ? [] : (['swapcache'] as const)),
     ]);
-    const allFlags = 2 ** this.profile.pageFlags.count - 1;
-    this.#flagCheckAtPrep = this.#v6 ? allFlags & ~mask(['hwpoison']) : allFlags;
     this.#flagHead = 1 << bit.head;
 
     const { DMA, HIGHMEM, DMA32, MOVABLE } = this.#gfp;
@@ -167,6 +177,16 @@ export class BuddyAllocator {
     for (let bits = 0; bits <= this.#gfpZoneMask; bits++) {
       this.#zoneTable[bits] = (bits & ~this.#gfpZoneMask) === 0 ? gfpZone(bits, this.profile) : -1;
     }
+    this.#current = memory.current;
+    this.#migratetypeTable = new Int8Array(4);
+    for (let bits = 0; bits < 4; bits++) this.#migratetypeTable[bits] = gfpMigratetype(bits << 3, this.profile);
+    this.#pcpOrder = new Uint8Array(NR_PAGE_ORDERS);
+    for (let order = 0; order < NR_PAGE_ORDERS; order++)
+      this.#pcpOrder[order] = pcpAllowedOrder(order, this.profile) ? 1 : 0;
+    this.#sectionZone = new Int32Array(memory.sections.length).fill(-1);
+    memory.sections.forEach((section, nr) => {
+      if (section !== undefined) this.#sectionZone[nr] = section.zoneId;
+    });
     this.#nodeOfCpu = new Int32Array(memory.cpus);
     for (let cpu = 0; cpu < memory.cpus; cpu++) {
       this.#nodeOfCpu[cpu] = Math.floor((cpu * memory.nodes.length) / memory.cpus);
@@ -182,6 +202,11 @@ export class BuddyAllocator {
         ),
       );
     });
+    this.#zoneTypeCount = this.profile.arch.zoneTypes.length;
+    this.#preferredZone = this.#zonelists.flatMap((lists) => lists.map((zonelist) => zonelist[0]));
+    this.#noFragment = this.#zonelists.map(
+      (lists) => new Uint8Array(lists.map((zonelist) => (this.#v6 && this.#noFragmentPossible(zonelist) ? 1 : 0))),
+    );
     this.#warnRatelimit = this.#v6 ? new Ratelimit(10e9, 1) : new Ratelimit(5e9, 10);
   }
 
@@ -277,14 +302,27 @@ export class BuddyAllocator {
    * failure like `warn_alloc()` unless `__GFP_NOWARN`.
    */
   allocPages(gfp: number, order: number): number {
+    if (order === 0) {
+      const pfn = this.#allocPcpFast(gfp);
+      if (pfn >= 0) {
+        this.stats.allocations++;
+        const hook = this.hooks.post_alloc;
+        if (hook.count !== 0) hook.call(pfn, 0, gfp);
+        return pfn;
+      }
+    }
+    return this.#allocPagesSlow(gfp, order);
+  }
+
+  /** The general allocation path (`__alloc_pages()`): every order, every zone, the slow path. */
+  #allocPagesSlow(gfp: number, order: number): number {
     if (order > MAX_PAGE_ORDER || order < 0) return this.#invalidOrder(gfp, order);
     const zoneIndex = this.#zoneTable[gfp & this.#gfpZoneMask]!;
     if (zoneIndex < 0) throw new RangeError(`gfp 0x${gfp.toString(16)} asks for contradictory zones`);
-    const migratetype = gfpMigratetype(gfp, this.profile);
-    const node = this.#nodeOfCpu[this.memory.current.cpu]!;
+    const migratetype = this.#migratetypeTable[(gfp >>> 3) & 3]!;
+    const node = this.#nodeOfCpu[this.#current.cpu]!;
     const zonelist = this.#zonelists[node]![zoneIndex]!;
-    let flags = ALLOC_WMARK_LOW;
-    if (this.#v6 && this.#noFragmentPossible(zonelist)) flags |= ALLOC_NOFRAGMENT;
+    const flags = this.#noFragment[node]![zoneIndex] === 1 ? ALLOC_WMARK_LOW | ALLOC_NOFRAGMENT : ALLOC_WMARK_LOW;
     let pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
     if (pfn < 0) pfn = this.#slowPath(gfp, order, migratetype, zonelist, zoneIndex);
     if (pfn < 0) return -1;
@@ -292,6 +330,34 @@ export class BuddyAllocator {
     this.stats.allocations++;
     const hook = this.hooks.post_alloc;
     if (hook.count !== 0) hook.call(pfn, order, gfp);
+    return pfn;
+  }
+
+  /**
+   * The order-0 fast path: when the preferred zone passes the watermark test and the CPU's list has a page, the
+   * general path would take exactly that page; this does the same with less machinery. Anything else returns -1
+   * and leaves the general path to decide.
+   */
+  #allocPcpFast(gfp: number): number {
+    const zoneIndex = this.#zoneTable[gfp & this.#gfpZoneMask]!;
+    if (zoneIndex < 0 || (gfp & this.#gfp.THISNODE) !== 0) return -1;
+    const cpu = this.#current.cpu;
+    const zone = this.#preferredZone[this.#nodeOfCpu[cpu]! * this.#zoneTypeCount + zoneIndex];
+    if (zone === undefined) return -1;
+    const reserve = zone.lowmemReserve[zoneIndex]!;
+    const mark = this.#v6 && !zone.belowHigh ? zone.watermark.high : zone.watermark.low;
+    if (zone.freePages <= mark + reserve) return -1;
+    const list = cpu * this.#pcpLists + this.#migratetypeTable[(gfp >>> 3) & 3]!;
+    const pcp = zone.pcp;
+    if (pcp.length[list] === 0) return -1;
+    const pfn = (gfp & this.#gfp.COLD) !== 0 ? pcp.pop(list) : pcp.shift(list);
+    zone.pcpCount[cpu]!--;
+    if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
+    const section = this.#sections[pfn >>> this.#shift]!;
+    const index = pfn & this.#mask;
+    section.refcount[index] = 1;
+    section.mapcount[index] = 0;
+    section.flags[index] = 0;
     return pfn;
   }
 
@@ -331,7 +397,7 @@ export class BuddyAllocator {
     zoneIndex: number,
     flags: number,
   ): number {
-    const thisNode = (gfp & this.#gfp.THISNODE) !== 0 ? this.#nodeOfCpu[this.memory.current.cpu]! : -1;
+    const thisNode = (gfp & this.#gfp.THISNODE) !== 0 ? this.#nodeOfCpu[this.#current.cpu]! : -1;
     for (;;) {
       for (let index = 0; index < zonelist.length; index++) {
         const zone = zonelist[index]!;
@@ -428,26 +494,24 @@ export class BuddyAllocator {
 
   /** `rmqueue()`: from the per-CPU list for small orders, else straight from the zone. */
   #rmqueue(zone: BuddyZone, order: number, migratetype: number, flags: number, gfp: number): number {
-    if (pcpAllowedOrder(order, this.profile)) return this.#rmqueuePcplist(zone, order, migratetype, flags, gfp);
+    if (this.#pcpOrder[order] === 1) return this.#rmqueuePcplist(zone, order, migratetype, flags, gfp);
     return this.#rmqueueSmallOrFallback(zone, order, migratetype, flags);
   }
 
   #rmqueuePcplist(zone: BuddyZone, order: number, migratetype: number, flags: number, gfp: number): number {
-    const cpu = this.memory.current.cpu;
+    const cpu = this.#current.cpu;
     const list = cpu * this.#pcpLists + (this.#v6 ? orderToPindex(migratetype, order) : migratetype);
-    if (zone.pcpHead[list]! < 0) {
+    if (zone.pcp.length[list] === 0) {
       const count = this.#v6 ? this.#nrPcpAlloc(zone, cpu, order) : zone.pcpBatch;
       for (let index = 0; index < count; index++) {
         const pfn = this.#rmqueueSmallOrFallback(zone, order, migratetype, flags);
         if (pfn < 0) break;
-        this.#pcpAdd(zone, list, pfn, order, true);
+        this.#pcpAdd(zone, cpu, list, pfn, order, true);
       }
-      if (zone.pcpHead[list]! < 0) return -1;
+      if (zone.pcp.length[list] === 0) return -1;
     }
     // v4.8 hands out cache-cold pages (__GFP_COLD) from the list's tail.
-    const cold = (gfp & this.#gfp.COLD) !== 0;
-    const pfn = cold ? zone.pcpTail[list]! : zone.pcpHead[list]!;
-    this.#pcpDel(zone, pfn);
+    const pfn = this.#pcpTake(zone, cpu, list, (gfp & this.#gfp.COLD) !== 0);
     if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
     return pfn;
   }
@@ -690,6 +754,11 @@ export class BuddyAllocator {
    * and leaves the free lists untouched.
    */
   freePages(pfn: number, order: number): void {
+    if (order !== 0 || !this.#freePcpFast(pfn)) this.#freePagesSlow(pfn, order);
+  }
+
+  /** The general free path: any order, with the reference and bad-state checks. */
+  #freePagesSlow(pfn: number, order: number): void {
     const section = this.#sections[pfn >>> this.#shift];
     if (section === undefined || pfn < 0 || order < 0 || order > MAX_PAGE_ORDER) {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
@@ -716,13 +785,39 @@ export class BuddyAllocator {
     this.#freeFrozen(pfn, order);
   }
 
+  /**
+   * The order-0 fast path: a page with one reference, clean flags and no mappings, in a zone-aligned section and a
+   * pageblock of a per-CPU type, goes straight onto the CPU's list, as the general path would put it. Anything else
+   * returns false before changing anything.
+   */
+  #freePcpFast(pfn: number): boolean {
+    const section = this.#sections[pfn >>> this.#shift];
+    if (section === undefined || pfn < 0) return false;
+    const index = pfn & this.#mask;
+    const word = section.flags[index]!;
+    if ((word & (PAGE_META_MASK | this.#flagCheckAtFree | this.#flagHead)) !== 0) return false;
+    if (section.refcount[index] !== 1 || section.mapcount[index] !== 0) return false;
+    const zoneId = this.#sectionZone[pfn >>> this.#shift]!;
+    const migratetype = section.pageblockFlags[index >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+    if (zoneId < 0 || migratetype >= MIGRATE_PCPTYPES) return false;
+    section.refcount[index] = 0;
+    const hook = this.hooks.free_prepare;
+    if (hook.count !== 0) hook.call(pfn, 0);
+    section.flags[index] = 0;
+    this.stats.frees++;
+    this.#freePcp(this.zones[zoneId]!, pfn, 0, migratetype);
+    return true;
+  }
+
   /** `free_frozen_pages()`: the block has no references left. */
   #freeFrozen(pfn: number, order: number): void {
     if (!this.#freePagesPrepare(pfn, order)) return;
-    const zone = this.zones[this.memory.zoneOf(pfn)!.id]!;
-    const migratetype = this.memory.pageblockMigratetype(pfn);
+    const section = this.#sections[pfn >>> this.#shift]!;
+    const sectionZone = this.#sectionZone[pfn >>> this.#shift]!;
+    const zone = this.zones[sectionZone >= 0 ? sectionZone : this.memory.zoneOf(pfn)!.id]!;
+    const migratetype = section.pageblockFlags[(pfn & this.#mask) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
     this.stats.frees++;
-    if (!pcpAllowedOrder(order, this.profile) || migratetype === Migratetype.ISOLATE) {
+    if (this.#pcpOrder[order] === 0 || migratetype === Migratetype.ISOLATE) {
       this.#freeOnePage(zone, pfn, order, migratetype, false);
       return;
     }
@@ -740,6 +835,13 @@ export class BuddyAllocator {
     if (hook.count !== 0) hook.call(pfn, order);
     const compound = (section.flags[base]! & this.#flagHead) !== 0;
     const end = base + (1 << order);
+    if (order === 0 && section.mapcount[base] === 0 && section.refcount[base] === 0) {
+      const word = section.flags[base]!;
+      if ((word & this.#flagCheckAtFree) === 0 && word >>> STATE_SHIFT === PageState.none) {
+        section.flags[base] = 0;
+        return true;
+      }
+    }
     let bad = false;
     for (let index = base; index < end; index++) {
       const word = section.flags[index]!;
@@ -811,17 +913,17 @@ export class BuddyAllocator {
 
   /** `free_unref_page_commit()` (v4.8 `free_hot_cold_page()`): onto the CPU's list, draining it when too long. */
   #freePcp(zone: BuddyZone, pfn: number, order: number, migratetype: number): void {
-    const cpu = this.memory.current.cpu;
+    const cpu = this.#current.cpu;
     const pindex = this.#v6 ? orderToPindex(migratetype, order) : migratetype;
     const list = cpu * this.#pcpLists + pindex;
     if (!this.#v6) {
-      this.#pcpAdd(zone, list, pfn, order, false);
+      this.#pcpAdd(zone, cpu, list, pfn, order, false);
       if (zone.pcpCount[cpu]! >= zone.pcpHigh[cpu]!) this.#freePcppagesBulk(zone, cpu, zone.pcpBatch, 0);
       return;
     }
     const batch = zone.pcpBatch;
     zone.pcpAllocFactor[cpu] = zone.pcpAllocFactor[cpu]! >> 1;
-    this.#pcpAdd(zone, list, pfn, order, false);
+    this.#pcpAdd(zone, cpu, list, pfn, order, false);
     let freeHigh = false;
     if (order >= 1 && order <= PAGE_ALLOC_COSTLY_ORDER) {
       // PCPF_FREE_HIGH_BATCH is assumed set: a CPU's cache slice holds more than three batches.
@@ -887,14 +989,13 @@ export class BuddyAllocator {
       while (count > 0) {
         do {
           if (++pindex > lists - 1) pindex = 0;
-        } while (zone.pcpHead[base + pindex]! < 0);
+        } while (zone.pcp.length[base + pindex] === 0);
         const order = pindexToOrder(pindex);
         do {
-          const pfn = zone.pcpTail[base + pindex]!;
-          this.#pcpDel(zone, pfn);
+          const pfn = this.#pcpTake(zone, cpu, base + pindex, true);
           count -= 1 << order;
           this.#freeOneBlock(zone, pfn, order, this.memory.pageblockMigratetype(pfn), false);
-        } while (count > 0 && zone.pcpHead[base + pindex]! >= 0);
+        } while (count > 0 && zone.pcp.length[base + pindex]! > 0);
       }
       return;
     }
@@ -904,14 +1005,13 @@ export class BuddyAllocator {
       do {
         batchFree++;
         if (++migratetype === lists) migratetype = 0;
-      } while (zone.pcpHead[base + migratetype]! < 0);
+      } while (zone.pcp.length[base + migratetype] === 0);
       if (batchFree === lists) batchFree = count;
       do {
-        const pfn = zone.pcpTail[base + migratetype]!;
-        this.#pcpDel(zone, pfn);
+        const pfn = this.#pcpTake(zone, cpu, base + migratetype, true);
         // v4.8 frees to the type the page had when it was freed, which is its list.
         this.#freeOneBlock(zone, pfn, 0, migratetype, false);
-      } while (--count > 0 && --batchFree > 0 && zone.pcpHead[base + migratetype]! >= 0);
+      } while (--count > 0 && --batchFree > 0 && zone.pcp.length[base + migratetype]! > 0);
     }
   }
 
@@ -1045,13 +1145,11 @@ export class BuddyAllocator {
 
   /** Visits every block on a zone's per-CPU lists: its pfn, order and CPU. */
   forEachPcpBlock(zone: BuddyZone, visit: (pfn: number, order: number, cpu: number) => void): void {
-    for (let list = 0; list < zone.pcpHead.length; list++) {
-      let pfn = zone.pcpHead[list]!;
-      while (pfn >= 0) {
-        const section = this.#sections[pfn >>> this.#shift]!;
-        visit(pfn, (section.flags[pfn & this.#mask]! >>> ORDER_SHIFT) & ORDER_MASK, Math.floor(list / this.#pcpLists));
-        pfn = section.refcount[pfn & this.#mask]!;
-      }
+    for (let list = 0; list < zone.pcp.length.length; list++) {
+      const cpu = Math.floor(list / this.#pcpLists);
+      zone.pcp.forEach(list, (pfn) => {
+        visit(pfn, (this.#sections[pfn >>> this.#shift]!.flags[pfn & this.#mask]! >>> ORDER_SHIFT) & ORDER_MASK, cpu);
+      });
     }
   }
 
@@ -1096,23 +1194,27 @@ export class BuddyAllocator {
     zone.freePages -= 1 << order;
   }
 
-  #pcpAdd(zone: BuddyZone, list: number, pfn: number, order: number, tail: boolean): void {
-    const section = this.#sections[pfn >>> this.#shift]!;
-    section.flags[pfn & this.#mask] = (PCP_WORD | (order << ORDER_SHIFT) | list) >>> 0;
-    this.#link(zone.pcpHead, zone.pcpTail, list, pfn, tail);
-    zone.pcpCount[Math.floor(list / this.#pcpLists)]! += 1 << order;
-  }
-
-  /** Removes a page from its per-CPU list. */
-  #pcpDel(zone: BuddyZone, pfn: number): void {
+  /** Puts a block on a per-CPU list (at the hot head, or the tail when refilling from the zone). */
+  #pcpAdd(zone: BuddyZone, cpu: number, list: number, pfn: number, order: number, tail: boolean): void {
     const section = this.#sections[pfn >>> this.#shift]!;
     const index = pfn & this.#mask;
-    const word = section.flags[index]!;
-    const list = word & PAGE_FLAGS_MASK;
-    const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
-    this.#unlink(zone.pcpHead, zone.pcpTail, pfn);
+    section.flags[index] = PCP_WORD | (order << ORDER_SHIFT) | list;
+    section.refcount[index] = 0;
+    section.mapcount[index] = 0;
+    if (tail) zone.pcp.pushBack(list, pfn);
+    else zone.pcp.pushFront(list, pfn);
+    zone.pcpCount[cpu]! += 1 << order;
+  }
+
+  /** Takes the head (or the cold tail) block of a non-empty per-CPU list. */
+  #pcpTake(zone: BuddyZone, cpu: number, list: number, tail: boolean): number {
+    const pfn = tail ? zone.pcp.pop(list) : zone.pcp.shift(list);
+    const section = this.#sections[pfn >>> this.#shift]!;
+    const index = pfn & this.#mask;
+    const order = (section.flags[index]! >>> ORDER_SHIFT) & ORDER_MASK;
     section.flags[index] = order << ORDER_SHIFT;
-    zone.pcpCount[Math.floor(list / this.#pcpLists)]! -= 1 << order;
+    zone.pcpCount[cpu]! -= 1 << order;
+    return pfn;
   }
 
   #link(heads: Int32Array, tails: Int32Array, list: number, pfn: number, tail: boolean): void {

@@ -1,4 +1,5 @@
 import { MIGRATE_TYPES, NR_PAGE_ORDERS, type Zone } from '@mm/physmem';
+import { PcpLists } from './pcp-lists';
 import type { Watermarks } from './watermarks';
 
 /**
@@ -26,9 +27,8 @@ export class BuddyZone {
   /** `lowmem_reserve[]`, indexed by the allocation's highest zone type. */
   lowmemReserve: number[] = [];
 
-  /** Per-CPU lists: heads and tails indexed `cpu * listsPerCpu + pindex`. */
-  readonly pcpHead: Int32Array;
-  readonly pcpTail: Int32Array;
+  /** Per-CPU lists, indexed `cpu * listsPerCpu + pindex`. */
+  readonly pcp: PcpLists;
   /** `pcp->count`: pages on each CPU's lists. */
   readonly pcpCount: Int32Array;
   /** `pcp->high`, tuned between `high_min` and `high_max` (v6.18); fixed at 6 × batch in v4.8. */
@@ -51,8 +51,7 @@ export class BuddyZone {
     this.freeCount = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES);
     this.nrFree = new Int32Array(NR_PAGE_ORDERS);
     this.pcpListsPerCpu = pcpListsPerCpu;
-    this.pcpHead = new Int32Array(cpus * pcpListsPerCpu).fill(-1);
-    this.pcpTail = new Int32Array(cpus * pcpListsPerCpu).fill(-1);
+    this.pcp = new PcpLists(zone.populated ? cpus * pcpListsPerCpu : 0);
     this.pcpCount = new Int32Array(cpus);
     this.pcpHigh = new Int32Array(cpus);
     this.pcpAllocFactor = new Int32Array(cpus);
@@ -74,8 +73,7 @@ export class BuddyZone {
       this.freeTail.byteLength +
       this.freeCount.byteLength +
       this.nrFree.byteLength +
-      this.pcpHead.byteLength +
-      this.pcpTail.byteLength +
+      this.pcp.hostBytes +
       this.pcpCount.byteLength * 4
     );
   }

@@ -53,8 +53,11 @@ export function structPageWords(memory: PhysicalMemory, pfn: number): string[] {
   const state = memory.pageState(pfn);
   const section = memory.section(pfn);
   const index = pfn - section.startPfn;
+  // Buddy pages keep their list neighbours in the refcount/mapcount slots; per-CPU lists are kept apart (ring
+  // buffers), so their pages show their own address, as the sole entry of a list would.
   const free = state === PageState.buddy || state === PageState.pcp;
-  const link = (value: number) => (value >= 0 ? structPageAddress(value) : structPageAddress(pfn));
+  const link = (value: number) =>
+    state === PageState.buddy && value >= 0 ? structPageAddress(value) : structPageAddress(pfn);
   const type = pageTypeName(memory, pfn);
   const mapcountWord = type !== undefined ? (pageTypeCodes[type]! << 24) >>> 0 : (memory.pageMapcount(pfn) - 1) >>> 0;
   return [

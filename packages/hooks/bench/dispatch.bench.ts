@@ -1,5 +1,5 @@
+import { createHookBus } from '@mm/hooks';
 import { bench, describe } from 'vitest';
-import { createHookBus } from '../src/index';
 
 // Hook dispatch as the allocator does it: test the count, then call with three positional arguments.
 function makeBus(listeners: number) {
@@ -15,7 +15,7 @@ function makeBus(listeners: number) {
 
 const CALLS = 1_000_000;
 
-describe('post_alloc dispatch, 1M events', () => {
+describe('post_alloc dispatch (1M events)', () => {
   for (const listeners of [0, 1, 3]) {
     const { bus, read } = makeBus(listeners);
     bench(`${listeners} listener(s)`, () => {

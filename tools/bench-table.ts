@@ -1,0 +1,111 @@
+/**
+ * `pnpm bench`: builds the packages, runs every package's `vitest bench` in one run, and prints one table. With
+ * `--write` it also puts each package's rows into its README between `<!-- bench:start -->` and
+ * `<!-- bench:end -->`. Extra arguments are passed to vitest as filters (`pnpm bench packages/buddy`).
+ *
+ * A group name may say how much work one run does, `(100k ops)`, `(1M events)`, `(10k calls)`: the table then shows
+ * that work per second. Within a group every row is also given as a ratio to the group's first row, measured side
+ * by side in the same run (the machines are noisy; ratios are what to compare).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+
+interface Benchmark {
+  name: string;
+  hz: number;
+  mean: number;
+  rme: number;
+}
+interface Group {
+  fullName: string;
+  benchmarks: Benchmark[];
+}
+interface Results {
+  files: { filepath: string; groups: Group[] }[];
+}
+
+const root = new URL('../', import.meta.url);
+const args = process.argv.slice(2);
+const write = args.includes('--write');
+const skipBuild = args.includes('--no-build');
+const filters = args.filter((arg) => !arg.startsWith('--'));
+const output = '.tmp/bench-results.json';
+
+const run = (command: string, commandArgs: string[]) =>
+  execFileSync(command, commandArgs, {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
+
+mkdirSync(new URL('.tmp', root), { recursive: true });
+if (!skipBuild) run('pnpm', ['run', 'build']);
+run('pnpm', [
+  'exec',
+  'vitest',
+  'bench',
+  '--run',
+  '--config',
+  'vitest.bench.config.ts',
+  '--outputJson',
+  output,
+  ...filters,
+]);
+const results = JSON.parse(readFileSync(new URL(output, root), 'utf8')) as Results;
+
+function work(groupName: string): { count: number; unit: string } | undefined {
+  const match = /\((\d+(?:\.\d+)?)([kM]?) (ops|events|calls)\)/.exec(groupName);
+  if (match === null) return undefined;
+  const scale = match[2] === 'k' ? 1e3 : match[2] === 'M' ? 1e6 : 1;
+  return { count: Number(match[1]) * scale, unit: match[3]! };
+}
+
+function rate(value: number): string {
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
+  return value.toFixed(1);
+}
+
+function duration(milliseconds: number): string {
+  if (milliseconds >= 1000) return `${(milliseconds / 1000).toFixed(2)} s`;
+  if (milliseconds >= 1) return `${milliseconds.toFixed(2)} ms`;
+  return `${(milliseconds * 1000).toFixed(1)} µs`;
+}
+
+const tables = new Map<string, string[]>();
+for (const file of results.files) {
+  const path = relative(new URL(root).pathname, file.filepath);
+  const pkg = path.split('/')[1]!;
+  const rows = tables.get(pkg) ?? [
+    '| benchmark | per second | mean | ± | vs first of group |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const group of file.groups) {
+    const groupName = group.fullName.split(' > ').slice(1).join(' > ');
+    const amount = work(groupName);
+    const first = group.benchmarks[0];
+    for (const benchmark of group.benchmarks) {
+      const perSecond =
+        amount === undefined ? `${rate(benchmark.hz)} runs` : `${rate(benchmark.hz * amount.count)} ${amount.unit}`;
+      const ratio = first === undefined || benchmark === first ? '1.00' : (benchmark.hz / first.hz).toFixed(2);
+      rows.push(
+        `| ${groupName}: ${benchmark.name} | ${perSecond} | ${duration(benchmark.mean)} | ${benchmark.rme.toFixed(1)}% | ${ratio} |`,
+      );
+    }
+  }
+  tables.set(pkg, rows);
+}
+
+for (const [pkg, rows] of tables) {
+  process.stdout.write(`\n@mm/${pkg}\n${rows.join('\n')}\n`);
+  if (!write) continue;
+  const readme = new URL(`packages/${pkg}/README.md`, root);
+  const text = readFileSync(readme, 'utf8');
+  const updated = text.replace(
+    /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+    `<!-- bench:start -->\n${rows.join('\n')}\n<!-- bench:end -->`,
+  );
+  writeFileSync(`${readme.pathname}.tmp`, updated);
+  renameSync(`${readme.pathname}.tmp`, readme);
+}
