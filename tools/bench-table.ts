@@ -97,6 +97,7 @@ for (const file of results.files) {
   tables.set(pkg, rows);
 }
 
+const written: string[] = [];
 for (const [pkg, rows] of tables) {
   process.stdout.write(`\n@mm/${pkg}\n${rows.join('\n')}\n`);
   if (!write) continue;
@@ -108,4 +109,7 @@ for (const [pkg, rows] of tables) {
   );
   writeFileSync(`${readme.pathname}.tmp`, updated);
   renameSync(`${readme.pathname}.tmp`, readme);
+  written.push(readme.pathname);
 }
+// Let the formatter align the tables, so that `pnpm lint` stays clean.
+if (written.length > 0) run('pnpm', ['exec', 'biome', 'format', '--write', ...written]);
