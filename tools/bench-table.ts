@@ -73,14 +73,13 @@ function duration(milliseconds: number): string {
   return `${(milliseconds * 1000).toFixed(1)} µs`;
 }
 
+const header = ['| benchmark | per second | mean | ± | vs first of group |', '|---|---:|---:|---:|---:|'];
+const all = ['| package | benchmark | per second | mean | ± | vs first of group |', '|---|---|---:|---:|---:|---:|'];
 const tables = new Map<string, string[]>();
 for (const file of results.files) {
   const path = relative(new URL(root).pathname, file.filepath);
   const pkg = path.split('/')[1]!;
-  const rows = tables.get(pkg) ?? [
-    '| benchmark | per second | mean | ± | vs first of group |',
-    '|---|---:|---:|---:|---:|',
-  ];
+  const rows = tables.get(pkg) ?? [...header];
   for (const group of file.groups) {
     const groupName = group.fullName.split(' > ').slice(1).join(' > ');
     const amount = work(groupName);
@@ -89,17 +88,18 @@ for (const file of results.files) {
       const perSecond =
         amount === undefined ? `${rate(benchmark.hz)} runs` : `${rate(benchmark.hz * amount.count)} ${amount.unit}`;
       const ratio = first === undefined || benchmark === first ? '1.00' : (benchmark.hz / first.hz).toFixed(2);
-      rows.push(
-        `| ${groupName}: ${benchmark.name} | ${perSecond} | ${duration(benchmark.mean)} | ${benchmark.rme.toFixed(1)}% | ${ratio} |`,
-      );
+      const name = `${groupName}: ${benchmark.name}`.replaceAll('|', '\\|');
+      const row = `${name} | ${perSecond} | ${duration(benchmark.mean)} | ${benchmark.rme.toFixed(1)}% | ${ratio} |`;
+      rows.push(`| ${row}`);
+      all.push(`| @mm/${pkg} | ${row}`);
     }
   }
   tables.set(pkg, rows);
 }
 
+process.stdout.write(`\n${all.join('\n')}\n`);
 const written: string[] = [];
 for (const [pkg, rows] of tables) {
-  process.stdout.write(`\n@mm/${pkg}\n${rows.join('\n')}\n`);
   if (!write) continue;
   const readme = new URL(`packages/${pkg}/README.md`, root);
   const text = readFileSync(readme, 'utf8');

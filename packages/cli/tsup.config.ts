@@ -1,10 +1,9 @@
 import { defineConfig } from 'tsup';
+import base from '../../tsup.config.base';
 
+// The CLI also builds its executable, `dist/bin.js`.
 export default defineConfig({
+  ...base,
   entry: ['src/index.ts', 'src/bin.ts'],
-  format: ['esm'],
   dts: { entry: 'src/index.ts' },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
 });

@@ -1198,9 +1198,8 @@ export class BuddyAllocator {
   #pcpAdd(zone: BuddyZone, cpu: number, list: number, pfn: number, order: number, tail: boolean): void {
     const section = this.#sections[pfn >>> this.#shift]!;
     const index = pfn & this.#mask;
+    // refcount and mapcount are already 0: the page comes off a buddy list (unlinked) or from a free.
     section.flags[index] = PCP_WORD | (order << ORDER_SHIFT) | list;
-    section.refcount[index] = 0;
-    section.mapcount[index] = 0;
     if (tail) zone.pcp.pushBack(list, pfn);
     else zone.pcp.pushFront(list, pfn);
     zone.pcpCount[cpu]! += 1 << order;

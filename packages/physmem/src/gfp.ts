@@ -63,170 +63,127 @@ export interface GfpTable {
   readonly names: readonly FlagName[];
 }
 
-function v48Flags(): GfpFlags {
-  const DMA = 0x1;
-  const HIGHMEM = 0x2;
-  const DMA32 = 0x4;
-  const MOVABLE = 0x8;
-  const RECLAIMABLE = 0x10;
-  const HIGH = 0x20;
-  const IO = 0x40;
-  const FS = 0x80;
-  const COLD = 0x100;
-  const NOWARN = 0x200;
-  const REPEAT = 0x400;
-  const NOFAIL = 0x800;
-  const NORETRY = 0x1000;
-  const MEMALLOC = 0x2000;
-  const COMP = 0x4000;
-  const ZERO = 0x8000;
-  const NOMEMALLOC = 0x10000;
-  const HARDWALL = 0x20000;
-  const THISNODE = 0x40000;
-  const ATOMIC = 0x80000;
-  const ACCOUNT = 0x100000;
-  const NOTRACK = 0x200000;
-  const DIRECT_RECLAIM = 0x400000;
-  const OTHER_NODE = 0x800000;
-  const WRITE = 0x1000000;
-  const KSWAPD_RECLAIM = 0x2000000;
-  const RECLAIM = DIRECT_RECLAIM | KSWAPD_RECLAIM;
-  const GFP_KERNEL = RECLAIM | IO | FS;
-  const GFP_USER = GFP_KERNEL | HARDWALL;
-  const GFP_HIGHUSER = GFP_USER | HIGHMEM;
-  const GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER | MOVABLE;
-  const GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | COMP | NOMEMALLOC | NOWARN) & ~RECLAIM;
+/** The single gfp bits of an era (0 where the era has no such bit). */
+type GfpBits = Omit<
+  GfpFlags,
+  | 'RECLAIM'
+  | 'GFP_KERNEL'
+  | 'GFP_KERNEL_ACCOUNT'
+  | 'GFP_ATOMIC'
+  | 'GFP_NOWAIT'
+  | 'GFP_NOIO'
+  | 'GFP_NOFS'
+  | 'GFP_USER'
+  | 'GFP_HIGHUSER'
+  | 'GFP_HIGHUSER_MOVABLE'
+  | 'GFP_TRANSHUGE_LIGHT'
+  | 'GFP_TRANSHUGE'
+  | 'GFP_DMA'
+  | 'GFP_DMA32'
+  | 'GFP_TEMPORARY'
+  | 'ZONEMASK'
+>;
+
+/** The composite masks, built from an era's bits as include/linux/gfp*.h define them. */
+function withComposites(bits: GfpBits, era: 'v4' | 'v6'): GfpFlags {
+  const RECLAIM = bits.DIRECT_RECLAIM | bits.KSWAPD_RECLAIM;
+  const GFP_KERNEL = RECLAIM | bits.IO | bits.FS;
+  const GFP_USER = GFP_KERNEL | bits.HARDWALL;
+  const GFP_HIGHUSER = GFP_USER | bits.HIGHMEM;
+  const GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER | bits.MOVABLE;
+  const GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | bits.COMP | bits.NOMEMALLOC | bits.NOWARN) & ~RECLAIM;
   return {
-    DMA,
-    HIGHMEM,
-    DMA32,
-    MOVABLE,
-    RECLAIMABLE,
-    HIGH,
-    IO,
-    FS,
-    ZERO,
-    NOWARN,
-    NOFAIL,
-    NORETRY,
-    MEMALLOC,
-    COMP,
-    NOMEMALLOC,
-    HARDWALL,
-    THISNODE,
-    ACCOUNT,
-    DIRECT_RECLAIM,
-    KSWAPD_RECLAIM,
-    WRITE,
-    ATOMIC,
-    COLD,
-    REPEAT,
-    NOTRACK,
-    OTHER_NODE,
-    RETRY_MAYFAIL: 0,
-    ZEROTAGS: 0,
+    ...bits,
     RECLAIM,
     GFP_KERNEL,
-    GFP_KERNEL_ACCOUNT: GFP_KERNEL | ACCOUNT,
-    GFP_ATOMIC: HIGH | ATOMIC | KSWAPD_RECLAIM,
-    GFP_NOWAIT: KSWAPD_RECLAIM,
+    GFP_KERNEL_ACCOUNT: GFP_KERNEL | bits.ACCOUNT,
+    // v4.8: __GFP_HIGH|__GFP_ATOMIC|__GFP_KSWAPD_RECLAIM; v6.18 has no __GFP_ATOMIC.
+    GFP_ATOMIC: bits.HIGH | bits.ATOMIC | bits.KSWAPD_RECLAIM,
+    // v6.18's GFP_NOWAIT also carries __GFP_NOWARN.
+    GFP_NOWAIT: bits.KSWAPD_RECLAIM | (era === 'v6' ? bits.NOWARN : 0),
     GFP_NOIO: RECLAIM,
-    GFP_NOFS: RECLAIM | IO,
+    GFP_NOFS: RECLAIM | bits.IO,
     GFP_USER,
     GFP_HIGHUSER,
     GFP_HIGHUSER_MOVABLE,
     GFP_TRANSHUGE_LIGHT,
-    GFP_TRANSHUGE: GFP_TRANSHUGE_LIGHT | DIRECT_RECLAIM,
-    GFP_DMA: DMA,
-    GFP_DMA32: DMA32,
-    GFP_TEMPORARY: RECLAIM | IO | FS | RECLAIMABLE,
-    ZONEMASK: DMA | HIGHMEM | DMA32 | MOVABLE,
+    GFP_TRANSHUGE: GFP_TRANSHUGE_LIGHT | bits.DIRECT_RECLAIM,
+    GFP_DMA: bits.DMA,
+    GFP_DMA32: bits.DMA32,
+    GFP_TEMPORARY: era === 'v4' ? RECLAIM | bits.IO | bits.FS | bits.RECLAIMABLE : 0,
+    ZONEMASK: bits.DMA | bits.HIGHMEM | bits.DMA32 | bits.MOVABLE,
   };
 }
 
-function v618Flags(): GfpFlags {
-  const DMA = 0x1;
-  const HIGHMEM = 0x2;
-  const DMA32 = 0x4;
-  const MOVABLE = 0x8;
-  const RECLAIMABLE = 0x10;
-  const HIGH = 0x20;
-  const IO = 0x40;
-  const FS = 0x80;
-  const ZERO = 0x100;
-  const DIRECT_RECLAIM = 0x400;
-  const KSWAPD_RECLAIM = 0x800;
-  const WRITE = 0x1000;
-  const NOWARN = 0x2000;
-  const RETRY_MAYFAIL = 0x4000;
-  const NOFAIL = 0x8000;
-  const NORETRY = 0x10000;
-  const MEMALLOC = 0x20000;
-  const COMP = 0x40000;
-  const NOMEMALLOC = 0x80000;
-  const HARDWALL = 0x100000;
-  const THISNODE = 0x200000;
-  const ACCOUNT = 0x400000;
-  const ZEROTAGS = 0x800000;
-  const RECLAIM = DIRECT_RECLAIM | KSWAPD_RECLAIM;
-  const GFP_KERNEL = RECLAIM | IO | FS;
-  const GFP_USER = GFP_KERNEL | HARDWALL;
-  const GFP_HIGHUSER = GFP_USER | HIGHMEM;
-  const GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER | MOVABLE;
-  const GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | COMP | NOMEMALLOC | NOWARN) & ~RECLAIM;
-  return {
-    DMA,
-    HIGHMEM,
-    DMA32,
-    MOVABLE,
-    RECLAIMABLE,
-    HIGH,
-    IO,
-    FS,
-    ZERO,
-    NOWARN,
-    NOFAIL,
-    NORETRY,
-    MEMALLOC,
-    COMP,
-    NOMEMALLOC,
-    HARDWALL,
-    THISNODE,
-    ACCOUNT,
-    DIRECT_RECLAIM,
-    KSWAPD_RECLAIM,
-    WRITE,
-    ATOMIC: 0,
-    COLD: 0,
-    REPEAT: 0,
-    NOTRACK: 0,
-    OTHER_NODE: 0,
-    RETRY_MAYFAIL,
-    ZEROTAGS,
-    RECLAIM,
-    GFP_KERNEL,
-    GFP_KERNEL_ACCOUNT: GFP_KERNEL | ACCOUNT,
-    GFP_ATOMIC: HIGH | KSWAPD_RECLAIM,
-    GFP_NOWAIT: KSWAPD_RECLAIM | NOWARN,
-    GFP_NOIO: RECLAIM,
-    GFP_NOFS: RECLAIM | IO,
-    GFP_USER,
-    GFP_HIGHUSER,
-    GFP_HIGHUSER_MOVABLE,
-    GFP_TRANSHUGE_LIGHT,
-    GFP_TRANSHUGE: GFP_TRANSHUGE_LIGHT | DIRECT_RECLAIM,
-    GFP_DMA: DMA,
-    GFP_DMA32: DMA32,
-    GFP_TEMPORARY: 0,
-    ZONEMASK: DMA | HIGHMEM | DMA32 | MOVABLE,
-  };
-}
+/** include/linux/gfp.h of v4.8 (`__GFP_BITS_SHIFT` 26). */
+const v48Bits: GfpBits = {
+  DMA: 0x1,
+  HIGHMEM: 0x2,
+  DMA32: 0x4,
+  MOVABLE: 0x8,
+  RECLAIMABLE: 0x10,
+  HIGH: 0x20,
+  IO: 0x40,
+  FS: 0x80,
+  COLD: 0x100,
+  NOWARN: 0x200,
+  REPEAT: 0x400,
+  NOFAIL: 0x800,
+  NORETRY: 0x1000,
+  MEMALLOC: 0x2000,
+  COMP: 0x4000,
+  ZERO: 0x8000,
+  NOMEMALLOC: 0x10000,
+  HARDWALL: 0x20000,
+  THISNODE: 0x40000,
+  ATOMIC: 0x80000,
+  ACCOUNT: 0x100000,
+  NOTRACK: 0x200000,
+  DIRECT_RECLAIM: 0x400000,
+  OTHER_NODE: 0x800000,
+  WRITE: 0x1000000,
+  KSWAPD_RECLAIM: 0x2000000,
+  RETRY_MAYFAIL: 0,
+  ZEROTAGS: 0,
+};
+
+/** include/linux/gfp_types.h of v6.18 (bit 9 unused). */
+const v618Bits: GfpBits = {
+  DMA: 0x1,
+  HIGHMEM: 0x2,
+  DMA32: 0x4,
+  MOVABLE: 0x8,
+  RECLAIMABLE: 0x10,
+  HIGH: 0x20,
+  IO: 0x40,
+  FS: 0x80,
+  ZERO: 0x100,
+  DIRECT_RECLAIM: 0x400,
+  KSWAPD_RECLAIM: 0x800,
+  WRITE: 0x1000,
+  NOWARN: 0x2000,
+  RETRY_MAYFAIL: 0x4000,
+  NOFAIL: 0x8000,
+  NORETRY: 0x10000,
+  MEMALLOC: 0x20000,
+  COMP: 0x40000,
+  NOMEMALLOC: 0x80000,
+  HARDWALL: 0x100000,
+  THISNODE: 0x200000,
+  ACCOUNT: 0x400000,
+  ZEROTAGS: 0x800000,
+  ATOMIC: 0,
+  COLD: 0,
+  REPEAT: 0,
+  NOTRACK: 0,
+  OTHER_NODE: 0,
+};
 
 const named = (entries: readonly (readonly [string, number])[]): FlagName[] =>
   entries.map(([name, mask]) => ({ name, mask }));
 
 function v48Table(): GfpTable {
-  const f = v48Flags();
+  const f = withComposites(v48Bits, 'v4');
   return {
     flags: f,
     names: named([
@@ -274,7 +231,7 @@ function v48Table(): GfpTable {
 }
 
 function v618Table(): GfpTable {
-  const f = v618Flags();
+  const f = withComposites(v618Bits, 'v6');
   return {
     flags: f,
     names: named([

@@ -46,40 +46,12 @@ export interface PageFlagTable {
   readonly names: readonly FlagName[];
 }
 
+/** Every flag name of every era, so that each table can say -1 for the flags it lacks. */
+const allPageFlagNames = (): readonly PageFlagName[] => [...new Set([...v48Bits, ...v618Bits])];
+
 function table(bitOrder: readonly PageFlagName[], printOrder: readonly PageFlagName[]): PageFlagTable {
   const bit = {} as Record<PageFlagName, number>;
-  const all: PageFlagName[] = [
-    'locked',
-    'error',
-    'referenced',
-    'uptodate',
-    'dirty',
-    'lru',
-    'active',
-    'slab',
-    'owner_priv_1',
-    'arch_1',
-    'reserved',
-    'private',
-    'private_2',
-    'writeback',
-    'head',
-    'swapcache',
-    'mappedtodisk',
-    'reclaim',
-    'swapbacked',
-    'unevictable',
-    'mlocked',
-    'uncached',
-    'hwpoison',
-    'young',
-    'idle',
-    'waiters',
-    'workingset',
-    'owner_2',
-    'dropbehind',
-  ];
-  for (const name of all) bit[name] = bitOrder.indexOf(name);
+  for (const name of allPageFlagNames()) bit[name] = bitOrder.indexOf(name);
   return {
     bit,
     count: bitOrder.length,

@@ -58,18 +58,8 @@ const v4Reasons = [
   'numa_misplaced',
   'cma',
 ];
-const v6Reasons = [
-  'compaction',
-  'memory_failure',
-  'memory_hotplug',
-  'syscall_or_cpuset',
-  'mempolicy_mbind',
-  'numa_misplaced',
-  'contig_range',
-  'longterm_pin',
-  'demotion',
-  'damon',
-];
+/** v6.18 renamed `cma` to `contig_range` and added three reasons. */
+const v6Reasons = [...v4Reasons.slice(0, 6), 'contig_range', 'longterm_pin', 'demotion', 'damon'];
 
 function withoutIdleFlags(table: PageFlagTable): PageFlagTable {
   // 32-bit kernels have no room for PG_young/PG_idle: they live in page_ext (mm/page_idle.c).
