@@ -1,0 +1,55 @@
+/**
+ * The call stack of simulated kernel code: the return addresses of the functions currently executing, outermost
+ * first. Simulated kernel paths push the frames they pass through and pop them on the way out; `save()` is
+ * `save_stack_trace()` / `stack_trace_save()`: it copies the innermost frames into a caller's buffer, innermost
+ * first, skipping `skip` of them. Nothing here allocates.
+ */
+export class ShadowStack {
+  #frames = new Uint32Array(256);
+  /** Number of frames on the stack. */
+  depth = 0;
+
+  /** Enters a function: pushes the return address (the call site) that called it. */
+  push(address: number): void {
+    if (this.depth === this.#frames.length) {
+      const grown = new Uint32Array(this.#frames.length * 2);
+      grown.set(this.#frames);
+      this.#frames = grown;
+    }
+    this.#frames[this.depth++] = address;
+  }
+
+  /** Pushes a whole path, outermost first. */
+  pushAll(addresses: ArrayLike<number>): void {
+    for (let index = 0; index < addresses.length; index++) this.push(addresses[index]!);
+  }
+
+  /** Leaves `count` functions. */
+  pop(count = 1): void {
+    if (count > this.depth) throw new RangeError(`shadow stack underflow: popping ${count} of ${this.depth} frames`);
+    this.depth -= count;
+  }
+
+  /** Cuts the stack back to `depth` frames (unwinding after an early return). */
+  unwindTo(depth: number): void {
+    if (depth < 0 || depth > this.depth) throw new RangeError(`cannot unwind to depth ${depth} from ${this.depth}`);
+    this.depth = depth;
+  }
+
+  /**
+   * `stack_trace_save(store, size, skipnr)`: copies up to `max` frames, innermost first, after skipping the `skip`
+   * innermost ones, into `buffer`; returns how many it copied.
+   */
+  save(buffer: Uint32Array, max: number, skip: number): number {
+    const frames = this.#frames;
+    let source = this.depth - 1 - skip;
+    let count = 0;
+    while (source >= 0 && count < max) buffer[count++] = frames[source--]!;
+    return count;
+  }
+
+  /** The frame `index` places below the top (0 is the innermost). */
+  peek(index = 0): number {
+    return this.#frames[this.depth - 1 - index]!;
+  }
+}
