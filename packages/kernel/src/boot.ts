@@ -1,6 +1,16 @@
 import { BuddyAllocator, zoneBatchsize } from '@mm/buddy';
 import { BootPhase, createHookBus, type KernelParam, KernelParamError } from '@mm/hooks';
+import { flatmemPageExtAllocations, PageExt, type PageExtClient, pageExtLayouts, planPageExt } from '@mm/page-ext';
 import {
+  createPageOwner,
+  PAGE_OWNER_BYTES_V618,
+  type PageOwner,
+  type PageOwnerConfig,
+  pageOwnerParams,
+  stackDepotHashEntries,
+} from '@mm/page-owner';
+import {
+  type EarlyAllocation,
   firmwareMemoryMap,
   getProfile,
   type MemoryLayout,
@@ -12,6 +22,7 @@ import {
   PhysicalMemory,
   type ProfileName,
 } from '@mm/physmem';
+import { createKernelText, KernelText, ShadowStack } from '@mm/stacktrace';
 import { allocateBootMemory } from './boot-allocations';
 import {
   memoryInfoLine,
@@ -45,6 +56,13 @@ export interface BootOptions {
   readonly cpus?: number;
   /** Parameters of the clients being booted, beside the core ones. */
   readonly params?: readonly KernelParam[];
+  /**
+   * The page_ext clients built into this kernel (default: all mmsim has, that is `page_owner`). Each still has to
+   * be enabled on the command line.
+   */
+  readonly clients?: readonly 'page_owner'[];
+  /** Fault injection: the fraction of stackdepot pool allocations that fail (0..1). */
+  readonly depotFailureRate?: number;
 }
 
 /** The bytes of a size given as a number or text, or a clear error. */
@@ -59,6 +77,24 @@ export function parseMemorySize(memory: number | string): number {
 
 const BOOT_BUILD = '#1 SMP PREEMPT_DYNAMIC Thu Nov 26 12:00:00 UTC 2026';
 
+/** The call path of `page_ext_init()` (outermost first): v4.8 calls it from start_kernel, v6.18 from mm_core_init. */
+const pageExtInitPath: Readonly<Record<'v4' | 'v6', readonly string[]>> = {
+  v4: [
+    'x86_64_start_kernel+0x14c/0x16f',
+    'x86_64_start_reservations+0x2a/0x2c',
+    'start_kernel+0x3d4/0x4a3',
+    'page_ext_init+0x77/0x9b',
+  ],
+  v6: [
+    'common_startup_64+0x13e/0x141',
+    'x86_64_start_kernel+0x10c/0x110',
+    'x86_64_start_reservations+0x24/0x30',
+    'start_kernel+0x6b9/0xa10',
+    'mm_core_init+0x211/0x250',
+    'page_ext_init+0x7aa/0xcc0',
+  ],
+};
+
 /**
  * Boots a simulated machine (DESIGN §4): parses the command line against every package's parameters, lays out
  * physical memory, brings up the buddy allocator with all free memory, makes the kernel's own boot-time
@@ -72,8 +108,31 @@ export function boot(options: BootOptions): Kernel {
   const bytes = parseMemorySize(options.memory);
   const pending: string[] = [];
   const values: MemoryParamValues = { reserve: [] };
-  const params = [...memoryParams(values), ...ignoredCoreParams(), ...(options.params ?? [])];
+  const builtIn = new Set(options.clients ?? ['page_owner']);
+  const pageOwnerConfig: PageOwnerConfig = { enabled: false };
+  const params = [
+    ...memoryParams(values),
+    ...ignoredCoreParams(),
+    ...(builtIn.has('page_owner') ? pageOwnerParams(pageOwnerConfig, profile.name) : []),
+    ...(options.params ?? []),
+  ];
   const parsed = parseKernelParams(cmdline, params, profile.name, (line) => pending.push(line));
+  // page_ext's need phase: the entry size is known before memory is laid out (FLATMEM takes it from memblock).
+  let pageOwner: PageOwner | undefined;
+  const clients: PageExtClient[] = builtIn.has('page_owner')
+    ? [
+        {
+          name: 'page_owner',
+          size: PAGE_OWNER_BYTES_V618,
+          needSharedFlags: true,
+          need: () => pageOwnerConfig.enabled,
+          init: (pageExt) => pageOwner?.init(pageExt),
+        },
+      ]
+    : [];
+  const plan = planPageExt(clients, pageExtLayouts[profile.name]!, profile.arch.bitsPerLong);
+  const earlyDepot = profile.era === 'v6' && pageOwnerConfig.enabled;
+  let depotEntries = 0;
   const movableBytes =
     values.movablePercent !== undefined
       ? Math.floor((bytes * values.movablePercent) / 100 / PAGE_SIZE) * PAGE_SIZE
@@ -90,7 +149,31 @@ export function boot(options: BootOptions): Kernel {
     ...(values.limit !== undefined ? { limit: values.limit } : {}),
     ...(values.reserve.length > 0 ? { reserve: values.reserve } : {}),
     ...(movableBytes !== undefined ? { movableBytes } : {}),
+    earlyAllocations: (nodes) => {
+      const requests: EarlyAllocation[] = [];
+      if (plan !== undefined && (options.model ?? 'sparsemem') === 'flatmem') {
+        requests.push(...flatmemPageExtAllocations(plan, nodes));
+      }
+      if (earlyDepot) {
+        // stack_depot_early_init(): the hash table and the pool pointer array, from memblock.
+        const kernelPages = nodes.reduce((sum, node) => sum + node.presentPages, 0);
+        depotEntries = stackDepotHashEntries(kernelPages - Math.ceil((kernelPages * 64) / PAGE_SIZE));
+        requests.push({ node: 0, bytes: depotEntries * 16, owner: 'stackdepot hash table' });
+        requests.push({ node: 0, bytes: 8192 * 8, owner: 'stackdepot pools' });
+      }
+      return requests;
+    },
   });
+  const text = createKernelText(profile.era);
+  const stack = new ShadowStack();
+  memory.stackTrace = () => {
+    const frames = new Uint32Array(stack.depth);
+    const count = stack.save(frames, stack.depth, 0);
+    return Array.from(frames.subarray(0, count), (address) => ({
+      address: KernelText.hexAddress(address),
+      symbol: text.formatSymbol(address),
+    }));
+  };
   const log = (lines: string | readonly string[]) => {
     for (const line of typeof lines === 'string' ? [lines] : lines) memory.log.printk(line);
   };
@@ -121,6 +204,18 @@ export function boot(options: BootOptions): Kernel {
     const unknown = unknownParamsLine(parsed.unknown);
     if (unknown !== undefined) log(unknown);
   }
+  if (earlyDepot) {
+    const bytesOfTable = depotEntries * 16;
+    log([
+      'stackdepot: allocating hash table via alloc_large_system_hash',
+      `stackdepot hash table entries: ${depotEntries} (order: ${Math.log2(bytesOfTable) - 12}, ${bytesOfTable} bytes, linear)`,
+      'stackdepot: allocating space for 8192 stack pools via memblock',
+    ]);
+  }
+  if (plan !== undefined && memory.model === 'flatmem') {
+    const flat = flatmemPageExtAllocations(plan, memory.nodes).reduce((sum, request) => sum + request.bytes, 0);
+    log(`allocated ${flat} bytes of page_ext`);
+  }
 
   memory.clock.advance(20e6 + memory.presentPages * 10);
   const buddy = new BuddyAllocator(memory, hooks);
@@ -130,10 +225,37 @@ export function boot(options: BootOptions): Kernel {
 
   memory.clock.advance(50e6);
   const bootAllocations = allocateBootMemory(buddy);
+  if (builtIn.has('page_owner')) {
+    pageOwner = createPageOwner({
+      memory,
+      hooks,
+      buddy,
+      text,
+      stack,
+      enabled: pageOwnerConfig.enabled,
+      ...(depotEntries > 0 ? { depotBuckets: depotEntries } : {}),
+      ...(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
+    });
+  }
+  let pageExt: PageExt | undefined;
+  if (plan !== undefined) {
+    // page_ext_init(): late in start_kernel (v4.8), at the end of mm_core_init (v6.18).
+    const depth = stack.depth;
+    stack.pushAll(text.sites(pageExtInitPath[profile.era]));
+    pageExt = new PageExt(memory, plan);
+    if (memory.model === 'flatmem') {
+      for (const allocation of flatmemPageExtAllocations(plan, memory.nodes)) pageExt.totalBytes += allocation.bytes;
+    } else {
+      pageExt.allocate(buddy);
+    }
+    pageExt.initClients();
+    stack.unwindTo(depth);
+  }
   hooks.boot_phase.call(BootPhase.page_ext_init);
 
   memory.clock.advance(200e6);
   if (v6) log(memoryInfoLine(memory, buddy));
+  if (pageOwner !== undefined && !pageOwner.enabled) log('page_owner is disabled');
   hooks.boot_phase.call(BootPhase.late_init);
   memory.clock.advance(400e6);
   const freed = freeInitMemory(memory, buddy);
@@ -155,6 +277,10 @@ export function boot(options: BootOptions): Kernel {
     unknownParameters: parsed.unknown,
     bootAllocations,
     bootMilliseconds: performance.now() - started,
+    text,
+    stack,
+    ...(pageExt !== undefined ? { pageExt } : {}),
+    ...(pageOwner !== undefined ? { pageOwner } : {}),
   });
 }
 

@@ -1,6 +1,9 @@
 import { type BuddyAllocator, type BuddyZone, formatBuddyinfo, formatPagetypeinfo } from '@mm/buddy';
 import type { HookBus } from '@mm/hooks';
+import type { PageExt } from '@mm/page-ext';
+import { formatPagetypeinfoWithOwner, type PageOwner } from '@mm/page-owner';
 import type { KernelProfile, PhysicalMemory } from '@mm/physmem';
+import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import type { BootAllocation } from './boot-allocations';
 import type { CommandLineArgument } from './command-line';
 
@@ -26,6 +29,13 @@ export class Kernel {
   readonly bootAllocations: readonly BootAllocation[];
   /** Host milliseconds the boot took. */
   readonly bootMilliseconds: number;
+  /** The kernel text (symbols) and the shadow call stack of simulated kernel code. */
+  readonly text: KernelText;
+  readonly stack: ShadowStack;
+  /** page_ext, when some client needed it. */
+  readonly pageExt: PageExt | undefined;
+  /** page_owner, when built in (it records only if `page_owner=` enabled it). */
+  readonly pageOwner: PageOwner | undefined;
   readonly #pagetypeinfo: PagetypeinfoContribution[] = [];
 
   constructor(init: {
@@ -37,6 +47,10 @@ export class Kernel {
     unknownParameters: readonly CommandLineArgument[];
     bootAllocations: readonly BootAllocation[];
     bootMilliseconds: number;
+    text: KernelText;
+    stack: ShadowStack;
+    pageExt?: PageExt;
+    pageOwner?: PageOwner;
   }) {
     this.memory = init.memory;
     this.profile = init.memory.profile;
@@ -47,6 +61,10 @@ export class Kernel {
     this.unknownParameters = init.unknownParameters;
     this.bootAllocations = init.bootAllocations;
     this.bootMilliseconds = init.bootMilliseconds;
+    this.text = init.text;
+    this.stack = init.stack;
+    this.pageExt = init.pageExt;
+    this.pageOwner = init.pageOwner;
   }
 
   /** The kernel log (`dmesg`). */
@@ -59,8 +77,9 @@ export class Kernel {
     return formatBuddyinfo(this.buddy);
   }
 
-  /** `/proc/pagetypeinfo`, with the tables clients contribute. */
+  /** `/proc/pagetypeinfo`, with page_owner's `Number of mixed blocks` when it is on, and other clients' tables. */
   pagetypeinfo(): string {
+    if (this.pageOwner?.inited) return formatPagetypeinfoWithOwner(this.pageOwner, this.buddy);
     return formatPagetypeinfo(this.buddy, this.#pagetypeinfo);
   }
 
@@ -72,5 +91,10 @@ export class Kernel {
   /** Host bytes of the simulation's per-page state: physmem's struct pages plus the allocator's arrays. */
   hostBytes(): number {
     return this.memory.hostBytes() + this.buddy.hostBytes();
+  }
+
+  /** Host bytes page_owner and its depot add. */
+  pageOwnerHostBytes(): number {
+    return this.pageOwner === undefined ? 0 : this.pageOwner.hostBytes() + this.pageOwner.depot.hostBytes();
   }
 }

@@ -43,7 +43,7 @@ export {
   STATE_SHIFT,
 } from './page-state';
 export { parseGfp } from './parse-gfp';
-export type { MachineConfig, MemblockOwner, MemblockRegion, MemoryModel } from './physical-memory';
+export type { EarlyAllocation, MachineConfig, MemblockOwner, MemblockRegion, MemoryModel } from './physical-memory';
 export { PhysicalMemory } from './physical-memory';
 export type { KernelImage, KernelProfile, ProfileName } from './profile';
 export { getProfile, isProfileName, profileNames } from './profile';

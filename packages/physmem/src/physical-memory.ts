@@ -43,10 +43,25 @@ export interface MachineConfig {
   readonly movableBytes?: number;
   /** Simulated CPUs. Default 2. */
   readonly cpus?: number;
+  /**
+   * Further boot-time memblock allocations, decided once the nodes are known (FLATMEM page_ext, the v6.18
+   * stackdepot hash table): bytes per node, placed top-down like the memmap.
+   */
+  readonly earlyAllocations?: (nodes: readonly MemoryNode[]) => readonly EarlyAllocation[];
 }
 
-/** Why a range of pages was reserved by memblock before the page allocator came up. */
-export type MemblockOwner = 'low memory' | 'kernel image' | 'memmap';
+/** A boot-time memblock allocation requested through {@link MachineConfig.earlyAllocations}. */
+export interface EarlyAllocation {
+  readonly node: number;
+  readonly bytes: number;
+  readonly owner: string;
+}
+
+/**
+ * Why a range of pages was reserved by memblock before the page allocator came up: `low memory`, `kernel image`,
+ * `memmap`, or the owner named by an early allocation (`page_ext`, `stackdepot`).
+ */
+export type MemblockOwner = string;
 
 /** A memblock reservation, in pfns [start, end). */
 export interface MemblockRegion {
@@ -193,7 +208,7 @@ export class PhysicalMemory {
       }
     }
 
-    this.memblockReserved = this.#reserveEarlyMemory();
+    this.memblockReserved = this.#reserveEarlyMemory(config.earlyAllocations?.(nodes) ?? []);
     this.#markUnavailable();
     for (const zone of zones) {
       let reserved = 0;
@@ -424,7 +439,7 @@ export class PhysicalMemory {
     return nodeStart;
   }
 
-  #reserveEarlyMemory(): MemblockRegion[] {
+  #reserveEarlyMemory(earlyAllocations: readonly EarlyAllocation[]): MemblockRegion[] {
     const regions: MemblockRegion[] = [];
     const reserve = (start: number, end: number, owner: MemblockOwner) => {
       if (end > start) regions.push({ start, end, owner });
@@ -440,11 +455,17 @@ export class PhysicalMemory {
     }
     reserve(KERNEL_START_PFN, kernelEnd, 'kernel image');
     const structPage = this.profile.arch.structPageBytes;
-    for (const node of this.nodes) {
+    const requests: EarlyAllocation[] = this.nodes.map((node) => {
       let coveredPages = 0;
       if (this.model === 'flatmem') coveredPages = node.endPfn - node.startPfn;
       else for (const section of this.sections) if (section?.node === node.id) coveredPages += this.pagesPerSection;
-      let needed = Math.ceil((coveredPages * structPage) / PAGE_SIZE);
+      return { node: node.id, bytes: coveredPages * structPage, owner: 'memmap' };
+    });
+    for (const request of [...requests, ...earlyAllocations]) {
+      const node = this.nodes[request.node];
+      if (node === undefined)
+        throw new RangeError(`early allocation for ${request.owner} on missing node ${request.node}`);
+      let needed = Math.ceil(request.bytes / PAGE_SIZE);
       // memblock allocates top-down: the memmap lands at the end of the node's free memory.
       const free = subtractRegions(
         this.ranges.map(({ start, end }) => ({
@@ -456,10 +477,10 @@ export class PhysicalMemory {
       for (let index = free.length - 1; index >= 0 && needed > 0; index--) {
         const { start, end } = free[index]!;
         const take = Math.min(needed, end - start);
-        reserve(end - take, end, 'memmap');
+        reserve(end - take, end, request.owner);
         needed -= take;
       }
-      if (needed > 0) throw new RangeError(`node ${node.id} has no room for its memmap`);
+      if (needed > 0) throw new RangeError(`node ${node.id} has no room for ${request.owner}`);
     }
     return regions.sort((a, b) => a.start - b.start);
   }

@@ -71,7 +71,7 @@ export class KernelText {
   /** Low 32 bits of the address `name+offset`: a return address inside the function. */
   address(name: string, offset: number): number {
     const index = this.#byName.get(name);
-    if (index === undefined) throw new RangeError(`unknown kernel symbol '${name}'`);
+    if (index === undefined) throw new Error(`unknown kernel symbol '${name}'`);
     if (offset < 0 || offset >= this.#sizes[index]!) {
       throw new RangeError(
         `${name}+0x${offset.toString(16)} is outside ${name} (size 0x${this.#sizes[index]!.toString(16)})`,
@@ -80,11 +80,22 @@ export class KernelText {
     return (this.#starts[index]! + offset) >>> 0;
   }
 
-  /** Resolves `name+0xoffset` (the form `%pS` prints, without the size) to an address. */
+  /**
+   * Resolves a frame written as `%pS` prints it, `name+0xoffset/0xsize` with an optional ` [module]`, to its return
+   * address, defining the symbol (with that size, in that module) if the text does not have it yet. The size may
+   * be left out for a symbol the text already has.
+   */
   site(text: string): number {
-    const match = /^(.+)\+0x([0-9a-f]+)$/.exec(text);
-    if (match === null) throw new SyntaxError(`'${text}' is not of the form name+0xoffset`);
-    return this.address(match[1]!, Number.parseInt(match[2]!, 16));
+    const match = /^(\S+)\+0x([0-9a-f]+)(?:\/0x([0-9a-f]+))?(?: \[(\S+)\])?$/.exec(text);
+    if (match === null) throw new SyntaxError(`'${text}' is not of the form name+0xoffset/0xsize [module]`);
+    const name = match[1]!;
+    if (match[3] !== undefined) this.define(name, Number.parseInt(match[3], 16), match[4]);
+    return this.address(name, Number.parseInt(match[2]!, 16));
+  }
+
+  /** Resolves a path of frames (outermost first) into their return addresses. */
+  sites(frames: readonly string[]): Uint32Array {
+    return Uint32Array.from(frames, (frame) => this.site(frame));
   }
 
   /** Index of the symbol containing `address`, or -1. */

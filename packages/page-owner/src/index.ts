@@ -1,0 +1,14 @@
+export type { CreatePageOwnerOptions } from './create-page-owner';
+export { createPageOwner, stackDepotHashEntries } from './create-page-owner';
+export { dumpPageOwnerLines } from './dump-page-owner';
+export { RecordFormatter } from './format-record';
+export { formatPagetypeinfoWithOwner, mixedBlockCounts } from './mixed-blocks';
+export { InfoBits, makeInfo, OwnerRecords, orderOf, reasonOf } from './owner-records';
+export type { PageOwnerConfig, PageOwnerDeps } from './page-owner';
+export { PAGE_OWNER_BYTES_V618, PageOwner, pageOwnerParams } from './page-owner';
+export type { PageOwnerEra } from './page-owner-era';
+export { pageOwnerEras } from './page-owner-era';
+export type { ReadResult } from './page-owner-file';
+export { dumpPageOwner, PageOwnerFile } from './page-owner-file';
+export { formatShowStacks, readCountThreshold, writeCountThreshold } from './page-owner-stacks';
+export { TaskContexts } from './task-contexts';

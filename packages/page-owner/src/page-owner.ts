@@ -1,0 +1,439 @@
+import type { BuddyAllocator } from '@mm/buddy';
+import { type HookBus, type KernelParam, kstrtobool } from '@mm/hooks';
+import type { PageExt, PageExtClient } from '@mm/page-ext';
+import { PageState, type PhysicalMemory } from '@mm/physmem';
+import { REFCOUNT_SATURATED, type StackDepot } from '@mm/stackdepot';
+import type { KernelText, ShadowStack } from '@mm/stacktrace';
+import { dumpPageOwnerLines } from './dump-page-owner';
+import { InfoBits, makeInfo, OwnerRecords, orderOf } from './owner-records';
+import type { PageOwnerEra } from './page-owner-era';
+import { TaskContexts } from './task-contexts';
+
+/** What page_owner works with: the machine, its allocator and hooks, the kernel text and stack, the depot. */
+export interface PageOwnerDeps {
+  readonly memory: PhysicalMemory;
+  readonly hooks: HookBus;
+  readonly buddy: BuddyAllocator;
+  readonly text: KernelText;
+  readonly stack: ShadowStack;
+  /** The stack depot (for v4.7, a private depot that keeps the inline stacks deduplicated on the host). */
+  readonly depot: StackDepot;
+  readonly era: PageOwnerEra;
+  /** Whether `page_owner=` turned it on (see {@link pageOwnerParams}). */
+  readonly enabled: boolean;
+}
+
+/** The value `page_owner=` sets. */
+export interface PageOwnerConfig {
+  enabled: boolean;
+}
+
+/**
+ * `early_param("page_owner", ...)`: v4.x enables only on the exact string `on` (anything else is ignored); v6.18
+ * reads a kstrtobool value. A bare `page_owner`, or a value v6.18 cannot read, prints `Malformed early option`.
+ */
+export function pageOwnerParams(config: PageOwnerConfig, profile: string): KernelParam[] {
+  return [
+    {
+      name: 'page_owner',
+      early: true,
+      description: 'page_owner=on: record who allocated every page (v4.x: only "on"; v6.18: any kstrtobool value)',
+      setup(value, context) {
+        if (value === undefined) {
+          context.log(`Malformed early option 'page_owner'`);
+          return;
+        }
+        if (profile === 'v6.18') {
+          const parsed = kstrtobool(value);
+          if (parsed === undefined) context.log(`Malformed early option 'page_owner'`);
+          else config.enabled = parsed;
+        } else if (value === 'on') {
+          config.enabled = true;
+        }
+      },
+    },
+  ];
+}
+
+/** `sizeof(struct page_owner)` in v6.18, its share of the page_ext entry. */
+export const PAGE_OWNER_BYTES_V618 = 64;
+/** Objects of 16 bytes in a kmalloc-16 slab page (v6.18 stack list nodes). */
+const LIST_NODES_PER_SLAB = 256;
+
+/**
+ * page_owner (mm/page_owner.c): records, for every allocated page, the order, gfp mask and allocation stack (and in
+ * v6.18 the task, timestamps and the freeing stack), as each kernel version did. It is a page_ext client; it
+ * listens on the allocator's hooks only once enabled at boot, so a machine booted without `page_owner=on` pays
+ * nothing.
+ */
+export class PageOwner {
+  readonly era: PageOwnerEra;
+  readonly memory: PhysicalMemory;
+  readonly text: KernelText;
+  readonly depot: StackDepot;
+  /** `page_owner=` parsed true. */
+  readonly enabled: boolean;
+  /** `page_owner_inited`: init has run and the hooks are live. */
+  inited = false;
+  dummyHandle = 0;
+  failureHandle = 0;
+  earlyHandle = 0;
+  /** Pages the early sweep marked, per zone id. */
+  readonly earlyPages = new Map<number, number>();
+  /** v6.18 page_owner_stacks: handles in list order (newest first). */
+  readonly stackList: number[] = [];
+  /** v6.18 `count_threshold`. */
+  countThreshold = 0;
+  records!: OwnerRecords;
+  contexts!: TaskContexts;
+
+  readonly #deps: PageOwnerDeps;
+  readonly #buffer: Uint32Array;
+  readonly #allocFrames: Uint32Array;
+  readonly #freeFrames: Uint32Array;
+  readonly #recursionAddress: number;
+  #inPageOwner = false;
+  #listNodes = 0;
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor(deps: PageOwnerDeps) {
+    this.#deps = deps;
+    this.era = deps.era;
+    this.memory = deps.memory;
+    this.text = deps.text;
+    this.depot = deps.depot;
+    this.enabled = deps.enabled;
+    this.#buffer = new Uint32Array(Math.max(deps.era.depth, 16) + 1);
+    this.#allocFrames = deps.text.sites(deps.era.allocFrames);
+    this.#freeFrames = deps.text.sites(deps.era.freeFrames);
+    this.#recursionAddress = deps.era.recursionFrame === undefined ? -1 : deps.text.site(deps.era.recursionFrame);
+  }
+
+  /** The page_ext client (`page_owner_ops`). */
+  client(): PageExtClient {
+    return {
+      name: 'page_owner',
+      size: PAGE_OWNER_BYTES_V618,
+      needSharedFlags: true,
+      need: () => this.enabled,
+      init: (pageExt) => this.init(pageExt),
+    };
+  }
+
+  /**
+   * `init_page_owner()`: registers the special stacks, sweeps the pages allocated before page_ext existed, and turns
+   * the hooks on (v4.8 before the sweep, v6.18 after it, as the kernels do).
+   */
+  init(pageExt: PageExt): void {
+    const { era } = this;
+    this.records = new OwnerRecords(this.memory, era.everyPage);
+    this.contexts = new TaskContexts();
+    if (!era.inline) {
+      this.dummyHandle = this.#register('dummy');
+      this.failureHandle = this.#register('failure');
+      if (era.earlyHandle) this.earlyHandle = this.#register('early');
+    }
+    if (era.name !== 'v6.18') this.#enable();
+    this.#sweepEarlyPages(pageExt);
+    if (era.name === 'v6.18') {
+      for (const handle of [this.failureHandle, this.dummyHandle]) {
+        this.depot.setRefcount(handle, 1);
+        this.stackList.unshift(handle);
+      }
+      this.#enable();
+    }
+  }
+
+  /** Stops listening (tests; the kernel never turns page_owner off). */
+  disable(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.inited = false;
+  }
+
+  /** Host bytes page_owner adds: its per-page arrays and the task contexts. */
+  hostBytes(): number {
+    return (this.records?.hostBytes() ?? 0) + (this.contexts?.hostBytes() ?? 0);
+  }
+
+  #enable(): void {
+    const { hooks } = this.#deps;
+    this.#unsubscribe.push(
+      hooks.post_alloc.subscribe((pfn, order, gfp) => this.#setPageOwner(pfn, order, gfp)),
+      hooks.free_prepare.subscribe((pfn, order) => this.#resetPageOwner(pfn, order)),
+      hooks.split.subscribe((pfn, oldOrder, newOrder) => this.#split(pfn, oldOrder, newOrder)),
+      hooks.migrate_copy.subscribe((from, to, order, reason) => this.#copy(from, to, order, reason)),
+      hooks.dump_page.subscribe((pfn) => this.memory.log.printk(dumpPageOwnerLines(this, pfn).join('\n'))),
+    );
+    this.inited = true;
+  }
+
+  /** `register_{dummy,failure,early}_stack()`: a 4-entry capture saved with GFP_KERNEL. */
+  #register(kind: 'dummy' | 'failure' | 'early'): number {
+    const { stack, text } = this.#deps;
+    const depth = stack.depth;
+    stack.pushAll(text.sites(this.era.registrationFrames[kind]));
+    const count = stack.save(this.#buffer, 4, this.era.registrationSkip);
+    const handle = this.depot.save(this.#buffer, count, this.memory.profile.gfp.flags.GFP_KERNEL);
+    stack.unwindTo(depth);
+    return handle;
+  }
+
+  /**
+   * `save_stack()`: captures the allocation (or free) path with page_owner's own frames on top, catches
+   * recursion through the depot's page allocation, and saves the stack. v4.7 keeps the 8 entries inline (stored
+   * deduplicated here, with the `ULONG_MAX` terminator x86 appends to a short trace).
+   */
+  #saveStack(frames: Uint32Array, gfp: number): number {
+    const { stack } = this.#deps;
+    const { era } = this;
+    if (era.taskFlagRecursion && this.#inPageOwner) return this.dummyHandle;
+    const depth = stack.depth;
+    stack.pushAll(frames);
+    let count = stack.save(this.#buffer, era.depth, era.skip);
+    if (era.inline) {
+      if (count < era.depth) this.#buffer[count++] = 0xffffffff;
+      const handle = this.depot.save(this.#buffer, count, gfp);
+      stack.unwindTo(depth);
+      return handle;
+    }
+    if (this.#recursionAddress >= 0) {
+      let seen = 0;
+      for (let index = 0; index < count; index++) if (this.#buffer[index] === this.#recursionAddress) seen++;
+      if (seen >= 2) {
+        stack.unwindTo(depth);
+        return this.dummyHandle;
+      }
+    }
+    this.#inPageOwner = true;
+    let handle = this.depot.save(this.#buffer, count, gfp);
+    this.#inPageOwner = false;
+    stack.unwindTo(depth);
+    if (handle === 0) handle = this.failureHandle;
+    return handle;
+  }
+
+  /** `__set_page_owner()`. */
+  #setPageOwner(pfn: number, order: number, gfp: number): void {
+    const handle = this.#saveStack(this.#allocFrames, gfp);
+    this.#record(pfn, order, gfp, handle, this.memory.clock.ns, this.era.everyPage ? 1 << order : 1);
+    if (this.era.everyPage) this.#chargeStack(handle, gfp, 1 << order);
+  }
+
+  /** Writes an allocation record into `pages` pages from `pfn` (the head only before v5). */
+  #record(pfn: number, order: number, gfp: number, handle: number, ts: number, pages: number): void {
+    const records = this.records;
+    const nr = pfn >>> records.shift;
+    const handles = records.handle[nr];
+    if (handles === undefined) return;
+    const info = records.info[nr]!;
+    const base = pfn & records.mask;
+    const flags = this.era.everyPage ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
+    const word = makeInfo(records.gfpIndex(gfp), order, -1, flags);
+    if (!this.era.everyPage) {
+      handles[base] = handle;
+      info[base] = word;
+      return;
+    }
+    const current = this.memory.current;
+    const contexts = this.contexts;
+    const context = contexts.intern(current.pid, current.tgid, current.comm, ts, 0);
+    const allocContext = records.allocContext[nr]!;
+    contexts.retain(context, pages);
+    for (let index = base; index < base + pages; index++) {
+      handles[index] = handle;
+      info[index] = word;
+      contexts.release(allocContext[index]!, 1);
+      allocContext[index] = context;
+    }
+  }
+
+  /** v6.18 `inc_stack_record_count()`: a stack's first charge puts it on the page_owner_stacks list. */
+  #chargeStack(handle: number, gfp: number, pages: number): void {
+    const depot = this.depot;
+    if (depot.refcount(handle) === REFCOUNT_SATURATED) {
+      depot.setRefcount(handle, 1);
+      this.#addToStackList(handle, gfp);
+    }
+    depot.addRefcount(handle, pages);
+  }
+
+  /**
+   * v6.18 `add_stack_record_to_list()`: a kmalloc'd node (kmalloc-16, with `in_page_owner` set) pushed at the head.
+   * Every 256 nodes the slab needs a new page, which page_owner records with the dummy stack.
+   */
+  #addToStackList(handle: number, gfp: number): void {
+    const g = this.memory.profile.gfp.flags;
+    if ((gfp & g.RECLAIM) === 0) return;
+    if (this.#listNodes++ % LIST_NODES_PER_SLAB === 0) {
+      this.#inPageOwner = true;
+      const nested = (gfp & (g.GFP_KERNEL | g.GFP_ATOMIC)) | g.NORETRY | g.NOMEMALLOC | g.NOWARN;
+      const pfn = this.#deps.buddy.allocPages(nested, 0);
+      this.#inPageOwner = false;
+      if (pfn < 0) return;
+    }
+    this.stackList.unshift(handle);
+  }
+
+  /** `__reset_page_owner()`. */
+  #resetPageOwner(pfn: number, order: number): void {
+    const records = this.records;
+    const nr = pfn >>> records.shift;
+    const handles = records.handle[nr];
+    if (handles === undefined) return;
+    const info = records.info[nr]!;
+    const base = pfn & records.mask;
+    const pages = 1 << order;
+    if (!this.era.everyPage) {
+      for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER;
+      return;
+    }
+    const allocHandle = handles[base]!;
+    const freeHandle = this.#saveStack(this.#freeFrames, this.memory.profile.gfp.flags.NOWARN);
+    const current = this.memory.current;
+    const contexts = this.contexts;
+    const context = contexts.intern(current.pid, current.tgid, current.comm, this.memory.clock.ns, freeHandle);
+    const freeContext = records.freeContext[nr]!;
+    contexts.retain(context, pages);
+    for (let index = base; index < base + pages; index++) {
+      if (freeHandle !== 0) info[index] = info[index]! & ~InfoBits.OWNER_ALLOCATED;
+      contexts.release(freeContext[index]!, 1);
+      freeContext[index] = context;
+    }
+    if (allocHandle !== this.earlyHandle && allocHandle !== 0) {
+      const left = this.depot.addRefcount(allocHandle, -pages);
+      if (left === 0) {
+        this.memory.log.printk(`dec_stack_record_count: refcount went to 0 for ${allocHandle} handle`);
+      }
+    }
+  }
+
+  /** `split_page_owner()`. */
+  #split(pfn: number, oldOrder: number, newOrder: number): void {
+    const records = this.records;
+    const nr = pfn >>> records.shift;
+    const handles = records.handle[nr];
+    if (handles === undefined) return;
+    const info = records.info[nr]!;
+    const base = pfn & records.mask;
+    const pages = 1 << oldOrder;
+    const setOrder = (word: number) =>
+      ((word & ~(InfoBits.ORDER_MASK << InfoBits.ORDER_SHIFT)) | (newOrder << InfoBits.ORDER_SHIFT)) >>> 0;
+    if (this.era.everyPage) {
+      for (let index = base; index < base + pages; index++) info[index] = setOrder(info[index]!);
+      return;
+    }
+    if (this.era.inline) {
+      // v4.7 split_page(): set_page_owner() again on every sub-page, with the head's gfp and a new stack.
+      const gfp = records.gfpOf(info[base]!);
+      const frames = this.text.sites(this.era.splitFrames);
+      for (let index = base; index < base + pages; index++) {
+        const handle = this.#saveStack(frames, gfp);
+        handles[index] = handle;
+        info[index] = makeInfo(records.gfpIndex(gfp), 0, -1, InfoBits.OWNER);
+      }
+      return;
+    }
+    // v4.8: the head's order becomes 0 and every sub-page gets a copy of the head's record.
+    info[base] = setOrder(info[base]!);
+    for (let index = base + 1; index < base + pages; index++) {
+      handles[index] = handles[base]!;
+      info[index] = info[base]! | InfoBits.OWNER;
+    }
+  }
+
+  /** `__copy_page_owner()` / `__folio_copy_owner()` for a migration, then the migrate reason on the new page. */
+  #copy(from: number, to: number, order: number, reason: number): void {
+    const records = this.records;
+    const fromNr = from >>> records.shift;
+    const toNr = to >>> records.shift;
+    if (records.handle[fromNr] === undefined || records.handle[toNr] === undefined) return;
+    const fromBase = from & records.mask;
+    const toBase = to & records.mask;
+    const pages = this.era.everyPage ? 1 << order : 1;
+    const oldInfo = records.info[fromNr]![fromBase]!;
+    const flags = this.era.everyPage ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
+    const keepReason = this.era.name === 'v4.7' ? -1 : ((oldInfo >>> InfoBits.REASON_SHIFT) & InfoBits.REASON_MASK) - 1;
+    const copied = makeInfo(oldInfo & InfoBits.GFP_MASK, orderOf(oldInfo), keepReason, flags);
+    const newHandle = records.handle[toNr]![toBase]!;
+    const oldHandle = records.handle[fromNr]![fromBase]!;
+    for (let index = 0; index < pages; index++) {
+      records.handle[toNr]![toBase + index] = oldHandle;
+      records.info[toNr]![toBase + index] = copied;
+      if (this.era.everyPage) {
+        const contexts = this.contexts;
+        const alloc = records.allocContext[fromNr]![fromBase + index]!;
+        contexts.retain(alloc, 1);
+        contexts.release(records.allocContext[toNr]![toBase + index]!, 1);
+        records.allocContext[toNr]![toBase + index] = alloc;
+        // The free fields come along, except that free_pid/free_tgid become current's (a v6.18 quirk).
+        const oldFree = records.freeContext[fromNr]![fromBase + index]!;
+        const current = this.memory.current;
+        const free = contexts.intern(
+          current.pid,
+          current.tgid,
+          contexts.comm(oldFree),
+          contexts.ts(oldFree),
+          contexts.handle(oldFree),
+        );
+        contexts.retain(free, 1);
+        contexts.release(records.freeContext[toNr]![toBase + index]!, 1);
+        records.freeContext[toNr]![toBase + index] = free;
+        // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
+        records.handle[fromNr]![fromBase + index] = newHandle;
+      }
+    }
+    // set_page_owner_migrate_reason(): head only.
+    const word = records.info[toNr]![toBase]!;
+    records.info[toNr]![toBase] =
+      ((word & ~(InfoBits.REASON_MASK << InfoBits.REASON_SHIFT)) | ((reason + 1) << InfoBits.REASON_SHIFT)) >>> 0;
+  }
+
+  /**
+   * `init_early_allocated_pages()`: every page already allocated when page_owner starts (not free, not reserved,
+   * not already owned) is recorded as an order-0 allocation with gfp 0: v4.x with a stack of the init path,
+   * v6.18 with `early_handle`. Prints one line per populated zone.
+   */
+  #sweepEarlyPages(pageExt: PageExt): void {
+    const { memory, era } = this;
+    const { stack } = this.#deps;
+    const reserved = memory.profile.pageFlags.bit.reserved;
+    const v6 = era.name === 'v6.18';
+    if (!v6) this.#deps.buddy.drainAllPages();
+    const sweepFrames = this.text.sites(era.earlySweepFrames);
+    for (const zone of memory.zones) {
+      if (!zone.populated) continue;
+      let count = 0;
+      for (let pfn = zone.startPfn; pfn < zone.endPfn; pfn++) {
+        if (!memory.pfnValid(pfn)) {
+          pfn = Math.ceil((pfn + 1) / 1024) * 1024 - 1;
+          continue;
+        }
+        if (memory.zoneOf(pfn) !== zone) continue;
+        const state = memory.pageState(pfn);
+        if (state === PageState.buddy) {
+          const order = memory.pageOrder(pfn);
+          if (!v6 || (order > 0 && order <= 10)) pfn += (1 << order) - 1;
+          continue;
+        }
+        if (memory.testPageFlag(pfn, reserved) || !pageExt.hasPageExt(pfn)) continue;
+        const records = this.records;
+        const nr = pfn >>> records.shift;
+        if ((records.info[nr]![pfn & records.mask]! & InfoBits.OWNER) !== 0) continue;
+        if (v6) {
+          this.#record(pfn, 0, 0, this.earlyHandle, memory.clock.ns, 1);
+          memory.clock.advance(80);
+        } else {
+          const depth = stack.depth;
+          const handle = this.#saveStack(sweepFrames, 0);
+          stack.unwindTo(depth);
+          this.#record(pfn, 0, 0, handle, 0, 1);
+        }
+        count++;
+      }
+      this.earlyPages.set(zone.id, count);
+      memory.log.printk(
+        `Node ${zone.node}, zone ${zone.name.padStart(8)}: page owner found early allocated ${count} pages`,
+      );
+    }
+  }
+}
