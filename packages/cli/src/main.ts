@@ -1,9 +1,10 @@
 import { type CliIo, ExitCode, UsageError } from './cli-io';
 import type { Command } from './command';
 import { bootCommand } from './commands/boot';
+import { runCommand } from './commands/run';
 
 /** Every subcommand, in `--help` order. */
-export const commands: readonly Command[] = [bootCommand];
+export const commands: readonly Command[] = [runCommand, bootCommand];
 
 const VERSION = '0.0.0';
 

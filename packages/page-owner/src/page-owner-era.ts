@@ -28,7 +28,10 @@ export interface PageOwnerEra {
   readonly allocFrames: readonly string[];
   /** v4.8: `_RET_IP_` of save_stack, the frame whose second appearance means recursion. */
   readonly recursionFrame?: string;
-  /** v6.18: the frames of `__reset_page_owner`'s capture above the freeing path. */
+  /**
+   * v6.18: page_owner's own frames when it captures the freeing stack (`__reset_page_owner`, save_stack,
+   * stack_trace_save); the free function (`__free_frozen_pages`, `free_unref_folios`) is the caller's last frame.
+   */
   readonly freeFrames: readonly string[];
   /** The frames of the special-handle registrations, one path per handle, above `page_ext_init`. */
   readonly registrationFrames: Readonly<Record<'dummy' | 'failure' | 'early', readonly string[]>>;
@@ -104,12 +107,7 @@ export const pageOwnerEras: Readonly<Record<ProfileName, PageOwnerEra>> = {
       'save_stack+0x77/0x140',
       'stack_trace_save+0x4b/0x70',
     ],
-    freeFrames: [
-      '__free_frozen_pages+0x2b8/0x3e0',
-      '__reset_page_owner+0x84/0x1a0',
-      'save_stack+0x77/0x140',
-      'stack_trace_save+0x4b/0x70',
-    ],
+    freeFrames: ['__reset_page_owner+0x84/0x1a0', 'save_stack+0x77/0x140', 'stack_trace_save+0x4b/0x70'],
     registrationFrames: {
       dummy: ['init_page_owner+0x48/0x7b0', 'register_dummy_stack+0x8a/0xd0', 'stack_trace_save+0x4b/0x70'],
       failure: ['init_page_owner+0x4d/0x7b0', 'register_failure_stack+0x8a/0xd0', 'stack_trace_save+0x4b/0x70'],

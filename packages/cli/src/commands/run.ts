@@ -1,0 +1,262 @@
+import { boot, type Kernel, KernelParamError } from '@mm/kernel';
+import { dumpPageOwner, formatShowStacks, mixedBlockCounts, RecordFormatter } from '@mm/page-owner';
+import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
+import { builtinWorkloads, Simulation } from '@mm/workloads';
+import { type CliIo, ExitCode, UsageError } from '../cli-io';
+import type { Command } from '../command';
+import { OutputDirectory } from '../output-directory';
+import { choiceOption, integerOption, parseOptions } from '../parse-options';
+
+const help = `Usage: mmsim run [options]
+
+Boots a simulated machine, runs a workload, prints a summary, and (with --out) writes the files a real machine
+would show: dmesg, /proc/buddyinfo, /proc/pagetypeinfo, /sys/kernel/debug/page_owner and (v6.18)
+page_owner_stacks/show_stacks.
+
+Options:
+  --mem SIZE          RAM (default 4G)
+  --cmdline "..."     kernel command line (default "page_owner=on")
+  --profile NAME      ${profileNames.join(', ')} (default v6.18)
+  --workload NAME     ${Object.keys(builtinWorkloads).join(', ')} (default kernel-build)
+  --seed N            seed of the workload's random choices (default 1)
+  --cpus N            CPUs (default 2)
+  --out DIR           write the output directory
+  --json              print one JSON object instead of text
+  -h, --help          show this help
+
+Exit codes: 0 success, 1 failure, 2 bad usage.
+`;
+
+/** The result of a run: the booted kernel after the workload, with timings. */
+export interface RunResult {
+  readonly kernel: Kernel;
+  readonly workload: string;
+  readonly seed: number;
+  readonly milliseconds: number;
+  readonly failedAllocations: number;
+}
+
+/** Boots and runs a workload (shared by `mmsim run` and others). */
+export function runWorkload(options: {
+  memory: string;
+  cmdline: string;
+  profile: ProfileName;
+  workload: string;
+  seed: number;
+  cpus: number;
+  depotFailureRate?: number;
+}): RunResult {
+  const started = performance.now();
+  const make = builtinWorkloads[options.workload];
+  if (make === undefined) throw new UsageError(`mmsim run: unknown workload '${options.workload}'`);
+  const kernel = boot({
+    memory: options.memory,
+    cmdline: options.cmdline,
+    profile: options.profile,
+    cpus: options.cpus,
+    ...(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
+  });
+  const sim = new Simulation(kernel, { seed: options.seed });
+  make().run(sim);
+  return {
+    kernel,
+    workload: options.workload,
+    seed: options.seed,
+    milliseconds: performance.now() - started,
+    failedAllocations: sim.failures,
+  };
+}
+
+/** Pages and records per allocation stack, from the page_owner records, largest first. */
+export function topStacks(
+  kernel: Kernel,
+  limit: number,
+): { handle: number; pages: number; records: number; stack: string }[] {
+  const owner = kernel.pageOwner;
+  if (owner === undefined || !owner.inited) return [];
+  const formatter = new RecordFormatter(owner);
+  const byHandle = new Map<number, { pages: number; records: number }>();
+  const { records } = owner;
+  dumpRecords(kernel, (pfn) => {
+    const nr = pfn >>> records.shift;
+    const index = pfn & records.mask;
+    const handle = records.handle[nr]![index]!;
+    const order = (records.info[nr]![index]! >>> 16) & 0xf;
+    const entry = byHandle.get(handle) ?? { pages: 0, records: 0 };
+    entry.pages += 1 << order;
+    entry.records++;
+    byHandle.set(handle, entry);
+  });
+  return [...byHandle]
+    .sort((a, b) => b[1].pages - a[1].pages)
+    .slice(0, limit)
+    .map(([handle, entry]) => ({ handle, ...entry, stack: formatter.stack(handle) }));
+}
+
+/** Visits the pfn of every record the page_owner file would show. */
+function dumpRecords(kernel: Kernel, visit: (pfn: number) => void): void {
+  const owner = kernel.pageOwner!;
+  const formatter = new RecordFormatter(owner);
+  const { records, memory } = owner;
+  for (let pfn = 0; pfn < memory.maxPfn; pfn++) {
+    const nr = pfn >>> records.shift;
+    const info = records.info[nr];
+    if (info === undefined) {
+      pfn = (nr + 1) * memory.pagesPerSection - 1;
+      continue;
+    }
+    const word = info[pfn & records.mask]!;
+    if (!formatter.shows(word)) continue;
+    if (memory.pageState(pfn) !== 0) continue;
+    const order = (word >>> 16) & 0xf;
+    if (owner.era.everyPage && pfn % (1 << order) !== 0) continue;
+    if (records.handle[nr]![pfn & records.mask] === 0) continue;
+    visit(pfn);
+  }
+}
+
+/** The summary object of a run (`--json`, `summary.json`). */
+export function runSummary(result: RunResult) {
+  const { kernel } = result;
+  const { memory, buddy, pageOwner, pageExt } = kernel;
+  const depot = pageOwner?.depot;
+  const mixed =
+    pageOwner?.inited === true
+      ? buddy.zones
+          .filter((zone) => zone.zone.populated)
+          .reduce((sum, zone) => sum + mixedBlockCounts(pageOwner, zone).reduce((a, b) => a + b, 0), 0)
+      : 0;
+  return {
+    profile: kernel.profile.name,
+    memoryBytes: memory.presentPages * 4096,
+    totalPages: memory.presentPages,
+    cmdline: kernel.cmdline,
+    workload: result.workload,
+    seed: result.seed,
+    freePages: buddy.totalFreePages(),
+    failedAllocations: result.failedAllocations,
+    pageExt: pageExt === undefined ? null : { entryBytes: pageExt.entryBytes, bytes: pageExt.totalBytes },
+    stackDepot:
+      depot === undefined || pageOwner?.inited !== true
+        ? null
+        : {
+            pools: depot.stats.pools,
+            pages: depot.stats.pages,
+            stacks: depot.stats.stacks,
+            bytes: depot.stats.bytes,
+            failures: depot.stats.failures,
+          },
+    pageOwner:
+      pageOwner?.inited !== true
+        ? null
+        : {
+            earlyPages: [...pageOwner.earlyPages.values()].reduce((a, b) => a + b, 0),
+            hostBytesPerPage: kernel.pageOwnerHostBytes() / memory.presentPages,
+          },
+    mixedBlocks: mixed,
+    hostBytesPerPage: kernel.hostBytes() / memory.presentPages,
+    milliseconds: result.milliseconds,
+  };
+}
+
+/** Writes the output directory of a run. */
+export function writeOutput(result: RunResult, directory: string): string[] {
+  const { kernel } = result;
+  const out = new OutputDirectory(directory);
+  out.write('cmdline', `${kernel.cmdline}\n`);
+  out.write('proc/buddyinfo', kernel.buddyinfo());
+  out.write('proc/pagetypeinfo', kernel.pagetypeinfo());
+  const owner = kernel.pageOwner;
+  if (owner?.inited === true) {
+    out.write('sys/kernel/debug/page_owner', (write) => {
+      dumpPageOwner(owner, write);
+    });
+    if (owner.era.name === 'v6.18') {
+      out.write('sys/kernel/debug/page_owner_stacks/show_stacks', formatShowStacks(owner));
+      out.write('sys/kernel/debug/page_owner_stacks/count_threshold', `${owner.countThreshold}`);
+    }
+  }
+  out.write('dmesg', kernel.dmesg());
+  out.write('summary.json', `${JSON.stringify(runSummary(result), null, 2)}\n`);
+  return out.written;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'boot, run a workload, summarise, and write the files a real machine would show',
+  help,
+  run(argv: readonly string[], io: CliIo): number {
+    const { values, positionals } = parseOptions('run', argv, {
+      mem: { type: 'string' },
+      cmdline: { type: 'string' },
+      profile: { type: 'string' },
+      workload: { type: 'string' },
+      seed: { type: 'string' },
+      cpus: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) {
+      io.stdout(help);
+      return ExitCode.success;
+    }
+    if (positionals.length > 0) throw new UsageError(`mmsim run: unexpected argument '${positionals[0]}'`);
+    if (values.profile !== undefined && !isProfileName(values.profile)) {
+      throw new UsageError(`mmsim run: --profile must be one of ${profileNames.join(', ')}, not '${values.profile}'`);
+    }
+    const workload =
+      choiceOption('run', 'workload', values.workload, Object.keys(builtinWorkloads) as string[]) ?? 'kernel-build';
+    let result: RunResult;
+    try {
+      result = runWorkload({
+        memory: values.mem ?? '4G',
+        cmdline: values.cmdline ?? 'page_owner=on',
+        profile: (values.profile as ProfileName | undefined) ?? 'v6.18',
+        workload,
+        seed: integerOption('run', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1,
+        cpus: integerOption('run', 'cpus', values.cpus, 1, 256) ?? 2,
+      });
+    } catch (error) {
+      if (error instanceof KernelParamError || error instanceof RangeError || error instanceof SyntaxError) {
+        throw new UsageError(`mmsim run: ${error.message}`);
+      }
+      throw error;
+    }
+    const written = values.out === undefined ? [] : writeOutput(result, values.out);
+    const summary = runSummary(result);
+    if (values.json) {
+      io.stdout(`${JSON.stringify({ ...summary, files: written }, null, 2)}\n`);
+      return ExitCode.success;
+    }
+    const lines = [
+      `mmsim run: ${summary.workload} on ${values.mem ?? '4G'} (${summary.profile}), ${summary.milliseconds.toFixed(0)} ms`,
+      `  cmdline: ${summary.cmdline}`,
+      `  pages: ${summary.totalPages} present, ${summary.freePages} free, ${summary.failedAllocations} failed allocations`,
+    ];
+    if (summary.pageExt !== null) {
+      lines.push(
+        `  page_ext: ${summary.pageExt.bytes} bytes (${formatSize(summary.pageExt.bytes)}), ${summary.pageExt.entryBytes} bytes per page`,
+      );
+    }
+    if (summary.stackDepot !== null) {
+      lines.push(
+        `  stackdepot: ${summary.stackDepot.stacks} stacks in ${summary.stackDepot.pools} pools, ${summary.stackDepot.pages} pages (${summary.stackDepot.pages * 4} KiB)`,
+      );
+      lines.push(`  mixed pageblocks: ${summary.mixedBlocks}`);
+      lines.push('  top allocation stacks by pages:');
+      for (const stack of topStacks(result.kernel, 5)) {
+        lines.push(`    ${stack.pages} pages in ${stack.records} records:`);
+        lines.push(
+          ...stack.stack
+            .trimEnd()
+            .split('\n')
+            .slice(0, 8)
+            .map((line) => `     ${line}`),
+        );
+      }
+    }
+    if (written.length > 0) lines.push(`  wrote ${written.length} files to ${values.out}: ${written.join(', ')}`);
+    io.stdout(`${lines.join('\n')}\n`);
+    return ExitCode.success;
+  },
+};

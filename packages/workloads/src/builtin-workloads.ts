@@ -1,0 +1,17 @@
+import { kernelBuild } from './kernel-build';
+import type { Workload } from './workload';
+
+/** `boot`: nothing after boot; the machine as the kernel left it. */
+export const bootWorkload: Workload = {
+  name: 'boot',
+  description: 'nothing after boot: the machine as the kernel left it',
+  run(_sim, progress) {
+    progress?.(1);
+  },
+};
+
+/** The built-in workloads by name. */
+export const builtinWorkloads: Readonly<Record<string, () => Workload>> = {
+  boot: () => bootWorkload,
+  'kernel-build': () => kernelBuild(),
+};

@@ -1,0 +1,313 @@
+/**
+ * Kernel call paths into the page allocator, outermost frame first, as `%pS` prints them
+ * (`name+0xoffset/0xsize`). v6.18 paths are real call chains of `samples/perf-script-page-alloc-stacks-6.18.txt`
+ * (where a chain was not in the sample, it is built from real 6.18 function names); v4 paths are real 4.x chains
+ * (the page cache and shmem ones from the v4.6 page_owner commit messages) or built from 4.8 function names.
+ * Each path ends at the allocation API the caller used; page_owner adds the allocator's own frames.
+ */
+export interface KernelPaths {
+  /** Anonymous page fault (`do_anonymous_page`). */
+  readonly anonFault: readonly string[];
+  /** Copy-on-write fault after fork. */
+  readonly cowFault: readonly string[];
+  /** Page cache readahead on read(). */
+  readonly fileRead: readonly string[];
+  /** Page cache page for write(). */
+  readonly fileWrite: readonly string[];
+  /** tmpfs write. */
+  readonly shmemWrite: readonly string[];
+  /** A page table page for exec's stack setup. */
+  readonly execPageTable: readonly string[];
+  /** A page table page copied at fork. */
+  readonly forkPageTable: readonly string[];
+  /** A new slab page for the dentry cache. */
+  readonly slabDentry: readonly string[];
+  /** A new slab page for kmalloc. */
+  readonly slabKmalloc: readonly string[];
+  /** A kernel stack page for a new task. */
+  readonly kernelStack: readonly string[];
+  /** Freeing a process's pages at exit (the free function is the last frame). */
+  readonly exitFree: readonly string[];
+  /** kswapd freeing page cache pages (reclaim). */
+  readonly reclaimFree: readonly string[];
+  /** Freeing a page table page. */
+  readonly pageTableFree: readonly string[];
+}
+
+const v6Syscall = ['entry_SYSCALL_64_after_hwframe+0x76', 'do_syscall_64+0x71'];
+const v6Fault = ['asm_exc_page_fault+0x22', 'exc_page_fault+0x176', 'handle_mm_fault+0xd0'];
+const v6Fork = [...v6Syscall, '__do_sys_clone+0x8d', 'kernel_clone+0xb8', 'copy_process+0x1258'];
+const v6Exec = [
+  ...v6Syscall,
+  '__x64_sys_execve+0x34',
+  'do_execveat_common.isra.0+0x1a6',
+  'bprm_execve+0x2ad',
+  'load_elf_binary+0x3d2',
+];
+
+/** v6.18 paths. */
+export const pathsV6: KernelPaths = {
+  anonFault: [
+    ...v6Fault,
+    '__handle_mm_fault+0xa64',
+    'do_anonymous_page+0x1ff',
+    'vma_alloc_folio_noprof+0x6a',
+    'alloc_pages_mpol+0x86',
+  ],
+  cowFault: [
+    ...v6Fault,
+    '__handle_mm_fault+0xa40',
+    'do_wp_page+0x2c0',
+    'vma_alloc_folio_noprof+0x6a',
+    'alloc_pages_mpol+0x86',
+  ],
+  fileRead: [
+    ...v6Syscall,
+    'ksys_read+0x6f',
+    'vfs_read+0xbb',
+    'ext4_file_read_iter+0x5a/0x1e0',
+    'filemap_read+0x13c/0x3b0',
+    'filemap_get_pages+0x2d6/0x8a0',
+    'page_cache_sync_ra+0x1f2/0x300',
+    'page_cache_ra_unbounded+0x11d/0x240',
+    'filemap_alloc_folio_noprof+0x34/0x100',
+    'alloc_pages_mpol+0x86',
+  ],
+  fileWrite: [
+    ...v6Syscall,
+    'ksys_write+0x6f',
+    'vfs_write+0x29c',
+    'ext4_buffered_write_iter+0x6c/0x140',
+    'generic_perform_write+0x9e',
+    'ext4_da_write_begin+0xf5/0x360',
+    '__filemap_get_folio+0x12c/0x350',
+    'filemap_alloc_folio_noprof+0x34/0x100',
+    'alloc_pages_mpol+0x86',
+  ],
+  shmemWrite: [
+    ...v6Syscall,
+    'ksys_write+0x6f',
+    'vfs_write+0x29c',
+    'shmem_file_write_iter+0x86',
+    'generic_perform_write+0x9e',
+    'shmem_write_begin+0x55',
+    'shmem_get_folio_gfp+0x25e',
+    'shmem_alloc_and_add_folio+0x1a9',
+    'shmem_alloc_folio+0xab',
+    'folio_alloc_mpol_noprof+0x10',
+    'alloc_pages_mpol+0x86',
+  ],
+  execPageTable: [
+    ...v6Exec.slice(0, -1),
+    'load_elf_binary+0x3d2',
+    'setup_arg_pages+0x271',
+    'relocate_vma_down+0x1dd',
+    'move_page_tables+0xa4f',
+    '__pte_alloc+0x26',
+    'pte_alloc_one+0x19',
+    'alloc_pages_noprof+0x4c',
+    'alloc_pages_mpol+0x86',
+  ],
+  forkPageTable: [
+    ...v6Fork,
+    'dup_mmap+0x416',
+    'copy_page_range+0xde5',
+    '__pte_alloc+0x26',
+    'pte_alloc_one+0x19',
+    'alloc_pages_noprof+0x4c',
+    'alloc_pages_mpol+0x86',
+  ],
+  slabDentry: [
+    ...v6Syscall,
+    '__x64_sys_openat+0x55/0xa0',
+    'do_sys_openat2+0x81/0xd0',
+    'do_filp_open+0xc4/0x170',
+    'path_openat+0x6a5/0x1270',
+    'd_alloc_parallel+0x53/0x3f0',
+    'd_alloc+0x1a/0x90',
+    '__d_alloc+0x2b/0x210',
+    'kmem_cache_alloc_lru_noprof+0x1b1/0x3a0',
+    '___slab_alloc+0x5f3/0xa90',
+    'allocate_slab+0x2c5/0x400',
+    'alloc_pages_mpol+0x86',
+  ],
+  slabKmalloc: [
+    ...v6Syscall,
+    '__x64_sys_execve+0x34',
+    'do_execveat_common.isra.0+0x1a6',
+    'alloc_bprm+0x2e/0x2a0',
+    '__kmalloc_cache_noprof+0x1b9/0x380',
+    '___slab_alloc+0x5f3/0xa90',
+    'allocate_slab+0x2c5/0x400',
+    'alloc_pages_mpol+0x86',
+  ],
+  kernelStack: [
+    ...v6Fork,
+    'dup_task_struct+0x5d/0x200',
+    'alloc_thread_stack_node+0xc4/0x200',
+    '__vmalloc_node_range_noprof+0x4bd/0x880',
+    'vm_area_alloc_pages+0x99/0x1c0',
+    'alloc_pages_bulk_noprof+0x3f3/0x660',
+    'alloc_pages_mpol+0x86',
+  ],
+  exitFree: [
+    ...v6Syscall,
+    '__x64_sys_exit_group+0x18/0x20',
+    'do_group_exit+0x31/0x80',
+    'do_exit+0x2a0/0xb80',
+    '__mmput+0x41',
+    'exit_mmap+0x1d9',
+    'tlb_finish_mmu+0x7e',
+    '__tlb_batch_free_encoded_pages+0x43',
+    'free_pages_and_swap_cache+0x154',
+    'folios_put_refs+0x11c',
+    'free_unref_folios+0x454',
+  ],
+  reclaimFree: [
+    'ret_from_fork_asm+0x1a/0x30',
+    'ret_from_fork+0x2d3/0x320',
+    'kthread+0x10f/0x240',
+    'kswapd+0x339/0x660',
+    'balance_pgdat+0x4fc/0x8f0',
+    'shrink_node+0x30d/0x8b0',
+    'shrink_lruvec+0x5b0/0xba0',
+    'shrink_inactive_list+0x1c0/0x480',
+    'shrink_folio_list+0x833/0x1090',
+    'free_unref_folios+0x454',
+  ],
+  pageTableFree: [
+    ...v6Syscall,
+    '__x64_sys_exit_group+0x18/0x20',
+    'do_group_exit+0x31/0x80',
+    'do_exit+0x2a0/0xb80',
+    '__mmput+0x41',
+    'exit_mmap+0x1d9',
+    'free_pgtables+0x10e/0x240',
+    'free_pgd_range+0x57f',
+    '__free_frozen_pages+0x2b8',
+  ],
+};
+
+const v4Syscall = ['entry_SYSCALL_64_fastpath+0x12/0x71'];
+const v4Fault = ['page_fault+0x28/0x30', 'do_page_fault+0x22/0x30', '__do_page_fault+0x1ee/0x4c0'];
+const v4Fork = [...v4Syscall, 'SyS_clone+0x16/0x20', '_do_fork+0xd4/0x3b0', 'copy_process.part.30+0x7e1/0x1a50'];
+
+/** v4.x (v4.7, v4.8) paths. */
+export const pathsV4: KernelPaths = {
+  anonFault: [...v4Fault, 'handle_mm_fault+0x9a3/0x13b0', 'alloc_pages_vma+0xb5/0x250'],
+  cowFault: [...v4Fault, 'handle_mm_fault+0x7d9/0x13b0', 'alloc_pages_vma+0xb5/0x250'],
+  fileRead: [
+    ...v4Syscall,
+    'SyS_read+0x55/0xc0',
+    'vfs_read+0x93/0x130',
+    '__vfs_read+0xa7/0xd0',
+    'generic_file_read_iter+0x453/0x760',
+    'page_cache_sync_readahead+0x31/0x50',
+    'ondemand_readahead+0x135/0x260',
+    '__do_page_cache_readahead+0xdc/0x240',
+    '__page_cache_alloc+0xe6/0x120',
+    'alloc_pages_current+0x88/0x120',
+  ],
+  fileWrite: [
+    ...v4Syscall,
+    'SyS_write+0x55/0xc0',
+    'vfs_write+0xb5/0x1a0',
+    '__vfs_write+0xc8/0x110',
+    'ext4_file_write_iter+0x1e0/0x3c0',
+    '__generic_file_write_iter+0x190/0x1e0',
+    'generic_perform_write+0xce/0x1d0',
+    'ext4_da_write_begin+0x108/0x2f0',
+    'grab_cache_page_write_begin+0x23/0x40',
+    'pagecache_get_page+0xc0/0x280',
+    '__page_cache_alloc+0xe6/0x120',
+    'alloc_pages_current+0x88/0x120',
+  ],
+  shmemWrite: [
+    ...v4Syscall,
+    'SyS_write+0x55/0xc0',
+    'vfs_write+0xb5/0x1a0',
+    '__vfs_write+0xc8/0x110',
+    'generic_file_write_iter+0xad/0x1e0',
+    'generic_perform_write+0xce/0x1d0',
+    'shmem_write_begin+0x3b/0x60',
+    'shmem_getpage_gfp+0x678/0x960',
+    'shmem_alloc_page+0x61/0x90',
+    'alloc_pages_vma+0xb5/0x250',
+  ],
+  execPageTable: [
+    ...v4Syscall,
+    'SyS_execve+0x3a/0x50',
+    'do_execveat_common.isra.36+0x5a4/0x760',
+    'search_binary_handler+0x8e/0x1e0',
+    'load_elf_binary+0x2c4/0x1580',
+    'setup_arg_pages+0x1d5/0x250',
+    'shift_arg_pages+0xe7/0x170',
+    'move_page_tables+0x2a0/0x5a0',
+    '__pte_alloc+0x2d/0x160',
+    'pte_alloc_one+0x1a/0x50',
+    'alloc_pages_current+0x88/0x120',
+  ],
+  forkPageTable: [
+    ...v4Fork,
+    'copy_page_range+0x4d1/0x950',
+    '__pte_alloc+0x2d/0x160',
+    'pte_alloc_one+0x1a/0x50',
+    'alloc_pages_current+0x88/0x120',
+  ],
+  slabDentry: [
+    ...v4Syscall,
+    'SyS_open+0x1e/0x20',
+    'do_sys_open+0x116/0x1f0',
+    'do_filp_open+0x91/0x100',
+    'path_openat+0x5b0/0x1290',
+    'd_alloc_parallel+0x57/0x4a0',
+    'd_alloc+0x1d/0x90',
+    '__d_alloc+0x25/0x1d0',
+    'kmem_cache_alloc+0x1b4/0x2b0',
+    '___slab_alloc+0x3f8/0x520',
+    'new_slab+0x2a3/0x470',
+    'alloc_pages_current+0x88/0x120',
+  ],
+  slabKmalloc: [
+    ...v4Syscall,
+    'SyS_execve+0x3a/0x50',
+    'do_execveat_common.isra.36+0x8f/0x760',
+    'kmem_cache_alloc_trace+0x1c4/0x2b0',
+    '___slab_alloc+0x3f8/0x520',
+    'new_slab+0x2a3/0x470',
+    'alloc_pages_current+0x88/0x120',
+  ],
+  kernelStack: [...v4Fork, 'dup_task_struct+0x4f/0x270', 'alloc_pages_current+0x88/0x120'],
+  exitFree: [
+    ...v4Syscall,
+    'SyS_exit_group+0x14/0x20',
+    'do_group_exit+0x3d/0xc0',
+    'do_exit+0x2c1/0xb90',
+    'mmput+0x51/0x110',
+    'exit_mmap+0xaf/0x160',
+    'tlb_finish_mmu+0x14/0x40',
+    'tlb_flush_mmu_free+0x36/0x60',
+    'free_pages_and_swap_cache+0x80/0xa0',
+    'release_pages+0x1f3/0x320',
+  ],
+  reclaimFree: [
+    'ret_from_fork+0x1f/0x40',
+    'kthread+0xd8/0xf0',
+    'kswapd+0x31f/0x730',
+    'shrink_node+0xe3/0x310',
+    'shrink_inactive_list+0x1c0/0x560',
+    'shrink_page_list+0x6c4/0xb40',
+    'free_hot_cold_page_list+0x3d/0x60',
+  ],
+  pageTableFree: [
+    ...v4Syscall,
+    'SyS_exit_group+0x14/0x20',
+    'do_group_exit+0x3d/0xc0',
+    'do_exit+0x2c1/0xb90',
+    'mmput+0x51/0x110',
+    'exit_mmap+0x60/0x160',
+    'free_pgtables+0xa6/0x110',
+    'free_pgd_range+0x2f3/0x530',
+    '__free_pages+0x25/0x30',
+  ],
+};
