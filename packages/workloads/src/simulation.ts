@@ -1,5 +1,5 @@
 import type { Kernel } from '@mm/kernel';
-import { type KernelPaths, pathsV4, pathsV6 } from './kernel-paths';
+import { type KernelPath, type KernelPaths, pathsV4, pathsV6 } from './kernel-paths';
 
 /** A simulated task: what `current` is while it runs, and the pages it holds. */
 export interface SimTask {
@@ -43,7 +43,7 @@ export class Simulation {
   #cacheHead = 0;
   #nextPid = 200;
   #seed: number;
-  readonly #resolved = new Map<readonly string[], Uint32Array>();
+  readonly #resolved = new Map<KernelPath, Uint32Array[]>();
   /** Pages the workload could not get (allocation failures). */
   failures = 0;
 
@@ -103,18 +103,26 @@ export class Simulation {
     }
   }
 
-  /** The return addresses of a path, resolved once. */
-  resolve(path: readonly string[]): Uint32Array {
-    let sites = this.#resolved.get(path);
-    if (sites === undefined) {
-      sites = this.kernel.text.sites(path);
-      this.#resolved.set(path, sites);
+  /**
+   * The return addresses of a path. A path with alternatives has several variants (all resolved once, at most 256);
+   * each call picks one with the seeded sequence, as different callers come through different code.
+   */
+  resolve(path: KernelPath): Uint32Array {
+    let variants = this.#resolved.get(path);
+    if (variants === undefined) {
+      let combinations: string[][] = [[]];
+      for (const part of path) {
+        const runs = typeof part === 'string' ? [[part]] : part;
+        combinations = combinations.flatMap((prefix) => runs.map((run) => [...prefix, ...run])).slice(0, 256);
+      }
+      variants = combinations.map((frames) => this.kernel.text.sites(frames));
+      this.#resolved.set(path, variants);
     }
-    return sites;
+    return variants.length === 1 ? variants[0]! : variants[Math.floor(this.random() * variants.length)]!;
   }
 
   /** Allocates through a kernel path: the path's frames are on the stack while the allocator runs. */
-  alloc(path: readonly string[], gfp: number, order: number): number {
+  alloc(path: KernelPath, gfp: number, order: number): number {
     const { stack, buddy } = this.kernel;
     const depth = stack.depth;
     stack.pushAll(this.resolve(path));
@@ -125,7 +133,7 @@ export class Simulation {
   }
 
   /** Frees through a kernel path (its last frame is the free function). */
-  free(path: readonly string[], pfn: number, order: number): void {
+  free(path: KernelPath, pfn: number, order: number): void {
     const { stack, buddy } = this.kernel;
     const depth = stack.depth;
     stack.pushAll(this.resolve(path));
