@@ -11,10 +11,10 @@ import type { PageOwner } from './page-owner';
 export function dumpPageOwnerLines(owner: PageOwner, pfn: number, formatter = new RecordFormatter(owner)): string[] {
   const { records, memory } = owner;
   const nr = pfn >>> records.shift;
-  if (records.handle[nr] === undefined) return ['There is not page extension available.'];
+  if (records.info[nr] === undefined) return ['There is not page extension available.'];
   const index = pfn & records.mask;
   const info = records.info[nr]![index]!;
-  const handle = records.handle[nr]![index]!;
+  const handle = records.allocHandle(nr, index);
   const gfp = records.gfpOf(info);
   const mask = `0x${gfp.toString(16)}(${formatGfp(gfp, memory.profile.gfp)})`;
   const migratetype = migratetypeNames[(gfp & 0x18) >>> 3];

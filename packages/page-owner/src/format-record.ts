@@ -66,7 +66,7 @@ export class RecordFormatter {
     const nr = pfn >>> records.shift;
     const index = pfn & records.mask;
     const info = records.info[nr]![index]!;
-    const handle = records.handle[nr]![index]!;
+    const handle = records.allocHandle(nr, index);
     const gfp = records.gfpOf(info);
     const order = orderOf(info);
     const pageType = migratetypeNames[(gfp & 0x18) >>> 3]!;

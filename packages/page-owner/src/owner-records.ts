@@ -1,4 +1,5 @@
 import type { PhysicalMemory } from '@mm/physmem';
+import type { TaskContexts } from './task-contexts';
 
 /** Bits of a page's `info` word. */
 export const InfoBits = {
@@ -17,17 +18,20 @@ export const InfoBits = {
 
 /**
  * page_owner's per-page state, struct of arrays per present section (what the kernel keeps in page_ext):
- * - `handle`: the allocation stack's depot handle (v4.7: the handle of the 8 inline frames, kept deduplicated);
  * - `info`: gfp (as an index into the gfp table), order, last migrate reason and the two page_ext flag bits;
- * - v6.18 only: `allocContext` and `freeContext`, indices into {@link TaskContexts} for pid/tgid/comm/ts of the
- *   allocation and pid/tgid/ts/handle of the free.
- * 8 bytes a page in v4.x, 16 in v6.18.
+ * - v4.x: `handle`, the allocation stack's depot handle (v4.7: the handle of the 8 inline frames, kept
+ *   deduplicated);
+ * - v6.18: `allocContext` and `freeContext`, indices into {@link TaskContexts} for the task, ts and stack handle
+ *   of the allocation and of the free.
+ * 8 bytes a page in v4.x, 12 in v6.18.
  */
 export class OwnerRecords {
-  readonly handle: (Uint32Array | undefined)[] = [];
   readonly info: (Uint32Array | undefined)[] = [];
+  readonly handle: (Uint32Array | undefined)[] = [];
   readonly allocContext: (Uint32Array | undefined)[] = [];
   readonly freeContext: (Uint32Array | undefined)[] = [];
+  /** v6.18: the contexts the per-page indices point into. */
+  readonly contexts: TaskContexts | undefined;
   readonly shift: number;
   readonly mask: number;
   readonly #gfpIndex = new Map<number, number>();
@@ -35,18 +39,26 @@ export class OwnerRecords {
   #lastGfp = -1;
   #lastGfpIndex = 0;
 
-  constructor(memory: PhysicalMemory, withContexts: boolean) {
+  constructor(memory: PhysicalMemory, contexts: TaskContexts | undefined) {
     this.shift = memory.pfnSectionShift;
     this.mask = memory.pagesPerSection - 1;
+    this.contexts = contexts;
     memory.sections.forEach((section, nr) => {
       if (section === undefined) return;
-      this.handle[nr] = new Uint32Array(memory.pagesPerSection);
       this.info[nr] = new Uint32Array(memory.pagesPerSection);
-      if (withContexts) {
+      if (contexts === undefined) {
+        this.handle[nr] = new Uint32Array(memory.pagesPerSection);
+      } else {
         this.allocContext[nr] = new Uint32Array(memory.pagesPerSection);
         this.freeContext[nr] = new Uint32Array(memory.pagesPerSection);
       }
     });
+  }
+
+  /** The allocation stack handle of page `index` of section `nr` (0: none). */
+  allocHandle(nr: number, index: number): number {
+    const contexts = this.contexts;
+    return contexts === undefined ? this.handle[nr]![index]! : contexts.handle(this.allocContext[nr]![index]!);
   }
 
   /** The index of a gfp mask in the gfp table, adding it if new. */

@@ -32,7 +32,7 @@ export class PageOwnerFile {
     const owner = this.#owner;
     if (!owner.inited) return { errno: 'EINVAL' };
     const v6 = owner.era.name === 'v6.18';
-    const pfn = this.#next(this.position);
+    const pfn = this.nextRecord(this.position);
     if (pfn < 0) return { eof: true };
     this.position = pfn + 1;
     const text = this.#format.record(pfn);
@@ -48,8 +48,8 @@ export class PageOwnerFile {
     return this.position;
   }
 
-  /** The pfn of the next record at or after `start`, or -1. */
-  #next(start: number): number {
+  /** The pfn of the next record the file shows at or after `start`, or -1. */
+  nextRecord(start: number): number {
     const owner = this.#owner;
     const { memory, records } = owner;
     const format = this.#format;
@@ -59,8 +59,8 @@ export class PageOwnerFile {
     while (pfn < maxPfn && !memory.pfnValid(pfn) && pfn % MAX_ORDER_NR_PAGES !== 0) pfn++;
     for (; pfn < maxPfn; pfn++) {
       const nr = pfn >>> records.shift;
-      const handles = records.handle[nr];
-      if (handles === undefined) {
+      const infos = records.info[nr];
+      if (infos === undefined) {
         // An invalid MAX_ORDER block (a hole section): skip it whole.
         pfn = Math.floor(pfn / MAX_ORDER_NR_PAGES) * MAX_ORDER_NR_PAGES + MAX_ORDER_NR_PAGES - 1;
         continue;
@@ -72,13 +72,31 @@ export class PageOwnerFile {
         continue;
       }
       const index = pfn & records.mask;
-      const info = records.info[nr]![index]!;
+      const info = infos[index]!;
       if (!format.shows(info)) continue;
       if (everyPage && pfn % (1 << orderOf(info)) !== 0) continue;
-      if (handles[index] === 0) continue;
+      if (records.allocHandle(nr, index) === 0) continue;
       return pfn;
     }
     return -1;
+  }
+}
+
+/**
+ * Visits every record the page_owner file would show, in file order, with its allocation handle and order,
+ * without formatting anything.
+ */
+export function forEachPageOwnerRecord(
+  owner: PageOwner,
+  visit: (pfn: number, handle: number, order: number) => void,
+): void {
+  if (!owner.inited) return;
+  const file = new PageOwnerFile(owner);
+  const { records } = owner;
+  for (let pfn = file.nextRecord(0); pfn >= 0; pfn = file.nextRecord(pfn + 1)) {
+    const nr = pfn >>> records.shift;
+    const index = pfn & records.mask;
+    visit(pfn, records.allocHandle(nr, index), orderOf(records.info[nr]![index]!));
   }
 }
 

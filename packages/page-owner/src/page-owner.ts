@@ -126,8 +126,8 @@ export class PageOwner {
    */
   init(pageExt: PageExt): void {
     const { era } = this;
-    this.records = new OwnerRecords(this.memory, era.everyPage);
     this.contexts = new TaskContexts();
+    this.records = new OwnerRecords(this.memory, era.everyPage ? this.contexts : undefined);
     if (!era.inline) {
       this.dummyHandle = this.#register('dummy');
       this.failureHandle = this.#register('failure');
@@ -223,24 +223,22 @@ export class PageOwner {
   #record(pfn: number, order: number, gfp: number, handle: number, ts: number, pages: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const handles = records.handle[nr];
-    if (handles === undefined) return;
-    const info = records.info[nr]!;
+    const info = records.info[nr];
+    if (info === undefined) return;
     const base = pfn & records.mask;
     const flags = this.era.everyPage ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
     const word = makeInfo(records.gfpIndex(gfp), order, -1, flags);
     if (!this.era.everyPage) {
-      handles[base] = handle;
+      records.handle[nr]![base] = handle;
       info[base] = word;
       return;
     }
     const current = this.memory.current;
     const contexts = this.contexts;
-    const context = contexts.intern(current.pid, current.tgid, current.comm, ts, 0);
+    const context = contexts.intern(current.pid, current.tgid, current.comm, ts, handle);
     const allocContext = records.allocContext[nr]!;
     contexts.retain(context, pages);
     for (let index = base; index < base + pages; index++) {
-      handles[index] = handle;
       info[index] = word;
       contexts.release(allocContext[index]!, 1);
       allocContext[index] = context;
@@ -278,16 +276,15 @@ export class PageOwner {
   #resetPageOwner(pfn: number, order: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const handles = records.handle[nr];
-    if (handles === undefined) return;
-    const info = records.info[nr]!;
+    const info = records.info[nr];
+    if (info === undefined) return;
     const base = pfn & records.mask;
     const pages = 1 << order;
     if (!this.era.everyPage) {
       for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER;
       return;
     }
-    const allocHandle = handles[base]!;
+    const allocHandle = this.contexts.handle(records.allocContext[nr]![base]!);
     const freeHandle = this.#saveStack(this.#freeFrames, this.memory.profile.gfp.flags.NOWARN);
     const current = this.memory.current;
     const contexts = this.contexts;
@@ -311,9 +308,8 @@ export class PageOwner {
   #split(pfn: number, oldOrder: number, newOrder: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const handles = records.handle[nr];
-    if (handles === undefined) return;
-    const info = records.info[nr]!;
+    const info = records.info[nr];
+    if (info === undefined) return;
     const base = pfn & records.mask;
     const pages = 1 << oldOrder;
     const setOrder = (word: number) =>
@@ -322,6 +318,7 @@ export class PageOwner {
       for (let index = base; index < base + pages; index++) info[index] = setOrder(info[index]!);
       return;
     }
+    const handles = records.handle[nr]!;
     if (this.era.inline) {
       // v4.7 split_page(): set_page_owner() again on every sub-page, with the head's gfp and a new stack.
       const gfp = records.gfpOf(info[base]!);
@@ -346,28 +343,36 @@ export class PageOwner {
     const records = this.records;
     const fromNr = from >>> records.shift;
     const toNr = to >>> records.shift;
-    if (records.handle[fromNr] === undefined || records.handle[toNr] === undefined) return;
+    const fromInfo = records.info[fromNr];
+    const toInfo = records.info[toNr];
+    if (fromInfo === undefined || toInfo === undefined) return;
     const fromBase = from & records.mask;
     const toBase = to & records.mask;
-    const pages = this.era.everyPage ? 1 << order : 1;
-    const oldInfo = records.info[fromNr]![fromBase]!;
-    const flags = this.era.everyPage ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
+    const oldInfo = fromInfo[fromBase]!;
+    const everyPage = this.era.everyPage;
+    const flags = everyPage ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
     const keepReason = this.era.name === 'v4.7' ? -1 : ((oldInfo >>> InfoBits.REASON_SHIFT) & InfoBits.REASON_MASK) - 1;
     const copied = makeInfo(oldInfo & InfoBits.GFP_MASK, orderOf(oldInfo), keepReason, flags);
-    const newHandle = records.handle[toNr]![toBase]!;
-    const oldHandle = records.handle[fromNr]![fromBase]!;
-    for (let index = 0; index < pages; index++) {
-      records.handle[toNr]![toBase + index] = oldHandle;
-      records.info[toNr]![toBase + index] = copied;
-      if (this.era.everyPage) {
-        const contexts = this.contexts;
-        const alloc = records.allocContext[fromNr]![fromBase + index]!;
+    if (!everyPage) {
+      records.handle[toNr]![toBase] = records.handle[fromNr]![fromBase]!;
+      toInfo[toBase] = copied;
+    } else {
+      const contexts = this.contexts;
+      const current = this.memory.current;
+      const fromAlloc = records.allocContext[fromNr]!;
+      const toAlloc = records.allocContext[toNr]!;
+      const fromFree = records.freeContext[fromNr]!;
+      const toFree = records.freeContext[toNr]!;
+      // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
+      const newHandle = contexts.handle(toAlloc[toBase]!);
+      for (let index = 0; index < 1 << order; index++) {
+        const alloc = fromAlloc[fromBase + index]!;
         contexts.retain(alloc, 1);
-        contexts.release(records.allocContext[toNr]![toBase + index]!, 1);
-        records.allocContext[toNr]![toBase + index] = alloc;
+        contexts.release(toAlloc[toBase + index]!, 1);
+        toAlloc[toBase + index] = alloc;
+        toInfo[toBase + index] = copied;
         // The free fields come along, except that free_pid/free_tgid become current's (a v6.18 quirk).
-        const oldFree = records.freeContext[fromNr]![fromBase + index]!;
-        const current = this.memory.current;
+        const oldFree = fromFree[fromBase + index]!;
         const free = contexts.intern(
           current.pid,
           current.tgid,
@@ -376,15 +381,17 @@ export class PageOwner {
           contexts.handle(oldFree),
         );
         contexts.retain(free, 1);
-        contexts.release(records.freeContext[toNr]![toBase + index]!, 1);
-        records.freeContext[toNr]![toBase + index] = free;
-        // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
-        records.handle[fromNr]![fromBase + index] = newHandle;
+        contexts.release(toFree[toBase + index]!, 1);
+        toFree[toBase + index] = free;
+        const renamed = contexts.internTask(contexts.task(alloc), contexts.ts(alloc), newHandle);
+        contexts.retain(renamed, 1);
+        contexts.release(alloc, 1);
+        fromAlloc[fromBase + index] = renamed;
       }
     }
     // set_page_owner_migrate_reason(): head only.
-    const word = records.info[toNr]![toBase]!;
-    records.info[toNr]![toBase] =
+    const word = toInfo[toBase]!;
+    toInfo[toBase] =
       ((word & ~(InfoBits.REASON_MASK << InfoBits.REASON_SHIFT)) | ((reason + 1) << InfoBits.REASON_SHIFT)) >>> 0;
   }
 

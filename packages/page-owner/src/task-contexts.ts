@@ -1,46 +1,48 @@
 /**
- * The (pid, tgid, comm, timestamp) of allocations and frees, and for frees the free stack's handle, interned and
- * shared by all the pages that carry them. v6.18's `struct page_owner` keeps these per page (56 of its 64 bytes);
- * sharing them is what keeps mmsim's page_owner at 16 host bytes a page.
+ * The (task, timestamp, stack handle) of v6.18 allocations and frees, interned and shared by all the pages that
+ * carry them. v6.18's `struct page_owner` keeps pid, tgid, comm, ts_nsec and the handles in every page (60 of its
+ * 64 bytes); sharing them is what keeps mmsim's page_owner near 12 host bytes a page.
  *
  * Simulated time advances between workload steps, so the allocations of one step (a page fault, a syscall) share
- * a timestamp, and so a context. Entries are reference-counted by the pages that use them and recycled at zero.
+ * a timestamp, a stack, and so a context. Entries are reference-counted by the pages that use them and recycled
+ * at zero. Tasks (pid, tgid, comm) are interned once and kept: a context holds only the task's index.
  */
 export class TaskContexts {
-  #pid = new Int32Array(256);
-  #tgid = new Int32Array(256);
-  #comm = new Int32Array(256);
+  #task = new Int32Array(256);
   #ts = new Float64Array(256);
   #handle = new Uint32Array(256);
   #refcount = new Int32Array(256);
   #count = 1;
   readonly #free: number[] = [];
+  readonly #pids: number[] = [0];
+  readonly #tgids: number[] = [0];
   readonly #comms: string[] = [''];
-  readonly #commIds = new Map<string, number>([['', 0]]);
+  readonly #taskIds = new Map<string, number>();
   #last = 0;
+  #lastTask = 0;
 
   /**
    * The context for these values, reusing the last one made when it matches (the usual case: many pages in one
    * step). Index 0 is the empty context (never set). The caller adds the references.
    */
   intern(pid: number, tgid: number, comm: string, ts: number, handle: number): number {
+    let task = this.#lastTask;
+    if (this.#pids[task] !== pid || this.#tgids[task] !== tgid || this.#comms[task] !== comm) {
+      task = this.#internTask(pid, tgid, comm);
+    }
+    return this.internTask(task, ts, handle);
+  }
+
+  /** {@link intern} with a task index (from {@link task}). */
+  internTask(task: number, ts: number, handle: number): number {
     const last = this.#last;
-    if (
-      last !== 0 &&
-      this.#pid[last] === pid &&
-      this.#tgid[last] === tgid &&
-      this.#ts[last] === ts &&
-      this.#handle[last] === handle &&
-      this.#comms[this.#comm[last]!] === comm
-    ) {
+    if (last !== 0 && this.#task[last] === task && this.#ts[last] === ts && this.#handle[last] === handle) {
       return last;
     }
     // The previous "last" was kept out of the free list while it could be reused; retire it now if unused.
     if (last !== 0 && this.#refcount[last]! <= 0) this.#free.push(last);
     const index = this.#free.length > 0 ? this.#free.pop()! : this.#grow();
-    this.#pid[index] = pid;
-    this.#tgid[index] = tgid;
-    this.#comm[index] = this.#commId(comm);
+    this.#task[index] = task;
     this.#ts[index] = ts;
     this.#handle[index] = handle;
     this.#refcount[index] = 0;
@@ -60,16 +62,21 @@ export class TaskContexts {
     if (this.#refcount[index]! <= 0 && index !== this.#last) this.#free.push(index);
   }
 
+  /** The task index of a context. */
+  task(index: number): number {
+    return this.#task[index]!;
+  }
+
   pid(index: number): number {
-    return this.#pid[index]!;
+    return this.#pids[this.#task[index]!]!;
   }
 
   tgid(index: number): number {
-    return this.#tgid[index]!;
+    return this.#tgids[this.#task[index]!]!;
   }
 
   comm(index: number): string {
-    return this.#comms[this.#comm[index]!]!;
+    return this.#comms[this.#task[index]!]!;
   }
 
   ts(index: number): number {
@@ -85,32 +92,34 @@ export class TaskContexts {
     return this.#count - 1 - this.#free.length;
   }
 
-  /** Host bytes of the table. */
+  /** Host bytes of the tables (the task table counted at 32 bytes a task). */
   hostBytes(): number {
-    return this.#pid.length * (4 + 4 + 4 + 8 + 4 + 4);
+    return this.#task.length * (4 + 8 + 4 + 4) + this.#pids.length * 32;
   }
 
-  #commId(comm: string): number {
-    let id = this.#commIds.get(comm);
-    if (id === undefined) {
-      id = this.#comms.length;
+  #internTask(pid: number, tgid: number, comm: string): number {
+    const key = `${pid}\0${tgid}\0${comm}`;
+    let task = this.#taskIds.get(key);
+    if (task === undefined) {
+      task = this.#pids.length;
+      this.#pids.push(pid);
+      this.#tgids.push(tgid);
       this.#comms.push(comm);
-      this.#commIds.set(comm, id);
+      this.#taskIds.set(key, task);
     }
-    return id;
+    this.#lastTask = task;
+    return task;
   }
 
   #grow(): number {
-    if (this.#count === this.#pid.length) {
-      const size = this.#pid.length * 2;
+    if (this.#count === this.#task.length) {
+      const size = this.#task.length * 2;
       const grow = <T extends Int32Array | Uint32Array | Float64Array>(array: T): T => {
         const grown = new (array.constructor as new (length: number) => T)(size);
         grown.set(array);
         return grown;
       };
-      this.#pid = grow(this.#pid);
-      this.#tgid = grow(this.#tgid);
-      this.#comm = grow(this.#comm);
+      this.#task = grow(this.#task);
       this.#ts = grow(this.#ts);
       this.#handle = grow(this.#handle);
       this.#refcount = grow(this.#refcount);

@@ -1,5 +1,11 @@
 import { boot, type Kernel, KernelParamError } from '@mm/kernel';
-import { dumpPageOwner, formatShowStacks, mixedBlockCounts, RecordFormatter } from '@mm/page-owner';
+import {
+  dumpPageOwner,
+  forEachPageOwnerRecord,
+  formatShowStacks,
+  mixedBlockCounts,
+  RecordFormatter,
+} from '@mm/page-owner';
 import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
 import { builtinWorkloads, Simulation } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
@@ -76,12 +82,7 @@ export function topStacks(
   if (owner === undefined || !owner.inited) return [];
   const formatter = new RecordFormatter(owner);
   const byHandle = new Map<number, { pages: number; records: number }>();
-  const { records } = owner;
-  dumpRecords(kernel, (pfn) => {
-    const nr = pfn >>> records.shift;
-    const index = pfn & records.mask;
-    const handle = records.handle[nr]![index]!;
-    const order = (records.info[nr]![index]! >>> 16) & 0xf;
+  forEachPageOwnerRecord(owner, (_pfn, handle, order) => {
     const entry = byHandle.get(handle) ?? { pages: 0, records: 0 };
     entry.pages += 1 << order;
     entry.records++;
@@ -91,28 +92,6 @@ export function topStacks(
     .sort((a, b) => b[1].pages - a[1].pages)
     .slice(0, limit)
     .map(([handle, entry]) => ({ handle, ...entry, stack: formatter.stack(handle) }));
-}
-
-/** Visits the pfn of every record the page_owner file would show. */
-function dumpRecords(kernel: Kernel, visit: (pfn: number) => void): void {
-  const owner = kernel.pageOwner!;
-  const formatter = new RecordFormatter(owner);
-  const { records, memory } = owner;
-  for (let pfn = 0; pfn < memory.maxPfn; pfn++) {
-    const nr = pfn >>> records.shift;
-    const info = records.info[nr];
-    if (info === undefined) {
-      pfn = (nr + 1) * memory.pagesPerSection - 1;
-      continue;
-    }
-    const word = info[pfn & records.mask]!;
-    if (!formatter.shows(word)) continue;
-    if (memory.pageState(pfn) !== 0) continue;
-    const order = (word >>> 16) & 0xf;
-    if (owner.era.everyPage && pfn % (1 << order) !== 0) continue;
-    if (records.handle[nr]![pfn & records.mask] === 0) continue;
-    visit(pfn);
-  }
 }
 
 /** The summary object of a run (`--json`, `summary.json`). */
