@@ -9,6 +9,6 @@ export { PAGE_OWNER_BYTES_V618, PageOwner, pageOwnerParams } from './page-owner'
 export type { PageOwnerEra } from './page-owner-era';
 export { pageOwnerEras } from './page-owner-era';
 export type { ReadResult } from './page-owner-file';
-export { dumpPageOwner, PageOwnerFile } from './page-owner-file';
+export { dumpPageOwner, forEachPageOwnerRecord, PageOwnerFile } from './page-owner-file';
 export { formatShowStacks, readCountThreshold, writeCountThreshold } from './page-owner-stacks';
 export { TaskContexts } from './task-contexts';
