@@ -1,17 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { KernelParamError } from '@mm/hooks';
 import { describe, expect, it } from 'vitest';
+import { expectGolden as expectGoldenIn } from '../test/expect-golden';
 import { boot } from './boot';
 
 const fixtures = new URL('./__fixtures__/', import.meta.url);
 const withoutTime = (text: string) => text.replace(/^\[[ \d.]+\] /gm, '');
-
-/** Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it. */
-function expectGolden(name: string, actual: string): void {
-  const file = new URL(name, fixtures);
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);
-  expect(actual).toBe(readFileSync(file, 'utf8'));
-}
+const expectGolden = (name: string, actual: string) => expectGoldenIn(fixtures, name, actual);
 
 describe('boot()', () => {
   it.each(['v4.8', 'v6.18'] as const)('prints the boot log of a 4G PC for %s (golden)', (profile) => {

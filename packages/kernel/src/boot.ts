@@ -61,7 +61,7 @@ export interface BootOptions {
    * be enabled on the command line.
    */
   readonly clients?: readonly 'page_owner'[];
-  /** Fault injection: the fraction of stackdepot pool allocations that fail (0..1). */
+  /** Fault injection: the fraction of stackdepot pool allocations that fail (0..1) once page_owner runs. */
   readonly depotFailureRate?: number;
 }
 

@@ -17,7 +17,10 @@ export interface CreatePageOwnerOptions {
   readonly enabled: boolean;
   /** Hash buckets of the depot: v4.8's static 2^20; v6.18's early-init size (see `stackDepotHashEntries`). */
   readonly depotBuckets?: number;
-  /** Fails this fraction of the depot's pool allocations (0..1), from a seeded sequence: fault injection. */
+  /**
+   * Fault injection: fails this fraction (0..1, from a seeded sequence) of the depot's pool allocations made once
+   * page_owner is running (its own dummy/failure/early registrations at init are spared).
+   */
   readonly depotFailureRate?: number;
 }
 
@@ -37,7 +40,7 @@ export function createPageOwner(options: CreatePageOwnerOptions): PageOwner {
       { allocPages: () => 0, freePages: () => {} }
     : {
         allocPages: (gfp: number, order: number) => {
-          if (failureRate > 0) {
+          if (failureRate > 0 && owner.inited) {
             seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
             if (seed / 4294967296 < failureRate) return -1;
           }
@@ -57,7 +60,8 @@ export function createPageOwner(options: CreatePageOwnerOptions): PageOwner {
     ...(era.inline ? { maxPools: 1 << 30 } : {}),
     warn: (message) => memory.log.printk(`WARNING: ${message}`),
   });
-  return new PageOwner({ ...options, depot, era });
+  const owner = new PageOwner({ ...options, depot, era });
+  return owner;
 }
 
 /**

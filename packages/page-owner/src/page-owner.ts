@@ -82,6 +82,8 @@ export class PageOwner {
   readonly earlyPages = new Map<number, number>();
   /** v6.18 page_owner_stacks: handles in list order (newest first). */
   readonly stackList: number[] = [];
+  /** v6.18: the kmalloc-16 slab pages holding the list's nodes (recorded with the dummy stack). */
+  readonly listSlabPfns: number[] = [];
   /** v6.18 `count_threshold`. */
   countThreshold = 0;
   records!: OwnerRecords;
@@ -262,13 +264,15 @@ export class PageOwner {
   #addToStackList(handle: number, gfp: number): void {
     const g = this.memory.profile.gfp.flags;
     if ((gfp & g.RECLAIM) === 0) return;
-    if (this.#listNodes++ % LIST_NODES_PER_SLAB === 0) {
+    if (this.#listNodes % LIST_NODES_PER_SLAB === 0) {
       this.#inPageOwner = true;
       const nested = (gfp & (g.GFP_KERNEL | g.GFP_ATOMIC)) | g.NORETRY | g.NOMEMALLOC | g.NOWARN;
       const pfn = this.#deps.buddy.allocPages(nested, 0);
       this.#inPageOwner = false;
       if (pfn < 0) return;
+      this.listSlabPfns.push(pfn);
     }
+    this.#listNodes++;
     this.stackList.unshift(handle);
   }
 

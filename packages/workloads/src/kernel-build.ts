@@ -1,3 +1,4 @@
+import { bootModules, modulePaths } from './module-paths';
 import type { SimTask, Simulation } from './simulation';
 import type { Workload } from './workload';
 
@@ -10,7 +11,7 @@ export interface KernelBuildOptions {
 }
 
 /**
- * `make -j`: for each compile unit, make forks a compiler (kernel stack, page tables), which execs (page tables,
+ * udev loads the machine's modules, then `make -j`: for each compile unit, make forks a compiler (kernel stack, page tables), which execs (page tables,
  * an exec buffer from kmalloc), reads the compiler binary, its source and a handful of shared headers through
  * the page cache (new dentries filling dentry slab pages), grows its heap by anonymous page faults, writes its
  * object file and exits, freeing its anonymous memory and page tables. The page cache is kept under a third of
@@ -31,6 +32,7 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
       const cacheLimit = Math.floor(managed / 3);
       const heapPages = Math.max(64, Math.min(1500, Math.floor(managed / (jobs * 40))));
       const v6 = kernel.profile.era === 'v6';
+      loadModules(sim);
       const make = sim.spawn('make');
       let dentries = 0;
       let kmallocs = 0;
@@ -67,7 +69,7 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
         });
         sim.step(200_000);
         sim.run(compiler, () => {
-          // execve(): an exec buffer now and then, the new stack's page tables, the compiler's binary.
+          // execve(): an exec buffer now and then, the new stack's page tables, the binary's segments, its text.
           if (kmallocs++ % 16 === 0) {
             const pfn = sim.alloc(paths.slabKmalloc, g.GFP_KERNEL | g.COMP | g.NOWARN | g.NORETRY, 1);
             if (pfn >= 0) markSlab(sim, pfn);
@@ -75,6 +77,10 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
           for (let page = 0; page < 2; page++) {
             const pfn = sim.alloc(paths.execPageTable, g.GFP_KERNEL_ACCOUNT | g.ZERO, 0);
             if (pfn >= 0) compiler.pageTables.push(pfn);
+          }
+          for (let page = 0; page < 8; page++) {
+            const pfn = sim.alloc(paths.execFault, g.GFP_HIGHUSER_MOVABLE, 0);
+            if (pfn >= 0) compiler.anon.push(pfn);
           }
           openFile(compiler.comm === 'as' ? 'usr/bin/as' : 'usr/libexec/gcc/cc1', compiler.comm === 'as' ? 180 : 900);
           sim.step(500_000);
@@ -95,6 +101,25 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
       progress?.(1);
     },
   };
+}
+
+/**
+ * udev loading the machine's modules: each module's init allocates a buffer and its probe a DMA ring, which stay
+ * allocated (modules are not unloaded).
+ */
+function loadModules(sim: Simulation): void {
+  const g = sim.kernel.profile.gfp.flags;
+  const era = sim.kernel.profile.era;
+  const udev = sim.spawn(era === 'v6' ? '(udev-worker)' : 'systemd-udevd');
+  sim.run(udev, () => {
+    for (const name of bootModules) {
+      const paths = modulePaths(name, era);
+      sim.alloc(paths.init, g.GFP_KERNEL | g.COMP, 1);
+      sim.alloc(paths.probe, g.GFP_KERNEL, 2);
+      sim.step(2_000_000);
+    }
+  });
+  sim.tasks.delete(udev.pid);
 }
 
 /** Slab pages: `PG_slab` in v4.x, the slab page type in v6.x. */

@@ -20,6 +20,8 @@ export interface KernelPaths {
   readonly anonFault: KernelPath;
   /** Copy-on-write fault after fork. */
   readonly cowFault: KernelPath;
+  /** exec loading an ELF binary: faults on its file-backed segments (zeroing .bss, a page table). */
+  readonly execFault: KernelPath;
   /** Page cache readahead on read(). */
   readonly fileRead: KernelPath;
   /** Page cache page for write(). */
@@ -94,6 +96,24 @@ export const pathsV6: KernelPaths = {
     'vma_alloc_folio_noprof+0x6a',
     'alloc_pages_mpol+0x86',
   ],
+  execFault: [
+    ...v6Syscall,
+    '__x64_sys_execve+0x34',
+    'do_execveat_common.isra.0+0x1a6',
+    'bprm_execve+0x2ad',
+    oneOf('load_elf_binary+0x65a', 'load_elf_binary+0xb55'),
+    'elf_load+0x28f',
+    'rep_stos_alternative+0x40',
+    'asm_exc_page_fault+0x22',
+    'exc_page_fault+0x20d',
+    'handle_mm_fault+0xd0',
+    '__handle_mm_fault+0x842',
+    [
+      ['do_fault+0x7e', 'vma_alloc_folio_noprof+0x6a'],
+      ['do_fault+0x4aa', '__do_fault+0x8e', 'pte_alloc_one+0x19', 'alloc_pages_noprof+0x4c'],
+    ],
+    'alloc_pages_mpol+0x86',
+  ],
   fileRead: [
     ...v6Syscall,
     oneOf('ksys_read+0x6f', '__x64_sys_pread64+0x8e/0xc0'),
@@ -107,17 +127,24 @@ export const pathsV6: KernelPaths = {
       ['filemap_get_pages+0x2d6/0x8a0', 'page_cache_sync_ra+0x1f2/0x300', 'page_cache_ra_unbounded+0x11d/0x240'],
       ['filemap_get_pages+0x4b9/0x8a0', 'page_cache_async_ra+0x187/0x210', 'page_cache_ra_order+0x1fb/0x3d0'],
     ],
-    'filemap_alloc_folio_noprof+0x34/0x100',
+    oneOf('filemap_alloc_folio_noprof+0x34/0x100', 'filemap_alloc_folio_noprof+0xdf/0x100'),
     'alloc_pages_mpol+0x86',
   ],
   fileWrite: [
     ...v6Syscall,
-    'ksys_write+0x6f',
+    oneOf('ksys_write+0x6f', '__x64_sys_pwrite64+0x9e/0xd0'),
     'vfs_write+0x29c',
-    'ext4_buffered_write_iter+0x6c/0x140',
-    'generic_perform_write+0x9e',
-    'ext4_da_write_begin+0xf5/0x360',
-    '__filemap_get_folio+0x12c/0x350',
+    [
+      ['ext4_buffered_write_iter+0x6c/0x140', 'generic_perform_write+0x9e', 'ext4_da_write_begin+0xf5/0x360'],
+      ['ext4_buffered_write_iter+0x6c/0x140', 'generic_perform_write+0x9e', 'ext4_write_begin+0x1f8/0x590'],
+      [
+        'xfs_file_buffered_write+0x5e/0x2a0 [xfs]',
+        'iomap_file_buffered_write+0x98/0xf0',
+        'iomap_write_iter+0x1a4/0x380',
+        'iomap_write_begin+0x1b5/0x6d0',
+      ],
+    ],
+    oneOf('__filemap_get_folio+0x12c/0x350', '__filemap_get_folio+0x1e4/0x350'),
     'filemap_alloc_folio_noprof+0x34/0x100',
     'alloc_pages_mpol+0x86',
   ],
@@ -264,7 +291,9 @@ export const pathsV6: KernelPaths = {
   ],
 };
 
-const v4Syscall = ['entry_SYSCALL_64_fastpath+0x12/0x71'];
+const v4Syscall: PathPart[] = [
+  [['entry_SYSCALL_64_fastpath+0x12/0x71'], ['return_from_SYSCALL_64+0x0/0x7a', 'do_syscall_64+0x5c/0x170']],
+];
 const v4Fault: PathPart[] = [
   oneOf('', '__clear_user+0x25/0x50', 'copy_user_generic_string+0x2c/0x40', 'strncpy_from_user+0x48/0x170'),
   'page_fault+0x28/0x30',
@@ -277,12 +306,31 @@ const v4Fork = [...v4Syscall, 'SyS_clone+0x16/0x20', '_do_fork+0xd4/0x3b0', 'cop
 export const pathsV4: KernelPaths = {
   anonFault: [
     ...v4Fault,
-    oneOf('handle_mm_fault+0x9a3/0x13b0', 'handle_mm_fault+0x10c9/0x13b0'),
+    oneOf(
+      'handle_mm_fault+0x9a3/0x13b0',
+      'handle_mm_fault+0x10c9/0x13b0',
+      'handle_mm_fault+0xb2c/0x13b0',
+      'handle_mm_fault+0x5f8/0x13b0',
+    ),
     'alloc_pages_vma+0xb5/0x250',
   ],
   cowFault: [
     ...v4Fault,
     oneOf('handle_mm_fault+0x7d9/0x13b0', 'handle_mm_fault+0x83c/0x13b0', 'handle_mm_fault+0xb1e/0x13b0'),
+    'alloc_pages_vma+0xb5/0x250',
+  ],
+  execFault: [
+    ...v4Syscall,
+    'SyS_execve+0x3a/0x50',
+    'do_execveat_common.isra.36+0x5a4/0x760',
+    'search_binary_handler+0x8e/0x1e0',
+    oneOf('load_elf_binary+0x3c4/0x1580', 'load_elf_binary+0xa1f/0x1580'),
+    'clear_user+0x2b/0x40',
+    '__clear_user+0x25/0x50',
+    'page_fault+0x28/0x30',
+    'do_page_fault+0x22/0x30',
+    '__do_page_fault+0x1ee/0x4c0',
+    oneOf('handle_mm_fault+0xe3a/0x13b0', 'handle_mm_fault+0x6c1/0x13b0', 'handle_mm_fault+0x112d/0x13b0'),
     'alloc_pages_vma+0xb5/0x250',
   ],
   fileRead: [
@@ -301,13 +349,31 @@ export const pathsV4: KernelPaths = {
   ],
   fileWrite: [
     ...v4Syscall,
-    'SyS_write+0x55/0xc0',
+    oneOf('SyS_write+0x55/0xc0', 'SyS_pwrite64+0x95/0xb0'),
     'vfs_write+0xb5/0x1a0',
     '__vfs_write+0xc8/0x110',
-    'ext4_file_write_iter+0x1e0/0x3c0',
-    '__generic_file_write_iter+0x190/0x1e0',
-    'generic_perform_write+0xce/0x1d0',
-    'ext4_da_write_begin+0x108/0x2f0',
+    [
+      [
+        'ext4_file_write_iter+0x1e0/0x3c0',
+        '__generic_file_write_iter+0x190/0x1e0',
+        'generic_perform_write+0xce/0x1d0',
+        'ext4_da_write_begin+0x108/0x2f0',
+      ],
+      [
+        'ext4_file_write_iter+0x1e0/0x3c0',
+        '__generic_file_write_iter+0x190/0x1e0',
+        'generic_perform_write+0xce/0x1d0',
+        'ext4_write_begin+0x143/0x4b0',
+      ],
+      [
+        'xfs_file_write_iter+0x9e/0x140 [xfs]',
+        'xfs_file_buffered_aio_write+0xe4/0x2e0 [xfs]',
+        'iomap_file_buffered_write+0x6e/0xa0',
+        'iomap_apply+0xd7/0x140',
+        'iomap_write_actor+0xa8/0x180',
+        'iomap_write_begin.constprop.20+0x69/0x320',
+      ],
+    ],
     'grab_cache_page_write_begin+0x23/0x40',
     'pagecache_get_page+0xc0/0x280',
     '__page_cache_alloc+0xe6/0x120',

@@ -115,8 +115,9 @@ export function runSummary(result: RunResult) {
     freePages: buddy.totalFreePages(),
     failedAllocations: result.failedAllocations,
     pageExt: pageExt === undefined ? null : { entryBytes: pageExt.entryBytes, bytes: pageExt.totalBytes },
+    // v4.7 has no stack depot: its stacks live inline in page_ext.
     stackDepot:
-      depot === undefined || pageOwner?.inited !== true
+      depot === undefined || pageOwner?.inited !== true || pageOwner.era.inline
         ? null
         : {
             pools: depot.stats.pools,
@@ -221,6 +222,8 @@ export const runCommand: Command = {
       lines.push(
         `  stackdepot: ${summary.stackDepot.stacks} stacks in ${summary.stackDepot.pools} pools, ${summary.stackDepot.pages} pages (${summary.stackDepot.pages * 4} KiB)`,
       );
+    }
+    if (summary.pageOwner !== null) {
       lines.push(`  mixed pageblocks: ${summary.mixedBlocks}`);
       lines.push('  top allocation stacks by pages:');
       for (const stack of topStacks(result.kernel, 5)) {

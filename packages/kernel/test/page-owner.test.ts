@@ -1,0 +1,314 @@
+import {
+  dumpPageOwner,
+  dumpPageOwnerLines,
+  formatShowStacks,
+  PageOwnerFile,
+  RecordFormatter,
+  writeCountThreshold,
+} from '@mm/page-owner';
+import type { ProfileName } from '@mm/physmem';
+import { describe, expect, it } from 'vitest';
+import { boot, type Kernel } from '../src/index';
+import { expectGolden } from './expect-golden';
+
+const fixtures = new URL('./__fixtures__/', import.meta.url);
+const eras = ['v4.7', 'v4.8', 'v6.18'] as const;
+
+/** A page cache read, as each era's kernel calls the allocator. */
+const readPath: Record<ProfileName, string[]> = {
+  'v4.7': [
+    'entry_SYSCALL_64_fastpath+0x12/0x71',
+    'SyS_read+0x55/0xc0',
+    'vfs_read+0x93/0x130',
+    '__vfs_read+0xa7/0xd0',
+    'generic_file_read_iter+0x453/0x760',
+    'page_cache_sync_readahead+0x31/0x50',
+    'ondemand_readahead+0x135/0x260',
+    '__do_page_cache_readahead+0xdc/0x240',
+    '__page_cache_alloc+0xe6/0x120',
+    'alloc_pages_current+0x88/0x120',
+  ],
+  'v4.8': [],
+  'v6.18': [
+    'entry_SYSCALL_64_after_hwframe+0x76',
+    'do_syscall_64+0x71',
+    'ksys_read+0x6f',
+    'vfs_read+0xbb',
+    'xfs_file_read_iter+0x76/0x100 [xfs]',
+    'filemap_read+0x13c/0x3b0',
+    'filemap_get_pages+0x2d6/0x8a0',
+    'page_cache_sync_ra+0x1f2/0x300',
+    'page_cache_ra_unbounded+0x11d/0x240',
+    'filemap_alloc_folio_noprof+0x34/0x100',
+    'alloc_pages_mpol+0x86',
+  ],
+};
+readPath['v4.8'] = readPath['v4.7'];
+
+function bootSmall(profile: ProfileName, cmdline = 'page_owner=on'): Kernel {
+  return boot({ memory: '512M', profile, cmdline, cpus: 1 });
+}
+
+/** Runs `body` with `frames` on the simulated kernel call stack. */
+function withFrames<T>(kernel: Kernel, frames: readonly string[], body: () => T): T {
+  const { stack, text } = kernel;
+  const depth = stack.depth;
+  stack.pushAll(text.sites(frames));
+  try {
+    return body();
+  } finally {
+    stack.unwindTo(depth);
+  }
+}
+
+/** Allocates with `frames` on the simulated call stack, as `current` = (pid, "cat"), 1 ms after the last step. */
+function allocVia(kernel: Kernel, frames: readonly string[], gfp: number, order: number, pid = 4242): number {
+  Object.assign(kernel.memory.current, { pid, tgid: pid, comm: 'cat' });
+  kernel.memory.clock.advance(1_000_000);
+  const pfn = withFrames(kernel, frames, () => kernel.buddy.allocPages(gfp, order));
+  expect(pfn).toBeGreaterThanOrEqual(0);
+  return pfn;
+}
+
+/** The records page_owner shows for `pfns`, in the era's format. */
+function records(kernel: Kernel, pfns: readonly number[]): string {
+  const formatter = new RecordFormatter(kernel.pageOwner!);
+  return pfns.map((pfn) => formatter.record(pfn)).join('');
+}
+
+const recordLine = {
+  v4: {
+    header: /^Page allocated via order \d+, mask 0x[0-9a-f]+\([A-Za-z_|0-9x]*\)$/,
+    pfn: /^PFN \d+ type (Unmovable|Movable|Reclaimable|HighAtomic|CMA|Isolate) Block \d+ type \w+ Flags 0x[0-9a-f]+\([a-z_|0-9]*\)$/,
+    // A short v4.7 trace ends with the ULONG_MAX entry x86's save_stack_trace() appends.
+    frame: /^ \[<ffffffff[0-9a-f]{8}>\] [\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+$|^ \[<f{16}>\] 0xf{16}$/,
+  },
+  v6: {
+    header:
+      /^Page allocated via order \d+, mask 0x[0-9a-f]+\([A-Za-z_|0-9x]*\), pid \d+, tgid \d+ \([^)]*\), ts \d+ ns$/,
+    pfn: /^PFN 0x[0-9a-f]+ type (Unmovable|Movable|Reclaimable|HighAtomic|CMA|Isolate) Block \d+ type \w+ Flags 0x[0-9a-f]+\([a-z_|0-9=x]*\)$/,
+    frame: /^ [\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+( \[\w+\])?$/,
+  },
+};
+
+/** Checks every record of a whole dump against the era's line grammar; returns the records. */
+function checkDump(kernel: Kernel): string[] {
+  const owner = kernel.pageOwner!;
+  const grammar = recordLine[kernel.profile.era];
+  const maxFrames = owner.era.name === 'v4.7' ? 8 : owner.era.name === 'v4.8' ? 16 : 64;
+  const all: string[] = [];
+  dumpPageOwner(owner, (record) => all.push(record));
+  for (const record of all) {
+    expect(record.endsWith('\n\n')).toBe(true);
+    const lines = record.slice(0, -2).split('\n');
+    expect(lines[0]).toMatch(grammar.header);
+    expect(lines[1]).toMatch(grammar.pfn);
+    const frames = lines.slice(2).filter((line) => !line.startsWith('Page has been migrated'));
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.length).toBeLessThanOrEqual(maxFrames);
+    for (const frame of frames) expect(frame).toMatch(grammar.frame);
+  }
+  return all;
+}
+
+describe.each(eras)('page_owner %s', (profile) => {
+  it('prints allocation, split, migrated and early records in the era format (golden)', () => {
+    const kernel = bootSmall(profile);
+    const g = kernel.profile.gfp.flags;
+    const owner = kernel.pageOwner!;
+    expect(owner.inited).toBe(true);
+    const cache = allocVia(kernel, readPath[profile], g.GFP_HIGHUSER_MOVABLE | g.COLD | g.NOWARN | g.NORETRY, 0);
+    const block = allocVia(kernel, readPath[profile], g.GFP_KERNEL, 2, 77);
+    withFrames(kernel, readPath[profile], () => kernel.buddy.splitPage(block, 2));
+    const target = allocVia(kernel, readPath[profile], g.GFP_HIGHUSER_MOVABLE, 0, 99);
+    kernel.hooks.migrate_copy.call(cache, target, 0, 1);
+    const all = checkDump(kernel);
+    const early = all.find((record) => record.startsWith('Page allocated via order 0, mask 0x0()'));
+    expect(early).toBeDefined();
+    const text = records(kernel, [cache, block, block + 1, target]) + early;
+    expectGolden(fixtures, `records-${profile}.golden.txt`, text);
+  });
+});
+
+describe('page_owner read() semantics', () => {
+  it.each(eras)(
+    '%s: one record per read, the position moves past its pfn, a short buffer gets ENOMEM and skips it',
+    (profile) => {
+      const kernel = bootSmall(profile);
+      const owner = kernel.pageOwner!;
+      const whole: string[] = [];
+      dumpPageOwner(owner, (record) => whole.push(record));
+      expect(whole.length).toBeGreaterThan(100);
+
+      const file = new PageOwnerFile(owner);
+      const first = file.read(65536);
+      expect(first).toEqual({ data: whole[0] });
+      const firstPfn = file.position - 1;
+      expect(whole[0]).toContain(profile === 'v6.18' ? `PFN 0x${firstPfn.toString(16)} ` : `PFN ${firstPfn} `);
+      // A buffer one byte short of the record plus its NUL: -ENOMEM, and the record is gone from this read.
+      const second = whole[1]!;
+      expect(file.read(second.length)).toEqual({ errno: 'ENOMEM' });
+      expect(file.read(65536)).toEqual({ data: whole[2] });
+      // Exactly big enough (count - 1 bytes are usable).
+      const again = new PageOwnerFile(owner);
+      again.read(65536);
+      expect(again.read(second.length + 1)).toEqual({ data: second });
+    },
+  );
+
+  it('v6.18 caps a read at PAGE_SIZE and seeks by pfn; v4.8 cannot seek', () => {
+    const kernel = bootSmall('v6.18');
+    const file = new PageOwnerFile(kernel.pageOwner!);
+    const first = file.read(1 << 20);
+    expect('data' in first).toBe(true);
+    const pfn = file.position - 1;
+    expect(file.seek(pfn, 'SEEK_SET')).toBe(pfn);
+    expect(file.read(4096)).toEqual(first);
+    expect(file.seek(-1, 'SEEK_CUR')).toBe(pfn);
+    expect(file.seek(0, 'SEEK_END')).toEqual({ errno: 'EINVAL' });
+    // Past the last pfn: end of file.
+    file.seek(kernel.memory.maxPfn, 'SEEK_SET');
+    expect(file.read(4096)).toEqual({ eof: true });
+    expect(new PageOwnerFile(bootSmall('v4.8').pageOwner!).seek(0, 'SEEK_SET')).toEqual({ errno: 'EINVAL' });
+  });
+
+  it('a freed page leaves the v4.8 file and stays in v6.18 only as freed (not shown)', () => {
+    for (const profile of ['v4.8', 'v6.18'] as const) {
+      const kernel = bootSmall(profile);
+      const g = kernel.profile.gfp.flags;
+      const pfn = allocVia(kernel, readPath[profile], g.GFP_KERNEL, 3);
+      const shown = () => {
+        const pfns: number[] = [];
+        const file = new PageOwnerFile(kernel.pageOwner!);
+        for (let result = file.read(65536); !('eof' in result); result = file.read(65536)) pfns.push(file.position - 1);
+        return pfns;
+      };
+      expect(shown()).toContain(pfn);
+      kernel.buddy.freePages(pfn, 3);
+      expect(shown()).not.toContain(pfn);
+    }
+  });
+
+  it('without page_owner=on the file is not there (EINVAL) and no page_ext is allocated', () => {
+    const kernel = bootSmall('v6.18', '');
+    expect(kernel.pageExt).toBeUndefined();
+    expect(kernel.pageOwner?.inited ?? false).toBe(false);
+    expect(kernel.dmesg()).toContain('page_owner is disabled');
+    expect(kernel.dmesg()).not.toContain('page_ext');
+  });
+});
+
+describe('page_owner= parameter', () => {
+  it.each([
+    ['v4.8', 'page_owner=on', true],
+    ['v4.8', 'page_owner=1', false],
+    ['v4.8', 'page_owner=off', false],
+    ['v6.18', 'page_owner=on', true],
+    ['v6.18', 'page_owner=1', true],
+    ['v6.18', 'page_owner=y', true],
+    ['v6.18', 'page_owner=0', false],
+  ] as const)('%s %s → %s', (profile, cmdline, enabled) => {
+    expect(bootSmall(profile, cmdline).pageOwner?.inited ?? false).toBe(enabled);
+  });
+
+  it.each(['v4.8', 'v6.18'] as const)(
+    '%s: a bare page_owner, or a value v6.18 cannot read, is malformed',
+    (profile) => {
+      expect(bootSmall(profile, 'page_owner').dmesg()).toContain("Malformed early option 'page_owner'");
+      expect(bootSmall('v6.18', 'page_owner=maybe').dmesg()).toContain("Malformed early option 'page_owner'");
+    },
+  );
+});
+
+describe('page_owner_stacks (v6.18)', () => {
+  it('lists each charged stack with its base pages, newest first, above count_threshold', () => {
+    const kernel = bootSmall('v6.18');
+    const owner = kernel.pageOwner!;
+    const g = kernel.profile.gfp.flags;
+    for (let index = 0; index < 5; index++) allocVia(kernel, readPath['v6.18'], g.GFP_HIGHUSER_MOVABLE, 0);
+    const order3 = allocVia(kernel, readPath['v6.18'].slice(0, -2), g.GFP_KERNEL, 3);
+    const text = formatShowStacks(owner);
+    const blocks = text.split('\n\n').filter((block) => block !== '');
+    for (const block of blocks) expect(block).toMatch(/^( \S+(?: \[\w+\])?\n)+nr_base_pages: \d+$/);
+    // The newest stack is first: the order-3 allocation's 8 pages.
+    expect(blocks[0]).toMatch(/ vfs_read\+0xbb\/0x110\n[\s\S]*nr_base_pages: 8$/);
+    expect(blocks[1]).toMatch(/filemap_alloc_folio_noprof[\s\S]*nr_base_pages: 5$/);
+    expect(writeCountThreshold(owner, '6\n')).toBe(2);
+    const filtered = formatShowStacks(owner)
+      .split('\n\n')
+      .filter((block) => block !== '');
+    expect(filtered.every((block) => Number(/nr_base_pages: (\d+)$/.exec(block)![1]) >= 6)).toBe(true);
+    expect(filtered[0]).toBe(blocks[0]);
+    expect(writeCountThreshold(owner, 'ten')).toEqual({ errno: 'EINVAL' });
+    expect(writeCountThreshold(owner, '0x10')).toBe(4);
+    expect(owner.countThreshold).toBe(16);
+    // Freeing uncharges: the order-3 stack drops out.
+    writeCountThreshold(owner, '0');
+    kernel.buddy.freePages(order3, 3);
+    expect(formatShowStacks(owner).split('\n\n')[0]).not.toMatch(/nr_base_pages: 8$/);
+  });
+});
+
+describe('/proc/pagetypeinfo with page_owner', () => {
+  /** The sum of the DMA32 row of the mixed blocks table. */
+  const mixedDma32 = (text: string) =>
+    /Number of mixed blocks[^\n]*\n(?:Node[^\n]*\n)*?Node 0, zone +DMA32((?: +\d+)+)/
+      .exec(text)![1]!
+      .trim()
+      .split(/ +/)
+      .reduce((sum, count) => sum + Number(count), 0);
+
+  it.each(['v4.8', 'v6.18'] as const)('%s: counts blocks holding pages of another migratetype', (profile) => {
+    const kernel = bootSmall(profile);
+    const before = kernel.pagetypeinfo();
+    expect(before).toMatch(/Number of mixed blocks +Unmovable +Movable +Reclaimable/);
+    // Fill memory with movable pages, free one in four, then allocate unmovable pages until none is left: they
+    // fall back to Movable blocks, and every block they land in holds both kinds.
+    const g = kernel.profile.gfp.flags;
+    const movable: number[] = [];
+    for (let pfn = kernel.buddy.allocPages(g.GFP_HIGHUSER_MOVABLE | g.NOWARN, 0); pfn >= 0; ) {
+      movable.push(pfn);
+      pfn = kernel.buddy.allocPages(g.GFP_HIGHUSER_MOVABLE | g.NOWARN, 0);
+    }
+    for (const pfn of movable) if (pfn % 4 === 0) kernel.buddy.freePages(pfn, 0);
+    while (kernel.buddy.allocPages(g.GFP_KERNEL | g.NOWARN, 0) >= 0);
+    expect(mixedDma32(kernel.pagetypeinfo())).toBeGreaterThan(mixedDma32(before) + 10);
+    expect(bootSmall(profile, '').pagetypeinfo()).not.toContain('Number of mixed blocks');
+  });
+});
+
+describe('dump_page() with page_owner', () => {
+  it('v4.8 prints the allocation and its stack after a bad page report', () => {
+    const kernel = bootSmall('v4.8');
+    const g = kernel.profile.gfp.flags;
+    const pfn = allocVia(kernel, readPath['v4.8'], g.GFP_KERNEL, 0);
+    kernel.buddy.freePages(pfn, 0);
+    kernel.buddy.freePages(pfn, 0);
+    const log = kernel.dmesg();
+    expect(log).toMatch(/BUG: Bad page state/);
+    expect(log).toMatch(/page_owner info is not active \(free page\?\)/);
+  });
+
+  it('v6.18 tells whether the page is allocated or freed, with both stacks', () => {
+    const kernel = bootSmall('v6.18');
+    const g = kernel.profile.gfp.flags;
+    const pfn = allocVia(kernel, readPath['v6.18'], g.GFP_KERNEL, 0);
+    const lines = dumpPageOwnerLines(kernel.pageOwner!, pfn);
+    expect(lines[0]).toBe('page_owner tracks the page as allocated');
+    expect(lines[1]).toMatch(
+      /^page last allocated via order 0, migratetype Unmovable, gfp_mask 0xcc0\(GFP_KERNEL\), pid 4242, tgid 4242 \(cat\), ts \d+, free_ts 0$/,
+    );
+    expect(lines).toContain('page_owner free stack trace missing');
+    // Callers of the allocator's free path end with the function that frees (page_owner's own frames are skipped).
+    const exitPath = ['__x64_sys_exit_group+0x18/0x20', 'do_exit+0x2a0/0xb80', '__free_frozen_pages+0x2b8'];
+    withFrames(kernel, exitPath, () => kernel.buddy.freePages(pfn, 0));
+    const freed = dumpPageOwnerLines(kernel.pageOwner!, pfn);
+    expect(freed[0]).toBe('page_owner tracks the page as freed');
+    expect(freed).toContain('page last free pid 4242 tgid 4242 stack trace:');
+    expect(freed.slice(-3)).toEqual([
+      ' __free_frozen_pages+0x2b8/0x3e0',
+      ' do_exit+0x2a0/0xb80',
+      ' __x64_sys_exit_group+0x18/0x20',
+    ]);
+  });
+});
