@@ -22,3 +22,16 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** A {@link CliIo} that keeps what a command writes in memory (tests, embedding `main` in another program). */
+export function memoryIo(isTTY = false): CliIo & { readonly out: () => string; readonly err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    isTTY,
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}

@@ -1,5 +1,10 @@
 export type { CliIo } from './cli-io';
-export { ExitCode, processIo, UsageError } from './cli-io';
+export { ExitCode, memoryIo, processIo, UsageError } from './cli-io';
 export type { Command } from './command';
 export { bootCommand, bootSummary } from './commands/boot';
+export type { LayoutComparison, LayoutRow } from './commands/layouts';
+export { compareLayouts, formatLayouts, layoutsCommand, staticLayoutRows } from './commands/layouts';
+export { runCommand, runSummary, topStacks, writeOutput } from './commands/run';
 export { commands, main } from './main';
+export type { RunResult } from './run-workload';
+export { runWorkload } from './run-workload';

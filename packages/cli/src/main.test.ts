@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from './cli-io';
+import { memoryIo } from './cli-io';
 import { main } from './main';
 
 function capture(isTTY = false) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (text) => out.push(text), stderr: (text) => err.push(text), isTTY };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
+  const io = memoryIo(isTTY);
+  return { io, stdout: io.out, stderr: io.err };
 }
 
 describe('mmsim', () => {
@@ -16,7 +14,8 @@ describe('mmsim', () => {
     const help = capture();
     expect(await main(['--help'], help.io)).toBe(0);
     expect(help.stdout()).toContain('Usage: mmsim <command> [options]');
-    expect(help.stdout()).toMatch(/ {2}boot {2}boot a simulated machine/);
+    expect(help.stdout()).toMatch(/ {2}boot +boot a simulated machine/);
+    expect(help.stdout()).toMatch(/ {2}layouts +page_owner's page_ext memory/);
     const none = capture();
     expect(await main([], none.io)).toBe(2);
     const version = capture();

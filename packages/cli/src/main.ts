@@ -1,10 +1,11 @@
 import { type CliIo, ExitCode, UsageError } from './cli-io';
 import type { Command } from './command';
 import { bootCommand } from './commands/boot';
+import { layoutsCommand } from './commands/layouts';
 import { runCommand } from './commands/run';
 
 /** Every subcommand, in `--help` order. */
-export const commands: readonly Command[] = [runCommand, bootCommand];
+export const commands: readonly Command[] = [runCommand, bootCommand, layoutsCommand];
 
 const VERSION = '0.0.0';
 

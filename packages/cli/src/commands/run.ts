@@ -1,4 +1,4 @@
-import { boot, type Kernel, KernelParamError } from '@mm/kernel';
+import { type Kernel, KernelParamError } from '@mm/kernel';
 import {
   dumpPageOwner,
   forEachPageOwnerRecord,
@@ -7,11 +7,13 @@ import {
   RecordFormatter,
 } from '@mm/page-owner';
 import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
-import { builtinWorkloads, Simulation } from '@mm/workloads';
+import { builtinWorkloads } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
 import { OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, parseOptions } from '../parse-options';
+import { type RunResult, runWorkload } from '../run-workload';
+import { staticLayoutRows } from './layouts';
 
 const help = `Usage: mmsim run [options]
 
@@ -32,46 +34,6 @@ Options:
 
 Exit codes: 0 success, 1 failure, 2 bad usage.
 `;
-
-/** The result of a run: the booted kernel after the workload, with timings. */
-export interface RunResult {
-  readonly kernel: Kernel;
-  readonly workload: string;
-  readonly seed: number;
-  readonly milliseconds: number;
-  readonly failedAllocations: number;
-}
-
-/** Boots and runs a workload (shared by `mmsim run` and others). */
-export function runWorkload(options: {
-  memory: string;
-  cmdline: string;
-  profile: ProfileName;
-  workload: string;
-  seed: number;
-  cpus: number;
-  depotFailureRate?: number;
-}): RunResult {
-  const started = performance.now();
-  const make = builtinWorkloads[options.workload];
-  if (make === undefined) throw new UsageError(`mmsim run: unknown workload '${options.workload}'`);
-  const kernel = boot({
-    memory: options.memory,
-    cmdline: options.cmdline,
-    profile: options.profile,
-    cpus: options.cpus,
-    ...(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
-  });
-  const sim = new Simulation(kernel, { seed: options.seed });
-  make().run(sim);
-  return {
-    kernel,
-    workload: options.workload,
-    seed: options.seed,
-    milliseconds: performance.now() - started,
-    failedAllocations: sim.failures,
-  };
-}
 
 /** Pages and records per allocation stack, from the page_owner records, largest first. */
 export function topStacks(
@@ -134,6 +96,8 @@ export function runSummary(result: RunResult) {
             hostBytesPerPage: kernel.pageOwnerHostBytes() / memory.presentPages,
           },
     mixedBlocks: mixed,
+    /** The seed's table for this machine: what page_owner's page_ext costs under each layout (x86_64 sizes). */
+    layouts: pageExt === undefined ? null : staticLayoutRows(pageExt.totalBytes / pageExt.entryBytes),
     hostBytesPerPage: kernel.hostBytes() / memory.presentPages,
     milliseconds: result.milliseconds,
   };
@@ -222,6 +186,10 @@ export const runCommand: Command = {
       lines.push(
         `  stackdepot: ${summary.stackDepot.stacks} stacks in ${summary.stackDepot.pools} pools, ${summary.stackDepot.pages} pages (${summary.stackDepot.pages * 4} KiB)`,
       );
+    }
+    if (summary.layouts !== null) {
+      const layouts = summary.layouts.map((row) => `${row.profile} ${formatSize(row.staticBytes)}`).join(', ');
+      lines.push(`  page_ext for page_owner under each layout: ${layouts} (mmsim layouts)`);
     }
     if (summary.pageOwner !== null) {
       lines.push(`  mixed pageblocks: ${summary.mixedBlocks}`);

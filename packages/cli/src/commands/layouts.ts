@@ -1,0 +1,163 @@
+import { boot, type Kernel, KernelParamError } from '@mm/kernel';
+import { pageExtLayouts } from '@mm/page-ext';
+import { PAGE_OWNER_BYTES_V618 } from '@mm/page-owner';
+import { builtinWorkloads } from '@mm/workloads';
+import { type CliIo, ExitCode, UsageError } from '../cli-io';
+import type { Command } from '../command';
+import { choiceOption, integerOption, parseOptions } from '../parse-options';
+import { runWorkload } from '../run-workload';
+
+const help = `Usage: mmsim layouts [options]
+
+The page_ext memory page_owner costs on this machine under each layout the kernel has had: v3.19 (104 bytes a
+page: 8 inline frames and a struct stack_trace), v4.7 (88: 8 inline frames), v4.8 (24: a stackdepot handle) and
+v6.18 (72: 8 bytes of flags and the 64-byte struct page_owner). Static bytes are what the kernel allocates at boot
+(the "allocated N bytes of page_ext" line). With --workload, the workload also runs under v4.8 and v6.18 and the
+stack depot's pool pages are added as dynamic bytes, with the total and the v4.7 → v4.8 reduction.
+
+Options:
+  --mem SIZE          RAM (default 4G)
+  --workload NAME     ${Object.keys(builtinWorkloads).join(', ')}
+  --seed N            seed of the workload's random choices (default 1)
+  --cpus N            CPUs (default 2)
+  --json              print one JSON object instead of text
+  -h, --help          show this help
+
+Exit codes: 0 success, 1 failure, 2 bad usage.
+`;
+
+/** One row of the layout comparison. */
+export interface LayoutRow {
+  readonly profile: 'v3.19' | 'v4.7' | 'v4.8' | 'v6.18';
+  readonly bytesPerPage: number;
+  /** page_ext bytes allocated at boot. */
+  readonly staticBytes: number;
+  /** Stack depot pool pages held after the workload (0 for the inline layouts). */
+  readonly dynamicBytes?: number;
+  readonly totalBytes?: number;
+}
+
+/** The comparison for one machine: `mmsim layouts --json`. */
+export interface LayoutComparison {
+  readonly layouts: readonly LayoutRow[];
+  /** How much less v4.8 spends than v4.7, static plus dynamic, in percent (with a workload). */
+  readonly reductionPercent?: number;
+}
+
+/** Bytes a page of each layout costs with page_owner on (v6.18: the flags word and `struct page_owner`). */
+function bytesPerPage(profile: LayoutRow['profile']): number {
+  const layout = pageExtLayouts[profile]!;
+  return layout.scheme === 'fixed' ? layout.entryBytes : 8 + PAGE_OWNER_BYTES_V618;
+}
+
+const layoutNames = ['v3.19', 'v4.7', 'v4.8', 'v6.18'] as const;
+
+/** The static rows for a machine whose page_ext has `entries` entries (the same for every layout). */
+export function staticLayoutRows(entries: number): LayoutRow[] {
+  return layoutNames.map((profile) => ({
+    profile,
+    bytesPerPage: bytesPerPage(profile),
+    staticBytes: entries * bytesPerPage(profile),
+  }));
+}
+
+/**
+ * Computes the seed's table for a machine: boots it with page_owner on to count its page_ext entries (one per page
+ * of every present section on SPARSEMEM, of every node's span on FLATMEM), and with a workload runs it under v4.8
+ * and v6.18 to add the pool pages each depot holds afterwards.
+ */
+export function compareLayouts(options: {
+  memory: string;
+  workload?: string;
+  seed?: number;
+  cpus?: number;
+}): LayoutComparison {
+  const cpus = options.cpus ?? 2;
+  const { workload } = options;
+  const runOn = (profile: 'v4.8' | 'v6.18'): Kernel =>
+    workload === undefined
+      ? boot({ memory: options.memory, profile, cmdline: 'page_owner=on', cpus })
+      : runWorkload({
+          memory: options.memory,
+          cmdline: 'page_owner=on',
+          profile,
+          workload,
+          seed: options.seed ?? 1,
+          cpus,
+        }).kernel;
+  const v48 = runOn('v4.8');
+  const rows = staticLayoutRows(v48.pageExt!.totalBytes / v48.pageExt!.entryBytes);
+  if (workload === undefined) return { layouts: rows };
+  const depotBytes: Record<string, number> = {
+    'v4.8': v48.pageOwner!.depot.stats.pages * 4096,
+    'v6.18': runOn('v6.18').pageOwner!.depot.stats.pages * 4096,
+  };
+  const layouts = rows.map((row) => {
+    const dynamicBytes = depotBytes[row.profile] ?? 0;
+    return { ...row, dynamicBytes, totalBytes: row.staticBytes + dynamicBytes };
+  });
+  const inline = layouts[1]!.totalBytes;
+  const depot = layouts[2]!.totalBytes;
+  return { layouts, reductionPercent: Math.round(((inline - depot) / inline) * 1000) / 10 };
+}
+
+const group = (value: number) => value.toLocaleString('en-US');
+
+/** The comparison as a text table. */
+export function formatLayouts(comparison: LayoutComparison): string {
+  const dynamic = comparison.reductionPercent !== undefined;
+  const header = ['layout', 'bytes/page', 'static bytes', ...(dynamic ? ['dynamic bytes', 'total bytes'] : [])];
+  const rows = comparison.layouts.map((row) => [
+    row.profile,
+    `${row.bytesPerPage}`,
+    group(row.staticBytes),
+    ...(dynamic ? [group(row.dynamicBytes!), group(row.totalBytes!)] : []),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!))).join('  ');
+  const lines = [line(header), ...rows.map(line)];
+  if (dynamic) lines.push(`v4.7 → v4.8: ${comparison.reductionPercent}% less memory`);
+  return `${lines.join('\n')}\n`;
+}
+
+export const layoutsCommand: Command = {
+  name: 'layouts',
+  summary: "page_owner's page_ext memory under the v3.19, v4.7, v4.8 and v6.18 layouts for a machine",
+  help,
+  run(argv: readonly string[], io: CliIo): number {
+    const { values, positionals } = parseOptions('layouts', argv, {
+      mem: { type: 'string' },
+      workload: { type: 'string' },
+      seed: { type: 'string' },
+      cpus: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) {
+      io.stdout(help);
+      return ExitCode.success;
+    }
+    if (positionals.length > 0) throw new UsageError(`mmsim layouts: unexpected argument '${positionals[0]}'`);
+    const workload = choiceOption('layouts', 'workload', values.workload, Object.keys(builtinWorkloads));
+    let comparison: LayoutComparison;
+    try {
+      comparison = compareLayouts({
+        memory: values.mem ?? '4G',
+        ...(workload !== undefined ? { workload } : {}),
+        seed: integerOption('layouts', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1,
+        cpus: integerOption('layouts', 'cpus', values.cpus, 1, 256) ?? 2,
+      });
+    } catch (error) {
+      if (error instanceof KernelParamError || error instanceof RangeError || error instanceof SyntaxError) {
+        throw new UsageError(`mmsim layouts: ${error.message}`);
+      }
+      throw error;
+    }
+    if (values.json) {
+      io.stdout(`${JSON.stringify(comparison, null, 2)}\n`);
+      return ExitCode.success;
+    }
+    io.stdout(`page_ext memory with page_owner=on, ${values.mem ?? '4G'} of RAM:\n${formatLayouts(comparison)}`);
+    return ExitCode.success;
+  },
+};

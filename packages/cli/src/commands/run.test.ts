@@ -1,0 +1,107 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { memoryIo } from '../cli-io';
+import { main } from '../main';
+
+const scratch = mkdtempSync(join(tmpdir(), 'mmsim-run-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Every file under `directory`, relative, sorted. */
+function listFiles(directory: string, prefix = ''): string[] {
+  return readdirSync(join(directory, prefix), { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory() ? listFiles(directory, join(prefix, entry.name)) : [join(prefix, entry.name)],
+    )
+    .sort();
+}
+
+describe('mmsim run', () => {
+  it.each(['v4.7', 'v4.8', 'v6.18'] as const)(
+    '%s: writes the machine’s files, whole, and a summary',
+    async (profile) => {
+      const out = join(scratch, profile);
+      const io = memoryIo();
+      expect(await main(['run', '--mem', '1G', '--profile', profile, '--out', out, '--json'], io)).toBe(0);
+      const summary = JSON.parse(io.out());
+      const v6 = profile === 'v6.18';
+      const expected = [
+        'cmdline',
+        'dmesg',
+        'proc/buddyinfo',
+        'proc/pagetypeinfo',
+        'summary.json',
+        'sys/kernel/debug/page_owner',
+        ...(v6
+          ? ['sys/kernel/debug/page_owner_stacks/count_threshold', 'sys/kernel/debug/page_owner_stacks/show_stacks']
+          : []),
+      ];
+      // Nothing else: no temporary files left behind.
+      expect(listFiles(out)).toEqual(expected);
+      expect([...summary.files].sort()).toEqual(expected);
+      expect(readFileSync(join(out, 'cmdline'), 'utf8')).toBe('page_owner=on\n');
+      const dump = readFileSync(join(out, 'sys/kernel/debug/page_owner'), 'utf8');
+      expect(dump.startsWith('Page allocated via order ')).toBe(true);
+      expect(dump.endsWith('\n\n')).toBe(true);
+      expect(dump.split('\n\n').length - 1).toBeGreaterThan(10_000);
+      // The allocations the workload made are in the dump with the real paths of the era.
+      expect(dump).toMatch(v6 ? /^ do_anonymous_page\+0x/m : /alloc_pages_vma\+0xb5\/0x250/m);
+      expect(dump).toMatch(/ \[(nvme|e1000e|xfs)\]$/m);
+      expect(readFileSync(join(out, 'dmesg'), 'utf8')).toMatch(/allocated \d+ bytes of page_ext/);
+      expect(readFileSync(join(out, 'proc/pagetypeinfo'), 'utf8')).toContain('Number of mixed blocks');
+      expect(readFileSync(join(out, 'proc/buddyinfo'), 'utf8')).toMatch(/^Node 0, zone +DMA /);
+      expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).profile).toBe(profile);
+      expect(summary.pageExt.entryBytes).toBe({ 'v4.7': 88, 'v4.8': 24, 'v6.18': 72 }[profile]);
+      expect(summary.stackDepot === null).toBe(profile === 'v4.7');
+      if (v6) {
+        const stacks = readFileSync(join(out, 'sys/kernel/debug/page_owner_stacks/show_stacks'), 'utf8');
+        expect(stacks).toMatch(/^ post_alloc_hook\+0x177\/0x1a0\n/);
+        expect(stacks).toMatch(/\nnr_base_pages: \d+\n\n$/);
+      }
+    },
+  );
+
+  it.each(['v4.8', 'v6.18'] as const)(
+    '%s: page_owner adds at most 16 host bytes a page (4 GiB, kernel-build)',
+    async (profile) => {
+      const io = memoryIo();
+      expect(await main(['run', '--mem', '4G', '--profile', profile, '--json'], io)).toBe(0);
+      expect(JSON.parse(io.out()).pageOwner.hostBytesPerPage).toBeLessThanOrEqual(16);
+    },
+  );
+
+  it('prints a text summary with the top stacks and the layout comparison', async () => {
+    const io = memoryIo();
+    expect(await main(['run', '--mem', '512M', '--profile', 'v4.8'], io)).toBe(0);
+    const text = io.out();
+    expect(text).toMatch(/^mmsim run: kernel-build on 512M \(v4\.8\), \d+ ms\n/);
+    expect(text).toContain('page_ext: 3145728 bytes (3M), 24 bytes per page');
+    expect(text).toMatch(/page_ext for page_owner under each layout: v3\.19 13M, v4\.7 11M, v4\.8 3M, v6\.18 9M/);
+    expect(text).toMatch(/top allocation stacks by pages:\n {4}\d+ pages in \d+ records:\n {6}\[<ffffffff/);
+  });
+
+  it('runs without page_owner: no dump, no depot', async () => {
+    const out = join(scratch, 'off');
+    const io = memoryIo();
+    expect(
+      await main(['run', '--mem', '512M', '--cmdline', '', '--workload', 'boot', '--out', out, '--json'], io),
+    ).toBe(0);
+    const summary = JSON.parse(io.out());
+    expect(summary.pageExt).toBeNull();
+    expect(summary.stackDepot).toBeNull();
+    expect(listFiles(out)).toEqual(['cmdline', 'dmesg', 'proc/buddyinfo', 'proc/pagetypeinfo', 'summary.json']);
+  });
+
+  it.each([
+    [['run', '--profile', 'v5.10'], /--profile must be one of/],
+    [['run', '--workload', 'nope'], /--workload/],
+    [['run', '--mem', '1X'], /^mmsim run: /],
+    [['run', '--seed', 'x'], /--seed must be an integer/],
+    [['run', 'extra'], /unexpected argument 'extra'/],
+  ])('exits 2 for %j', async (argv, message) => {
+    const io = memoryIo();
+    expect(await main(argv, io)).toBe(2);
+    expect(io.err()).toMatch(message);
+  });
+});
