@@ -3,7 +3,7 @@
  * `--write` it also puts each package's rows into its README between `<!-- bench:start -->` and
  * `<!-- bench:end -->`. Extra arguments are passed to vitest as filters (`pnpm bench packages/buddy`).
  *
- * A group name may say how much work one run does, `(100k ops)`, `(1M events)`, `(10k calls)`: the table then shows
+ * A group name may say how much work one run does, `(100k ops)`, `(1M events)`, `(56178 records)`: the table then shows
  * that work per second. Within a group every row is also given as a ratio to the group's first row, measured side
  * by side in the same run (the machines are noisy; ratios are what to compare).
  */
@@ -55,7 +55,7 @@ run('pnpm', [
 const results = JSON.parse(readFileSync(new URL(output, root), 'utf8')) as Results;
 
 function work(groupName: string): { count: number; unit: string } | undefined {
-  const match = /\((\d+(?:\.\d+)?)([kM]?) (ops|events|calls)\)/.exec(groupName);
+  const match = /\((\d+(?:\.\d+)?)([kM]?) (ops|events|calls|records|pages)\)/.exec(groupName);
   if (match === null) return undefined;
   const scale = match[2] === 'k' ? 1e3 : match[2] === 'M' ? 1e6 : 1;
   return { count: Number(match[1]) * scale, unit: match[3]! };
