@@ -194,13 +194,12 @@ export const runCommand: Command = {
     if (summary.pageOwner !== null) {
       lines.push(`  mixed pageblocks: ${summary.mixedBlocks}`);
       lines.push('  top allocation stacks by pages:');
-      for (const stack of topStacks(result.kernel, 5)) {
+      for (const stack of topStacks(result.kernel, 3)) {
         lines.push(`    ${stack.pages} pages in ${stack.records} records:`);
         lines.push(
           ...stack.stack
             .trimEnd()
             .split('\n')
-            .slice(0, 8)
             .map((line) => `     ${line}`),
         );
       }
