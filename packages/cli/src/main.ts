@@ -3,9 +3,10 @@ import type { Command } from './command';
 import { bootCommand } from './commands/boot';
 import { layoutsCommand } from './commands/layouts';
 import { runCommand } from './commands/run';
+import { sortCommand } from './commands/sort';
 
 /** Every subcommand, in `--help` order. */
-export const commands: readonly Command[] = [runCommand, bootCommand, layoutsCommand];
+export const commands: readonly Command[] = [runCommand, bootCommand, layoutsCommand, sortCommand];
 
 const VERSION = '0.0.0';
 

@@ -10,5 +10,38 @@ export type { PageOwnerEra } from './page-owner-era';
 export { pageOwnerEras } from './page-owner-era';
 export type { ReadResult } from './page-owner-file';
 export { dumpPageOwner, forEachPageOwnerRecord, PageOwnerFile } from './page-owner-file';
+export type { PageOwnerSortIo, PageOwnerSortResult, PageOwnerSortRun } from './page-owner-sort';
+export { PageOwnerSort, sortPageOwner } from './page-owner-sort';
+export type {
+  PageOwnerCullKey,
+  PageOwnerSortCommandLine,
+  PageOwnerSortExit,
+  PageOwnerSortOptions,
+  PageOwnerSortOrder,
+  PageOwnerSortVersion,
+} from './page-owner-sort-args';
+export {
+  PAGE_OWNER_SORT_USAGE,
+  PAGE_OWNER_SORT_USAGE_V4,
+  pageOwnerSortOpenFailure,
+  pageOwnerSortUsage,
+  pageOwnerSortVersions,
+  parsePageOwnerSortCommandLine,
+} from './page-owner-sort-args';
 export { formatShowStacks, readCountThreshold, writeCountThreshold } from './page-owner-stacks';
+export type {
+  PageOwnerFormat,
+  PageOwnerFrame,
+  PageOwnerMemcg,
+  ParsedPageOwnerRecord,
+  ParsePageOwnerOptions,
+} from './parse-page-owner';
+export {
+  formatParsedFrame,
+  formatParsedRecord,
+  PageOwnerParseError,
+  PageOwnerParser,
+  parsePageOwner,
+  parsePageOwnerStream,
+} from './parse-page-owner';
 export { TaskContexts } from './task-contexts';

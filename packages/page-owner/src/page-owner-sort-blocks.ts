@@ -1,0 +1,104 @@
+/**
+ * page_owner_sort's `read_block()` (tools/vm/page_owner_sort.c in v3.19–v4.x, tools/mm/page_owner_sort.c in v6.x)
+ * over a stream of bytes, as `fgets()` feeds it: a block is the lines up to an empty line, which ends it and is not
+ * part of it. Input is given as byte strings (one char per byte, e.g. `Buffer#toString('latin1')`), so lengths
+ * are the tool's byte counts.
+ *
+ * The tool's buffer rules are kept exactly:
+ * - the block buffer holds `bufferSize - 1` bytes (128 KiB in v4.8 and v6.x, 1 KiB before); `fgets` reads at most
+ *   the room left, so a longer line is taken in pieces, and once the buffer is full read_block returns -1, which
+ *   ends the whole run (as the end of input does);
+ * - at the end of input, a block not followed by an empty line is dropped;
+ * - v6.x (`divertPfn`): a piece starting with `PFN` is copied over the side buffer (`ext_buf`) instead of being
+ *   added; the side buffer is never cleared, so a block without a PFN line sees the previous block's (initially
+ *   empty: the tool's 128 KiB malloc is a fresh, zeroed mmap);
+ * - a piece is added up to its first NUL byte (`curr += strlen(curr)`), as is the side buffer (`strcpy`).
+ */
+export class PageOwnerSortBlocks {
+  readonly #size: number;
+  readonly #divertPfn: boolean;
+  readonly #onBlock: (block: string, pfnLine: string) => boolean;
+  #parts: string[] = [];
+  #length = 0;
+  #pfnLine = '';
+  #pending = '';
+  #stopped = false;
+
+  /**
+   * `onBlock` receives each block and the side buffer; it returns false to stop reading (the tool's early exits).
+   */
+  constructor(bufferSize: number, divertPfn: boolean, onBlock: (block: string, pfnLine: string) => boolean) {
+    this.#size = bufferSize;
+    this.#divertPfn = divertPfn;
+    this.#onBlock = onBlock;
+  }
+
+  /** Whether reading has stopped (full buffer, or `onBlock` returned false): later input is ignored. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Takes the next chunk of input; returns false once the tool would read no further. */
+  write(chunk: string): boolean {
+    if (this.#stopped) return false;
+    let start = 0;
+    let text = chunk;
+    if (this.#pending !== '') {
+      text = this.#pending + chunk;
+      this.#pending = '';
+    }
+    for (;;) {
+      const newline = text.indexOf('\n', start);
+      if (newline < 0) break;
+      this.#line(text.slice(start, newline + 1));
+      if (this.#stopped) return false;
+      start = newline + 1;
+    }
+    if (start < text.length) this.#pending = text.slice(start);
+    return true;
+  }
+
+  /** The end of input: a last line without a newline is read, and the unfinished block is dropped. */
+  end(): void {
+    if (this.#stopped) return;
+    if (this.#pending !== '') this.#line(this.#pending);
+    this.#pending = '';
+    this.#parts = [];
+    this.#length = 0;
+    this.#stopped = true;
+  }
+
+  /** One line with its newline (or the last line without one), read in `fgets` pieces. */
+  #line(line: string): void {
+    let position = 0;
+    while (position < line.length) {
+      const room = this.#size - this.#length;
+      if (room <= 1) {
+        this.#stopped = true;
+        return;
+      }
+      const end = Math.min(line.length, position + room - 1);
+      const piece = position === 0 && end === line.length ? line : line.slice(position, end);
+      position = end;
+      if (piece.charCodeAt(0) === 10) {
+        const block = this.#parts.length === 1 ? this.#parts[0]! : this.#parts.join('');
+        this.#parts = [];
+        this.#length = 0;
+        if (!this.#onBlock(block, this.#pfnLine)) {
+          this.#stopped = true;
+          return;
+        }
+        continue;
+      }
+      const nul = piece.indexOf('\0');
+      const text = nul < 0 ? piece : piece.slice(0, nul);
+      if (this.#divertPfn && piece.startsWith('PFN')) {
+        this.#pfnLine = text;
+        continue;
+      }
+      if (text.length === 0) continue;
+      this.#parts.push(text);
+      this.#length += text.length;
+    }
+  }
+}

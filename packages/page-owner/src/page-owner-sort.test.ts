@@ -1,0 +1,214 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PageOwnerSort, sortPageOwner } from './page-owner-sort';
+import {
+  PAGE_OWNER_SORT_USAGE,
+  type PageOwnerSortVersion,
+  pageOwnerSortOpenFailure,
+  parsePageOwnerSortCommandLine,
+} from './page-owner-sort-args';
+
+const fixtures = new URL('./__fixtures__/sort/', import.meta.url);
+
+interface GoldenCase {
+  version: PageOwnerSortVersion;
+  argv: string[];
+  input: string;
+  exitCode: number;
+}
+
+/** A fixture file as a byte string, or '' if it does not exist. */
+function fixture(path: string): string {
+  const url = new URL(path, fixtures);
+  return existsSync(url) ? readFileSync(url, 'latin1') : '';
+}
+
+// Each case directory holds case.json (tool version, options before the two file operands, input file, exit
+// status) and the expected output file, stdout and stderr, derived by hand from the tool's rules.
+const cases = readdirSync(fixtures, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && entry.name !== 'inputs')
+  .map((entry) => entry.name)
+  .sort();
+
+describe('page_owner_sort goldens', () => {
+  it('has the cases', () => {
+    expect(cases.length).toBeGreaterThan(25);
+  });
+
+  it.each(cases)('%s', (name) => {
+    const golden = JSON.parse(fixture(`${name}/case.json`)) as GoldenCase;
+    const run = sortPageOwner(golden.version, [...golden.argv, 'input', 'output'], fixture(`inputs/${golden.input}`));
+    expect(run.stdout).toBe(fixture(`${name}/stdout.txt`));
+    expect(run.stderr).toBe(fixture(`${name}/stderr.txt`));
+    expect(run.output).toBe(fixture(`${name}/output.txt`));
+    expect(run.exitCode).toBe(golden.exitCode);
+  });
+});
+
+describe('PageOwnerSort', () => {
+  it('gives the same bytes whatever the chunk boundaries', () => {
+    const input = fixture('inputs/v618-basic.txt');
+    for (const argv of [[], ['--cull', 'st,ator'], ['-a']]) {
+      const whole = sortPageOwner('v6.18', [...argv, 'in', 'out'], input);
+      for (const size of [1, 5, 64]) {
+        const commandLine = parsePageOwnerSortCommandLine('v6.18', [...argv, 'in', 'out']);
+        if (!commandLine.ok) throw new Error('bad command line');
+        let stdout = '';
+        const sorter = new PageOwnerSort(commandLine.options, input.length, {
+          stdout: (text) => {
+            stdout += text;
+          },
+          stderr: () => {},
+        });
+        for (let start = 0; start < input.length; start += size) sorter.write(input.slice(start, start + size));
+        const result = sorter.end();
+        expect([...result.output()].join('')).toBe(whole.output);
+        expect(stdout).toBe(whole.stdout);
+      }
+    }
+  });
+
+  it('prints "loaded N\\r" every 1000 blocks, and counts only distinct neighbours in v4.x', () => {
+    const input = Array.from(
+      { length: 2500 },
+      (_, index) => `block ${Math.floor(index / 2)} ${'.'.repeat(100)}\n\n`,
+    ).join('');
+    const v6 = sortPageOwner('v6.18', ['in', 'out'], input);
+    expect(v6.stdout).toBe('loaded 1000\rloaded 2000\rloaded 2500\nsorting ....\nculling\n');
+    const v4 = sortPageOwner('v4.8', ['in', 'out'], input);
+    expect(v4.stdout).toBe('loaded 1000\rloaded 1250\nsorting ....\nculling\n');
+    const dots = '.'.repeat(100);
+    expect(
+      v4.output!.startsWith(`2 times:\nblock 0 ${dots}\n\n2 times:\nblock 1 ${dots}\n\n2 times:\nblock 10 ${dots}\n\n`),
+    ).toBe(true);
+  });
+
+  it('holds one entry per distinct block however many blocks there are', () => {
+    const commandLine = parsePageOwnerSortCommandLine('v6.18', ['in', 'out']);
+    if (!commandLine.ok) throw new Error('bad command line');
+    const record = (index: number) =>
+      `Page allocated via order 0, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (sh), ts ${index} ns\n stack_${index % 3}+0x1/0x2\n\n`;
+    const sorter = new PageOwnerSort(commandLine.options, 1e9, { stdout: () => {}, stderr: () => {} });
+    for (let index = 0; index < 30_000; index++) sorter.write(record(index));
+    const result = sorter.end();
+    expect(result.records).toBe(30_000);
+    expect(result.entries).toBe(3);
+    expect([...result.output()][0]).toBe(
+      '10000 times, 10000 pages, allocated by OTHERS :\nPage allocated via order 0, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (sh), ts  ns\n stack_0+0x1/0x2\n\n',
+    );
+  });
+
+  it.each(['v4.8', 'v6.18'] as const)('%s stops reading at a block that fills its 128 KiB buffer', (version) => {
+    const first = 'Page allocated via order 0, mask 0x0()\n a+0x1/0x2\n';
+    // 131071 bytes of block are one too many: read_block needs 2 bytes of room to read the empty line.
+    const huge = ` ${'x'.repeat(131069)}\n`;
+    const after = 'Page allocated via order 1, mask 0x0()\n b+0x1/0x2\n';
+    const stopped = sortPageOwner(version, ['in', 'out'], `${first}\n${huge}\n${after}\n`);
+    expect(stopped.stdout).toBe('loaded 1\nsorting ....\nculling\n');
+    expect(stopped.output).toBe(
+      version === 'v4.8' ? `1 times:\n${first}\n` : `1 times, 1 pages, allocated by OTHERS :\n${first}\n`,
+    );
+    const fits = sortPageOwner(version, ['in', 'out'], `${first}\n${huge.slice(1)}\n${after}\n`);
+    expect(fits.stdout).toBe('loaded 3\nsorting ....\nculling\n');
+  });
+
+  it('drops a last block with no empty line after it, and a last line with no newline', () => {
+    const run = sortPageOwner('v4.8', ['in', 'out'], `${'a\n\n'.repeat(3)}b\nc`.padEnd(400, ' '));
+    expect(run.output).toBe('3 times:\na\n\n');
+  });
+});
+
+describe('page_owner_sort command line', () => {
+  const usage = (stderr = '') => ({ ok: false, exitCode: 1, stdout: PAGE_OWNER_SORT_USAGE, stderr });
+  const message = (stderr: string) => ({ ok: false, exitCode: 1, stdout: '', stderr });
+
+  it.each([
+    [[], usage()],
+    [['in'], usage()],
+    [['-a', '-m', 'in', 'out'], usage()],
+    [['-t', '-n', 'in', 'out'], usage()],
+    [['-x', 'in', 'out'], usage("./page_owner_sort: invalid option -- 'x'\n")],
+    [['-ah', 'in', 'out'], usage("./page_owner_sort: invalid option -- 'h'\n")],
+    [['--help'], usage("./page_owner_sort: unrecognized option '--help'\n")],
+    [['--bogus=1', 'in', 'out'], usage("./page_owner_sort: unrecognized option '--bogus=1'\n")],
+    [['in', 'out', '--pid'], usage("./page_owner_sort: option '--pid' requires an argument\n")],
+    [['--cu'], usage("./page_owner_sort: option '--cull' requires an argument\n")],
+    [
+      ['--=x'],
+      usage(
+        "./page_owner_sort: option '--=x' is ambiguous; possibilities: '--pid' '--tgid' '--name' '--cull' '--sort'\n",
+      ),
+    ],
+    [['--pid', '1,x', 'in', 'out'], message('wrong/invalid pid in from the command line:1,x\n')],
+    [['--pid', '1,', 'in', 'out'], message('wrong/invalid pid in from the command line:1,\n')],
+    [['--tgid=', 'in', 'out'], message('wrong/invalid tgid in from the command line:\n')],
+    [['--cull', 'pid,comm', 'in', 'out'], message('wrong argument after --cull option:pid,comm\n')],
+    [['--cull', 'at', 'in', 'out'], message('wrong argument after --cull option:at\n')],
+    [['--sort', 'pid,-', 'in', 'out'], message('wrong argument after --sort option:pid,-\n')],
+    [['-x', '--pid', 'z'], usage("./page_owner_sort: invalid option -- 'x'\n")],
+    [['--pid', 'z', '-x'], message('wrong/invalid pid in from the command line:z\n')],
+  ])('v6.18 %j exits 1 as the tool does', (argv, expected) => {
+    expect(parsePageOwnerSortCommandLine('v6.18', argv)).toEqual(expected);
+  });
+
+  it('accepts options after the operands, clusters, abbreviations and repeats of one order', () => {
+    const parsed = parsePageOwnerSortCommandLine('v6.18', [
+      'in',
+      '-dm',
+      '--cu=st,p',
+      '--pi',
+      ' +5,-1,4294967297',
+      'out',
+      '-m',
+      '--na=sh,',
+      'extra',
+    ]);
+    expect(parsed).toEqual({
+      ok: true,
+      options: {
+        version: 'v6.18',
+        input: 'in',
+        output: 'out',
+        order: 'page_num',
+        cull: new Set(['stacktrace', 'pid']),
+        debug: true,
+        pids: [5, -1, 1],
+        names: ['sh', ''],
+      },
+    });
+  });
+
+  it('ends the options at --', () => {
+    const parsed = parsePageOwnerSortCommandLine('v6.18', ['--', '-m', 'out']);
+    expect(parsed.ok && parsed.options.input).toBe('-m');
+  });
+
+  it('v4.x takes the first two arguments as the files whatever they are, and needs two', () => {
+    const parsed = parsePageOwnerSortCommandLine('v4.8', ['-m', 'in', 'out']);
+    expect(parsed.ok && [parsed.options.input, parsed.options.output]).toEqual(['-m', 'in']);
+    expect(parsePageOwnerSortCommandLine('v4.7', ['in'])).toEqual({
+      ok: false,
+      exitCode: 1,
+      stdout: 'Usage: ./program <input> <output>\n',
+      stderr: 'open: : Success\n',
+    });
+  });
+
+  it('names the program as given in getopt messages', () => {
+    const parsed = parsePageOwnerSortCommandLine('v6.18', ['-q'], 'mmsim sort');
+    expect(!parsed.ok && parsed.stderr).toBe("mmsim sort: invalid option -- 'q'\n");
+  });
+
+  it('prints the usage and perror("open: ") when a file cannot be opened', () => {
+    expect(pageOwnerSortOpenFailure('v6.18', 'ENOENT')).toEqual({
+      exitCode: 1,
+      stdout: PAGE_OWNER_SORT_USAGE,
+      stderr: 'open: : No such file or directory\n',
+    });
+    expect(pageOwnerSortOpenFailure('v4.8', 'EISDIR')).toEqual({
+      exitCode: 1,
+      stdout: 'Usage: ./program <input> <output>\n',
+      stderr: 'open: : Is a directory\n',
+    });
+  });
+});
