@@ -7,14 +7,23 @@
  *   its offset. Since v6.3 the flags word is only there if an active client needs it (`need_shared_flags`).
  */
 export type PageExtLayout =
-  | { readonly scheme: 'fixed'; readonly entryBytes: number }
+  | {
+      readonly scheme: 'fixed';
+      /** `sizeof(struct page_ext)` on 64-bit (x86_64). */
+      readonly entryBytes: number;
+      /**
+       * `sizeof(struct page_ext)` on 32-bit (i386), where `unsigned long` (the flags word and each inline stack
+       * entry) is 4 bytes: 60 in v3.19, 52 in v4.2-v4.7, 20 in v4.8. Derived from the struct definitions.
+       */
+      readonly entryBytes32: number;
+    }
   | { readonly scheme: 'offset'; readonly sharedFlagsOnDemand: boolean };
 
 /** Layouts by kernel version name; v3.19 is known for the layout comparison only. */
 export const pageExtLayouts: Readonly<Record<string, PageExtLayout>> = {
-  'v3.19': { scheme: 'fixed', entryBytes: 104 },
-  'v4.7': { scheme: 'fixed', entryBytes: 88 },
-  'v4.8': { scheme: 'fixed', entryBytes: 24 },
+  'v3.19': { scheme: 'fixed', entryBytes: 104, entryBytes32: 60 },
+  'v4.7': { scheme: 'fixed', entryBytes: 88, entryBytes32: 52 },
+  'v4.8': { scheme: 'fixed', entryBytes: 24, entryBytes32: 20 },
   'v6.18': { scheme: 'offset', sharedFlagsOnDemand: true },
 };
 

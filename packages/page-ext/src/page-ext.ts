@@ -43,7 +43,7 @@ export function planPageExt(
   const flags = flagsBytes(bitsPerLong);
   if (layout.scheme === 'fixed') {
     return {
-      entryBytes: layout.entryBytes,
+      entryBytes: bitsPerLong === 64 ? layout.entryBytes : layout.entryBytes32,
       sharedFlags: true,
       active: wanted.map((client) => ({ client, offset: flags })),
     };

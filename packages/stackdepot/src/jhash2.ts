@@ -1,66 +1,181 @@
-/** lookup3 `rot()`. */
-function rotate(value: number, shift: number): number {
-  return ((value << shift) | (value >>> (32 - shift))) >>> 0;
-}
+// All arithmetic is done on int32 values (`| 0`), which V8 keeps in machine registers; `>>> 0` would turn every
+// intermediate above 2^31 into a double. Only the result is converted to an unsigned 32-bit number.
 
 /**
  * `jhash2(k, length, initval)` (include/linux/jhash.h, the same in v4.8 and v6.18): Bob Jenkins' lookup3
  * `hashword` over `length` 32-bit words of `words` starting at `start`. All arithmetic is kept to 32 bits.
- * Allocation-free; the stack depot hashes a trace's 64-bit addresses as pairs of little-endian words.
+ * Allocation-free.
  */
 export function jhash2(words: ArrayLike<number>, start: number, length: number, initval: number): number {
-  let a = (0xdeadbeef + (length << 2) + initval) >>> 0;
+  let a = (0xdeadbeef + (length << 2) + initval) | 0;
   let b = a;
   let c = a;
   let index = start;
   let remaining = length;
   while (remaining > 3) {
-    a = (a + words[index]!) >>> 0;
-    b = (b + words[index + 1]!) >>> 0;
-    c = (c + words[index + 2]!) >>> 0;
+    a = (a + words[index]!) | 0;
+    b = (b + words[index + 1]!) | 0;
+    c = (c + words[index + 2]!) | 0;
     // __jhash_mix
-    a = (a - c) >>> 0;
-    a = (a ^ rotate(c, 4)) >>> 0;
-    c = (c + b) >>> 0;
-    b = (b - a) >>> 0;
-    b = (b ^ rotate(a, 6)) >>> 0;
-    a = (a + c) >>> 0;
-    c = (c - b) >>> 0;
-    c = (c ^ rotate(b, 8)) >>> 0;
-    b = (b + a) >>> 0;
-    a = (a - c) >>> 0;
-    a = (a ^ rotate(c, 16)) >>> 0;
-    c = (c + b) >>> 0;
-    b = (b - a) >>> 0;
-    b = (b ^ rotate(a, 19)) >>> 0;
-    a = (a + c) >>> 0;
-    c = (c - b) >>> 0;
-    c = (c ^ rotate(b, 4)) >>> 0;
-    b = (b + a) >>> 0;
+    a = (a - c) | 0;
+    a ^= (c << 4) | (c >>> 28);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 6) | (a >>> 26);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 8) | (b >>> 24);
+    b = (b + a) | 0;
+    a = (a - c) | 0;
+    a ^= (c << 16) | (c >>> 16);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 19) | (a >>> 13);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 4) | (b >>> 28);
+    b = (b + a) | 0;
     remaining -= 3;
     index += 3;
   }
   // The last 1-3 words: c gets the third, b the second, a the first; none left means no final mix.
-  if (remaining === 0) return c;
-  if (remaining === 3) c = (c + words[index + 2]!) >>> 0;
-  if (remaining >= 2) b = (b + words[index + 1]!) >>> 0;
-  a = (a + words[index]!) >>> 0;
-  // __jhash_final
-  c = (c ^ b) >>> 0;
-  c = (c - rotate(b, 14)) >>> 0;
-  a = (a ^ c) >>> 0;
-  a = (a - rotate(c, 11)) >>> 0;
-  b = (b ^ a) >>> 0;
-  b = (b - rotate(a, 25)) >>> 0;
-  c = (c ^ b) >>> 0;
-  c = (c - rotate(b, 16)) >>> 0;
-  a = (a ^ c) >>> 0;
-  a = (a - rotate(c, 4)) >>> 0;
-  b = (b ^ a) >>> 0;
-  b = (b - rotate(a, 14)) >>> 0;
-  c = (c ^ b) >>> 0;
-  c = (c - rotate(b, 24)) >>> 0;
-  return c;
+  if (remaining === 0) return c >>> 0;
+  if (remaining === 3) c = (c + words[index + 2]!) | 0;
+  if (remaining >= 2) b = (b + words[index + 1]!) | 0;
+  a = (a + words[index]!) | 0;
+  return jhashFinal(a, b, c);
+}
+
+/**
+ * The stack depot's hash of a trace: `jhash2((u32 *)entries, 2 * count, initval)` over the 64-bit return
+ * addresses viewed as little-endian word pairs, where `frames` holds the low halves and every high half is
+ * 0xffffffff (kernel text). The same value as {@link jhash2} over the interleaved words, computed without building
+ * them: the save path of the depot, allocation-free.
+ */
+export function jhash2Frames(frames: ArrayLike<number>, count: number, initval: number): number {
+  const length = count * 2;
+  let a = (0xdeadbeef + (length << 2) + initval) | 0;
+  let b = a;
+  let c = a;
+  // `frame` is the next frame whose low word is still to be added; `high` says the next word is a high half.
+  let frame = 0;
+  let high = false;
+  let remaining = length;
+  // Three frames (six words, two rounds) at a time while more than six words are left: the words are then
+  // low(f), high(f), low(f + 1) and high(f + 1), low(f + 2), high(f + 2), with no alternation to track.
+  while (remaining > 6) {
+    a = (a + frames[frame]!) | 0;
+    b = (b - 1) | 0;
+    c = (c + frames[frame + 1]!) | 0;
+    a = (a - c) | 0;
+    a ^= (c << 4) | (c >>> 28);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 6) | (a >>> 26);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 8) | (b >>> 24);
+    b = (b + a) | 0;
+    a = (a - c) | 0;
+    a ^= (c << 16) | (c >>> 16);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 19) | (a >>> 13);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 4) | (b >>> 28);
+    b = (b + a) | 0;
+    a = (a - 1) | 0;
+    b = (b + frames[frame + 2]!) | 0;
+    c = (c - 1) | 0;
+    a = (a - c) | 0;
+    a ^= (c << 4) | (c >>> 28);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 6) | (a >>> 26);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 8) | (b >>> 24);
+    b = (b + a) | 0;
+    a = (a - c) | 0;
+    a ^= (c << 16) | (c >>> 16);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 19) | (a >>> 13);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 4) | (b >>> 28);
+    b = (b + a) | 0;
+    frame += 3;
+    remaining -= 6;
+  }
+  // At most six words are left, starting with a low half: one more round and the tail, in the same alternation.
+  while (remaining > 3) {
+    if (high) {
+      // words: high(frame - 1), low(frame), high(frame)
+      a = (a - 1) | 0;
+      b = (b + frames[frame]!) | 0;
+      c = (c - 1) | 0;
+      frame += 1;
+    } else {
+      // words: low(frame), high(frame), low(frame + 1)
+      a = (a + frames[frame]!) | 0;
+      b = (b - 1) | 0;
+      c = (c + frames[frame + 1]!) | 0;
+      frame += 2;
+    }
+    high = !high;
+    a = (a - c) | 0;
+    a ^= (c << 4) | (c >>> 28);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 6) | (a >>> 26);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 8) | (b >>> 24);
+    b = (b + a) | 0;
+    a = (a - c) | 0;
+    a ^= (c << 16) | (c >>> 16);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 19) | (a >>> 13);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 4) | (b >>> 28);
+    b = (b + a) | 0;
+    remaining -= 3;
+  }
+  if (remaining === 0) return c >>> 0;
+  // The last 1-3 words, in the same alternation.
+  if (high) {
+    if (remaining === 3) c = (c - 1) | 0;
+    if (remaining >= 2) b = (b + frames[frame]!) | 0;
+    a = (a - 1) | 0;
+  } else {
+    if (remaining === 3) c = (c + frames[frame + 1]!) | 0;
+    if (remaining >= 2) b = (b - 1) | 0;
+    a = (a + frames[frame]!) | 0;
+  }
+  return jhashFinal(a, b, c);
+}
+
+/** `__jhash_final`, returning c as an unsigned 32-bit number. */
+function jhashFinal(a: number, b: number, c: number): number {
+  c ^= b;
+  c = (c - ((b << 14) | (b >>> 18))) | 0;
+  a ^= c;
+  a = (a - ((c << 11) | (c >>> 21))) | 0;
+  b ^= a;
+  b = (b - ((a << 25) | (a >>> 7))) | 0;
+  c ^= b;
+  c = (c - ((b << 16) | (b >>> 16))) | 0;
+  a ^= c;
+  a = (a - ((c << 4) | (c >>> 28))) | 0;
+  b ^= a;
+  b = (b - ((a << 14) | (a >>> 18))) | 0;
+  c ^= b;
+  c = (c - ((b << 24) | (b >>> 8))) | 0;
+  return c >>> 0;
 }
 
 /** The seed the stack depot hashes with (`STACK_HASH_SEED`). */

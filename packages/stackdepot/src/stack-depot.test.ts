@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEPOT_POOL_SIZE, STACK_DEPOT_FLAG_CAN_ALLOC, STACK_DEPOT_FLAG_GET, StackDepot } from './stack-depot';
+import {
+  DEPOT_POOL_SIZE,
+  REFCOUNT_SATURATED,
+  STACK_DEPOT_FLAG_CAN_ALLOC,
+  STACK_DEPOT_FLAG_GET,
+  StackDepot,
+} from './stack-depot';
 
 const gfpV48 = {
   GFP_KERNEL: 0x24000c0,
@@ -223,5 +229,279 @@ describe('StackDepot storage', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+const gfpOfEra = { v4: gfpV48.GFP_KERNEL, v6: gfpV618.GFP_KERNEL } as const;
+const GET = STACK_DEPOT_FLAG_CAN_ALLOC | STACK_DEPOT_FLAG_GET;
+
+describe('StackDepot properties', () => {
+  it('round-trips stacks of any length and any 32-bit frames; v6.18 keeps the first 64 frames', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('v4' as const, 'v6' as const),
+        fc.array(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 100 }), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (era, stacks) => {
+          const { depot: d } = depot(era, 16);
+          const kept = stacks.map((frames) => (era === 'v6' ? frames.slice(0, 64) : frames));
+          const handles = stacks.map((frames) => d.save(Uint32Array.from(frames), frames.length, gfpOfEra[era]));
+          const out = new Uint32Array(128);
+          kept.forEach((frames, index) => {
+            expect(d.fetch(handles[index]!, out)).toBe(frames.length);
+            expect(Array.from(out.subarray(0, frames.length))).toEqual(frames);
+            expect(d.framesOf(handles[index]!)).toEqual(frames);
+          });
+          // Equal (kept) stacks share a handle, different ones never do.
+          const byKey = new Map<string, number>();
+          kept.forEach((frames, index) => {
+            const key = frames.join(',');
+            const known = byKey.get(key);
+            if (known === undefined) byKey.set(key, handles[index]!);
+            else expect(handles[index]).toBe(known);
+          });
+          expect(new Set(byKey.values()).size).toBe(byKey.size);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('encodes and decodes every pool index and offset in each era layout', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: (1 << 21) - 1 }), fc.integer({ min: 0, max: 1023 }), (pool, offset) => {
+        const d = depot('v4').depot;
+        const handle = d.encodeHandle(pool, offset);
+        expect(handle).toBe((pool + offset * 2 ** 21 + 2 ** 31) >>> 0);
+        expect(d.decodeHandle(handle)).toEqual({ pool, offset, extra: 0, valid: true });
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: (1 << 17) - 2 }),
+        fc.integer({ min: 0, max: 1023 }),
+        fc.integer({ min: 0, max: 31 }),
+        (pool, offset, extra) => {
+          const d = depot('v6').depot;
+          const handle = d.encodeHandle(pool, offset);
+          expect(handle).toBe(pool + 1 + offset * 2 ** 17);
+          expect(handle).not.toBe(0);
+          expect(d.decodeHandle(handle)).toEqual({ pool, offset, extra: 0, valid: true });
+          // The 5 extra bits (stack_depot_set_extra_bits) sit above and leave the rest alone.
+          expect(d.decodeHandle((handle | (extra << 27)) >>> 0)).toEqual({ pool, offset, extra, valid: true });
+        },
+      ),
+    );
+  });
+
+  it('carves records one after another out of 16 KiB pools, 16-byte aligned, never across a pool end', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('v4' as const, 'v6' as const),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 400 }),
+        (era, lengths) => {
+          const { depot: d } = depot(era, 64);
+          lengths.forEach((length, index) => {
+            const frames = Uint32Array.from({ length }, (_, frame) => 0x81000000 + index * 0x1000 + frame);
+            expect(d.save(frames, length, gfpOfEra[era])).not.toBe(0);
+          });
+          const records: { pool: number; start: number; end: number }[] = [];
+          d.forEachRecord((handle, frames) => {
+            const { pool, offset, valid } = d.decodeHandle(handle);
+            expect(valid).toBe(true);
+            if (era === 'v4') expect(handle >>> 31).toBe(1);
+            records.push({ pool, start: offset * 16, end: offset * 16 + d.recordBytes(frames) });
+          });
+          expect(records).toHaveLength(lengths.length);
+          records.sort((a, b) => a.pool - b.pool || a.start - b.start);
+          records.forEach((record, index) => {
+            expect(record.pool).toBeLessThan(d.stats.pools);
+            expect(record.end).toBeLessThanOrEqual(DEPOT_POOL_SIZE);
+            const next = records[index + 1];
+            if (next?.pool === record.pool) expect(record.end).toBeLessThanOrEqual(next.start);
+          });
+          expect(d.stats.bytes).toBe(records.reduce((sum, record) => sum + record.end - record.start, 0));
+          // Saved without STACK_DEPOT_FLAG_GET: every record is persistent.
+          expect(d.stats.persistentBytes).toBe(d.stats.bytes);
+          expect(d.stats.persistentCount).toBe(lengths.length);
+          expect(d.poolPfns()).toHaveLength(d.stats.pools);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('gives equal stacks equal handles whatever the flags (v6.18: GET finds a persistent record too)', () => {
+    const stacks = [[1, 2, 3], [1, 2], [1, 2, 3, 4], [9], [3, 2, 1]];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ stack: fc.integer({ min: 0, max: stacks.length - 1 }), get: fc.boolean() }), {
+          maxLength: 40,
+        }),
+        (saves) => {
+          const { depot: d } = depot('v6');
+          const handles = new Map<number, number>();
+          for (const { stack, get } of saves) {
+            const frames = Uint32Array.from(stacks[stack]!);
+            const handle = d.save(frames, frames.length, gfpV618.GFP_KERNEL, get ? GET : STACK_DEPOT_FLAG_CAN_ALLOC);
+            expect(handle).not.toBe(0);
+            if (handles.has(stack)) expect(handle).toBe(handles.get(stack));
+            handles.set(stack, handle);
+          }
+          expect(new Set(handles.values()).size).toBe(handles.size);
+          expect(d.stats.stacks).toBe(handles.size);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts GET references, never below zero, and frees records to the freelist at zero, oldest reused first', () => {
+    const stacks = [[0x81000010], [0x81000020, 0x81000030], [0x81000040], [0x81000050, 0x81000060, 0x81000070]];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ put: fc.boolean(), stack: fc.integer({ min: 0, max: stacks.length - 1 }) }), {
+          maxLength: 80,
+        }),
+        (operations) => {
+          const { depot: d, warnings } = depot('v6');
+          const references = stacks.map(() => 0);
+          const handles: (number | undefined)[] = stacks.map(() => undefined);
+          const freed: number[] = [];
+          let allocations = 0;
+          for (const { put, stack } of operations) {
+            if (put) {
+              if (references[stack] === 0) continue;
+              d.put(handles[stack]!);
+              if (--references[stack]! === 0) {
+                freed.push(handles[stack]!);
+                expect(d.fetch(handles[stack]!, new Uint32Array(8))).toBe(0);
+                handles[stack] = undefined;
+              }
+            } else {
+              const frames = Uint32Array.from(stacks[stack]!);
+              const handle = d.save(frames, frames.length, gfpV618.GFP_KERNEL, GET);
+              if (references[stack] === 0) {
+                allocations++;
+                // A new record: the oldest freed one is recycled when there is one.
+                if (freed.length > 0) expect(handle).toBe(freed.shift());
+                handles[stack] = handle;
+              } else {
+                expect(handle).toBe(handles[stack]);
+              }
+              references[stack]!++;
+            }
+            const live = references.filter((count) => count > 0).length;
+            references.forEach((count, index) => {
+              if (count > 0) expect(d.refcount(handles[index]!)).toBe(count);
+            });
+            expect(d.stats.refcountedInUse).toBe(live);
+            expect(d.stats.refcountedAllocations).toBe(allocations);
+            expect(d.stats.refcountedFrees).toBe(allocations - live);
+            expect(d.stats.freelistSize).toBe(freed.length);
+            expect(d.stats.stacks).toBe(live);
+          }
+          expect(warnings.filter((warning) => !warning.startsWith('corrupt handle or use after'))).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('StackDepot put() and fetch() of records that are gone (v6.18)', () => {
+  it('ignores handle 0, and warns without underflowing on a put of a freed record', () => {
+    const { depot: d, warnings } = depot('v6');
+    d.put(0);
+    expect(warnings).toEqual([]);
+    const handle = d.save(trace(5, 6), 2, gfpV618.GFP_KERNEL, GET);
+    d.put(handle);
+    expect(d.stats.freelistSize).toBe(1);
+    d.put(handle);
+    expect(warnings).toEqual(['corrupt handle or unbalanced stack_depot_put()']);
+    expect(d.refcount(handle)).toBe(0);
+    expect(d.stats).toMatchObject({ freelistSize: 1, refcountedFrees: 1, refcountedInUse: 0 });
+    expect(d.fetch(handle, new Uint32Array(8))).toBe(0);
+    expect(warnings.at(-1)).toBe('corrupt handle or use after stack_depot_put()');
+  });
+
+  it('keeps a persistent record saturated when put, and finds it for a GET save', () => {
+    const { depot: d, warnings } = depot('v6');
+    const handle = d.save(trace(7), 1, gfpV618.GFP_KERNEL);
+    expect(d.refcount(handle)).toBe(REFCOUNT_SATURATED);
+    d.put(handle);
+    expect(warnings).toEqual(['refcount_t: underflow; use-after-free.']);
+    expect(d.refcount(handle)).toBe(REFCOUNT_SATURATED);
+    expect(d.save(trace(7), 1, gfpV618.GFP_KERNEL, GET)).toBe(handle);
+    expect(d.refcount(handle)).toBe(REFCOUNT_SATURATED);
+    expect(d.stats).toMatchObject({ stacks: 1, persistentCount: 1, refcountedAllocations: 0 });
+    expect(d.framesOf(handle)).toEqual([7]);
+  });
+});
+
+describe('StackDepot pool limit', () => {
+  it.each(['v4', 'v6'] as const)(
+    '%s: warns once, fails new stacks, still finds stored ones, and takes no more pages',
+    (era) => {
+      const source = pages();
+      const warnings: string[] = [];
+      const d = new StackDepot({
+        era,
+        gfp: era === 'v4' ? gfpV48 : gfpV618,
+        pages: source.source,
+        buckets: 64,
+        maxPools: 2,
+        warn: (message) => warnings.push(message),
+      });
+      const stack = (index: number) => Uint32Array.from({ length: 16 }, (_, frame) => 0x81000000 + index * 64 + frame);
+      const handles: number[] = [];
+      let index = 0;
+      for (; handles.length === index; index++) {
+        const handle = d.save(stack(index), 16, gfpOfEra[era]);
+        if (handle !== 0) handles.push(handle);
+      }
+      // Two pools of 102 records of 160 bytes each.
+      expect(handles).toHaveLength(2 * Math.floor(DEPOT_POOL_SIZE / d.recordBytes(16)));
+      expect(d.stats.pools).toBe(2);
+      const calls = source.calls.length;
+      for (let more = 0; more < 500; more++) expect(d.save(stack(index + more), 16, gfpOfEra[era])).toBe(0);
+      handles.forEach((handle, stored) => {
+        expect(d.save(stack(stored), 16, gfpOfEra[era])).toBe(handle);
+      });
+      expect(warnings).toEqual(['Stack depot reached limit capacity']);
+      expect(d.stats.failures).toBe(501);
+      // The kernel stops preallocating once the last pool is in use (v4.8 next_slab_inited stays set; v6.18
+      // new_pool is poisoned): no page is taken or freed after that.
+      expect(source.calls.length).toBe(calls);
+      expect(source.calls.length).toBe(2);
+      expect(source.freed).toEqual([]);
+      expect(d.stats.pages).toBe(8);
+      expect(d.sparePfn()).toBe(-1);
+    },
+  );
+});
+
+describe('StackDepot without memory', () => {
+  it.each(['v4', 'v6'] as const)('%s: returns handle 0 when the page source fails, holding no page', (era) => {
+    const { depot: d, source } = depot(era);
+    source.fail(true);
+    expect(d.save(trace(1, 2, 3), 3, gfpOfEra[era])).toBe(0);
+    expect(d.save(trace(1, 2, 3), 3, gfpOfEra[era])).toBe(0);
+    expect(d.stats).toMatchObject({ pools: 0, pages: 0, stacks: 0, failures: 2, hits: 0 });
+    expect(source.calls).toHaveLength(2);
+    expect(d.fetch(0, new Uint32Array(4))).toBe(0);
+  });
+
+  it.each(['v4', 'v6'] as const)('%s: still stores into the current pool while the page source fails', (era) => {
+    const { depot: d, source } = depot(era);
+    const first = d.save(trace(1), 1, gfpOfEra[era]);
+    const second = d.save(trace(2), 1, gfpOfEra[era]);
+    source.fail(true);
+    const third = d.save(trace(3), 1, gfpOfEra[era]);
+    expect([first, second, third].every((handle) => handle !== 0)).toBe(true);
+    expect(d.save(trace(1), 1, gfpOfEra[era])).toBe(first);
+    expect(d.stats.pools).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { jhash2, STACK_HASH_SEED } from './jhash2';
+import { jhash2Frames, STACK_HASH_SEED } from './jhash2';
 
 /** `DEPOT_POOL_ORDER` / `STACK_ALLOC_ORDER`: a pool is 4 pages. */
 export const DEPOT_POOL_ORDER = 2;
@@ -132,7 +132,6 @@ export class StackDepot {
   /** v6.18 freelist of evictable records (record indices, oldest first). */
   readonly #freelist: number[] = [];
   #warnedFull = false;
-  readonly #words = new Uint32Array(512);
 
   constructor(options: StackDepotOptions) {
     this.#options = options;
@@ -160,12 +159,7 @@ export class StackDepot {
   save(frames: ArrayLike<number>, count: number, gfp: number, flags = STACK_DEPOT_FLAG_CAN_ALLOC): number {
     if (count === 0) return 0;
     if (this.era === 'v6' && count > this.maxFrames) count = this.maxFrames;
-    const words = this.#words;
-    for (let index = 0; index < count; index++) {
-      words[2 * index] = frames[index]!;
-      words[2 * index + 1] = 0xffffffff;
-    }
-    const hash = jhash2(words, 0, 2 * count, STACK_HASH_SEED);
+    const hash = jhash2Frames(frames, count, STACK_HASH_SEED);
     const bucket = hash & this.#bucketMask;
     let found = this.#find(bucket, frames, count, hash, flags);
     if (found >= 0) {
@@ -213,11 +207,16 @@ export class StackDepot {
 
   /**
    * `depot_fetch_stack()` / `stack_depot_fetch()`: copies the frames of `handle` into `out` and returns their
-   * number; 0 for handle 0 or a handle that names no record.
+   * number; 0 for handle 0 or a handle that names no record. v6.18 also refuses a record freed by `put()`
+   * (refcount 0), with the kernel's warning.
    */
   fetch(handle: number, out: Uint32Array): number {
     const record = this.recordOf(handle);
     if (record < 0) return 0;
+    if (this.era === 'v6' && this.#recordRefcount[record] === 0) {
+      this.#warn('corrupt handle or use after stack_depot_put()');
+      return 0;
+    }
     const size = this.#recordSize[record]!;
     const start = this.#recordFrames[record]!;
     for (let index = 0; index < size; index++) out[index] = this.#frames[start + index]!;
@@ -232,12 +231,20 @@ export class StackDepot {
     return Array.from(this.#frames.subarray(start, start + this.#recordSize[record]!));
   }
 
-  /** The record index a handle names, or -1 (a bad pool index or offset). */
+  /** The record index a handle names, or -1 (a bad pool index or offset). Allocation-free. */
   recordOf(handle: number): number {
     if (handle === 0) return -1;
-    const { pool, offset } = this.decodeHandle(handle);
+    let pool: number;
+    let offset: number;
+    if (this.era === 'v4') {
+      pool = handle & 0x1fffff;
+      offset = (handle >>> 21) & 0x3ff;
+    } else {
+      pool = (handle & 0x1ffff) - 1;
+      offset = (handle >>> 17) & 0x3ff;
+    }
     const slots = this.#slots[pool];
-    if (slots === undefined || offset >= slots.length) return -1;
+    if (slots === undefined) return -1;
     return slots[offset]!;
   }
 
@@ -277,12 +284,19 @@ export class StackDepot {
 
   /**
    * v6.18 `stack_depot_put()`: drops a reference to a record saved with `STACK_DEPOT_FLAG_GET`; at zero the record
-   * leaves its hash chain for the freelist, to be reused by the next evictable record.
+   * leaves its hash chain for the freelist, to be reused by the next evictable record. Handle 0 is ignored; a
+   * handle naming no live record warns and changes nothing; a persistent record (saved without GET, refcount
+   * saturated) stays saturated, with refcount_t's underflow warning.
    */
   put(handle: number): void {
+    if (handle === 0) return;
     const record = this.recordOf(handle);
-    if (record < 0 || this.#recordRefcount[record]! <= 0) {
-      this.#warn(`corrupt handle or use after stack_depot_put()`);
+    if (record < 0 || this.#recordRefcount[record] === 0) {
+      this.#warn('corrupt handle or unbalanced stack_depot_put()');
+      return;
+    }
+    if (this.#recordRefcount[record]! < 0) {
+      this.#warn('refcount_t: underflow; use-after-free.');
       return;
     }
     if (--this.#recordRefcount[record]! > 0) return;
@@ -336,21 +350,26 @@ export class StackDepot {
     return bytes;
   }
 
+  /** `find_stack()`: walks the bucket's chain comparing hash, size, then the frames. */
   #find(bucket: number, frames: ArrayLike<number>, count: number, hash: number, flags: number): number {
-    for (let record = this.#buckets[bucket]!; record >= 0; record = this.#recordNext[record]!) {
-      if (this.#recordHash[record] !== hash || this.#recordSize[record] !== count) continue;
+    // The arrays in locals: the loop then reads typed arrays, not private fields, at every step.
+    const stored = this.#frames;
+    const hashes = this.#recordHash;
+    const sizes = this.#recordSize;
+    const next = this.#recordNext;
+    for (let record = this.#buckets[bucket]!; record >= 0; record = next[record]!) {
+      if (hashes[record] !== hash || sizes[record] !== count) continue;
       const start = this.#recordFrames[record]!;
-      let same = true;
-      for (let index = 0; index < count; index++) {
-        if (this.#frames[start + index] !== frames[index]) {
-          same = false;
-          break;
-        }
-      }
-      if (!same) continue;
+      let index = 0;
+      while (index < count && stored[start + index] === frames[index]) index++;
+      if (index < count) continue;
       if ((flags & STACK_DEPOT_FLAG_GET) !== 0) {
-        if (this.#recordRefcount[record]! <= 0) continue;
-        this.#recordRefcount[record]!++;
+        // refcount_inc_not_zero(): a record freed by put() (0) is passed over; a persistent one (saturated,
+        // negative) is found and stays saturated.
+        const refcounts = this.#recordRefcount;
+        const refcount = refcounts[record]!;
+        if (refcount === 0) continue;
+        if (refcount > 0) refcounts[record] = refcount + 1;
       }
       return record;
     }
@@ -424,6 +443,9 @@ export class StackDepot {
     this.#slots.push(new Int32Array(DEPOT_POOL_SIZE >>> ALIGN_SHIFT).fill(-1));
     this.#poolOffset = 0;
     this.stats.pools = this.#poolPfns.length;
+    // The last pool: stop preallocating for good (v4.8 leaves `next_slab_inited` set when it moves into the last
+    // slab; v6.18 sets `new_pool` to STACK_DEPOT_POISON).
+    if (this.#poolPfns.length >= this.maxPools) this.#spareReady = true;
     // Keep hold of what is left of the preallocation as the next spare (v4.8 init_stack_slab, v6.18
     // depot_keep_new_pool).
     if (prealloc >= 0) prealloc = this.#keepSpare(prealloc);

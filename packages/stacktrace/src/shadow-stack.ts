@@ -37,14 +37,15 @@ export class ShadowStack {
   }
 
   /**
-   * `stack_trace_save(store, size, skipnr)`: copies up to `max` frames, innermost first, after skipping the `skip`
-   * innermost ones, into `buffer`; returns how many it copied.
+   * `stack_trace_save(store, size, skipnr)`: copies up to `max` frames (and never more than `buffer` holds),
+   * innermost first, after skipping the `skip` innermost ones, into `buffer`; returns how many it copied.
    */
   save(buffer: Uint32Array, max: number, skip: number): number {
     const frames = this.#frames;
+    const limit = Math.min(max, buffer.length);
     let source = this.depth - 1 - skip;
     let count = 0;
-    while (source >= 0 && count < max) buffer[count++] = frames[source--]!;
+    while (source >= 0 && count < limit) buffer[count++] = frames[source--]!;
     return count;
   }
 

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { BuddyAllocator } from '@mm/buddy';
+import { createHookBus } from '@mm/hooks';
+import { PageExt, pageExtLayouts, planPageExt } from '@mm/page-ext';
+import { getProfile, PhysicalMemory } from '@mm/physmem';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+/** The lines of the README's `ts` example, trimmed, blank lines left out. */
+function readmeExample(): string[] {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(readme);
+  if (block === null) throw new Error('README.md has no ts example');
+  return block[1]!
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+describe('README example', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('runs and prints what page_ext_init costs a 4 GiB v4.8 machine', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    // The README example, line for line:
+    const memory = new PhysicalMemory({ memory: 4 * 2 ** 30, profile: getProfile('v4.8') });
+    const buddy = new BuddyAllocator(memory, createHookBus());
+    buddy.freeAllMemory();
+    // page_owner=on: the v4.8 struct page_ext (24 bytes) whichever client asked.
+    const pageOwner = { name: 'page_owner', size: 64, needSharedFlags: true, need: () => true };
+    const plan = planPageExt([pageOwner], pageExtLayouts['v4.8']!, 64)!;
+    const pageExt = new PageExt(memory, plan);
+    const free = buddy.totalFreePages();
+    pageExt.allocate(buddy); // page_ext_init(): a table per present section, from the page allocator
+    console.log(memory.log.lines().at(-1)); // [    0.000000] allocated 25165824 bytes of page_ext
+    console.log(free - buddy.totalFreePages(), pageExt.hasPageExt(0x100000)); // 6144 true: 32 sections × 192 pages
+
+    expect(log.mock.calls).toEqual([['[    0.000000] allocated 25165824 bytes of page_ext'], [6144, true]]);
+  });
+
+  it('is the code the README shows', () => {
+    const source = readFileSync(new URL(import.meta.url), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
+    let at = 0;
+    for (const line of readmeExample()) {
+      at = source.indexOf(line, at);
+      expect(at, `README line not in this test, in order: ${line}`).toBeGreaterThanOrEqual(0);
+      at++;
+    }
+  });
+});

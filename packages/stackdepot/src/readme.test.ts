@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { StackDepot } from '@mm/stackdepot';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+/** The lines of the README's `ts` example, trimmed, blank lines left out. */
+function readmeExample(): string[] {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(readme);
+  if (block === null) throw new Error('README.md has no ts example');
+  return block[1]!
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+describe('README example', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('runs, deduplicates and prints the depot stats', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    // The README example, line for line:
+    let nextPfn = 0x10000; // where pools come from; a BuddyAllocator of @mm/buddy fits `pages` as it is
+    const pages = {
+      allocPages: (_gfp: number, order: number) => {
+        nextPfn += 1 << order;
+        return nextPfn - (1 << order);
+      },
+      freePages: () => {},
+    };
+    // The v6.18 gfp bits the depot reads (a @mm/physmem profile's `gfp.flags` has them all).
+    const gfp = { GFP_KERNEL: 0xcc0, GFP_ATOMIC: 0x820, ZONEMASK: 0xf, NOWARN: 0x2000, NORETRY: 0x10000 };
+    const depot = new StackDepot({
+      era: 'v6',
+      gfp: { ...gfp, NOMEMALLOC: 0x80000, DIRECT_RECLAIM: 0x400, KSWAPD_RECLAIM: 0x800 },
+      pages,
+      buckets: 1 << 12,
+    });
+
+    const stack = Uint32Array.from([0x81631a10, 0x8163993b, 0x81673d36]); // low halves of 0xffffffff8163...
+    const handle = depot.save(stack, stack.length, gfp.GFP_KERNEL);
+    console.log(handle, depot.save(stack, stack.length, gfp.GFP_KERNEL) === handle); // 1 true: pool 0 + 1, offset 0
+    console.log(depot.framesOf(handle).map((frame) => `ffffffff${frame.toString(16)}`));
+    console.log(depot.statsText()); // pools: 1 ... persistent_count: 1, persistent_bytes: 64
+
+    expect(log.mock.calls).toEqual([
+      [1, true],
+      [['ffffffff81631a10', 'ffffffff8163993b', 'ffffffff81673d36']],
+      [
+        'pools: 1\nrefcounted_allocations: 0\nrefcounted_frees: 0\nrefcounted_in_use: 0\nfreelist_size: 0\npersistent_count: 1\npersistent_bytes: 64\n',
+      ],
+    ]);
+    // The first save took a pool and the second miss would take the spare: one order-2 block so far.
+    expect(nextPfn).toBe(0x10000 + 4);
+  });
+
+  it('is the code the README shows', () => {
+    const source = readFileSync(new URL(import.meta.url), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
+    let at = 0;
+    for (const line of readmeExample()) {
+      at = source.indexOf(line, at);
+      expect(at, `README line not in this test, in order: ${line}`).toBeGreaterThanOrEqual(0);
+      at++;
+    }
+  });
+});
