@@ -232,6 +232,26 @@ describe('StackDepot storage', () => {
   });
 });
 
+describe('StackDepot host hash table', () => {
+  it.each(['v4', 'v6'] as const)('%s: grows past its first 1024 buckets and still finds every stack', (era) => {
+    const { depot: d } = depot(era, 1 << 20);
+    const gfp = era === 'v4' ? gfpV48.GFP_KERNEL : gfpV618.GFP_KERNEL;
+    const small = d.hostBytes();
+    const stack = (index: number) => Uint32Array.from({ length: 12 }, (_, frame) => 0x81000000 + index * 64 + frame);
+    const handles = Array.from({ length: 5000 }, (_, index) => d.save(stack(index), 12, gfp));
+    expect(new Set(handles).size).toBe(5000);
+    const out = new Uint32Array(16);
+    handles.forEach((handle, index) => {
+      expect(d.save(stack(index), 12, gfp)).toBe(handle);
+      expect(Array.from(out.subarray(0, d.fetch(handle, out)))).toEqual(Array.from(stack(index)));
+    });
+    expect(d.stats.stacks).toBe(5000);
+    // The simulated kernel table is the era's; the host's follows the records.
+    expect(d.hashTableBytes).toBe((1 << 20) * (era === 'v6' ? 16 : 8));
+    expect(d.hostBytes() - small).toBeLessThan(5000 * 200);
+  });
+});
+
 const gfpOfEra = { v4: gfpV48.GFP_KERNEL, v6: gfpV618.GFP_KERNEL } as const;
 const GET = STACK_DEPOT_FLAG_CAN_ALLOC | STACK_DEPOT_FLAG_GET;
 

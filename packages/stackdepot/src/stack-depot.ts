@@ -108,8 +108,14 @@ export class StackDepot {
   readonly hashTableBytes: number;
 
   readonly #options: StackDepotOptions;
-  readonly #bucketMask: number;
-  readonly #buckets: Int32Array;
+  /**
+   * The host's hash table: the kernel's bucket count is only simulated (`hashTableBytes`); the host starts small
+   * and doubles, up to it, whenever there are more records than buckets. Lookups match on the full hash and the
+   * frames, so the bucket count changes nothing the kernel would show.
+   */
+  #bucketMask: number;
+  #buckets: Int32Array;
+  #linked = 0;
   // Records, struct of arrays.
   #recordHash = new Uint32Array(1024);
   #recordSize = new Uint16Array(1024);
@@ -139,8 +145,8 @@ export class StackDepot {
     this.maxPools = options.maxPools ?? (options.era === 'v6' ? 8192 : 1024);
     this.maxFrames = options.maxFrames ?? (options.era === 'v6' ? 64 : 256);
     if ((options.buckets & (options.buckets - 1)) !== 0) throw new RangeError('buckets must be a power of two');
-    this.#bucketMask = options.buckets - 1;
-    this.#buckets = new Int32Array(options.buckets).fill(-1);
+    this.#buckets = new Int32Array(Math.min(options.buckets, 1024)).fill(-1);
+    this.#bucketMask = this.#buckets.length - 1;
     this.hashTableBytes = options.buckets * (options.era === 'v6' ? 16 : 8);
     this.#poolOffset = options.era === 'v6' ? DEPOT_POOL_SIZE : 0;
   }
@@ -160,8 +166,7 @@ export class StackDepot {
     if (count === 0) return 0;
     if (this.era === 'v6' && count > this.maxFrames) count = this.maxFrames;
     const hash = jhash2Frames(frames, count, STACK_HASH_SEED);
-    const bucket = hash & this.#bucketMask;
-    let found = this.#find(bucket, frames, count, hash, flags);
+    let found = this.#find(hash & this.#bucketMask, frames, count, hash, flags);
     if (found >= 0) {
       this.stats.hits++;
       return this.#recordHandle[found]!;
@@ -181,15 +186,12 @@ export class StackDepot {
     }
     // The pool allocation may have re-entered the depot and stored this very stack: look again, as the kernel
     // does under the lock.
-    found = this.#find(bucket, frames, count, hash, flags);
+    found = this.#find(hash & this.#bucketMask, frames, count, hash, flags);
     if (found < 0) {
       const result = this.#allocRecord(frames, count, hash, flags, prealloc);
       prealloc = result.prealloc;
       found = result.record;
-      if (found >= 0) {
-        this.#recordNext[found] = this.#buckets[bucket]!;
-        this.#buckets[bucket] = found;
-      }
+      if (found >= 0) this.#link(found, hash);
     } else {
       this.stats.hits++;
     }
@@ -495,6 +497,27 @@ export class StackDepot {
     for (let index = 0; index < count; index++) this.#frames[start + index] = frames[index]!;
   }
 
+  /** Puts a record at the head of its bucket's chain, growing the host table when it gets crowded. */
+  #link(record: number, hash: number): void {
+    if (++this.#linked > this.#buckets.length && this.#buckets.length < this.#options.buckets) {
+      const old = this.#buckets;
+      this.#buckets = new Int32Array(old.length * 2).fill(-1);
+      this.#bucketMask = this.#buckets.length - 1;
+      for (let bucket = 0; bucket < old.length; bucket++) {
+        for (let current = old[bucket]!; current >= 0; ) {
+          const next = this.#recordNext[current]!;
+          const target = this.#recordHash[current]! & this.#bucketMask;
+          this.#recordNext[current] = this.#buckets[target]!;
+          this.#buckets[target] = current;
+          current = next;
+        }
+      }
+    }
+    const bucket = hash & this.#bucketMask;
+    this.#recordNext[record] = this.#buckets[bucket]!;
+    this.#buckets[bucket] = record;
+  }
+
   #unlinkRecord(record: number): void {
     const bucket = this.#recordHash[record]! & this.#bucketMask;
     let previous = -1;
@@ -502,6 +525,7 @@ export class StackDepot {
       if (current === record) {
         if (previous < 0) this.#buckets[bucket] = this.#recordNext[current]!;
         else this.#recordNext[previous] = this.#recordNext[current]!;
+        this.#linked--;
         return;
       }
       previous = current;
