@@ -95,6 +95,13 @@ export class PageOwner {
   readonly #freeFrames: Uint32Array;
   readonly #recursionAddress: number;
   #inPageOwner = false;
+  /** The last stack saved through each memo slot (0: allocations, 1: frees) and its handle. */
+  readonly #memoFrames: Uint32Array[];
+  readonly #memoCount = new Int32Array(2).fill(-1);
+  readonly #memoHandle = new Uint32Array(2);
+  readonly #memoStamp = new Float64Array(2);
+  /** The gfp mask the free stack is saved with (`__GFP_NOWARN`). */
+  readonly #freeGfp: number;
   #listNodes = 0;
   readonly #unsubscribe: (() => void)[] = [];
 
@@ -106,6 +113,8 @@ export class PageOwner {
     this.depot = deps.depot;
     this.enabled = deps.enabled;
     this.#buffer = new Uint32Array(Math.max(deps.era.depth, 16) + 1);
+    this.#memoFrames = [new Uint32Array(this.#buffer.length), new Uint32Array(this.#buffer.length)];
+    this.#freeGfp = deps.memory.profile.gfp.flags.NOWARN;
     this.#allocFrames = deps.text.sites(deps.era.allocFrames);
     this.#freeFrames = deps.text.sites(deps.era.freeFrames);
     this.#recursionAddress = deps.era.recursionFrame === undefined ? -1 : deps.text.site(deps.era.recursionFrame);
@@ -184,41 +193,66 @@ export class PageOwner {
    * `save_stack()`: captures the allocation (or free) path with page_owner's own frames on top, catches
    * recursion through the depot's page allocation, and saves the stack. v4.7 keeps the 8 entries inline (stored
    * deduplicated here, with the `ULONG_MAX` terminator x86 appends to a short trace).
+   *
+   * `slot` names a one-entry memo (allocation or free): when the caller's stack is unchanged since the last save
+   * through it (the shadow stack's stamp), or the captured frames equal the last ones, the handle is reused without
+   * capturing or hashing again. The depot would have returned the same handle (page_owner saves persistent
+   * records), so this only saves host time.
    */
-  #saveStack(frames: Uint32Array, gfp: number): number {
+  #saveStack(frames: Uint32Array, gfp: number, slot = -1): number {
     const { stack } = this.#deps;
     const { era } = this;
     if (era.taskFlagRecursion && this.#inPageOwner) return this.dummyHandle;
     const depth = stack.depth;
+    const stamp = stack.stamp();
+    if (slot >= 0 && stamp !== 0 && this.#memoStamp[slot] === stamp) return this.#memoHandle[slot]!;
     stack.pushAll(frames);
-    let count = stack.save(this.#buffer, era.depth, era.skip);
+    const buffer = this.#buffer;
+    let count = stack.save(buffer, era.depth, era.skip);
     if (era.inline) {
-      if (count < era.depth) this.#buffer[count++] = 0xffffffff;
-      const handle = this.depot.save(this.#buffer, count, gfp);
-      stack.unwindTo(depth);
-      return handle;
-    }
-    if (this.#recursionAddress >= 0) {
+      if (count < era.depth) buffer[count++] = 0xffffffff;
+    } else if (this.#recursionAddress >= 0) {
       let seen = 0;
-      for (let index = 0; index < count; index++) if (this.#buffer[index] === this.#recursionAddress) seen++;
+      for (let index = 0; index < count; index++) if (buffer[index] === this.#recursionAddress) seen++;
       if (seen >= 2) {
         stack.unwindTo(depth);
         return this.dummyHandle;
       }
     }
+    if (slot >= 0 && this.#memoCount[slot] === count) {
+      const memo = this.#memoFrames[slot]!;
+      let index = 0;
+      while (index < count && memo[index] === buffer[index]) index++;
+      if (index === count) {
+        stack.unwindTo(depth);
+        this.#memoStamp[slot] = stamp;
+        return this.#memoHandle[slot]!;
+      }
+    }
+    // page_owner's frames stay on the stack while the depot saves: a pool allocation it makes is seen nested.
     this.#inPageOwner = true;
-    let handle = this.depot.save(this.#buffer, count, gfp);
+    const handle = this.depot.save(buffer, count, gfp);
     this.#inPageOwner = false;
     stack.unwindTo(depth);
-    if (handle === 0) handle = this.failureHandle;
+    if (handle === 0) return era.inline ? 0 : this.failureHandle;
+    if (slot >= 0) {
+      this.#memoFrames[slot]!.set(buffer.subarray(0, count));
+      this.#memoCount[slot] = count;
+      this.#memoHandle[slot] = handle;
+      this.#memoStamp[slot] = stamp;
+    }
     return handle;
   }
 
   /** `__set_page_owner()`. */
   #setPageOwner(pfn: number, order: number, gfp: number): void {
-    const handle = this.#saveStack(this.#allocFrames, gfp);
-    this.#record(pfn, order, gfp, handle, this.memory.clock.ns, this.era.everyPage ? 1 << order : 1);
-    if (this.era.everyPage) this.#chargeStack(handle, gfp, 1 << order);
+    const handle = this.#saveStack(this.#allocFrames, gfp, 0);
+    if (this.era.everyPage) {
+      this.#record(pfn, order, gfp, handle, this.memory.clock.ns, 1 << order);
+      this.#chargeStack(handle, gfp, 1 << order);
+    } else {
+      this.#record(pfn, order, gfp, handle, 0, 1);
+    }
   }
 
   /** Writes an allocation record into `pages` pages from `pfn` (the head only before v5). */
@@ -228,33 +262,26 @@ export class PageOwner {
     const info = records.info[nr];
     if (info === undefined) return;
     const base = pfn & records.mask;
-    const flags = this.era.everyPage ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
-    const word = makeInfo(records.gfpIndex(gfp), order, -1, flags);
     if (!this.era.everyPage) {
       records.handle[nr]![base] = handle;
-      info[base] = word;
+      info[base] = makeInfo(records.gfpIndex(gfp), order, -1, InfoBits.OWNER);
       return;
     }
+    const word = makeInfo(records.gfpIndex(gfp), order, -1, InfoBits.OWNER | InfoBits.OWNER_ALLOCATED);
+    for (let index = base; index < base + pages; index++) info[index] = word;
     const current = this.memory.current;
     const contexts = this.contexts;
-    const context = contexts.intern(current.pid, current.tgid, current.comm, ts, handle);
-    const allocContext = records.allocContext[nr]!;
-    contexts.retain(context, pages);
-    for (let index = base; index < base + pages; index++) {
-      info[index] = word;
-      contexts.release(allocContext[index]!, 1);
-      allocContext[index] = context;
-    }
+    const context = contexts.intern(current.pid, current.tgid, current.comm, ts, handle, 0);
+    contexts.assign(records.allocContext[nr]!, base, pages, context);
   }
 
   /** v6.18 `inc_stack_record_count()`: a stack's first charge puts it on the page_owner_stacks list. */
   #chargeStack(handle: number, gfp: number, pages: number): void {
     const depot = this.depot;
-    if (depot.refcount(handle) === REFCOUNT_SATURATED) {
-      depot.setRefcount(handle, 1);
+    if (depot.addRefcount(handle, pages) - pages === REFCOUNT_SATURATED) {
+      depot.setRefcount(handle, 1 + pages);
       this.#addToStackList(handle, gfp);
     }
-    depot.addRefcount(handle, pages);
   }
 
   /**
@@ -288,18 +315,15 @@ export class PageOwner {
       for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER;
       return;
     }
-    const allocHandle = this.contexts.handle(records.allocContext[nr]![base]!);
-    const freeHandle = this.#saveStack(this.#freeFrames, this.memory.profile.gfp.flags.NOWARN);
-    const current = this.memory.current;
     const contexts = this.contexts;
-    const context = contexts.intern(current.pid, current.tgid, current.comm, this.memory.clock.ns, freeHandle);
-    const freeContext = records.freeContext[nr]!;
-    contexts.retain(context, pages);
-    for (let index = base; index < base + pages; index++) {
-      if (freeHandle !== 0) info[index] = info[index]! & ~InfoBits.OWNER_ALLOCATED;
-      contexts.release(freeContext[index]!, 1);
-      freeContext[index] = context;
+    const allocHandle = contexts.handle(records.allocContext[nr]![base]!);
+    const freeHandle = this.#saveStack(this.#freeFrames, this.#freeGfp, 1);
+    const current = this.memory.current;
+    const context = contexts.intern(current.pid, current.tgid, current.comm, this.memory.clock.ns, freeHandle, 1);
+    if (freeHandle !== 0) {
+      for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER_ALLOCATED;
     }
+    contexts.assign(records.freeContext[nr]!, base, pages, context);
     if (allocHandle !== this.earlyHandle && allocHandle !== 0) {
       const left = this.depot.addRefcount(allocHandle, -pages);
       if (left === 0) {
@@ -371,9 +395,7 @@ export class PageOwner {
       const newHandle = contexts.handle(toAlloc[toBase]!);
       for (let index = 0; index < 1 << order; index++) {
         const alloc = fromAlloc[fromBase + index]!;
-        contexts.retain(alloc, 1);
-        contexts.release(toAlloc[toBase + index]!, 1);
-        toAlloc[toBase + index] = alloc;
+        contexts.assign(toAlloc, toBase + index, 1, alloc);
         toInfo[toBase + index] = copied;
         // The free fields come along, except that free_pid/free_tgid become current's (a v6.18 quirk).
         const oldFree = fromFree[fromBase + index]!;
@@ -383,14 +405,11 @@ export class PageOwner {
           contexts.comm(oldFree),
           contexts.ts(oldFree),
           contexts.handle(oldFree),
+          1,
         );
-        contexts.retain(free, 1);
-        contexts.release(toFree[toBase + index]!, 1);
-        toFree[toBase + index] = free;
-        const renamed = contexts.internTask(contexts.task(alloc), contexts.ts(alloc), newHandle);
-        contexts.retain(renamed, 1);
-        contexts.release(alloc, 1);
-        fromAlloc[fromBase + index] = renamed;
+        contexts.assign(toFree, toBase + index, 1, free);
+        const renamed = contexts.internTask(contexts.task(alloc), contexts.ts(alloc), newHandle, 0);
+        contexts.assign(fromAlloc, fromBase + index, 1, renamed);
       }
     }
     // set_page_owner_migrate_reason(): head only.

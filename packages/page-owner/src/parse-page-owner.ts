@@ -367,23 +367,28 @@ export function* parsePageOwner(
   if (typeof input === 'string') {
     yield* linesOf(parser, input, true);
   } else {
-    let rest = '';
-    for (const chunk of input) {
-      const text = rest + chunk;
-      const last = text.lastIndexOf('\n');
-      if (last < 0) {
-        rest = text;
-        continue;
-      }
-      yield* linesOf(parser, text.slice(0, last + 1), false);
-      rest = text.slice(last + 1);
-    }
-    if (rest !== '') {
-      const record = parser.line(rest);
-      if (record !== undefined) yield record;
-    }
+    const joiner = new ChunkJoiner();
+    for (const chunk of input) yield* linesOf(parser, joiner.push(chunk), false);
+    const record = joiner.finish(parser);
+    if (record !== undefined) yield record;
   }
   parser.end();
+}
+
+/** Joins chunks into whole lines: `push` returns the complete lines so far, `finish` parses an unterminated last line. */
+class ChunkJoiner {
+  #rest = '';
+
+  push(chunk: string): string {
+    const text = this.#rest + chunk;
+    const last = text.lastIndexOf('\n');
+    this.#rest = text.slice(last + 1);
+    return last < 0 ? '' : text.slice(0, last + 1);
+  }
+
+  finish(parser: PageOwnerParser): ParsedPageOwnerRecord | undefined {
+    return this.#rest === '' ? undefined : parser.line(this.#rest);
+  }
 }
 
 /**
@@ -398,22 +403,17 @@ export async function* parsePageOwnerStream(
 ): AsyncGenerator<ParsedPageOwnerRecord, void, undefined> {
   const parser = new PageOwnerParser(options);
   const decoder = new TextDecoder();
-  let rest = '';
+  const joiner = new ChunkJoiner();
   for await (const chunk of input) {
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    const last = text.lastIndexOf('\n');
-    if (last < 0) {
-      rest = text;
-      continue;
-    }
-    yield* linesOf(parser, text.slice(0, last + 1), false);
-    rest = text.slice(last + 1);
+    yield* linesOf(
+      parser,
+      joiner.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })),
+      false,
+    );
   }
-  rest += decoder.decode();
-  if (rest !== '') {
-    const record = parser.line(rest);
-    if (record !== undefined) yield record;
-  }
+  yield* linesOf(parser, joiner.push(decoder.decode()), false);
+  const record = joiner.finish(parser);
+  if (record !== undefined) yield record;
   parser.end();
 }
 

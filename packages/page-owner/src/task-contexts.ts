@@ -18,48 +18,54 @@ export class TaskContexts {
   readonly #tgids: number[] = [0];
   readonly #comms: string[] = [''];
   readonly #taskIds = new Map<string, number>();
-  #last = 0;
+  /** The last context made for allocations (0) and for frees (1), kept for reuse while they may match. */
+  readonly #last = new Int32Array(2);
   #lastTask = 0;
 
   /**
-   * The context for these values, reusing the last one made when it matches (the usual case: many pages in one
-   * step). Index 0 is the empty context (never set). The caller adds the references.
+   * The context for these values, reusing the last one made in `slot` (0: allocations, 1: frees) when it matches
+   * (the usual case: many pages in one step). Index 0 is the empty context (never set). References are added by
+   * {@link assign}.
    */
-  intern(pid: number, tgid: number, comm: string, ts: number, handle: number): number {
+  intern(pid: number, tgid: number, comm: string, ts: number, handle: number, slot: 0 | 1): number {
     let task = this.#lastTask;
     if (this.#pids[task] !== pid || this.#tgids[task] !== tgid || this.#comms[task] !== comm) {
       task = this.#internTask(pid, tgid, comm);
     }
-    return this.internTask(task, ts, handle);
+    return this.internTask(task, ts, handle, slot);
   }
 
   /** {@link intern} with a task index (from {@link task}). */
-  internTask(task: number, ts: number, handle: number): number {
-    const last = this.#last;
+  internTask(task: number, ts: number, handle: number, slot: 0 | 1): number {
+    const last = this.#last[slot]!;
     if (last !== 0 && this.#task[last] === task && this.#ts[last] === ts && this.#handle[last] === handle) {
       return last;
     }
     // The previous "last" was kept out of the free list while it could be reused; retire it now if unused.
-    if (last !== 0 && this.#refcount[last]! <= 0) this.#free.push(last);
+    if (last !== 0 && this.#refcount[last]! <= 0 && last !== this.#last[1 - slot]) this.#free.push(last);
     const index = this.#free.length > 0 ? this.#free.pop()! : this.#grow();
     this.#task[index] = task;
     this.#ts[index] = ts;
     this.#handle[index] = handle;
     this.#refcount[index] = 0;
-    this.#last = index;
+    this.#last[slot] = index;
     return index;
   }
 
-  /** Adds `count` references. */
-  retain(index: number, count: number): void {
-    if (index !== 0) this.#refcount[index]! += count;
-  }
-
-  /** Drops `count` references; the entry is recycled at zero. */
-  release(index: number, count: number): void {
-    if (index === 0) return;
-    this.#refcount[index]! -= count;
-    if (this.#refcount[index]! <= 0 && index !== this.#last) this.#free.push(index);
+  /**
+   * Points `count` slots of a per-page context array from `start` at `context`, moving the references: an entry
+   * no slot uses any more is recycled.
+   */
+  assign(slots: Uint32Array, start: number, count: number, context: number): void {
+    const refcount = this.#refcount;
+    const last = this.#last;
+    for (let index = start; index < start + count; index++) {
+      const old = slots[index]!;
+      if (old === context) continue;
+      if (old !== 0 && --refcount[old]! <= 0 && old !== last[0] && old !== last[1]) this.#free.push(old);
+      if (context !== 0) refcount[context]!++;
+      slots[index] = context;
+    }
   }
 
   /** The task index of a context. */

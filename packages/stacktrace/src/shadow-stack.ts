@@ -6,17 +6,32 @@
  */
 export class ShadowStack {
   #frames = new Uint32Array(256);
+  /** A number given to each push, never reused: the top frame's stamp identifies the whole stack below it. */
+  #stamps = new Float64Array(256);
+  #nextStamp = 1;
   /** Number of frames on the stack. */
   depth = 0;
 
   /** Enters a function: pushes the return address (the call site) that called it. */
   push(address: number): void {
     if (this.depth === this.#frames.length) {
-      const grown = new Uint32Array(this.#frames.length * 2);
-      grown.set(this.#frames);
-      this.#frames = grown;
+      const frames = new Uint32Array(this.#frames.length * 2);
+      frames.set(this.#frames);
+      this.#frames = frames;
+      const stamps = new Float64Array(frames.length);
+      stamps.set(this.#stamps);
+      this.#stamps = stamps;
     }
+    this.#stamps[this.depth] = this.#nextStamp++;
     this.#frames[this.depth++] = address;
+  }
+
+  /**
+   * Identifies the stack as it is now: two calls return the same value only if no frame was pushed in between
+   * that is still on the stack (so the frames are the same). 0 for an empty stack. For memoising captures.
+   */
+  stamp(): number {
+    return this.depth === 0 ? 0 : this.#stamps[this.depth - 1]!;
   }
 
   /** Pushes a whole path, outermost first. */
