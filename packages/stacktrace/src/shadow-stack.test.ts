@@ -209,3 +209,27 @@ describe('ShadowStack allocation', () => {
     expect(countArrays(() => stack.pushAll(deep))).toBe(1);
   });
 });
+
+describe('ShadowStack.stamp()', () => {
+  it('stays while the frames below stay, and changes with any new push that remains', () => {
+    const stack = new ShadowStack();
+    expect(stack.stamp()).toBe(0);
+    stack.pushAll([0x81000010, 0x81000020]);
+    const caller = stack.stamp();
+    expect(caller).not.toBe(0);
+    // A callee pushes and returns: the caller's stack is the same stack.
+    stack.pushAll([0x81000030, 0x81000040]);
+    expect(stack.stamp()).not.toBe(caller);
+    stack.unwindTo(2);
+    expect(stack.stamp()).toBe(caller);
+    // The same frames pushed again are a new push: a new stamp (a memo misses, it never returns stale frames).
+    stack.pop();
+    stack.push(0x81000020);
+    expect(stack.stamp()).not.toBe(caller);
+    // Stamps survive the stack growing.
+    const grown = stack.stamp();
+    stack.pushAll(Array.from({ length: 300 }, (_, index) => 0x81001000 + index));
+    stack.unwindTo(2);
+    expect(stack.stamp()).toBe(grown);
+  });
+});
