@@ -312,3 +312,29 @@ describe('dump_page() with page_owner', () => {
     ]);
   });
 });
+
+describe('page_owner text files (golden)', () => {
+  it.each(eras)('%s: pagetypeinfo with mixed blocks, dump_page lines, and v6.18 show_stacks', (profile) => {
+    const kernel = bootSmall(profile);
+    const owner = kernel.pageOwner!;
+    const g = kernel.profile.gfp.flags;
+    const pfns = [0, 1, 2].map((index) => allocVia(kernel, readPath[profile], g.GFP_HIGHUSER_MOVABLE, index));
+    allocVia(kernel, readPath[profile].slice(0, -3), g.GFP_KERNEL | g.RECLAIMABLE, 1);
+    const freed = allocVia(kernel, readPath[profile], g.GFP_KERNEL, 0, 7);
+    const exitPath =
+      profile === 'v6.18'
+        ? ['__x64_sys_exit_group+0x18/0x20', 'do_exit+0x2a0/0xb80', '__free_frozen_pages+0x2b8']
+        : ['SyS_exit_group+0x14/0x20', 'do_exit+0x2c1/0xb90', '__free_pages+0x25/0x30'];
+    withFrames(kernel, exitPath, () => kernel.buddy.freePages(freed, 0));
+    const text = [
+      '/proc/pagetypeinfo:',
+      kernel.pagetypeinfo(),
+      'dump_page_owner of an allocated page:',
+      ...dumpPageOwnerLines(owner, pfns[1]!),
+      'dump_page_owner of a freed page:',
+      ...dumpPageOwnerLines(owner, freed),
+      ...(profile === 'v6.18' ? ['page_owner_stacks/show_stacks:', formatShowStacks(owner)] : []),
+    ].join('\n');
+    expectGolden(fixtures, `files-${profile}.golden.txt`, text);
+  });
+});

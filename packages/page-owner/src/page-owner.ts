@@ -90,6 +90,7 @@ export class PageOwner {
   contexts!: TaskContexts;
 
   readonly #deps: PageOwnerDeps;
+  readonly #stack: ShadowStack;
   readonly #buffer: Uint32Array;
   readonly #allocFrames: Uint32Array;
   readonly #freeFrames: Uint32Array;
@@ -107,6 +108,7 @@ export class PageOwner {
 
   constructor(deps: PageOwnerDeps) {
     this.#deps = deps;
+    this.#stack = deps.stack;
     this.era = deps.era;
     this.memory = deps.memory;
     this.text = deps.text;
@@ -194,10 +196,10 @@ export class PageOwner {
    * recursion through the depot's page allocation, and saves the stack. v4.7 keeps the 8 entries inline (stored
    * deduplicated here, with the `ULONG_MAX` terminator x86 appends to a short trace).
    *
-   * `slot` names a one-entry memo (allocation or free): when the caller's stack is unchanged since the last save
-   * through it (the shadow stack's stamp), or the captured frames equal the last ones, the handle is reused without
-   * capturing or hashing again. The depot would have returned the same handle (page_owner saves persistent
-   * records), so this only saves host time.
+   * `slot` names a one-entry memo (allocation or free): when the captured frames equal the last ones saved through
+   * it, the handle is reused without hashing them again, and the caller's stack stamp is remembered so that
+   * `#memoised()` can skip even the capture while the caller's stack is unchanged. The depot would
+   * have returned the same handle (page_owner saves persistent records), so this only saves host time.
    */
   #saveStack(frames: Uint32Array, gfp: number, slot = -1): number {
     const { stack } = this.#deps;
@@ -205,7 +207,6 @@ export class PageOwner {
     if (era.taskFlagRecursion && this.#inPageOwner) return this.dummyHandle;
     const depth = stack.depth;
     const stamp = stack.stamp();
-    if (slot >= 0 && stamp !== 0 && this.#memoStamp[slot] === stamp) return this.#memoHandle[slot]!;
     stack.pushAll(frames);
     const buffer = this.#buffer;
     let count = stack.save(buffer, era.depth, era.skip);
@@ -244,9 +245,16 @@ export class PageOwner {
     return handle;
   }
 
+  /** The memoised handle of `slot` if the caller's stack is the one it was saved from, else -1. */
+  #memoised(slot: 0 | 1): number {
+    const stamp = this.#stack.stamp();
+    return stamp !== 0 && this.#memoStamp[slot] === stamp && !this.#inPageOwner ? this.#memoHandle[slot]! : -1;
+  }
+
   /** `__set_page_owner()`. */
   #setPageOwner(pfn: number, order: number, gfp: number): void {
-    const handle = this.#saveStack(this.#allocFrames, gfp, 0);
+    let handle = this.#memoised(0);
+    if (handle < 0) handle = this.#saveStack(this.#allocFrames, gfp, 0);
     if (this.era.everyPage) {
       this.#record(pfn, order, gfp, handle, this.memory.clock.ns, 1 << order);
       this.#chargeStack(handle, gfp, 1 << order);
@@ -317,7 +325,8 @@ export class PageOwner {
     }
     const contexts = this.contexts;
     const allocHandle = contexts.handle(records.allocContext[nr]![base]!);
-    const freeHandle = this.#saveStack(this.#freeFrames, this.#freeGfp, 1);
+    let freeHandle = this.#memoised(1);
+    if (freeHandle < 0) freeHandle = this.#saveStack(this.#freeFrames, this.#freeGfp, 1);
     const current = this.memory.current;
     const context = contexts.intern(current.pid, current.tgid, current.comm, this.memory.clock.ns, freeHandle, 1);
     if (freeHandle !== 0) {
