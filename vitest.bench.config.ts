@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 // module runner every imported binding becomes a getter call, which would triple the cost of the hot paths.)
 export default defineConfig({
   test: {
+    // One bench file at a time: on a two-core machine, files running side by side would time each other.
+    fileParallelism: false,
     benchmark: {
       include: ['packages/*/bench/**/*.bench.ts'],
     },

@@ -75,16 +75,25 @@ function duration(milliseconds: number): string {
 
 const header = ['| benchmark | per second | mean | ± | vs first of group |', '|---|---:|---:|---:|---:|'];
 const all = ['| package | benchmark | per second | mean | ± | vs first of group |', '|---|---|---:|---:|---:|---:|'];
-const tables = new Map<string, string[]>();
-for (const file of results.files) {
-  const path = relative(new URL(root).pathname, file.filepath);
-  const pkg = path.split('/')[1]!;
-  const rows = tables.get(pkg) ?? [...header];
+// Groups of one package with the same name are one group, even from different files (a comparison whose sides
+// must not share a process runs as two files: see packages/kernel/bench/page-owner-off-vs-on.ts), in path order.
+const groups = new Map<string, Map<string, Benchmark[]>>();
+for (const file of [...results.files].sort((a, b) => a.filepath.localeCompare(b.filepath))) {
+  const pkg = relative(new URL(root).pathname, file.filepath).split('/')[1]!;
+  const byName = groups.get(pkg) ?? new Map<string, Benchmark[]>();
   for (const group of file.groups) {
     const groupName = group.fullName.split(' > ').slice(1).join(' > ');
+    byName.set(groupName, [...(byName.get(groupName) ?? []), ...group.benchmarks]);
+  }
+  groups.set(pkg, byName);
+}
+const tables = new Map<string, string[]>();
+for (const [pkg, byName] of groups) {
+  const rows = [...header];
+  for (const [groupName, benchmarks] of byName) {
     const amount = work(groupName);
-    const first = group.benchmarks[0];
-    for (const benchmark of group.benchmarks) {
+    const first = benchmarks[0];
+    for (const benchmark of benchmarks) {
       const perSecond =
         amount === undefined ? `${rate(benchmark.hz)} runs` : `${rate(benchmark.hz * amount.count)} ${amount.unit}`;
       const ratio = first === undefined || benchmark === first ? '1.00' : (benchmark.hz / first.hz).toFixed(2);

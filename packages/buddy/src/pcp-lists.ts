@@ -32,7 +32,8 @@ export class PcpLists {
 
   /** `list_add()`. */
   pushFront(list: number, pfn: number): void {
-    const buffer = this.#grow(list);
+    let buffer = this.#buffers[list]!;
+    if (this.length[list] === buffer.length) buffer = this.#grow(list);
     const start = (this.#start[list]! - 1) & (buffer.length - 1);
     buffer[start] = pfn;
     this.#start[list] = start;
@@ -41,7 +42,8 @@ export class PcpLists {
 
   /** `list_add_tail()`. */
   pushBack(list: number, pfn: number): void {
-    const buffer = this.#grow(list);
+    let buffer = this.#buffers[list]!;
+    if (this.length[list] === buffer.length) buffer = this.#grow(list);
     buffer[(this.#start[list]! + this.length[list]!) & (buffer.length - 1)] = pfn;
     this.length[list]!++;
   }
@@ -77,10 +79,10 @@ export class PcpLists {
     return bytes;
   }
 
+  /** Doubles a full list's buffer, unwrapping it to start at 0. */
   #grow(list: number): Int32Array {
     const buffer = this.#buffers[list]!;
     const length = this.length[list]!;
-    if (length < buffer.length) return buffer;
     const grown = new Int32Array(buffer.length * 2);
     const start = this.#start[list]!;
     for (let index = 0; index < length; index++) grown[index] = buffer[(start + index) & (buffer.length - 1)]!;

@@ -101,6 +101,15 @@ export class PageOwner {
   readonly #memoCount = new Int32Array(2).fill(-1);
   readonly #memoHandle = new Uint32Array(2);
   readonly #memoStamp = new Float64Array(2);
+  /** What `#context()` returned last, per slot, and for which task. */
+  readonly #lastContext = {
+    task: -1,
+    tgid: -1,
+    comm: '',
+    ts: new Float64Array(2),
+    handle: new Float64Array(2),
+    context: new Int32Array(2),
+  };
   /** The gfp mask the free stack is saved with (`__GFP_NOWARN`). */
   readonly #freeGfp: number;
   #listNodes = 0;
@@ -245,6 +254,35 @@ export class PageOwner {
     return handle;
   }
 
+  /**
+   * The task context of `current` at `ts` with `handle` for allocations (slot 0) or frees (1): the last one of the
+   * slot when nothing changed (most pages of a step), else interned.
+   */
+  #context(slot: 0 | 1, ts: number, handle: number): number {
+    const current = this.memory.current;
+    const last = this.#lastContext;
+    if (
+      last.ts[slot] === ts &&
+      last.handle[slot] === handle &&
+      last.task === current.pid &&
+      last.tgid === current.tgid &&
+      last.comm === current.comm &&
+      last.context[slot] !== 0
+    ) {
+      return last.context[slot]!;
+    }
+    const context = this.contexts.intern(current.pid, current.tgid, current.comm, ts, handle, slot);
+    // A context of the other slot was made for another task: forget it rather than compare tasks per slot.
+    if (last.task !== current.pid || last.tgid !== current.tgid || last.comm !== current.comm) last.context.fill(0);
+    last.task = current.pid;
+    last.tgid = current.tgid;
+    last.comm = current.comm;
+    last.ts[slot] = ts;
+    last.handle[slot] = handle;
+    last.context[slot] = context;
+    return context;
+  }
+
   /** The memoised handle of `slot` if the caller's stack is the one it was saved from, else -1. */
   #memoised(slot: 0 | 1): number {
     const stamp = this.#stack.stamp();
@@ -277,10 +315,9 @@ export class PageOwner {
     }
     const word = makeInfo(records.gfpIndex(gfp), order, -1, InfoBits.OWNER | InfoBits.OWNER_ALLOCATED);
     for (let index = base; index < base + pages; index++) info[index] = word;
-    const current = this.memory.current;
-    const contexts = this.contexts;
-    const context = contexts.intern(current.pid, current.tgid, current.comm, ts, handle, 0);
-    contexts.assign(records.allocContext[nr]!, base, pages, context);
+    const context = this.#context(0, ts, handle);
+    const slots = records.allocContext[nr]!;
+    if (pages > 1 || slots[base] !== context) this.contexts.assign(slots, base, pages, context);
   }
 
   /** v6.18 `inc_stack_record_count()`: a stack's first charge puts it on the page_owner_stacks list. */
@@ -327,12 +364,12 @@ export class PageOwner {
     const allocHandle = contexts.handle(records.allocContext[nr]![base]!);
     let freeHandle = this.#memoised(1);
     if (freeHandle < 0) freeHandle = this.#saveStack(this.#freeFrames, this.#freeGfp, 1);
-    const current = this.memory.current;
-    const context = contexts.intern(current.pid, current.tgid, current.comm, this.memory.clock.ns, freeHandle, 1);
+    const context = this.#context(1, this.memory.clock.ns, freeHandle);
     if (freeHandle !== 0) {
       for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER_ALLOCATED;
     }
-    contexts.assign(records.freeContext[nr]!, base, pages, context);
+    const slots = records.freeContext[nr]!;
+    if (pages > 1 || slots[base] !== context) contexts.assign(slots, base, pages, context);
     if (allocHandle !== this.earlyHandle && allocHandle !== 0) {
       const left = this.depot.addRefcount(allocHandle, -pages);
       if (left === 0) {
@@ -400,6 +437,8 @@ export class PageOwner {
       const toAlloc = records.allocContext[toNr]!;
       const fromFree = records.freeContext[fromNr]!;
       const toFree = records.freeContext[toNr]!;
+      // Contexts interned here bypass #context(): its memory of the last ones must not outlive them.
+      this.#lastContext.context.fill(0);
       // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
       const newHandle = contexts.handle(toAlloc[toBase]!);
       for (let index = 0; index < 1 << order; index++) {

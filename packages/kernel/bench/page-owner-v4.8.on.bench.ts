@@ -1,0 +1,3 @@
+import { pageOwnerPairs } from './page-owner-off-vs-on';
+
+pageOwnerPairs('v4.8', true);
