@@ -1,7 +1,7 @@
 import type { BuddyAllocator } from '@mm/buddy';
 import { type HookBus, type KernelParam, kstrtobool } from '@mm/hooks';
 import type { PageExt, PageExtClient } from '@mm/page-ext';
-import { PageState, type PhysicalMemory } from '@mm/physmem';
+import { type CurrentTask, PageState, type PhysicalMemory, type SimClock } from '@mm/physmem';
 import { REFCOUNT_SATURATED, type StackDepot } from '@mm/stackdepot';
 import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import { dumpPageOwnerLines } from './dump-page-owner';
@@ -102,14 +102,17 @@ export class PageOwner {
   readonly #memoHandle = new Uint32Array(2);
   readonly #memoStamp = new Float64Array(2);
   /** What `#context()` returned last, per slot, and for which task. */
-  readonly #lastContext = {
-    task: -1,
-    tgid: -1,
-    comm: '',
-    ts: new Float64Array(2),
-    handle: new Float64Array(2),
-    context: new Int32Array(2),
-  };
+  #lastPid = -1;
+  #lastTgid = -1;
+  #lastComm = '';
+  #lastAllocTs = -1;
+  #lastAllocHandle = -1;
+  #lastAllocContext = 0;
+  #lastFreeTs = -1;
+  #lastFreeHandle = -1;
+  #lastFreeContext = 0;
+  readonly #current: CurrentTask;
+  readonly #clock: SimClock;
   /** The gfp mask the free stack is saved with (`__GFP_NOWARN`). */
   readonly #freeGfp: number;
   #listNodes = 0;
@@ -118,6 +121,8 @@ export class PageOwner {
   constructor(deps: PageOwnerDeps) {
     this.#deps = deps;
     this.#stack = deps.stack;
+    this.#current = deps.memory.current;
+    this.#clock = deps.memory.clock;
     this.era = deps.era;
     this.memory = deps.memory;
     this.text = deps.text;
@@ -207,7 +212,7 @@ export class PageOwner {
    *
    * `slot` names a one-entry memo (allocation or free): when the captured frames equal the last ones saved through
    * it, the handle is reused without hashing them again, and the caller's stack stamp is remembered so that
-   * `#memoised()` can skip even the capture while the caller's stack is unchanged. The depot would
+   * the hooks can skip even the capture while the caller's stack is unchanged. The depot would
    * have returned the same handle (page_owner saves persistent records), so this only saves host time.
    */
   #saveStack(frames: Uint32Array, gfp: number, slot = -1): number {
@@ -256,45 +261,54 @@ export class PageOwner {
 
   /**
    * The task context of `current` at `ts` with `handle` for allocations (slot 0) or frees (1): the last one of the
-   * slot when nothing changed (most pages of a step), else interned.
+   * slot when nothing changed (most pages of a step), else interned. The last ones are kept in plain fields, as
+   * this runs for every allocation and free.
    */
   #context(slot: 0 | 1, ts: number, handle: number): number {
-    const current = this.memory.current;
-    const last = this.#lastContext;
-    if (
-      last.ts[slot] === ts &&
-      last.handle[slot] === handle &&
-      last.task === current.pid &&
-      last.tgid === current.tgid &&
-      last.comm === current.comm &&
-      last.context[slot] !== 0
-    ) {
-      return last.context[slot]!;
+    const current = this.#current;
+    if (current.pid === this.#lastPid && current.tgid === this.#lastTgid && current.comm === this.#lastComm) {
+      if (slot === 0) {
+        if (ts === this.#lastAllocTs && handle === this.#lastAllocHandle && this.#lastAllocContext !== 0) {
+          return this.#lastAllocContext;
+        }
+      } else if (ts === this.#lastFreeTs && handle === this.#lastFreeHandle && this.#lastFreeContext !== 0) {
+        return this.#lastFreeContext;
+      }
+    } else {
+      // Another task: the other slot's context is not its own.
+      this.#forgetContexts();
+      this.#lastPid = current.pid;
+      this.#lastTgid = current.tgid;
+      this.#lastComm = current.comm;
     }
     const context = this.contexts.intern(current.pid, current.tgid, current.comm, ts, handle, slot);
-    // A context of the other slot was made for another task: forget it rather than compare tasks per slot.
-    if (last.task !== current.pid || last.tgid !== current.tgid || last.comm !== current.comm) last.context.fill(0);
-    last.task = current.pid;
-    last.tgid = current.tgid;
-    last.comm = current.comm;
-    last.ts[slot] = ts;
-    last.handle[slot] = handle;
-    last.context[slot] = context;
+    if (slot === 0) {
+      this.#lastAllocTs = ts;
+      this.#lastAllocHandle = handle;
+      this.#lastAllocContext = context;
+    } else {
+      this.#lastFreeTs = ts;
+      this.#lastFreeHandle = handle;
+      this.#lastFreeContext = context;
+    }
     return context;
   }
 
-  /** The memoised handle of `slot` if the caller's stack is the one it was saved from, else -1. */
-  #memoised(slot: 0 | 1): number {
-    const stamp = this.#stack.stamp();
-    return stamp !== 0 && this.#memoStamp[slot] === stamp && !this.#inPageOwner ? this.#memoHandle[slot]! : -1;
+  /** Drops what `#context()` remembers (contexts were interned around it). */
+  #forgetContexts(): void {
+    this.#lastAllocContext = 0;
+    this.#lastFreeContext = 0;
   }
 
   /** `__set_page_owner()`. */
   #setPageOwner(pfn: number, order: number, gfp: number): void {
-    let handle = this.#memoised(0);
-    if (handle < 0) handle = this.#saveStack(this.#allocFrames, gfp, 0);
+    const stamp = this.#stack.stamp();
+    const handle =
+      stamp !== 0 && this.#memoStamp[0] === stamp && !this.#inPageOwner
+        ? this.#memoHandle[0]!
+        : this.#saveStack(this.#allocFrames, gfp, 0);
     if (this.era.everyPage) {
-      this.#record(pfn, order, gfp, handle, this.memory.clock.ns, 1 << order);
+      this.#record(pfn, order, gfp, handle, this.#clock.ns, 1 << order);
       this.#chargeStack(handle, gfp, 1 << order);
     } else {
       this.#record(pfn, order, gfp, handle, 0, 1);
@@ -362,9 +376,12 @@ export class PageOwner {
     }
     const contexts = this.contexts;
     const allocHandle = contexts.handle(records.allocContext[nr]![base]!);
-    let freeHandle = this.#memoised(1);
-    if (freeHandle < 0) freeHandle = this.#saveStack(this.#freeFrames, this.#freeGfp, 1);
-    const context = this.#context(1, this.memory.clock.ns, freeHandle);
+    const stamp = this.#stack.stamp();
+    const freeHandle =
+      stamp !== 0 && this.#memoStamp[1] === stamp && !this.#inPageOwner
+        ? this.#memoHandle[1]!
+        : this.#saveStack(this.#freeFrames, this.#freeGfp, 1);
+    const context = this.#context(1, this.#clock.ns, freeHandle);
     if (freeHandle !== 0) {
       for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER_ALLOCATED;
     }
@@ -438,7 +455,7 @@ export class PageOwner {
       const fromFree = records.freeContext[fromNr]!;
       const toFree = records.freeContext[toNr]!;
       // Contexts interned here bypass #context(): its memory of the last ones must not outlive them.
-      this.#lastContext.context.fill(0);
+      this.#forgetContexts();
       // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
       const newHandle = contexts.handle(toAlloc[toBase]!);
       for (let index = 0; index < 1 << order; index++) {

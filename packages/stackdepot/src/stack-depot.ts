@@ -108,6 +108,10 @@ export class StackDepot {
   readonly hashTableBytes: number;
 
   readonly #options: StackDepotOptions;
+  /** The handle layout: pool index = (handle & poolMask) - poolBias, offset = (handle >>> offsetShift) & 0x3ff. */
+  readonly #poolMask: number;
+  readonly #poolBias: number;
+  readonly #offsetShift: number;
   /**
    * The host's hash table: the kernel's bucket count is only simulated (`hashTableBytes`); the host starts small
    * and doubles, up to it, whenever there are more records than buckets. Lookups match on the full hash and the
@@ -149,6 +153,9 @@ export class StackDepot {
     this.#bucketMask = this.#buckets.length - 1;
     this.hashTableBytes = options.buckets * (options.era === 'v6' ? 16 : 8);
     this.#poolOffset = options.era === 'v6' ? DEPOT_POOL_SIZE : 0;
+    this.#poolMask = options.era === 'v6' ? 0x1ffff : 0x1fffff;
+    this.#poolBias = options.era === 'v6' ? 1 : 0;
+    this.#offsetShift = options.era === 'v6' ? 17 : 21;
   }
 
   /** Bytes of a record holding `frames` frames: ALIGN(header + 8·frames, 16); header 24 (v4.8) or 32 (v6.18). */
@@ -236,18 +243,8 @@ export class StackDepot {
   /** The record index a handle names, or -1 (a bad pool index or offset). Allocation-free. */
   recordOf(handle: number): number {
     if (handle === 0) return -1;
-    let pool: number;
-    let offset: number;
-    if (this.era === 'v4') {
-      pool = handle & 0x1fffff;
-      offset = (handle >>> 21) & 0x3ff;
-    } else {
-      pool = (handle & 0x1ffff) - 1;
-      offset = (handle >>> 17) & 0x3ff;
-    }
-    const slots = this.#slots[pool];
-    if (slots === undefined) return -1;
-    return slots[offset]!;
+    const slots = this.#slots[(handle & this.#poolMask) - this.#poolBias];
+    return slots === undefined ? -1 : slots[(handle >>> this.#offsetShift) & 0x3ff]!;
   }
 
   /** Splits a handle into its pool index and 16-byte offset (and v6.18 extra bits). */
@@ -278,10 +275,14 @@ export class StackDepot {
 
   /** Adds `delta` to a record's refcount and returns the new value. */
   addRefcount(handle: number, delta: number): number {
-    const record = this.recordOf(handle);
+    // recordOf(), written out: page_owner calls this on every allocation and free.
+    const slots = this.#slots[(handle & this.#poolMask) - this.#poolBias];
+    if (handle === 0 || slots === undefined) return 0;
+    const record = slots[(handle >>> this.#offsetShift) & 0x3ff]!;
     if (record < 0) return 0;
-    this.#recordRefcount[record]! += delta;
-    return this.#recordRefcount[record]!;
+    const refcount = this.#recordRefcount;
+    refcount[record]! += delta;
+    return refcount[record]!;
   }
 
   /**
