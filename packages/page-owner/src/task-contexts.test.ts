@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { TaskContexts } from './task-contexts';
+
+describe('TaskContexts', () => {
+  it('reuses the last context of a slot while task, ts and handle match, and keeps the slots apart', () => {
+    const contexts = new TaskContexts();
+    const alloc = contexts.intern(100, 100, 'cc1', 5000, 7, 0);
+    expect(contexts.intern(100, 100, 'cc1', 5000, 7, 0)).toBe(alloc);
+    const free = contexts.intern(100, 100, 'cc1', 5000, 9, 1);
+    expect(free).not.toBe(alloc);
+    // Alternating slots does not churn: each slot keeps its own last context.
+    expect(contexts.intern(100, 100, 'cc1', 5000, 7, 0)).toBe(alloc);
+    expect(contexts.intern(100, 100, 'cc1', 5000, 9, 1)).toBe(free);
+    expect([contexts.pid(alloc), contexts.tgid(alloc), contexts.comm(alloc), contexts.ts(alloc)]).toEqual([
+      100,
+      100,
+      'cc1',
+      5000,
+    ]);
+    expect(contexts.handle(free)).toBe(9);
+    expect(contexts.task(alloc)).toBe(contexts.task(free));
+  });
+
+  it('moves references with assign() and recycles a context no page uses any more', () => {
+    const contexts = new TaskContexts();
+    const pages = new Uint32Array(8);
+    const first = contexts.intern(1, 1, 'init', 10, 3, 0);
+    contexts.assign(pages, 0, 8, first);
+    expect(Array.from(pages)).toEqual(new Array(8).fill(first));
+    const second = contexts.intern(2, 2, 'make', 20, 4, 0);
+    contexts.assign(pages, 0, 8, second);
+    // No page holds `first` any more and it is no longer a slot's last: recycled.
+    expect(contexts.live).toBe(1);
+    const third = contexts.intern(3, 3, 'cc1', 30, 5, 0);
+    expect(third).toBe(first);
+    contexts.assign(pages, 0, 4, third);
+    expect(contexts.live).toBe(2);
+    expect(contexts.pid(pages[0]!)).toBe(3);
+    expect(contexts.pid(pages[7]!)).toBe(2);
+    // A slot's last context is kept even with no page on it, so the next page of the same step can reuse it.
+    contexts.assign(pages, 0, 8, 0);
+    expect(contexts.live).toBe(1);
+    expect(contexts.intern(3, 3, 'cc1', 30, 5, 0)).toBe(third);
+  });
+
+  it('interns tasks once and counts its tables in host bytes', () => {
+    const contexts = new TaskContexts();
+    const empty = contexts.hostBytes();
+    for (let ts = 0; ts < 1000; ts++) contexts.intern(ts % 3, ts % 3, `t${ts % 3}`, ts, 1, 0);
+    expect(contexts.live).toBeLessThanOrEqual(2);
+    expect(contexts.hostBytes()).toBe(empty + 3 * 32);
+  });
+});
