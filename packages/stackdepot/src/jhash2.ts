@@ -7,11 +7,19 @@
  * Allocation-free.
  */
 export function jhash2(words: ArrayLike<number>, start: number, length: number, initval: number): number {
-  let a = (0xdeadbeef + (length << 2) + initval) | 0;
-  let b = a;
-  let c = a;
-  let index = start;
-  let remaining = length;
+  const init = (0xdeadbeef + (length << 2) + initval) | 0;
+  return jhashWords(words, start, length, init, init, init);
+}
+
+/** The body of {@link jhash2} from a given state: the rounds over `remaining` words from `index`, then the tail. */
+function jhashWords(
+  words: ArrayLike<number>,
+  index: number,
+  remaining: number,
+  a: number,
+  b: number,
+  c: number,
+): number {
   while (remaining > 3) {
     a = (a + words[index]!) | 0;
     b = (b + words[index + 1]!) | 0;
@@ -57,9 +65,8 @@ export function jhash2Frames(frames: ArrayLike<number>, count: number, initval: 
   let a = (0xdeadbeef + (length << 2) + initval) | 0;
   let b = a;
   let c = a;
-  // `frame` is the next frame whose low word is still to be added; `high` says the next word is a high half.
+  // `frame` is the next frame whose low word is still to be added.
   let frame = 0;
-  let high = false;
   let remaining = length;
   // Three frames (six words, two rounds) at a time while more than six words are left: the words are then
   // low(f), high(f), low(f + 1) and high(f + 1), low(f + 2), high(f + 2), with no alternation to track.
@@ -109,55 +116,13 @@ export function jhash2Frames(frames: ArrayLike<number>, count: number, initval: 
     frame += 3;
     remaining -= 6;
   }
-  // At most six words are left, starting with a low half: one more round and the tail, in the same alternation.
-  while (remaining > 3) {
-    if (high) {
-      // words: high(frame - 1), low(frame), high(frame)
-      a = (a - 1) | 0;
-      b = (b + frames[frame]!) | 0;
-      c = (c - 1) | 0;
-      frame += 1;
-    } else {
-      // words: low(frame), high(frame), low(frame + 1)
-      a = (a + frames[frame]!) | 0;
-      b = (b - 1) | 0;
-      c = (c + frames[frame + 1]!) | 0;
-      frame += 2;
-    }
-    high = !high;
-    a = (a - c) | 0;
-    a ^= (c << 4) | (c >>> 28);
-    c = (c + b) | 0;
-    b = (b - a) | 0;
-    b ^= (a << 6) | (a >>> 26);
-    a = (a + c) | 0;
-    c = (c - b) | 0;
-    c ^= (b << 8) | (b >>> 24);
-    b = (b + a) | 0;
-    a = (a - c) | 0;
-    a ^= (c << 16) | (c >>> 16);
-    c = (c + b) | 0;
-    b = (b - a) | 0;
-    b ^= (a << 19) | (a >>> 13);
-    a = (a + c) | 0;
-    c = (c - b) | 0;
-    c ^= (b << 4) | (b >>> 28);
-    b = (b + a) | 0;
-    remaining -= 3;
-  }
-  if (remaining === 0) return c >>> 0;
-  // The last 1-3 words, in the same alternation.
-  if (high) {
-    if (remaining === 3) c = (c - 1) | 0;
-    if (remaining >= 2) b = (b + frames[frame]!) | 0;
-    a = (a - 1) | 0;
-  } else {
-    if (remaining === 3) c = (c + frames[frame + 1]!) | 0;
-    if (remaining >= 2) b = (b - 1) | 0;
-    a = (a + frames[frame]!) | 0;
-  }
-  return jhashFinal(a, b, c);
+  // At most six words are left, starting with a low half: the generic rounds and tail finish them.
+  for (let word = 0; word < remaining; word++) tail[word] = (word & 1) === 0 ? frames[frame + (word >> 1)]! : -1;
+  return jhashWords(tail, 0, remaining, a, b, c);
 }
+
+/** The last (at most six) words of a trace, for {@link jhash2Frames}. */
+const tail = new Int32Array(6);
 
 /** `__jhash_final`, returning c as an unsigned 32-bit number. */
 function jhashFinal(a: number, b: number, c: number): number {
