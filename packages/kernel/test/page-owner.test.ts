@@ -10,40 +10,17 @@ import type { ProfileName } from '@mm/physmem';
 import { describe, expect, it } from 'vitest';
 import { boot, type Kernel } from '../src/index';
 import { expectGolden } from './expect-golden';
+import { pageCacheReadPaths } from './read-paths';
 
 const fixtures = new URL('./__fixtures__/', import.meta.url);
 const eras = ['v4.7', 'v4.8', 'v6.18'] as const;
 
 /** A page cache read, as each era's kernel calls the allocator. */
-const readPath: Record<ProfileName, string[]> = {
-  'v4.7': [
-    'entry_SYSCALL_64_fastpath+0x12/0x71',
-    'SyS_read+0x55/0xc0',
-    'vfs_read+0x93/0x130',
-    '__vfs_read+0xa7/0xd0',
-    'generic_file_read_iter+0x453/0x760',
-    'page_cache_sync_readahead+0x31/0x50',
-    'ondemand_readahead+0x135/0x260',
-    '__do_page_cache_readahead+0xdc/0x240',
-    '__page_cache_alloc+0xe6/0x120',
-    'alloc_pages_current+0x88/0x120',
-  ],
-  'v4.8': [],
-  'v6.18': [
-    'entry_SYSCALL_64_after_hwframe+0x76',
-    'do_syscall_64+0x71',
-    'ksys_read+0x6f',
-    'vfs_read+0xbb',
-    'xfs_file_read_iter+0x76/0x100 [xfs]',
-    'filemap_read+0x13c/0x3b0',
-    'filemap_get_pages+0x2d6/0x8a0',
-    'page_cache_sync_ra+0x1f2/0x300',
-    'page_cache_ra_unbounded+0x11d/0x240',
-    'filemap_alloc_folio_noprof+0x34/0x100',
-    'alloc_pages_mpol+0x86',
-  ],
+const readPath: Record<ProfileName, readonly string[]> = {
+  'v4.7': pageCacheReadPaths.v4,
+  'v4.8': pageCacheReadPaths.v4,
+  'v6.18': pageCacheReadPaths.v6,
 };
-readPath['v4.8'] = readPath['v4.7'];
 
 function bootSmall(profile: ProfileName, cmdline = 'page_owner=on'): Kernel {
   return boot({ memory: '512M', profile, cmdline, cpus: 1 });

@@ -28,11 +28,6 @@ export class TaskContexts {
    * {@link assign}.
    */
   intern(pid: number, tgid: number, comm: string, ts: number, handle: number, slot: 0 | 1): number {
-    const last = this.#last[slot]!;
-    if (last !== 0 && this.#ts[last] === ts && this.#handle[last] === handle) {
-      const lastTask = this.#task[last]!;
-      if (this.#pids[lastTask] === pid && this.#tgids[lastTask] === tgid && this.#comms[lastTask] === comm) return last;
-    }
     let task = this.#lastTask;
     if (this.#pids[task] !== pid || this.#tgids[task] !== tgid || this.#comms[task] !== comm) {
       task = this.#internTask(pid, tgid, comm);

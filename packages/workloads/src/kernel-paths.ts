@@ -80,6 +80,16 @@ const v6Exec = [
   'load_elf_binary+0x3d2',
 ];
 
+/** exit_group() tearing down the address space, as far as `exit_mmap`. */
+const v6Exit: PathPart[] = [
+  ...v6Syscall,
+  '__x64_sys_exit_group+0x18/0x20',
+  'do_group_exit+0x31/0x80',
+  'do_exit+0x2a0/0xb80',
+  '__mmput+0x41',
+  'exit_mmap+0x1d9',
+];
+
 /** v6.18 paths. */
 export const pathsV6: KernelPaths = {
   anonFault: [
@@ -254,12 +264,7 @@ export const pathsV6: KernelPaths = {
     'alloc_pages_mpol+0x86',
   ],
   exitFree: [
-    ...v6Syscall,
-    '__x64_sys_exit_group+0x18/0x20',
-    'do_group_exit+0x31/0x80',
-    'do_exit+0x2a0/0xb80',
-    '__mmput+0x41',
-    'exit_mmap+0x1d9',
+    ...v6Exit,
     'tlb_finish_mmu+0x7e',
     '__tlb_batch_free_encoded_pages+0x43',
     'free_pages_and_swap_cache+0x154',
@@ -278,17 +283,7 @@ export const pathsV6: KernelPaths = {
     'shrink_folio_list+0x833/0x1090',
     'free_unref_folios+0x454',
   ],
-  pageTableFree: [
-    ...v6Syscall,
-    '__x64_sys_exit_group+0x18/0x20',
-    'do_group_exit+0x31/0x80',
-    'do_exit+0x2a0/0xb80',
-    '__mmput+0x41',
-    'exit_mmap+0x1d9',
-    'free_pgtables+0x10e/0x240',
-    'free_pgd_range+0x57f',
-    '__free_frozen_pages+0x2b8',
-  ],
+  pageTableFree: [...v6Exit, 'free_pgtables+0x10e/0x240', 'free_pgd_range+0x57f', '__free_frozen_pages+0x2b8'],
 };
 
 const v4Syscall: PathPart[] = [
@@ -301,6 +296,15 @@ const v4Fault: PathPart[] = [
   oneOf('__do_page_fault+0x1ee/0x4c0', '__do_page_fault+0x2a8/0x4c0'),
 ];
 const v4Fork = [...v4Syscall, 'SyS_clone+0x16/0x20', '_do_fork+0xd4/0x3b0', 'copy_process.part.30+0x7e1/0x1a50'];
+
+/** exit_group() tearing down the address space, as far as `mmput`. */
+const v4Exit: PathPart[] = [
+  ...v4Syscall,
+  'SyS_exit_group+0x14/0x20',
+  'do_group_exit+0x3d/0xc0',
+  'do_exit+0x2c1/0xb90',
+  'mmput+0x51/0x110',
+];
 
 /** v4.x (v4.7, v4.8) paths. */
 export const pathsV4: KernelPaths = {
@@ -462,11 +466,7 @@ export const pathsV4: KernelPaths = {
   ],
   kernelStack: [...v4Fork, 'dup_task_struct+0x4f/0x270', 'alloc_pages_current+0x88/0x120'],
   exitFree: [
-    ...v4Syscall,
-    'SyS_exit_group+0x14/0x20',
-    'do_group_exit+0x3d/0xc0',
-    'do_exit+0x2c1/0xb90',
-    'mmput+0x51/0x110',
+    ...v4Exit,
     'exit_mmap+0xaf/0x160',
     'tlb_finish_mmu+0x14/0x40',
     'tlb_flush_mmu_free+0x36/0x60',
@@ -483,11 +483,7 @@ export const pathsV4: KernelPaths = {
     'free_hot_cold_page_list+0x3d/0x60',
   ],
   pageTableFree: [
-    ...v4Syscall,
-    'SyS_exit_group+0x14/0x20',
-    'do_group_exit+0x3d/0xc0',
-    'do_exit+0x2c1/0xb90',
-    'mmput+0x51/0x110',
+    ...v4Exit,
     'exit_mmap+0x60/0x160',
     'free_pgtables+0xa6/0x110',
     'free_pgd_range+0x2f3/0x530',
