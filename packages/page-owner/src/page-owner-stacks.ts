@@ -9,7 +9,7 @@ import type { PageOwner } from './page-owner';
 export function formatShowStacks(owner: PageOwner, formatter = new RecordFormatter(owner)): string {
   let text = '';
   for (const handle of owner.stackList) {
-    const pages = owner.depot.refcount(handle) - 1;
+    const pages = owner.stackCount(handle) - 1;
     if (pages < 1 || pages < owner.countThreshold) continue;
     text += `${formatter.stack(handle)}nr_base_pages: ${pages}\n\n`;
   }

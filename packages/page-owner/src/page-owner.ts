@@ -116,6 +116,15 @@ export class PageOwner {
   /** The gfp mask the free stack is saved with (`__GFP_NOWARN`). */
   readonly #freeGfp: number;
   #listNodes = 0;
+  /**
+   * v6.18 stack counts: the changes to one stack's depot refcount (the last one charged) are kept here and written
+   * to the depot only when another stack is charged, so that the usual allocate-then-free of one stack does not
+   * look its record up twice. {@link stackCount} adds them back in.
+   */
+  #pendingHandle = 0;
+  #pendingDelta = 0;
+  /** The pending stack's refcount in the depot (without {@link #pendingDelta}). */
+  #pendingBase = 0;
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(deps: PageOwnerDeps) {
@@ -174,6 +183,7 @@ export class PageOwner {
   /** Stops listening (tests; the kernel never turns page_owner off). */
   disable(): void {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#flushStackCount();
     this.inited = false;
   }
 
@@ -336,11 +346,40 @@ export class PageOwner {
 
   /** v6.18 `inc_stack_record_count()`: a stack's first charge puts it on the page_owner_stacks list. */
   #chargeStack(handle: number, gfp: number, pages: number): void {
+    if (handle === this.#pendingHandle) {
+      this.#pendingDelta += pages;
+      return;
+    }
+    this.#flushStackCount();
     const depot = this.depot;
-    if (depot.addRefcount(handle, pages) - pages === REFCOUNT_SATURATED) {
-      depot.setRefcount(handle, 1 + pages);
+    let count = depot.addRefcount(handle, pages);
+    if (count - pages === REFCOUNT_SATURATED) {
+      count = 1 + pages;
+      depot.setRefcount(handle, count);
       this.#addToStackList(handle, gfp);
     }
+    this.#pendingHandle = handle;
+    this.#pendingBase = count;
+  }
+
+  /** v6.18 `dec_stack_record_count()`: returns the stack's count after the free. */
+  #unchargeStack(handle: number, pages: number): number {
+    if (handle !== this.#pendingHandle) return this.depot.addRefcount(handle, -pages);
+    this.#pendingDelta -= pages;
+    return this.#pendingBase + this.#pendingDelta;
+  }
+
+  /** Writes the pending stack count to the depot. */
+  #flushStackCount(): void {
+    if (this.#pendingDelta !== 0) this.depot.addRefcount(this.#pendingHandle, this.#pendingDelta);
+    this.#pendingHandle = 0;
+    this.#pendingDelta = 0;
+  }
+
+  /** v6.18: a stack's `stack_record->count` (1 + the base pages it holds once charged). */
+  stackCount(handle: number): number {
+    const count = this.depot.refcount(handle);
+    return handle === this.#pendingHandle ? count + this.#pendingDelta : count;
   }
 
   /**
@@ -388,8 +427,7 @@ export class PageOwner {
     const slots = records.freeContext[nr]!;
     if (pages > 1 || slots[base] !== context) contexts.assign(slots, base, pages, context);
     if (allocHandle !== this.earlyHandle && allocHandle !== 0) {
-      const left = this.depot.addRefcount(allocHandle, -pages);
-      if (left === 0) {
+      if (this.#unchargeStack(allocHandle, pages) === 0) {
         this.memory.log.printk(`dec_stack_record_count: refcount went to 0 for ${allocHandle} handle`);
       }
     }

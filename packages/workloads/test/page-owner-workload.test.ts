@@ -148,7 +148,16 @@ describe('page_owner invariants under random workloads (property)', () => {
             });
             // Every block we hold has exactly one record, at its head, with its order.
             const shown = new Map<number, number>();
-            forEachPageOwnerRecord(owner, (pfn, _handle, order) => shown.set(pfn, order));
+            const pagesByHandle = new Map<number, number>();
+            forEachPageOwnerRecord(owner, (pfn, handle, order) => {
+              shown.set(pfn, order);
+              pagesByHandle.set(handle, (pagesByHandle.get(handle) ?? 0) + (1 << order));
+            });
+            // v6.18 stack counts: each charged stack counts the base pages allocated with it now (plus one).
+            for (const handle of owner.stackList) {
+              if (handle === owner.dummyHandle || handle === owner.failureHandle) continue;
+              expect(owner.stackCount(handle) - 1).toBe(pagesByHandle.get(handle) ?? 0);
+            }
             for (const [pfn, { order }] of held) {
               expect(shown.get(pfn)).toBe(order);
               for (let page = 1; page < 1 << order; page++) expect(shown.has(pfn + page)).toBe(false);
@@ -181,6 +190,10 @@ describe('page_owner invariants under random workloads (property)', () => {
         ),
         { numRuns: 40, seed: 42 },
       );
+      // Once page_owner stops, what it kept pending is in the depot.
+      const counts = owner.stackList.map((handle) => owner.stackCount(handle));
+      owner.disable();
+      expect(owner.stackList.map((handle) => owner.depot.refcount(handle))).toEqual(counts);
     },
   );
 });
