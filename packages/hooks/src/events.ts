@@ -68,6 +68,12 @@ export interface MmHookEvents {
    */
   split: (pfn: number, oldOrder: number, newOrder: number) => void;
   /**
+   * `__split_huge_page_tail()` / `__split_folio_to_order()` (mm/huge_memory.c): the transparent huge page of 2^order
+   * pages at `pfn` became base pages. Per-page state kept only on the head (page_idle's Young and Idle) is copied to
+   * every tail.
+   */
+  thp_split: (pfn: number, order: number) => void;
+  /**
    * `folio_copy_owner()` / `migrate_page_copy()` (mm/migrate.c): the contents of 2^order pages at `fromPfn` were
    * copied to `toPfn` by migration for `reason` (a migrate reason number, `MR_*`).
    */
@@ -100,6 +106,7 @@ export const hookEventNames = [
   'post_alloc',
   'free_prepare',
   'split',
+  'thp_split',
   'migrate_copy',
   'access',
   'map',

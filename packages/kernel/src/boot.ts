@@ -1,6 +1,7 @@
 import { BuddyAllocator, zoneBatchsize } from '@mm/buddy';
 import { BootPhase, createHookBus, type KernelParam, KernelParamError } from '@mm/hooks';
 import { flatmemPageExtAllocations, PageExt, type PageExtClient, pageExtLayouts, planPageExt } from '@mm/page-ext';
+import { PageIdle } from '@mm/page-idle';
 import {
   createPageOwner,
   PAGE_OWNER_BYTES_V618,
@@ -23,6 +24,7 @@ import {
   type ProfileName,
 } from '@mm/physmem';
 import { createKernelText, KernelText, ShadowStack } from '@mm/stacktrace';
+import { Vm } from '@mm/vm';
 import { allocateBootMemory } from './boot-allocations';
 import {
   memoryInfoLine,
@@ -57,13 +59,16 @@ export interface BootOptions {
   /** Parameters of the clients being booted, beside the core ones. */
   readonly params?: readonly KernelParam[];
   /**
-   * The page_ext clients built into this kernel (default: all mmsim has, that is `page_owner`). Each still has to
-   * be enabled on the command line.
+   * The page_ext clients built into this kernel (default: all mmsim has). `page_owner` still has to be enabled on
+   * the command line; `page_idle` (CONFIG_IDLE_PAGE_TRACKING) is on whenever it is built in.
    */
-  readonly clients?: readonly 'page_owner'[];
+  readonly clients?: readonly PageExtClientName[];
   /** Fault injection: the fraction of stackdepot pool allocations that fail (0..1) once page_owner runs. */
   readonly depotFailureRate?: number;
 }
+
+/** The page_ext clients mmsim has, in the kernel's `page_ext_ops[]` order. */
+export type PageExtClientName = 'page_owner' | 'page_idle';
 
 /** The bytes of a size given as a number or text, or a clear error. */
 export function parseMemorySize(memory: number | string): number {
@@ -108,7 +113,7 @@ export function boot(options: BootOptions): Kernel {
   const bytes = parseMemorySize(options.memory);
   const pending: string[] = [];
   const values: MemoryParamValues = { reserve: [] };
-  const builtIn = new Set(options.clients ?? ['page_owner']);
+  const builtIn = new Set<PageExtClientName>(options.clients ?? ['page_owner', 'page_idle']);
   const pageOwnerConfig: PageOwnerConfig = { enabled: false };
   const params = [
     ...memoryParams(values),
@@ -119,17 +124,27 @@ export function boot(options: BootOptions): Kernel {
   const parsed = parseKernelParams(cmdline, params, profile.name, (line) => pending.push(line));
   // page_ext's need phase: the entry size is known before memory is laid out (FLATMEM takes it from memblock).
   let pageOwner: PageOwner | undefined;
-  const clients: PageExtClient[] = builtIn.has('page_owner')
-    ? [
-        {
-          name: 'page_owner',
-          size: PAGE_OWNER_BYTES_V618,
-          needSharedFlags: true,
-          need: () => pageOwnerConfig.enabled,
-          init: (pageExt) => pageOwner?.init(pageExt),
-        },
-      ]
-    : [];
+  let pageIdle: PageIdle | undefined;
+  const clients: PageExtClient[] = [];
+  if (builtIn.has('page_owner')) {
+    clients.push({
+      name: 'page_owner',
+      size: PAGE_OWNER_BYTES_V618,
+      needSharedFlags: true,
+      need: () => pageOwnerConfig.enabled,
+      init: (pageExt) => pageOwner?.init(pageExt),
+    });
+  }
+  if (builtIn.has('page_idle')) {
+    // page_idle_ops: only 32-bit keeps the flags in page_ext, and then it always needs it.
+    clients.push({
+      name: 'page_idle',
+      size: 0,
+      needSharedFlags: true,
+      need: () => profile.arch.bitsPerLong === 32,
+      init: (pageExt) => pageIdle?.init(pageExt),
+    });
+  }
   const plan = planPageExt(clients, pageExtLayouts[profile.name]!, profile.arch.bitsPerLong);
   const earlyDepot = profile.era === 'v6' && pageOwnerConfig.enabled;
   let depotEntries = 0;
@@ -237,6 +252,8 @@ export function boot(options: BootOptions): Kernel {
       ...(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
     });
   }
+  const vm = new Vm({ memory, buddy, hooks, stack });
+  if (builtIn.has('page_idle')) pageIdle = new PageIdle({ memory, vm, hooks });
   let pageExt: PageExt | undefined;
   if (plan !== undefined) {
     // page_ext_init(): late in start_kernel (v4.8), at the end of mm_core_init (v6.18).
@@ -281,6 +298,8 @@ export function boot(options: BootOptions): Kernel {
     stack,
     ...(pageExt !== undefined ? { pageExt } : {}),
     ...(pageOwner !== undefined ? { pageOwner } : {}),
+    vm,
+    ...(pageIdle !== undefined ? { pageIdle } : {}),
   });
 }
 

@@ -1,4 +1,4 @@
-export type { BootOptions } from './boot';
+export type { BootOptions, PageExtClientName } from './boot';
 export { boot, KernelParamError, parseMemorySize } from './boot';
 export type { BootAllocation, BootAllocationSite } from './boot-allocations';
 export { allocateBootMemory, bootAllocationSites } from './boot-allocations';

@@ -1,9 +1,11 @@
 import { type BuddyAllocator, type BuddyZone, formatBuddyinfo, formatPagetypeinfo } from '@mm/buddy';
 import type { HookBus } from '@mm/hooks';
 import type { PageExt } from '@mm/page-ext';
+import type { PageIdle } from '@mm/page-idle';
 import { formatPagetypeinfoWithOwner, type PageOwner } from '@mm/page-owner';
 import type { KernelProfile, PhysicalMemory } from '@mm/physmem';
 import type { KernelText, ShadowStack } from '@mm/stacktrace';
+import type { Vm } from '@mm/vm';
 import type { BootAllocation } from './boot-allocations';
 import type { CommandLineArgument } from './command-line';
 
@@ -36,6 +38,10 @@ export class Kernel {
   readonly pageExt: PageExt | undefined;
   /** page_owner, when built in (it records only if `page_owner=` enabled it). */
   readonly pageOwner: PageOwner | undefined;
+  /** User space memory: processes, mappings, page tables, the page cache, the reverse map. */
+  readonly vm: Vm;
+  /** Idle page tracking, when built in. */
+  readonly pageIdle: PageIdle | undefined;
   readonly #pagetypeinfo: PagetypeinfoContribution[] = [];
 
   constructor(init: {
@@ -51,6 +57,8 @@ export class Kernel {
     stack: ShadowStack;
     pageExt?: PageExt;
     pageOwner?: PageOwner;
+    vm: Vm;
+    pageIdle?: PageIdle;
   }) {
     this.memory = init.memory;
     this.profile = init.memory.profile;
@@ -65,6 +73,8 @@ export class Kernel {
     this.stack = init.stack;
     this.pageExt = init.pageExt;
     this.pageOwner = init.pageOwner;
+    this.vm = init.vm;
+    this.pageIdle = init.pageIdle;
   }
 
   /** The kernel log (`dmesg`). */

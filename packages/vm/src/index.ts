@@ -1,0 +1,14 @@
+export type { VmaProtection } from './address-space';
+export { AddressSpace, Vma } from './address-space';
+export type { IdleFlags } from './idle-flags';
+export { noIdleFlags } from './idle-flags';
+export type { KpageError } from './proc-kpageflags';
+export { KPF, kpagecount, kpageEntries, kpageflags, readKpagecount, readKpageflags } from './proc-kpageflags';
+export { formatMaps, formatMapsLine } from './proc-maps';
+export type { PagemapError } from './proc-pagemap';
+export { dumpPagemap, PAGEMAP_ENTRY_BYTES, PagemapBits, pagemapEntry, readPagemap } from './proc-pagemap';
+export { PteBits } from './pte';
+export { ReverseMap } from './reverse-map';
+export type { LruCounts, MmapOptions, VmCallPath, VmEvents, VmTask } from './vm';
+export { Vm } from './vm';
+export { VmFile } from './vm-file';

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { BuddyAllocator } from '@mm/buddy';
+import { createHookBus } from '@mm/hooks';
+import { getProfile, PAGE_SIZE, PhysicalMemory, type ProfileName } from '@mm/physmem';
+import { describe, expect, it } from 'vitest';
+import { KPF, kpagecount, kpageEntries, kpageflags, readKpagecount, readKpageflags } from './proc-kpageflags';
+import { formatMaps } from './proc-maps';
+import { dumpPagemap, readPagemap } from './proc-pagemap';
+import { Vm } from './vm';
+
+const samples = new URL('../../../../shared/samples/', import.meta.url);
+const sample = (name: string) => readFileSync(new URL(name, samples));
+
+function machine(profile: ProfileName = 'v6.18') {
+  const memory = new PhysicalMemory({ memory: 256 * 2 ** 20, profile: getProfile(profile) });
+  const hooks = createHookBus();
+  const buddy = new BuddyAllocator(memory, hooks);
+  buddy.freeAllMemory();
+  return { memory, buddy, vm: new Vm({ memory, buddy, hooks }) };
+}
+
+/** The sample process's first mappings: python's binary, the heap, a tmpfs file and shared anonymous memory. */
+function sampleProcess(vm: Vm) {
+  const task = vm.createProcess('python3');
+  const python = vm.createFile('/usr/local/bin/python3.11', 4, { inode: 26723 });
+  const shm = vm.createFile('/dev/shm/pm_file.bin', 16, { shmem: true, inode: 100045 });
+  const segments = [
+    { at: 0x55be7ee8b000, offset: 0, write: false, exec: false },
+    { at: 0x55be7ee8c000, offset: 1, write: false, exec: true },
+    { at: 0x55be7ee8d000, offset: 2, write: false, exec: false },
+    { at: 0x55be7ee8e000, offset: 2, write: false, exec: false },
+    { at: 0x55be7ee8f000, offset: 3, write: true, exec: false },
+  ];
+  for (const { at, offset, write, exec } of segments) {
+    vm.mmap(task, { pages: 1, file: python, offset, write, exec, address: at });
+  }
+  vm.mmap(task, { pages: 0x18f, address: 0x55bebe9da000, name: '[heap]' });
+  const file = vm.mmap(task, { pages: 16, file: shm, shared: true, address: 0x7f3f69c14000 });
+  const zero = vm.mmap(task, { pages: 64, shared: true, address: 0x7f3f69c24000 });
+  const anon = vm.mmap(task, { pages: 307, address: 0x7f3f69c64000 });
+  return { task, file, zero, anon };
+}
+
+describe('/proc/PID/maps', () => {
+  it('prints the lines of the real 6.18 sample byte for byte', () => {
+    const { vm } = machine();
+    const { task } = sampleProcess(vm);
+    const expected = sample('maps-6.18.txt').toString().split('\n').slice(0, 9).join('\n');
+    expect(formatMaps(task)).toBe(`${expected}\n`);
+  });
+});
+
+describe('/proc/PID/pagemap', () => {
+  it('matches the sample: every second page of shared anonymous memory, every third of a tmpfs file', () => {
+    const { vm } = machine();
+    const { task, file, zero } = sampleProcess(vm);
+    for (let page = 0; page < 64; page += 2) vm.touch(task, zero + page * PAGE_SIZE, true);
+    for (let page = 0; page < 16; page += 3) vm.touch(task, file + page * PAGE_SIZE, true);
+    const real = sample('pagemap-6.18.bin');
+    const { entries, index } = dumpPagemap(vm, task);
+    const offsets = new Map(
+      [...index.matchAll(/^([0-9a-f]+)-[0-9a-f]+ .* offset=(\d+) entries=\d+$/gm)].map((match) => [
+        match[1],
+        Number(match[2]),
+      ]),
+    );
+    const flagsOf = (bytes: Uint8Array, at: number) => Buffer.from(bytes).readBigUInt64LE(at) >> 55n;
+    const pfnOf = (bytes: Uint8Array, at: number) => Buffer.from(bytes).readBigUInt64LE(at) & ((1n << 55n) - 1n);
+    for (const [start, realOffset, pages] of [
+      ['7f3f69c14000', 3232, 16],
+      ['7f3f69c24000', 3360, 64],
+    ] as const) {
+      const ours = offsets.get(start)!;
+      for (let page = 0; page < pages; page++) {
+        expect(flagsOf(entries, ours + page * 8)).toBe(flagsOf(real, realOffset + page * 8));
+        expect(pfnOf(entries, ours + page * 8) === 0n).toBe(pfnOf(real, realOffset + page * 8) === 0n);
+      }
+    }
+  });
+
+  it('reads entries at 8 * vpn: present, file, exclusive and the pfn; zero without CAP_SYS_ADMIN; EINVAL', () => {
+    const { vm } = machine();
+    const task = vm.createProcess('app');
+    const file = vm.createFile('/data', 2);
+    const anon = vm.mmap(task, { pages: 2 });
+    const mapped = vm.mmap(task, { pages: 2, file, shared: true });
+    const other = vm.createProcess('other');
+    const otherAt = vm.mmap(other, { pages: 2, file, shared: true });
+    const anonPfn = vm.touch(task, anon);
+    const filePfn = vm.touch(task, mapped + PAGE_SIZE);
+    vm.touch(other, otherAt + PAGE_SIZE);
+    const read = (position: number, privileged = true) => {
+      const bytes = readPagemap(vm, task, position, 8, privileged);
+      if ('errno' in bytes) throw new Error(bytes.errno);
+      return Buffer.from(bytes).readBigUInt64LE(0);
+    };
+    const at = (address: number) => (address / PAGE_SIZE) * 8;
+    expect(read(at(anon))).toBe((1n << 63n) | (1n << 56n) | BigInt(anonPfn));
+    expect(read(at(anon + PAGE_SIZE))).toBe(0n);
+    // Mapped by two processes: not exclusive.
+    expect(read(at(mapped + PAGE_SIZE))).toBe((1n << 63n) | (1n << 61n) | BigInt(filePfn));
+    expect(read(at(anon), false)).toBe((1n << 63n) | (1n << 56n));
+    expect(read(at(anon + 2 * PAGE_SIZE))).toBe(0n);
+    expect(readPagemap(vm, task, 4, 8)).toEqual({ errno: 'EINVAL' });
+    expect(readPagemap(vm, task, 8, 12)).toEqual({ errno: 'EINVAL' });
+    expect(readPagemap(vm, task, (0x7ffffffff000 / PAGE_SIZE) * 8, 64)).toHaveLength(0);
+  });
+});
+
+describe('/proc/kpageflags and /proc/kpagecount', () => {
+  const has = (flags: [number, number], ...bits: number[]) =>
+    bits.every((bit) => (bit >= 32 ? flags[0] & (1 << (bit - 32)) : flags[1] & (1 << bit)) !== 0);
+
+  it.each(['v4.8', 'v6.18'] as const)(
+    '%s: derives the flags of free, anonymous, file and page table pages',
+    (profile) => {
+      const { vm, memory, buddy } = machine(profile);
+      const task = vm.createProcess('app');
+      const file = vm.createFile('/data', 1);
+      const anon = vm.touch(task, vm.mmap(task, { pages: 1 }), true);
+      vm.readFile(task, file, 0, 1);
+      const cached = file.cachedPfn(0);
+      const table = [...task.mm.pageTables.values()][0]!;
+      expect(has(kpageflags(vm, anon), KPF.MMAP, KPF.ANON, KPF.LRU, KPF.SWAPBACKED, KPF.UPTODATE)).toBe(true);
+      expect(has(kpageflags(vm, anon), KPF.ACTIVE)).toBe(profile === 'v4.8');
+      expect(kpageflags(vm, cached)).toEqual([0, (1 << KPF.LRU) | (1 << KPF.UPTODATE) | (1 << KPF.REFERENCED)]);
+      expect(has(kpageflags(vm, table), KPF.PGTABLE)).toBe(profile === 'v6.18');
+      expect(kpagecount(vm, anon)).toBe(1);
+      expect(kpagecount(vm, cached)).toBe(0);
+      // Free memory: a free block's head and the pages inside it are BUDDY; beyond max_pfn, NOPAGE.
+      let free = -1;
+      buddy.forEachFreeBlock(buddy.zones.find((zone) => zone.freePages > 0)!, (pfn, order) => {
+        if (order > 0 && free < 0) free = pfn;
+      });
+      expect(kpageflags(vm, free)).toEqual([0, 1 << KPF.BUDDY]);
+      expect(kpageflags(vm, free + 1)).toEqual([0, 1 << KPF.BUDDY]);
+      expect(kpageflags(vm, memory.maxPfn)).toEqual([0, profile === 'v4.8' ? 1 << KPF.NOPAGE : 0]);
+      if (profile === 'v6.18') expect(has(kpageflags(vm, anon), KPF.OWNER_2)).toBe(true); // PG_anon_exclusive
+      // Reserved pages (the kernel image) carry KPF_RESERVED.
+      const reserved = memory.memblockReserved.find((region) => region.owner === 'kernel image')!.start;
+      expect(has(kpageflags(vm, reserved), KPF.RESERVED)).toBe(true);
+    },
+  );
+
+  it('reads whole files of little-endian u64 per pfn, with EINVAL for unaligned requests', () => {
+    const { vm, memory } = machine();
+    const task = vm.createProcess('app');
+    const anon = vm.touch(task, vm.mmap(task, { pages: 1 }));
+    const flags = readKpageflags(vm, 0, kpageEntries(vm) * 8 + 64) as Uint8Array;
+    expect(flags).toHaveLength(kpageEntries(vm) * 8);
+    expect(kpageEntries(vm)).toBe(Math.ceil(memory.maxPfn / memory.pagesPerSection) * memory.pagesPerSection);
+    const view = Buffer.from(flags);
+    expect(view.readUInt32LE(anon * 8)).toBe(kpageflags(vm, anon)[1]);
+    const counts = Buffer.from(readKpagecount(vm, anon * 8, 8) as Uint8Array);
+    expect(counts.readBigUInt64LE(0)).toBe(1n);
+    expect(readKpageflags(vm, 3, 8)).toEqual({ errno: 'EINVAL' });
+    expect(readKpagecount(vm, kpageEntries(vm) * 8, 8)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,213 @@
+import { MAX_PAGE_ORDER, type PageFlagName, PageState, PageType } from '@mm/physmem';
+import type { Vm } from './vm';
+
+/**
+ * `KPF_*` bit numbers of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h; 32 and up are the kernel-hacking
+ * bits of include/linux/kernel-page-flags.h). Bit 23 is KPF_BALLOON in v4.8 and KPF_OFFLINE in v6.18; 34 is
+ * KPF_MAPPEDTODISK in v4.8 and KPF_OWNER_2 in v6.18; 26 (KPF_PGTABLE) is v6.18 only.
+ */
+export const KPF = {
+  LOCKED: 0,
+  ERROR: 1,
+  REFERENCED: 2,
+  UPTODATE: 3,
+  DIRTY: 4,
+  LRU: 5,
+  ACTIVE: 6,
+  SLAB: 7,
+  WRITEBACK: 8,
+  RECLAIM: 9,
+  BUDDY: 10,
+  MMAP: 11,
+  ANON: 12,
+  SWAPCACHE: 13,
+  SWAPBACKED: 14,
+  COMPOUND_HEAD: 15,
+  COMPOUND_TAIL: 16,
+  HUGE: 17,
+  UNEVICTABLE: 18,
+  HWPOISON: 19,
+  NOPAGE: 20,
+  KSM: 21,
+  THP: 22,
+  BALLOON: 23,
+  OFFLINE: 23,
+  ZERO_PAGE: 24,
+  IDLE: 25,
+  PGTABLE: 26,
+  RESERVED: 32,
+  MLOCKED: 33,
+  MAPPEDTODISK: 34,
+  OWNER_2: 34,
+  PRIVATE: 35,
+  PRIVATE_2: 36,
+  OWNER_PRIVATE: 37,
+  ARCH: 38,
+  UNCACHED: 39,
+  SOFTDIRTY: 40,
+  ARCH_2: 41,
+} as const;
+
+/** An error a read returns instead of bytes. */
+export interface KpageError {
+  readonly errno: 'EINVAL';
+}
+
+/** Page flags copied straight into a KPF bit (`kpf_copy_bit()`), per era. */
+const copiedV4: readonly [PageFlagName, number][] = [
+  ['locked', KPF.LOCKED],
+  ['slab', KPF.SLAB],
+  ['error', KPF.ERROR],
+  ['dirty', KPF.DIRTY],
+  ['uptodate', KPF.UPTODATE],
+  ['writeback', KPF.WRITEBACK],
+  ['lru', KPF.LRU],
+  ['referenced', KPF.REFERENCED],
+  ['active', KPF.ACTIVE],
+  ['reclaim', KPF.RECLAIM],
+  ['swapcache', KPF.SWAPCACHE],
+  ['swapbacked', KPF.SWAPBACKED],
+  ['unevictable', KPF.UNEVICTABLE],
+  ['mlocked', KPF.MLOCKED],
+  ['hwpoison', KPF.HWPOISON],
+  ['uncached', KPF.UNCACHED],
+  ['reserved', KPF.RESERVED],
+  ['mappedtodisk', KPF.MAPPEDTODISK],
+  ['private', KPF.PRIVATE],
+  ['private_2', KPF.PRIVATE_2],
+  ['owner_priv_1', KPF.OWNER_PRIVATE],
+  ['arch_1', KPF.ARCH],
+];
+const copiedV6: readonly [PageFlagName, number][] = [
+  ['locked', KPF.LOCKED],
+  ['dirty', KPF.DIRTY],
+  ['uptodate', KPF.UPTODATE],
+  ['writeback', KPF.WRITEBACK],
+  ['lru', KPF.LRU],
+  ['referenced', KPF.REFERENCED],
+  ['active', KPF.ACTIVE],
+  ['reclaim', KPF.RECLAIM],
+  ['swapbacked', KPF.SWAPBACKED],
+  ['unevictable', KPF.UNEVICTABLE],
+  ['mlocked', KPF.MLOCKED],
+  ['hwpoison', KPF.HWPOISON],
+  ['reserved', KPF.RESERVED],
+  ['owner_2', KPF.OWNER_2],
+  ['private', KPF.PRIVATE],
+  ['private_2', KPF.PRIVATE_2],
+  ['owner_priv_1', KPF.OWNER_PRIVATE],
+  ['arch_1', KPF.ARCH],
+];
+
+/**
+ * `stable_page_flags()` (fs/proc/page.c) of one pfn, as [high 32 bits, low 32 bits]: NOPAGE for a pfn without a
+ * struct page (v6.18: 0); for a free page BUDDY (the head of a free block, or a page inside one whose count is 0); otherwise
+ * MMAP (mapped, not slab), ANON, compound head/tail, SLAB (v6.18: a slab folio, tails included), PGTABLE (v6.18),
+ * IDLE, and the page flags copied bit for bit (v6.18: SWAPCACHE only with SWAPBACKED). No zero page, KSM, THP,
+ * hugetlb or balloon pages exist in mmsim.
+ */
+export function kpageflags(vm: Vm, pfn: number): [number, number] {
+  const { memory } = vm;
+  // v6.18 kpage_read() writes 0 where pfn_to_online_page() finds nothing; v4.8 says NOPAGE.
+  if (pfn >= memory.maxPfn || !memory.pfnValid(pfn)) return [0, memory.profile.era === 'v4' ? 1 << KPF.NOPAGE : 0];
+  const state = memory.pageState(pfn);
+  if (state === PageState.buddy) return [0, 1 << KPF.BUDDY];
+  if (state === PageState.pcp || state === PageState.guard) return [0, 0];
+  if (state === PageState.none && memory.pageRefcount(pfn) === 0 && insideFreeBlock(vm, pfn)) {
+    return [0, 1 << KPF.BUDDY];
+  }
+  const v4 = memory.profile.era === 'v4';
+  const { bit } = memory.profile.pageFlags;
+  const tail = state === PageState.tail;
+  const head = tail ? compoundHead(vm, pfn) : pfn;
+  const flags = memory.pageFlags(head);
+  let low = 0;
+  let high = 0;
+  const slab = v4 ? (flags & (1 << bit.slab)) !== 0 : memory.pageType(head) === PageType.slab;
+  // v4.8 skips slab pages (their mapcount field is the slab's); v6.18's page types have no mapcount.
+  if (memory.pageMapcount(pfn) > 0 && !slab) low |= 1 << KPF.MMAP;
+  if (vm.isAnon(head)) low |= 1 << KPF.ANON;
+  if (tail) low |= 1 << KPF.COMPOUND_TAIL;
+  else if ((flags & (1 << bit.head)) !== 0) low |= 1 << KPF.COMPOUND_HEAD;
+  if (!v4 && memory.pageType(head) === PageType.table) low |= 1 << KPF.PGTABLE;
+  if (!v4 && memory.pageType(head) === PageType.offline) low |= 1 << KPF.OFFLINE;
+  if (slab) low |= 1 << KPF.SLAB;
+  if (vm.idleFlags.isIdle(head)) low |= 1 << KPF.IDLE;
+  for (const [name, kpf] of v4 ? copiedV4 : copiedV6) {
+    const flag = bit[name];
+    if (flag < 0 || (flags & (1 << flag)) === 0 || (name === 'slab' && tail)) continue;
+    if (kpf >= 32) high |= 1 << (kpf - 32);
+    else low |= 1 << kpf;
+  }
+  if (!v4 && (flags & (1 << bit.swapbacked)) !== 0 && (flags & (1 << bit.swapcache)) !== 0) {
+    low |= 1 << KPF.SWAPCACHE;
+  }
+  return [high >>> 0, low >>> 0];
+}
+
+/** `/proc/kpagecount` of one pfn: the page's mapcount (0 for invalid pfns, free, slab and page table pages). */
+export function kpagecount(vm: Vm, pfn: number): number {
+  const { memory } = vm;
+  if (pfn >= memory.maxPfn || !memory.pfnValid(pfn)) return 0;
+  return memory.pageMapcount(pfn);
+}
+
+/**
+ * `kpageflags_read()`: `length` bytes from byte `position` (multiples of 8, else EINVAL) of little-endian u64
+ * entries, one per pfn, up to the end of memory (`max_pfn`; v6.18 rounds it up to a whole section).
+ */
+export function readKpageflags(vm: Vm, position: number, length: number): Uint8Array | KpageError {
+  return readPerPfn(vm, position, length, (pfn, words, at) => {
+    const [high, low] = kpageflags(vm, pfn);
+    words[at] = low;
+    words[at + 1] = high;
+  });
+}
+
+/** `kpagecount_read()`: as {@link readKpageflags}, with each page's mapcount. */
+export function readKpagecount(vm: Vm, position: number, length: number): Uint8Array | KpageError {
+  return readPerPfn(vm, position, length, (pfn, words, at) => {
+    words[at] = kpagecount(vm, pfn);
+  });
+}
+
+/** The number of entries the files have (`max_pfn`, rounded up to a section in v6.18). */
+export function kpageEntries(vm: Vm): number {
+  const { memory } = vm;
+  if (memory.profile.era === 'v4') return memory.maxPfn;
+  return Math.ceil(memory.maxPfn / memory.pagesPerSection) * memory.pagesPerSection;
+}
+
+function readPerPfn(
+  vm: Vm,
+  position: number,
+  length: number,
+  fill: (pfn: number, words: Uint32Array, at: number) => void,
+): Uint8Array | KpageError {
+  if (position % 8 !== 0 || length % 8 !== 0 || position < 0 || length < 0) return { errno: 'EINVAL' };
+  const first = position / 8;
+  const end = Math.min(first + length / 8, kpageEntries(vm));
+  if (end <= first) return new Uint8Array(0);
+  const words = new Uint32Array((end - first) * 2);
+  for (let pfn = first; pfn < end; pfn++) fill(pfn, words, (pfn - first) * 2);
+  return new Uint8Array(words.buffer);
+}
+
+/** `is_free_buddy_page()`: whether a free block (a buddy head of a large enough order) covers `pfn`. */
+function insideFreeBlock(vm: Vm, pfn: number): boolean {
+  const { memory } = vm;
+  for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
+    const head = pfn - (pfn % 2 ** order);
+    if (!memory.pfnValid(head)) return false;
+    if (memory.pageState(head) === PageState.buddy && memory.pageOrder(head) >= order) return true;
+  }
+  return false;
+}
+
+/** The head of the compound page a tail page belongs to. */
+function compoundHead(vm: Vm, pfn: number): number {
+  const { memory } = vm;
+  let head = pfn;
+  while (head > 0 && memory.pfnValid(head - 1) && memory.pageState(head) === PageState.tail) head--;
+  return head;
+}

@@ -1,0 +1,716 @@
+import type { BuddyAllocator } from '@mm/buddy';
+import { AccessKind, type HookBus } from '@mm/hooks';
+import { PAGE_SIZE, PageType, type PhysicalMemory } from '@mm/physmem';
+import type { ShadowStack } from '@mm/stacktrace';
+import { AddressSpace, Vma, type VmaProtection } from './address-space';
+import { type IdleFlags, noIdleFlags } from './idle-flags';
+import { PteBits } from './pte';
+import { ReverseMap } from './reverse-map';
+import { VmFile } from './vm-file';
+
+/** A task (`struct task_struct`) as the vm sees it: ids, name, and its address space. */
+export interface VmTask {
+  readonly pid: number;
+  readonly tgid: number;
+  comm: string;
+  readonly mm: AddressSpace;
+}
+
+/**
+ * The kernel paths the vm allocates and frees through; each is pushed on the shadow stack (outermost first) while
+ * the allocator runs, so page_owner records them. Workloads fill these in with their era's frames.
+ */
+export type VmCallPath =
+  | 'anonFault'
+  | 'cowFault'
+  | 'fileFault'
+  | 'fileRead'
+  | 'shmemFault'
+  | 'pageTable'
+  | 'unmapFree'
+  | 'pageTableFree'
+  | 'cacheFree';
+
+/** How to map: `mmap()`'s length, protection, flags and file. */
+export interface MmapOptions {
+  /** Length in pages. */
+  readonly pages: number;
+  /** The file to map (its page `offset` first); without one the mapping is anonymous. */
+  readonly file?: VmFile;
+  /** File page of the mapping's first page. */
+  readonly offset?: number;
+  /** `MAP_SHARED` (default private). Shared anonymous memory is a tmpfs file, `/dev/zero (deleted)`. */
+  readonly shared?: boolean;
+  /** Default true. */
+  readonly write?: boolean;
+  readonly exec?: boolean;
+  /** `MAP_FIXED` address; default: below the last mapping, top-down. */
+  readonly address?: number;
+  /** `[heap]`, `[stack]`: what /proc/PID/maps prints for an anonymous mapping. */
+  readonly name?: string;
+}
+
+/** The LRU lists (`enum lru_list`, without unevictable), with page counts. */
+export interface LruCounts {
+  inactive_anon: number;
+  active_anon: number;
+  inactive_file: number;
+  active_file: number;
+}
+
+/** Counters of what happened (`/proc/vmstat` names where there is one). */
+export interface VmEvents {
+  /** `pgfault`: faults that installed a page. */
+  pgfault: number;
+  /** Copy-on-write faults (a private file page replaced by an anonymous copy). */
+  cowFault: number;
+  /** Accesses outside any mapping, or writes to a read-only one (SIGSEGV). */
+  segfault: number;
+  /** Faults that found no memory (the fault returns VM_FAULT_OOM). */
+  oom: number;
+  /** `pgactivate`: pages moved to an active list. */
+  pgactivate: number;
+}
+
+/** x86_64's top of the mmap area without randomisation (`mmap_base`), as a virtual page number. */
+const MMAP_BASE_VPN = 0x7ffff7fff;
+const PTES_PER_TABLE = 512;
+
+/**
+ * The memory management of user space (mm/memory.c, mm/rmap.c, mm/swap.c, mm/filemap.c): processes and their
+ * mappings, page faults that allocate through the buddy allocator with the kernel's gfp masks, page tables whose
+ * entries carry accessed and dirty bits, the page cache with a `read()` path that calls `mark_page_accessed()`, the
+ * LRU flags, the reverse map, and `page_referenced()`.
+ *
+ * Simplifications (see the README): no fork, swap, THP, mlock or reclaim of mapped pages; one page table per
+ * mapping stands in for the four levels (the PTE pages are still allocated from the simulated allocator, one per
+ * 2 MiB span, freed at munmap and exit); page refcounts stay 1 while a page is mapped (mapcount counts mappings).
+ */
+export class Vm {
+  readonly memory: PhysicalMemory;
+  readonly buddy: BuddyAllocator;
+  readonly hooks: HookBus;
+  readonly rmap: ReverseMap;
+  readonly tasks = new Map<number, VmTask>();
+  /** Files by id (index 0 unused). */
+  readonly files: (VmFile | undefined)[] = [undefined];
+  readonly lru: LruCounts = { inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0 };
+  readonly events: VmEvents = { pgfault: 0, cowFault: 0, segfault: 0, oom: 0, pgactivate: 0 };
+  /** Where Idle and Young live; set by the page_idle client when it is built in. */
+  idleFlags: IdleFlags = noIdleFlags;
+  /** Return addresses pushed while allocating or freeing on each path (see {@link VmCallPath}). */
+  readonly callPaths: Partial<Record<VmCallPath, Uint32Array>> = {};
+  readonly #stack: ShadowStack | undefined;
+  /** Mappings by id (anonymous pages point at theirs). */
+  readonly #vmas: (Vma | undefined)[] = [undefined];
+  readonly #bits: { lru: number; active: number; referenced: number; uptodate: number; swapbacked: number };
+  readonly #dirtyBit: number;
+  readonly #unevictableBit: number;
+  readonly #gfp: { anon: number; cow: number; pageTable: number; cache: number; shmem: number };
+  readonly #newAnonActive: boolean;
+  /** v6.18 `PG_anon_exclusive` (an alias of PG_owner_2): a new anonymous page is mapped exclusively. */
+  readonly #anonExclusiveBit: number;
+  #nextPid = 1000;
+  #nextMm = 1;
+  #nextInode = 1280;
+
+  constructor(deps: { memory: PhysicalMemory; buddy: BuddyAllocator; hooks: HookBus; stack?: ShadowStack }) {
+    this.memory = deps.memory;
+    this.buddy = deps.buddy;
+    this.hooks = deps.hooks;
+    this.#stack = deps.stack;
+    this.rmap = new ReverseMap(deps.memory);
+    const { bit } = deps.memory.profile.pageFlags;
+    this.#bits = {
+      lru: bit.lru,
+      active: bit.active,
+      referenced: bit.referenced,
+      uptodate: bit.uptodate,
+      swapbacked: bit.swapbacked,
+    };
+    this.#dirtyBit = bit.dirty;
+    this.#unevictableBit = bit.unevictable;
+    const g = deps.memory.profile.gfp.flags;
+    const v6 = deps.memory.profile.era === 'v6';
+    // v6.18 allocates folios: __GFP_COMP even at order 0.
+    const folio = v6 ? g.COMP : 0;
+    this.#gfp = {
+      // do_anonymous_page(): alloc_zeroed_user_highpage_movable() / vma_alloc_zeroed_movable_folio().
+      anon: g.GFP_HIGHUSER_MOVABLE | g.ZERO | folio,
+      // do_cow_fault() / wp_page_copy(): the copy is not zeroed.
+      cow: g.GFP_HIGHUSER_MOVABLE | folio,
+      // pte_alloc_one(): v4.8 PGALLOC_GFP (with __GFP_NOTRACK), v6.18 GFP_PGTABLE_USER.
+      pageTable: g.GFP_KERNEL_ACCOUNT | g.ZERO | g.NOTRACK | folio,
+      // readahead_gfp_mask() of a regular file's mapping: v4.8 GFP_HIGHUSER_MOVABLE (with __GFP_COLD); v6.18 as
+      // observed on ext4, whose mappings drop __GFP_FS.
+      cache: v6
+        ? (g.GFP_HIGHUSER_MOVABLE & ~g.FS) | g.NORETRY | g.NOWARN | folio
+        : g.GFP_HIGHUSER_MOVABLE | g.COLD | g.NORETRY | g.NOWARN,
+      // shmem_alloc_folio(): the mapping's GFP_HIGHUSER_MOVABLE.
+      shmem: g.GFP_HIGHUSER_MOVABLE | folio,
+    };
+    this.#anonExclusiveBit = v6 ? bit.owner_2 : -1;
+    // v4.8 lru_cache_add_active_or_unevictable() puts a new anonymous page on the active list; v6.18's
+    // folio_add_lru_vma() on the inactive one.
+    this.#newAnonActive = deps.memory.profile.era === 'v4';
+  }
+
+  /** Creates a process with an empty address space. */
+  createProcess(comm: string, pid = this.#nextPid): VmTask {
+    if (this.tasks.has(pid)) throw new RangeError(`pid ${pid} is taken`);
+    this.#nextPid = Math.max(this.#nextPid, pid + 1);
+    const task: VmTask = {
+      pid,
+      tgid: pid,
+      comm: comm.slice(0, 15),
+      mm: new AddressSpace(this.#nextMm++, MMAP_BASE_VPN),
+    };
+    this.tasks.set(pid, task);
+    return task;
+  }
+
+  /** Creates a thread of `leader`'s process: same address space and tgid. */
+  createThread(leader: VmTask, comm = leader.comm): VmTask {
+    const pid = this.#nextPid++;
+    const task: VmTask = { pid, tgid: leader.tgid, comm: comm.slice(0, 15), mm: leader.mm };
+    leader.mm.users++;
+    this.tasks.set(pid, task);
+    return task;
+  }
+
+  /**
+   * Creates a file of `pages` pages (nothing cached yet). A tmpfs file (`shmem`) lives on device 00:1b, a regular
+   * one on the root disk (fe:00), unless told otherwise.
+   */
+  createFile(
+    name: string,
+    pages: number,
+    options: { shmem?: boolean; major?: number; minor?: number; inode?: number } = {},
+  ): VmFile {
+    if (!Number.isSafeInteger(pages) || pages <= 0) throw new RangeError(`file '${name}': ${pages} pages`);
+    const shmem = options.shmem ?? false;
+    const file = new VmFile(this.files.length, name, pages, {
+      shmem,
+      major: options.major ?? (shmem ? 0 : 0xfe),
+      minor: options.minor ?? (shmem ? 0x1b : 0),
+      inode: options.inode ?? this.#nextInode++,
+    });
+    this.files.push(file);
+    return file;
+  }
+
+  /**
+   * `mmap()`: a new mapping of `pages` pages, top-down below the previous ones unless an address is given. Shared
+   * anonymous memory gets its tmpfs file (`shmem_zero_setup()`). Returns the start address.
+   */
+  mmap(task: VmTask, options: MmapOptions): number {
+    const { pages } = options;
+    if (!Number.isSafeInteger(pages) || pages <= 0) throw new RangeError(`mmap: ${pages} pages`);
+    const mm = task.mm;
+    let start: number;
+    if (options.address !== undefined) {
+      if (options.address % PAGE_SIZE !== 0) throw new RangeError(`mmap: address ${hex(options.address)} not aligned`);
+      start = options.address / PAGE_SIZE;
+      if (mm.overlaps(start, start + pages)) throw new RangeError(`mmap: ${hex(options.address)} is mapped`);
+    } else {
+      start = mm.mmapBase - pages;
+      while (mm.overlaps(start, start + pages)) start -= pages;
+      mm.mmapBase = start;
+    }
+    const shared = options.shared ?? false;
+    let file = options.file;
+    if (file === undefined && shared) {
+      file = this.createFile('/dev/zero (deleted)', pages, { shmem: true, major: 0, minor: 1 });
+    }
+    const offset = options.offset ?? 0;
+    if (file !== undefined && (offset < 0 || offset + pages > file.pages)) {
+      throw new RangeError(`mmap: pages ${offset}..${offset + pages} are beyond the ${file.pages} of '${file.name}'`);
+    }
+    const protection: VmaProtection = {
+      read: true,
+      write: options.write ?? true,
+      exec: options.exec ?? false,
+      shared,
+    };
+    const vma = new Vma(this.#vmas.length, mm, { start, end: start + pages }, protection, file, offset, options.name);
+    this.#vmas.push(vma);
+    mm.insert(vma);
+    file?.vmas.add(vma);
+    return start * PAGE_SIZE;
+  }
+
+  /**
+   * The hardware touched `address` in `task`'s address space (a load, or a store if `write`): through a present
+   * entry this sets its accessed (and dirty) bit and nothing else; otherwise it is a page fault. A write through a
+   * private file page copies it first. Returns the pfn, or -1 for SIGSEGV (no mapping, or a write to a read-only
+   * one) or when the fault found no memory.
+   */
+  touch(task: VmTask, address: number, write = false): number {
+    const vpn = Math.floor(address / PAGE_SIZE);
+    const vma = task.mm.find(vpn);
+    if (vma === undefined || (write && !vma.protection.write)) {
+      this.events.segfault++;
+      return -1;
+    }
+    const slot = vpn - vma.start;
+    const entry = vma.pte[slot]!;
+    if (entry !== 0 && !(write && (vma.bits[slot]! & PteBits.COW) !== 0)) {
+      vma.bits[slot]! |= write ? PteBits.ACCESSED | PteBits.DIRTY : PteBits.ACCESSED;
+      this.hooks.access.call(entry - 1, write ? AccessKind.user_write : AccessKind.user_read);
+      return entry - 1;
+    }
+    return this.#asTask(task, () => this.#fault(vma, slot, write));
+  }
+
+  /** The pfn `address` maps in `task`, or -1 (no mapping or not present). No fault, no accessed bit. */
+  translate(task: VmTask, address: number): number {
+    const vpn = Math.floor(address / PAGE_SIZE);
+    const vma = task.mm.find(vpn);
+    return vma === undefined ? -1 : vma.pte[vpn - vma.start]! - 1;
+  }
+
+  /**
+   * `read()` of `count` pages of `file` from page `index` (filemap_read): pages not cached are read into the page
+   * cache (readahead's gfp), and every page read is `mark_page_accessed()`. Returns the pages read.
+   */
+  readFile(task: VmTask, file: VmFile, index: number, count: number): number {
+    let read = 0;
+    this.#asTask(task, () => {
+      for (let page = index; page < Math.min(index + count, file.pages); page++) {
+        const pfn = this.#filePage(file, page, file.shmem ? 'shmemFault' : 'fileRead');
+        if (pfn < 0) break;
+        this.markPageAccessed(pfn);
+        read++;
+      }
+    });
+    return read;
+  }
+
+  /**
+   * `munmap()` of `pages` pages from `address`: entries are zapped (anonymous pages freed, file pages stay cached,
+   * marked accessed if their entry was young, dirty if it was dirty), mappings trimmed or split, and the PTE pages
+   * of spans no mapping covers any more freed.
+   */
+  munmap(task: VmTask, address: number, pages: number): void {
+    if (address % PAGE_SIZE !== 0) throw new RangeError(`munmap: address ${hex(address)} not aligned`);
+    const start = address / PAGE_SIZE;
+    const end = start + pages;
+    this.#asTask(task, () => {
+      for (const vma of task.mm.vmas.filter((other) => other.start < end && start < other.end)) {
+        const from = Math.max(start, vma.start);
+        const to = Math.min(end, vma.end);
+        this.#zap(vma, from - vma.start, to - vma.start);
+        this.#trim(vma, from, to);
+      }
+      this.#freePageTables(task.mm, start, end);
+    });
+  }
+
+  /** Process (or thread) exit: the last user of an address space unmaps everything and frees its page tables. */
+  exit(task: VmTask): void {
+    this.tasks.delete(task.pid);
+    const mm = task.mm;
+    if (--mm.users > 0) return;
+    this.#asTask(task, () => {
+      for (const vma of [...mm.vmas]) {
+        this.#zap(vma, 0, vma.pages);
+        this.#trim(vma, vma.start, vma.end);
+      }
+      this.#freePageTables(mm, 0, Number.MAX_SAFE_INTEGER);
+    });
+  }
+
+  /** Frees the page cache pages of regular files that nothing maps (`echo 1 > /proc/sys/vm/drop_caches`). */
+  dropCaches(): number {
+    let freed = 0;
+    for (const file of this.files) {
+      if (file === undefined || file.shmem) continue;
+      for (let index = 0; index < file.pages; index++) {
+        const pfn = file.cachedPfn(index);
+        if (pfn < 0 || this.memory.pageMapcount(pfn) > 0) continue;
+        file.cache[index] = 0;
+        file.cachedPages--;
+        this.#freeUserPage(pfn, 'cacheFree');
+        freed++;
+      }
+    }
+    return freed;
+  }
+
+  /**
+   * `mark_page_accessed()` / `folio_mark_accessed()` (mm/swap.c): an inactive page referenced once gets
+   * PG_referenced, referenced again it moves to the active list (losing PG_referenced); an active page gets
+   * PG_referenced. Either way a page marked idle is not idle any more.
+   */
+  markPageAccessed(pfn: number): void {
+    const memory = this.memory;
+    const bits = this.#bits;
+    const active = memory.testPageFlag(pfn, bits.active);
+    const referenced = memory.testPageFlag(pfn, bits.referenced);
+    if (!referenced) {
+      memory.setPageFlag(pfn, bits.referenced);
+    } else if (!active && !memory.testPageFlag(pfn, this.#unevictableBit)) {
+      if (memory.testPageFlag(pfn, bits.lru)) this.#activate(pfn);
+      memory.clearPageFlag(pfn, bits.referenced);
+    }
+    const idle = this.idleFlags;
+    if (idle.isIdle(pfn)) idle.clearIdle(pfn);
+    this.hooks.access.call(pfn, AccessKind.mark_accessed);
+  }
+
+  /**
+   * `page_referenced()` / `folio_referenced()` (mm/rmap.c), as reclaim calls it: the number of mappings through
+   * which the page was accessed since the last call, clearing their accessed bits. A mapping with an accessed bit
+   * clears Idle; the first mapping walked also consumes Young (set when idle tracking cleared an accessed bit) as
+   * one reference, so that idle scans do not hide accesses from reclaim. An unmapped page reads 0.
+   */
+  pageReferenced(pfn: number): number {
+    if (this.memory.pageMapcount(pfn) === 0) return 0;
+    const idle = this.idleFlags;
+    let referenced = 0;
+    let first = true;
+    this.#forEachEntry(pfn, (vma, slot) => {
+      let found = 0;
+      if ((vma.bits[slot]! & PteBits.ACCESSED) !== 0) {
+        vma.bits[slot]! &= ~PteBits.ACCESSED;
+        found++;
+      }
+      if (found > 0) idle.clearIdle(pfn);
+      if (first && idle.testAndClearYoung(pfn)) found++;
+      first = false;
+      if (found > 0) referenced++;
+    });
+    return referenced;
+  }
+
+  /**
+   * The rmap walk of idle tracking (`page_idle_clear_pte_refs()`): clears the accessed bit of every entry mapping
+   * the page and says whether any was set. Unmapped pages and pages without a mapping return false.
+   */
+  clearAccessedBits(pfn: number): boolean {
+    const mapping = this.rmap.mappingOf(pfn);
+    if (mapping === 0 || this.memory.pageMapcount(pfn) === 0) return false;
+    const entry = pfn + 1;
+    if (mapping < 0) {
+      const vma = this.#vmas[-mapping]!;
+      const slot = this.rmap.indexOf(pfn);
+      if (vma.pte[slot] !== entry || (vma.bits[slot]! & PteBits.ACCESSED) === 0) return false;
+      vma.bits[slot]! &= ~PteBits.ACCESSED;
+      return true;
+    }
+    const index = this.rmap.indexOf(pfn);
+    let accessed = false;
+    for (const vma of this.files[mapping]!.vmas) {
+      const slot = index - vma.pgoff;
+      if (slot < 0 || slot >= vma.pages || vma.pte[slot] !== entry) continue;
+      if ((vma.bits[slot]! & PteBits.ACCESSED) !== 0) {
+        vma.bits[slot]! &= ~PteBits.ACCESSED;
+        accessed = true;
+      }
+    }
+    return accessed;
+  }
+
+  /** Calls `visit` with each (mapping, page in it) whose entry maps `pfn` (the rmap walk). */
+  forEachMapping(pfn: number, visit: (task: VmTask | undefined, address: number, vma: Vma) => void): void {
+    this.#forEachEntry(pfn, (vma, slot) => {
+      let owner: VmTask | undefined;
+      for (const task of this.tasks.values()) {
+        if (task.mm === vma.mm) {
+          owner = task;
+          break;
+        }
+      }
+      visit(owner, (vma.start + slot) * PAGE_SIZE, vma);
+    });
+  }
+
+  /** Pages present in `task`'s page tables. */
+  mappedPages(task: VmTask): number {
+    let count = 0;
+    for (const vma of task.mm.vmas) for (let slot = 0; slot < vma.pages; slot++) if (vma.pte[slot] !== 0) count++;
+    return count;
+  }
+
+  /** Whether a page is anonymous (`PageAnon`: its mapping is an anon_vma). */
+  isAnon(pfn: number): boolean {
+    return this.rmap.mappingOf(pfn) < 0;
+  }
+
+  /** Host bytes of the vm: page tables of every mapping, the reverse map, page cache indices. */
+  hostBytes(): number {
+    let bytes = this.rmap.hostBytes();
+    for (const vma of this.#vmas) if (vma !== undefined) bytes += vma.pte.byteLength + vma.bits.byteLength;
+    for (const file of this.files) if (file !== undefined) bytes += file.cache.byteLength;
+    return bytes;
+  }
+
+  /** The mapping with this id (from the reverse map of an anonymous page). */
+  vma(id: number): Vma | undefined {
+    return this.#vmas[id];
+  }
+
+  /** `handle_mm_fault()` for an entry that is not present (or a write to a private file page). */
+  #fault(vma: Vma, slot: number, write: boolean): number {
+    const mm = vma.mm;
+    const vpn = vma.start + slot;
+    const table = Math.floor(vpn / PTES_PER_TABLE);
+    if (!mm.pageTables.has(table)) {
+      const pfn = this.#alloc('pageTable', this.#gfp.pageTable);
+      if (pfn < 0) return this.#oom();
+      this.memory.setPageType(pfn, PageType.table);
+      mm.pageTables.set(table, pfn);
+    }
+    const file = vma.file;
+    const old = vma.pte[slot]!;
+    let pfn: number;
+    let bits = PteBits.ACCESSED | (write ? PteBits.DIRTY : 0);
+    if (file === undefined || (vma.private && write)) {
+      pfn = file === undefined ? this.#alloc('anonFault', this.#gfp.anon) : this.#alloc('cowFault', this.#gfp.cow);
+      if (pfn < 0) return this.#oom();
+      if (old !== 0) {
+        // wp_page_copy(): the private copy replaces the file page in this mapping.
+        this.#unmapEntry(vma, slot, false);
+        this.events.cowFault++;
+      } else if (file !== undefined) {
+        // A write fault on a private file page reads the file page first (do_cow_fault()).
+        if (this.#filePage(file, vma.pgoff + slot, 'fileFault') < 0) {
+          this.buddy.freePages(pfn, 0);
+          return this.#oom();
+        }
+      }
+      const { memory } = this;
+      memory.setPageFlag(pfn, this.#bits.swapbacked);
+      memory.setPageFlag(pfn, this.#bits.uptodate);
+      if (this.#anonExclusiveBit >= 0) memory.setPageFlag(pfn, this.#anonExclusiveBit);
+      this.rmap.set(pfn, -vma.id, slot);
+      this.#lruAdd(pfn, false, this.#newAnonActive);
+    } else {
+      pfn = this.#filePage(file, vma.pgoff + slot, file.shmem ? 'shmemFault' : 'fileFault');
+      if (pfn < 0) return this.#oom();
+      if (vma.private) bits |= PteBits.COW;
+    }
+    vma.pte[slot] = pfn + 1;
+    vma.bits[slot] = bits;
+    this.memory.section(pfn).mapcount[pfn & (this.memory.pagesPerSection - 1)]!++;
+    this.events.pgfault++;
+    this.hooks.map.call(pfn, this.memory.current.pid, vpn * PAGE_SIZE);
+    this.hooks.access.call(pfn, write ? AccessKind.user_write : AccessKind.user_read);
+    return pfn;
+  }
+
+  #oom(): number {
+    this.events.oom++;
+    return -1;
+  }
+
+  /** The page cache page of `file` at `index`, read in (allocated, uptodate, on the inactive LRU) if missing. */
+  #filePage(file: VmFile, index: number, path: VmCallPath): number {
+    const cached = file.cache[index]!;
+    if (cached !== 0) return cached - 1;
+    const pfn = this.#alloc(path, file.shmem ? this.#gfp.shmem : this.#gfp.cache);
+    if (pfn < 0) return -1;
+    this.memory.setPageFlag(pfn, this.#bits.uptodate);
+    if (file.shmem) this.memory.setPageFlag(pfn, this.#bits.swapbacked);
+    this.rmap.set(pfn, file.id, index);
+    this.#lruAdd(pfn, !file.shmem, false);
+    file.cache[index] = pfn + 1;
+    file.cachedPages++;
+    return pfn;
+  }
+
+  /** Zaps entries [from, to) of a mapping (`zap_pte_range()`). */
+  #zap(vma: Vma, from: number, to: number): void {
+    for (let slot = from; slot < to; slot++) if (vma.pte[slot] !== 0) this.#unmapEntry(vma, slot, true);
+  }
+
+  /**
+   * Removes one entry: the page loses a mapping; an anonymous page is freed, a file page keeps its cache slot (and,
+   * when `zap`ped rather than replaced by a copy, takes the entry's dirty and young bits).
+   */
+  #unmapEntry(vma: Vma, slot: number, zap: boolean): void {
+    const pfn = vma.pte[slot]! - 1;
+    const bits = vma.bits[slot]!;
+    vma.pte[slot] = 0;
+    vma.bits[slot] = 0;
+    const { memory } = this;
+    memory.section(pfn).mapcount[pfn & (memory.pagesPerSection - 1)]!--;
+    this.hooks.unmap.call(pfn, memory.current.pid, (vma.start + slot) * PAGE_SIZE);
+    if (this.rmap.mappingOf(pfn) < 0) {
+      this.#freeUserPage(pfn, 'unmapFree');
+      return;
+    }
+    if (!zap) return;
+    if ((bits & PteBits.DIRTY) !== 0) memory.setPageFlag(pfn, this.#dirtyBit);
+    if ((bits & PteBits.ACCESSED) !== 0) this.markPageAccessed(pfn);
+  }
+
+  /** Removes [from, to) (virtual pages) from a mapping whose entries there are gone: trims, splits or drops it. */
+  #trim(vma: Vma, from: number, to: number): void {
+    const mm = vma.mm;
+    if (from <= vma.start && to >= vma.end) {
+      mm.remove(vma);
+      vma.file?.vmas.delete(vma);
+      this.#vmas[vma.id] = undefined;
+      return;
+    }
+    if (from > vma.start && to < vma.end) {
+      // __split_vma(): the part after the hole becomes a mapping of its own.
+      const tail = new Vma(
+        this.#vmas.length,
+        mm,
+        { start: to, end: vma.end },
+        vma.protection,
+        vma.file,
+        vma.pgoff + (to - vma.start),
+        vma.name,
+      );
+      tail.pte.set(vma.pte.subarray(to - vma.start));
+      tail.bits.set(vma.bits.subarray(to - vma.start));
+      this.#vmas.push(tail);
+      mm.insert(tail);
+      vma.file?.vmas.add(tail);
+      this.#rebase(tail);
+      this.#shrink(vma, vma.start, from);
+      return;
+    }
+    if (from <= vma.start) this.#shrink(vma, to, vma.end);
+    else this.#shrink(vma, vma.start, from);
+  }
+
+  /** Keeps virtual pages [start, end) of a mapping. */
+  #shrink(vma: Vma, start: number, end: number): void {
+    const moved = start !== vma.start;
+    vma.pte = vma.pte.slice(start - vma.start, end - vma.start);
+    vma.bits = vma.bits.slice(start - vma.start, end - vma.start);
+    vma.pgoff += start - vma.start;
+    vma.start = start;
+    vma.end = end;
+    if (moved) this.#rebase(vma);
+  }
+
+  /** Points the reverse map of a mapping's anonymous pages at it and their new page numbers. */
+  #rebase(vma: Vma): void {
+    for (let slot = 0; slot < vma.pages; slot++) {
+      const pfn = vma.pte[slot]! - 1;
+      if (pfn >= 0 && this.rmap.mappingOf(pfn) < 0) this.rmap.set(pfn, -vma.id, slot);
+    }
+  }
+
+  /** Frees the PTE pages of [start, end) spans that no mapping covers any more (`free_pgtables()`). */
+  #freePageTables(mm: AddressSpace, start: number, end: number): void {
+    for (const [table, pfn] of mm.pageTables) {
+      const first = table * PTES_PER_TABLE;
+      const last = first + PTES_PER_TABLE;
+      if (last <= start || first >= end || mm.overlaps(first, last)) continue;
+      mm.pageTables.delete(table);
+      this.memory.setPageType(pfn, PageType.none);
+      this.#free('pageTableFree', pfn);
+    }
+  }
+
+  /** Takes a user page off its LRU list and the reverse map and frees it. */
+  #freeUserPage(pfn: number, path: VmCallPath): void {
+    this.#lruDel(pfn);
+    this.rmap.set(pfn, 0, 0);
+    this.#free(path, pfn);
+  }
+
+  /** `lru_cache_add()`: PG_lru, and PG_active for an active list. */
+  #lruAdd(pfn: number, file: boolean, active: boolean): void {
+    const { memory } = this;
+    memory.setPageFlag(pfn, this.#bits.lru);
+    if (active) memory.setPageFlag(pfn, this.#bits.active);
+    if (file) {
+      if (active) this.lru.active_file++;
+      else this.lru.inactive_file++;
+    } else if (active) this.lru.active_anon++;
+    else this.lru.inactive_anon++;
+  }
+
+  /** Removes a page from its LRU list (`lruvec_del_folio()`, `__folio_clear_lru_flags()`). */
+  #lruDel(pfn: number): void {
+    const { memory } = this;
+    if (!memory.testPageFlag(pfn, this.#bits.lru)) return;
+    const active = memory.testPageFlag(pfn, this.#bits.active);
+    const file = !memory.testPageFlag(pfn, this.#bits.swapbacked);
+    if (file) {
+      if (active) this.lru.active_file--;
+      else this.lru.inactive_file--;
+    } else if (active) this.lru.active_anon--;
+    else this.lru.inactive_anon--;
+    memory.clearPageFlag(pfn, this.#bits.lru);
+    memory.clearPageFlag(pfn, this.#bits.active);
+  }
+
+  /** `folio_activate()`: inactive list to active list. */
+  #activate(pfn: number): void {
+    const { memory } = this;
+    if (memory.testPageFlag(pfn, this.#bits.active)) return;
+    this.#lruDel(pfn);
+    this.#lruAdd(pfn, !memory.testPageFlag(pfn, this.#bits.swapbacked), true);
+    this.events.pgactivate++;
+  }
+
+  #forEachEntry(pfn: number, visit: (vma: Vma, slot: number) => void): void {
+    const mapping = this.rmap.mappingOf(pfn);
+    const entry = pfn + 1;
+    if (mapping < 0) {
+      const vma = this.#vmas[-mapping];
+      const slot = this.rmap.indexOf(pfn);
+      if (vma !== undefined && vma.pte[slot] === entry) visit(vma, slot);
+      return;
+    }
+    if (mapping === 0) return;
+    const index = this.rmap.indexOf(pfn);
+    for (const vma of this.files[mapping]!.vmas) {
+      const slot = index - vma.pgoff;
+      if (slot >= 0 && slot < vma.pages && vma.pte[slot] === entry) visit(vma, slot);
+    }
+  }
+
+  #alloc(path: VmCallPath, gfp: number): number {
+    const stack = this.#stack;
+    const frames = this.callPaths[path];
+    if (stack === undefined || frames === undefined) return this.buddy.allocPages(gfp, 0);
+    const depth = stack.depth;
+    stack.pushAll(frames);
+    const pfn = this.buddy.allocPages(gfp, 0);
+    stack.unwindTo(depth);
+    return pfn;
+  }
+
+  #free(path: VmCallPath, pfn: number): void {
+    const stack = this.#stack;
+    const frames = this.callPaths[path];
+    if (stack === undefined || frames === undefined) {
+      this.buddy.freePages(pfn, 0);
+      return;
+    }
+    const depth = stack.depth;
+    stack.pushAll(frames);
+    this.buddy.freePages(pfn, 0);
+    stack.unwindTo(depth);
+  }
+
+  /** Runs `body` with `current` set to `task` (faults and frees happen in its context). */
+  #asTask<T>(task: VmTask, body: () => T): T {
+    const current = this.memory.current;
+    if (current.pid === task.pid && current.comm === task.comm) return body();
+    const { pid, tgid, comm } = current;
+    current.pid = task.pid;
+    current.tgid = task.tgid;
+    current.comm = task.comm;
+    try {
+      return body();
+    } finally {
+      current.pid = pid;
+      current.tgid = tgid;
+      current.comm = comm;
+    }
+  }
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16)}`;
+}
