@@ -1,12 +1,13 @@
 import { type CliIo, ExitCode, UsageError } from './cli-io';
 import type { Command } from './command';
 import { bootCommand } from './commands/boot';
+import { idleCommand } from './commands/idle';
 import { layoutsCommand } from './commands/layouts';
 import { runCommand } from './commands/run';
 import { sortCommand } from './commands/sort';
 
 /** Every subcommand, in `--help` order. */
-export const commands: readonly Command[] = [runCommand, bootCommand, layoutsCommand, sortCommand];
+export const commands: readonly Command[] = [runCommand, bootCommand, layoutsCommand, sortCommand, idleCommand];
 
 const VERSION = '0.0.0';
 

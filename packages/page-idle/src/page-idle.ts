@@ -1,8 +1,9 @@
 import type { HookBus } from '@mm/hooks';
 import type { PageExt, PageExtClient } from '@mm/page-ext';
 import { PageState, type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
-import type { Vm } from '@mm/vm';
+import { PteBits, type Vm, type Vma } from '@mm/vm';
 import { IdleBits } from './idle-bits';
+import type { PositionalFile } from './working-set';
 
 /** An error a bitmap read or write returns instead of a byte count. */
 export interface BitmapError {
@@ -109,13 +110,9 @@ export class PageIdle {
     }
     const range = this.#range(position, length);
     if (range === undefined) return new Uint8Array(0);
-    const words = new Uint32Array(Math.ceil((range.end - range.start) / CHUNK_BITS) * 2);
-    this.#scan(range.start, range.end, (pfn) => {
-      const bit = pfn - range.start;
-      words[bit >>> 5]! |= 1 << (bit & 31);
-    });
-    const bytes = new Uint8Array(words.buffer);
-    return bytes.subarray(0, this.#returned(range));
+    const out = new Uint8Array(Math.ceil((range.end - range.start) / CHUNK_BITS) * BITMAP_CHUNK_SIZE);
+    this.#walk(range.start, range.end, undefined, out);
+    return out.subarray(0, this.#returned(range));
   }
 
   /**
@@ -129,29 +126,16 @@ export class PageIdle {
     }
     const range = this.#range(position, data.length);
     if (range === undefined) return { errno: 'ENXIO' };
-    const { flags, vm } = this;
-    const lruMask = this.#lruMask();
-    const { memory } = this;
-    const shift = memory.pfnSectionShift;
-    const mask = memory.pagesPerSection - 1;
-    for (let pfn = range.start; pfn < range.end; pfn++) {
-      const bit = pfn - range.start;
-      if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) {
-        // A whole zero byte: skip its 8 pages.
-        if ((bit & 7) === 0 && data[bit >>> 3] === 0) pfn += 7;
-        continue;
-      }
-      const section = memory.sections[pfn >>> shift];
-      if (section === undefined) continue;
-      const word = section.flags[pfn & mask]!;
-      if ((word & lruMask) === 0 || word >>> STATE_SHIFT !== PageState.none) continue;
-      if (vm.clearAccessedBits(pfn)) {
-        flags.clearIdle(pfn);
-        flags.setYoung(pfn);
-      }
-      flags.setIdle(pfn);
-    }
+    this.#walk(range.start, range.end, data, undefined);
     return this.#returned(range);
+  }
+
+  /** The bitmap file as a {@link PositionalFile} (what the working-set procedure reads and writes). */
+  bitmapFile(): PositionalFile {
+    return {
+      read: (position, length) => this.readBitmap(position, length),
+      write: (position, data) => this.writeBitmap(position, data),
+    };
   }
 
   /** The whole bitmap, as `cat` reads it (the file's size is not known: reads until end of file). */
@@ -173,35 +157,65 @@ export class PageIdle {
     return whole;
   }
 
-  /** Calls `idle` for each tracked page in [start, end) that is idle and was not accessed since it was marked. */
-  #scan(start: number, end: number, idle: (pfn: number) => void): void {
+  /**
+   * The loop of both files over [start, end), section by section with the section's arrays at hand (it visits
+   * every pfn of memory for a whole-file read). For each tracked page (on an LRU, not a tail) that the write's
+   * `data` selects, or that is idle when reading: clear the accessed bits of its mappings (Young and not Idle if one
+   * was set), then set Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn
+   * start + b.
+   */
+  #walk(start: number, end: number, data: Uint8Array | undefined, out: Uint8Array | undefined): void {
     const { memory, flags, vm } = this;
     const shift = memory.pfnSectionShift;
-    const mask = memory.pagesPerSection - 1;
+    const perSection = memory.pagesPerSection;
     const lruMask = this.#lruMask();
-    const idleMask = flags.idleMask;
-    for (let pfn = start; pfn < end; ) {
-      const nr = pfn >>> shift;
-      const sectionEnd = Math.min(end, (nr + 1) << shift);
+    const { idleMask, youngMask } = flags;
+    const accessedBit = PteBits.ACCESSED;
+    // Pages of one mapping come in runs: remember the last one looked up.
+    let lastMapping = 0;
+    let lastVma: Vma | undefined;
+    for (let nr = Math.floor(start / perSection); nr * perSection < end; nr++) {
       const section = memory.sections[nr];
       const bits = flags.arrays[nr];
-      if (section === undefined || bits === undefined) {
-        pfn = sectionEnd;
-        continue;
-      }
+      if (section === undefined || bits === undefined) continue;
       const pageFlags = section.flags;
-      for (; pfn < sectionEnd; pfn++) {
-        const index = pfn & mask;
+      const mappings = vm.rmap.mapping[nr];
+      const indices = vm.rmap.index[nr];
+      if (mappings === undefined || indices === undefined) continue; // no user page was ever here
+      const base = nr << shift;
+      const last = Math.min(end - base, perSection);
+      for (let index = Math.max(start - base, 0); index < last; index++) {
         const word = pageFlags[index]!;
-        if ((word & lruMask) === 0 || (bits[index]! & idleMask) === 0 || word >>> STATE_SHIFT !== PageState.none) {
-          continue;
-        }
-        if (vm.clearAccessedBits(pfn)) {
-          flags.clearIdle(pfn);
-          flags.setYoung(pfn);
+        // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
+        if ((word & lruMask) === 0 || word >>> STATE_SHIFT !== 0) continue;
+        const bit = base + index - start;
+        if (data !== undefined) {
+          if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
+        } else if ((bits[index]! & idleMask) === 0) continue;
+        const mapping = mappings[index]!;
+        let accessed: boolean;
+        if (mapping < 0) {
+          // An anonymous page has one mapping: look at its entry directly.
+          if (mapping !== lastMapping) {
+            lastMapping = mapping;
+            lastVma = vm.vma(-mapping);
+          }
+          const vma = lastVma;
+          const slot = indices[index]!;
+          accessed = false;
+          if (vma !== undefined && vma.pte[slot] === base + index + 1) {
+            const entry = vma.bits[slot]!;
+            if ((entry & accessedBit) !== 0) {
+              vma.bits[slot] = entry & ~accessedBit;
+              accessed = true;
+            }
+          }
         } else {
-          idle(pfn);
+          accessed = mapping !== 0 && vm.clearAccessedBits(base + index);
         }
+        if (accessed) bits[index] = (bits[index]! & ~idleMask) | youngMask;
+        if (data !== undefined) bits[index]! |= idleMask;
+        else if (!accessed) out![bit >>> 3]! |= 1 << (bit & 7);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { kernelBuild } from './kernel-build';
 import type { Workload } from './workload';
+import { wssWorkload } from './wss';
 
 /** `boot`: nothing after boot; the machine as the kernel left it. */
 export const bootWorkload: Workload = {
@@ -14,4 +15,5 @@ export const bootWorkload: Workload = {
 export const builtinWorkloads: Readonly<Record<string, () => Workload>> = {
   boot: () => bootWorkload,
   'kernel-build': () => kernelBuild(),
+  wss: () => wssWorkload(),
 };

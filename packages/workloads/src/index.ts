@@ -6,3 +6,5 @@ export { pathsV4, pathsV6 } from './kernel-paths';
 export type { SimFile, SimTask } from './simulation';
 export { Simulation } from './simulation';
 export type { Workload } from './workload';
+export type { WssProcess, WssProcessSpec } from './wss';
+export { defaultWssProcesses, WssWorkload, wssWorkload } from './wss';

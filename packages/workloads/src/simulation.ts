@@ -51,6 +51,18 @@ export class Simulation {
     this.kernel = kernel;
     this.paths = kernel.profile.era === 'v4' ? pathsV4 : pathsV6;
     this.#seed = (options.seed ?? 1) >>> 0 || 1;
+    // The vm's faults and frees go through the nearest paths workloads know (one variant each, chosen once).
+    const { callPaths } = kernel.vm;
+    const paths = this.paths;
+    callPaths.anonFault = this.resolve(paths.anonFault);
+    callPaths.cowFault = this.resolve(paths.cowFault);
+    callPaths.fileFault = this.resolve(paths.execFault);
+    callPaths.fileRead = this.resolve(paths.fileRead);
+    callPaths.shmemFault = this.resolve(paths.shmemWrite);
+    callPaths.pageTable = this.resolve(paths.execPageTable);
+    callPaths.unmapFree = this.resolve(paths.exitFree);
+    callPaths.pageTableFree = this.resolve(paths.pageTableFree);
+    callPaths.cacheFree = this.resolve(paths.reclaimFree);
   }
 
   /** A number in [0, 1) from the seeded sequence (xorshift32). */

@@ -1,0 +1,248 @@
+import { idlePfns, markIdle, type PageIdle } from '@mm/page-idle';
+import { PAGE_SIZE, type ProfileName } from '@mm/physmem';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { boot, type Kernel } from '../src/index';
+
+const profiles = ['v4.8', 'v6.18'] as const;
+
+/** A machine whose max_pfn is not a multiple of 64 (5 pages past 256 MiB). */
+function bootOdd(profile: ProfileName, arch: 'x86_64' | 'i386' = 'x86_64'): Kernel {
+  return boot({ memory: 256 * 2 ** 20 + 5 * PAGE_SIZE, profile, arch });
+}
+
+/** Little-endian u64 words of the bitmap as bigints. */
+function words(bytes: Uint8Array): bigint[] {
+  const view = Buffer.from(bytes);
+  return Array.from({ length: bytes.length / 8 }, (_, index) => view.readBigUInt64LE(index * 8));
+}
+
+/** One bitmap word with the bits of these pfns (all in word pfn / 64). */
+function word(...pfns: number[]): Uint8Array {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64LE(pfns.reduce((value, pfn) => value | (1n << BigInt(pfn % 64)), 0n));
+  return bytes;
+}
+
+function bitOf(pageIdle: PageIdle, pfn: number): boolean {
+  const bytes = pageIdle.readBitmap(Math.floor(pfn / 64) * 8, 8) as Uint8Array;
+  return ((words(bytes)[0]! >> BigInt(pfn % 64)) & 1n) === 1n;
+}
+
+/** A process with `pages` anonymous pages faulted in; their pfns. */
+function anonProcess(kernel: Kernel, pages: number, comm = 'app') {
+  const { vm } = kernel;
+  const task = vm.createProcess(comm);
+  const start = vm.mmap(task, { pages });
+  const pfns = Array.from({ length: pages }, (_, page) => vm.touch(task, start + page * PAGE_SIZE));
+  return { task, start, pfns };
+}
+
+describe.each(profiles)('%s: the page_idle bitmap file', (profile) => {
+  it('sets and reads back Idle at bit pfn % 64 of word pfn / 64; an access clears it and sets Young', () => {
+    const kernel = bootOdd(profile);
+    const pageIdle = kernel.pageIdle!;
+    const { task, start, pfns } = anonProcess(kernel, 3);
+    const pfn = pfns[1]!;
+    expect(pageIdle.writeBitmap(Math.floor(pfn / 64) * 8, word(pfn))).toBe(8);
+    expect(pageIdle.flags.isIdle(pfn)).toBe(true);
+    // Setting the bit consumed the fault's accessed bit: Young keeps it for reclaim.
+    expect(pageIdle.flags.isYoung(pfn)).toBe(true);
+    expect(bitOf(pageIdle, pfn)).toBe(true);
+    expect(kernel.vm.touch(task, start + PAGE_SIZE)).toBe(pfn);
+    expect(bitOf(pageIdle, pfn)).toBe(false);
+    expect(pageIdle.flags.isIdle(pfn)).toBe(false);
+  });
+
+  it('ORs writes in: a zero bit never clears Idle', () => {
+    const kernel = bootOdd(profile);
+    const pageIdle = kernel.pageIdle!;
+    const { pfns } = anonProcess(kernel, 1);
+    const pfn = pfns[0]!;
+    pageIdle.writeBitmap(Math.floor(pfn / 64) * 8, word(pfn));
+    expect(pageIdle.writeBitmap(Math.floor(pfn / 64) * 8, new Uint8Array(8))).toBe(8);
+    expect(bitOf(pageIdle, pfn)).toBe(true);
+  });
+
+  it('returns EINVAL unless position and length are multiples of 8', () => {
+    const pageIdle = bootOdd(profile).pageIdle!;
+    expect(pageIdle.readBitmap(4, 8)).toEqual({ errno: 'EINVAL' });
+    expect(pageIdle.readBitmap(8, 12)).toEqual({ errno: 'EINVAL' });
+    expect(pageIdle.writeBitmap(4, new Uint8Array(8))).toEqual({ errno: 'EINVAL' });
+    expect(pageIdle.writeBitmap(8, new Uint8Array(3))).toEqual({ errno: 'EINVAL' });
+  });
+
+  it('reads end of file and refuses writes (ENXIO) at max_pfn and past it', () => {
+    const kernel = bootOdd(profile);
+    const pageIdle = kernel.pageIdle!;
+    const { maxPfn } = kernel.memory;
+    const last = Math.ceil(maxPfn / 64) * 8; // the byte after the last (partial) word
+    expect(pageIdle.readBitmap(last, 8)).toHaveLength(0);
+    expect(pageIdle.readBitmap(last + 4096, 8)).toHaveLength(0);
+    expect(pageIdle.writeBitmap(last, new Uint8Array(8))).toEqual({ errno: 'ENXIO' });
+  });
+
+  it(`${profile === 'v4.8' ? 'rounds the partial last word up' : 'drops the partial last word'} (max_pfn % 64 = 5)`, () => {
+    const kernel = bootOdd(profile);
+    const pageIdle = kernel.pageIdle!;
+    const { maxPfn } = kernel.memory;
+    expect(maxPfn % 64).toBe(5);
+    const lastWord = Math.floor(maxPfn / 64) * 8;
+    const read = pageIdle.readBitmap(lastWord - 8, 32) as Uint8Array;
+    const written = pageIdle.writeBitmap(lastWord - 8, new Uint8Array(32).fill(0xff));
+    if (profile === 'v4.8') {
+      expect(read).toHaveLength(16);
+      expect(written).toBe(16);
+    } else {
+      expect(read).toHaveLength(8);
+      expect(written).toBe(8);
+      // The next read starts in the partial word and finds nothing whole.
+      expect(pageIdle.readBitmap(lastWord, 8)).toHaveLength(0);
+    }
+    // The whole file, as cat reads it.
+    expect(pageIdle.readWholeBitmap()).toHaveLength(profile === 'v4.8' ? lastWord + 8 : lastWord);
+  });
+
+  it('never shows slab, page table, free, reserved or page cache pages that are not on an LRU as idle', () => {
+    const kernel = bootOdd(profile);
+    const pageIdle = kernel.pageIdle!;
+    const { pfns } = anonProcess(kernel, 8);
+    const everything = new Uint8Array(Math.ceil(kernel.memory.maxPfn / 64) * 8).fill(0xff);
+    pageIdle.writeBitmap(0, everything);
+    const idle: number[] = [];
+    words(pageIdle.readWholeBitmap()).forEach((value, index) => {
+      for (let bit = 0n; bit < 64n; bit++) if ((value >> bit) & 1n) idle.push(index * 64 + Number(bit));
+    });
+    // Only the process's pages are tracked; everything else (kernel, slab, page tables, free) reads 0.
+    expect(idle).toEqual([...pfns].sort((a, b) => a - b));
+  });
+
+  it('estimates exactly: idle = the pages nobody touched, for anonymous, file and shared pages of several processes', () => {
+    const kernel = bootOdd(profile);
+    const { vm } = kernel;
+    const bitmap = kernel.pageIdle!.bitmapFile();
+    const file = vm.createFile('/var/data', 32);
+    const shm = vm.createFile('/dev/shm/seg', 16, { shmem: true });
+    const processes = ['a', 'b', 'c'].map((comm) => {
+      const task = vm.createProcess(comm);
+      const addresses = [
+        ...range(vm.mmap(task, { pages: 24 }), 24),
+        ...range(vm.mmap(task, { pages: 32, file }), 32),
+        ...range(vm.mmap(task, { pages: 16, file: shm, shared: true }), 16),
+      ];
+      for (const address of addresses) vm.touch(task, address);
+      return { task, addresses, pfns: addresses.map((address) => vm.translate(task, address)) };
+    });
+    for (const { pfns } of processes) markIdle(bitmap, pfns);
+    const touched = new Set<number>();
+    processes.forEach(({ task, addresses }, index) => {
+      addresses.forEach((address, page) => {
+        if ((page + index) % 3 === 0) touched.add(vm.touch(task, address, page % 2 === 0));
+      });
+    });
+    // A read() of a file page counts too (mark_page_accessed).
+    vm.readFile(processes[0]!.task, file, 31, 1);
+    touched.add(file.cachedPfn(31));
+    for (const { pfns } of processes) {
+      const unique = [...new Set(pfns)];
+      const idle = idlePfns(bitmap, unique);
+      expect(idle.length).toBe(unique.filter((pfn) => !touched.has(pfn)).length);
+      expect(idle.every((pfn) => !touched.has(pfn))).toBe(true);
+    }
+  });
+
+  it('keeps Young and Idle across migration and THP split (the hooks the migrate issue fires)', () => {
+    const kernel = bootOdd(profile);
+    const pageIdle = kernel.pageIdle!;
+    const { flags } = pageIdle;
+    const { pfns } = anonProcess(kernel, 1);
+    flags.setIdle(pfns[0]!);
+    flags.setYoung(pfns[0]!);
+    const target = kernel.buddy.allocPages(kernel.profile.gfp.flags.GFP_HIGHUSER_MOVABLE, 0);
+    kernel.hooks.migrate_copy.call(pfns[0]!, target, 0, 0 /* MR_COMPACTION */);
+    expect([flags.isIdle(target), flags.isYoung(target)]).toEqual([true, true]);
+    const huge = kernel.buddy.allocPages(kernel.profile.gfp.flags.GFP_HIGHUSER_MOVABLE, 2);
+    flags.setIdle(huge);
+    kernel.hooks.thp_split.call(huge, 2);
+    expect([1, 2, 3].map((tail) => flags.isIdle(huge + tail))).toEqual([true, true, true]);
+    expect(flags.isYoung(huge + 1)).toBe(false);
+  });
+});
+
+describe('32-bit: the flags live in page_ext', () => {
+  it.each(profiles)('%s: page_ext is allocated for page_idle alone, and the bitmap works through it', (profile) => {
+    const kernel = bootOdd(profile, 'i386');
+    expect(kernel.pageIdle!.inPageExt).toBe(true);
+    expect(kernel.pageExt).toBeDefined();
+    expect(kernel.dmesg()).toMatch(/allocated \d+ bytes of page_ext/);
+    const { task, start, pfns } = anonProcess(kernel, 2);
+    const pfn = pfns[0]!;
+    const pageIdle = kernel.pageIdle!;
+    pageIdle.writeBitmap(Math.floor(pfn / 64) * 8, word(pfn));
+    expect(bitOf(pageIdle, pfn)).toBe(true);
+    // The page flags word has no idle bit on 32-bit; page_ext holds it.
+    expect(kernel.profile.pageFlags.bit.idle).toBe(-1);
+    kernel.vm.touch(task, start);
+    expect(bitOf(pageIdle, pfn)).toBe(false);
+    // 64-bit needs no page_ext for it.
+    expect(bootOdd(profile).pageExt).toBeUndefined();
+  });
+});
+
+describe('reclaim is not misled by idle scans (property)', () => {
+  it.each(profiles)('%s: page_referenced answers the same with and without idle scans interleaved', (profile) => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('touch' as const), task: fc.nat(1), page: fc.nat(15) }),
+            fc.record({ op: fc.constant('referenced' as const), page: fc.nat(15) }),
+            fc.record({ op: fc.constant('scan' as const) }),
+          ),
+          { maxLength: 80 },
+        ),
+        (ops) => {
+          const run = (scans: boolean) => {
+            const kernel = boot({ memory: '128M', profile });
+            const { vm } = kernel;
+            const file = vm.createFile('/shared', 8);
+            const tasks = [vm.createProcess('a'), vm.createProcess('b')];
+            // 8 private pages each, and 8 file pages both map: shared pages have two mappings.
+            const addresses = tasks.map((task) => [
+              ...range(vm.mmap(task, { pages: 8 }), 8),
+              ...range(vm.mmap(task, { pages: 8, file, shared: true }), 8),
+            ]);
+            addresses.forEach((list, index) => {
+              for (const address of list) vm.touch(tasks[index]!, address);
+            });
+            const pfnOf = (page: number) => vm.translate(tasks[0]!, addresses[0]![page]!);
+            const answers: boolean[] = [];
+            const counts: number[] = [];
+            for (const op of ops) {
+              if (op.op === 'touch') vm.touch(tasks[op.task]!, addresses[op.task]![op.page]!);
+              else if (op.op === 'referenced') {
+                const referenced = vm.pageReferenced(pfnOf(op.page));
+                answers.push(referenced > 0);
+                // Pages mapped once: the count is exact too. (A shared page's accesses fold into one Young.)
+                if (op.page < 8) counts.push(referenced);
+              } else if (scans) {
+                const pfns = tasks.flatMap((task, index) =>
+                  addresses[index]!.map((address) => vm.translate(task, address)),
+                );
+                markIdle(kernel.pageIdle!.bitmapFile(), pfns);
+                idlePfns(kernel.pageIdle!.bitmapFile(), pfns);
+              }
+            }
+            return { answers, counts };
+          };
+          expect(run(true)).toEqual(run(false));
+        },
+      ),
+      { numRuns: 40, seed: 11 },
+    );
+  });
+});
+
+function range(start: number, pages: number): number[] {
+  return Array.from({ length: pages }, (_, page) => start + page * PAGE_SIZE);
+}
