@@ -1,7 +1,7 @@
 import type { HookBus } from '@mm/hooks';
 import type { PageExt, PageExtClient } from '@mm/page-ext';
 import { PageState, type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
-import { PteBits, type Vm, type Vma } from '@mm/vm';
+import { PteBits, RMAP_CHUNK_PAGES, type Vm, type Vma } from '@mm/vm';
 import { IdleBits } from './idle-bits';
 import type { PositionalFile } from './working-set';
 
@@ -166,7 +166,6 @@ export class PageIdle {
    */
   #walk(start: number, end: number, data: Uint8Array | undefined, out: Uint8Array | undefined): void {
     const { memory, flags, vm } = this;
-    const shift = memory.pfnSectionShift;
     const perSection = memory.pagesPerSection;
     const lruMask = this.#lruMask();
     const { idleMask, youngMask } = flags;
@@ -174,24 +173,28 @@ export class PageIdle {
     // Pages of one mapping come in runs: remember the last one looked up.
     let lastMapping = 0;
     let lastVma: Vma | undefined;
-    for (let nr = Math.floor(start / perSection); nr * perSection < end; nr++) {
+    // Chunks of the reverse map's size (a section holds whole chunks): each with its arrays at hand.
+    for (let chunk = Math.floor(start / RMAP_CHUNK_PAGES); chunk * RMAP_CHUNK_PAGES < end; chunk++) {
+      const base = chunk * RMAP_CHUNK_PAGES;
+      const nr = Math.floor(base / perSection);
       const section = memory.sections[nr];
       const bits = flags.arrays[nr];
-      if (section === undefined || bits === undefined) continue;
+      const mappings = vm.rmap.mapping[chunk];
+      const indices = vm.rmap.index[chunk];
+      // No section, no idle flags there, or no user page was ever there.
+      if (section === undefined || bits === undefined || mappings === undefined || indices === undefined) continue;
       const pageFlags = section.flags;
-      const mappings = vm.rmap.mapping[nr];
-      const indices = vm.rmap.index[nr];
-      if (mappings === undefined || indices === undefined) continue; // no user page was ever here
-      const base = nr << shift;
-      const last = Math.min(end - base, perSection);
+      const offset = base - nr * perSection;
+      const last = Math.min(end - base, RMAP_CHUNK_PAGES);
       for (let index = Math.max(start - base, 0); index < last; index++) {
-        const word = pageFlags[index]!;
+        const page = offset + index;
+        const word = pageFlags[page]!;
         // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
         if ((word & lruMask) === 0 || word >>> STATE_SHIFT !== 0) continue;
         const bit = base + index - start;
         if (data !== undefined) {
           if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
-        } else if ((bits[index]! & idleMask) === 0) continue;
+        } else if ((bits[page]! & idleMask) === 0) continue;
         const mapping = mappings[index]!;
         let accessed: boolean;
         if (mapping < 0) {
@@ -213,8 +216,8 @@ export class PageIdle {
         } else {
           accessed = mapping !== 0 && vm.clearAccessedBits(base + index);
         }
-        if (accessed) bits[index] = (bits[index]! & ~idleMask) | youngMask;
-        if (data !== undefined) bits[index]! |= idleMask;
+        if (accessed) bits[page] = (bits[page]! & ~idleMask) | youngMask;
+        if (data !== undefined) bits[page]! |= idleMask;
         else if (!accessed) out![bit >>> 3]! |= 1 << (bit & 7);
       }
     }

@@ -331,3 +331,14 @@ describe('invariants under random use (property)', () => {
     );
   });
 });
+
+describe('host memory', () => {
+  it('stays within 16 bytes per mapped page', () => {
+    const { vm } = machine();
+    const task = vm.createProcess('big');
+    const pages = 40_000;
+    const start = vm.mmap(task, { pages });
+    for (let page = 0; page < pages; page++) vm.touch(task, start + page * PAGE_SIZE);
+    expect(vm.hostBytes() / pages).toBeLessThanOrEqual(16);
+  });
+});

@@ -119,7 +119,7 @@ export class Vm {
     this.buddy = deps.buddy;
     this.hooks = deps.hooks;
     this.#stack = deps.stack;
-    this.rmap = new ReverseMap(deps.memory);
+    this.rmap = new ReverseMap();
     const { bit } = deps.memory.profile.pageFlags;
     this.#bits = {
       lru: bit.lru,

@@ -1,5 +1,6 @@
 import type { Kernel } from '@mm/kernel';
 import { type KernelPath, type KernelPaths, pathsV4, pathsV6 } from './kernel-paths';
+import { Xorshift32 } from './xorshift32';
 
 /** A simulated task: what `current` is while it runs, and the pages it holds. */
 export interface SimTask {
@@ -42,7 +43,7 @@ export class Simulation {
   readonly #cacheOrder: { file: SimFile; pfn: number }[] = [];
   #cacheHead = 0;
   #nextPid = 200;
-  #seed: number;
+  readonly #random: Xorshift32;
   readonly #resolved = new Map<KernelPath, Uint32Array[]>();
   /** Pages the workload could not get (allocation failures). */
   failures = 0;
@@ -50,7 +51,7 @@ export class Simulation {
   constructor(kernel: Kernel, options: { seed?: number } = {}) {
     this.kernel = kernel;
     this.paths = kernel.profile.era === 'v4' ? pathsV4 : pathsV6;
-    this.#seed = (options.seed ?? 1) >>> 0 || 1;
+    this.#random = new Xorshift32(options.seed ?? 1);
     // The vm's faults and frees go through the nearest paths workloads know (one variant each, chosen once).
     const { callPaths } = kernel.vm;
     const paths = this.paths;
@@ -67,12 +68,7 @@ export class Simulation {
 
   /** A number in [0, 1) from the seeded sequence (xorshift32). */
   random(): number {
-    let value = this.#seed;
-    value ^= value << 13;
-    value ^= value >>> 17;
-    value ^= value << 5;
-    this.#seed = value >>> 0;
-    return this.#seed / 4294967296;
+    return this.#random.next();
   }
 
   /** An integer in [min, max]. */

@@ -3,6 +3,7 @@ import { PAGE_SIZE } from '@mm/physmem';
 import type { VmTask } from '@mm/vm';
 import type { Simulation } from './simulation';
 import type { Workload } from './workload';
+import { Xorshift32 } from './xorshift32';
 
 /** One process of the working-set workload. */
 export interface WssProcessSpec {
@@ -44,12 +45,11 @@ export class WssWorkload {
   readonly processes: WssProcess[] = [];
   /** Per pfn: touched since the last reset. */
   readonly #touched: Uint8Array;
-  #seed: number;
   ticks = 0;
 
   constructor(kernel: Kernel, specs: readonly WssProcessSpec[] = defaultWssProcesses, seed = 1) {
     this.kernel = kernel;
-    this.#seed = seed >>> 0 || 1;
+    const random = new Xorshift32(seed);
     this.#touched = new Uint8Array(kernel.memory.maxPfn);
     const { vm } = kernel;
     const sharedPages = Math.max(0, ...specs.map((spec) => spec.sharedPages));
@@ -75,7 +75,7 @@ export class WssWorkload {
         for (let page = 0; page < region.pages; page++) addresses[at++] = region.start + page * PAGE_SIZE;
       }
       const hot = new Uint8Array(total);
-      for (let page = 0; page < total; page++) hot[page] = this.#random() < spec.hotFraction ? 1 : 0;
+      for (let page = 0; page < total; page++) hot[page] = random.next() < spec.hotFraction ? 1 : 0;
       this.processes.push({ spec, task, addresses, hot });
     }
   }
@@ -123,16 +123,6 @@ export class WssWorkload {
     const pfn = this.kernel.vm.touch(task, address, write);
     if (pfn >= 0) this.#touched[pfn] = 1;
     return pfn;
-  }
-
-  /** xorshift32 in [0, 1). */
-  #random(): number {
-    let value = this.#seed;
-    value ^= value << 13;
-    value ^= value >>> 17;
-    value ^= value << 5;
-    this.#seed = value >>> 0;
-    return this.#seed / 4294967296;
   }
 }
 
