@@ -8,7 +8,7 @@ export { formatMaps, formatMapsLine } from './proc-maps';
 export type { PagemapError } from './proc-pagemap';
 export { dumpPagemap, PAGEMAP_ENTRY_BYTES, PagemapBits, pagemapEntry, readPagemap } from './proc-pagemap';
 export { PteBits } from './pte';
-export { RMAP_CHUNK_PAGES, ReverseMap } from './reverse-map';
+export { ReverseMap, RMAP_CHUNK_PAGES } from './reverse-map';
 export type { LruCounts, MmapOptions, VmCallPath, VmEvents, VmTask } from './vm';
 export { Vm } from './vm';
 export { VmFile } from './vm-file';
