@@ -3,7 +3,7 @@ import { readKpageflags } from '@mm/vm';
 import { describe, expect, it } from 'vitest';
 import { boot } from '../src/index';
 
-const sample = readFileSync(new URL('../../../../shared/samples/kpageflags-6.18.bin', import.meta.url));
+const sample = readFileSync(new URL('../../../samples/kpageflags-6.18.bin', import.meta.url));
 
 /** Each distinct u64 of a kpageflags read, with how many pfns have it, commonest first. */
 function histogram(bytes: Uint8Array): [bigint, number][] {

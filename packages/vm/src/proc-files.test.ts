@@ -8,7 +8,7 @@ import { formatMaps } from './proc-maps';
 import { dumpPagemap, readPagemap } from './proc-pagemap';
 import { Vm } from './vm';
 
-const samples = new URL('../../../../shared/samples/', import.meta.url);
+const samples = new URL('../../../samples/', import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, samples));
 
 function machine(profile: ProfileName = 'v6.18') {

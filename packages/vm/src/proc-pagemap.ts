@@ -75,7 +75,7 @@ export function readPagemap(
 
 /**
  * The entries of every mapping of `task`, in address order, and an index of where each mapping's entries start:
- * the shape of `../shared/samples/pagemap-6.18.bin` with its `.index.txt` (the real file is as large as the address
+ * the shape of `samples/pagemap-6.18.bin` with its `.index.txt` (the real file is as large as the address
  * space, 256 GiB, and sparse; a dump keeps the mapped ranges).
  */
 export function dumpPagemap(vm: Vm, task: VmTask, privileged = true): { entries: Uint8Array; index: string } {
