@@ -99,8 +99,13 @@ export class PageOwner {
   /** The last stack saved through each memo slot (0: allocations, 1: frees) and its handle. */
   readonly #memoFrames: Uint32Array[];
   readonly #memoCount = new Int32Array(2).fill(-1);
-  readonly #memoHandle = new Uint32Array(2);
-  readonly #memoStamp = new Float64Array(2);
+  /** The handle and caller's stack stamp of each memo slot, in plain fields: the hooks read them every time. */
+  #allocMemoHandle = 0;
+  #allocMemoStamp = -1;
+  #freeMemoHandle = 0;
+  #freeMemoStamp = -1;
+  /** `era.everyPage`, read on every allocation and free. */
+  readonly #everyPage: boolean;
   /** What `#context()` returned last, per slot, and for which task. */
   #lastPid = -1;
   #lastTgid = -1;
@@ -139,6 +144,7 @@ export class PageOwner {
     this.enabled = deps.enabled;
     this.#buffer = new Uint32Array(Math.max(deps.era.depth, 16) + 1);
     this.#memoFrames = [new Uint32Array(this.#buffer.length), new Uint32Array(this.#buffer.length)];
+    this.#everyPage = deps.era.everyPage;
     this.#freeGfp = deps.memory.profile.gfp.flags.NOWARN;
     this.#allocFrames = deps.text.sites(deps.era.allocFrames);
     this.#freeFrames = deps.text.sites(deps.era.freeFrames);
@@ -250,8 +256,7 @@ export class PageOwner {
       while (index < count && memo[index] === buffer[index]) index++;
       if (index === count) {
         stack.unwindTo(depth);
-        this.#memoStamp[slot] = stamp;
-        return this.#memoHandle[slot]!;
+        return this.#remember(slot, stamp, slot === 0 ? this.#allocMemoHandle : this.#freeMemoHandle);
       }
     }
     // page_owner's frames stay on the stack while the depot saves: a pool allocation it makes is seen nested.
@@ -263,8 +268,19 @@ export class PageOwner {
     if (slot >= 0) {
       this.#memoFrames[slot]!.set(buffer.subarray(0, count));
       this.#memoCount[slot] = count;
-      this.#memoHandle[slot] = handle;
-      this.#memoStamp[slot] = stamp;
+      this.#remember(slot, stamp, handle);
+    }
+    return handle;
+  }
+
+  /** Sets a memo slot's handle and stamp; returns the handle. */
+  #remember(slot: number, stamp: number, handle: number): number {
+    if (slot === 0) {
+      this.#allocMemoHandle = handle;
+      this.#allocMemoStamp = stamp;
+    } else {
+      this.#freeMemoHandle = handle;
+      this.#freeMemoStamp = stamp;
     }
     return handle;
   }
@@ -314,10 +330,10 @@ export class PageOwner {
   #setPageOwner(pfn: number, order: number, gfp: number): void {
     const stamp = this.#stack.stamp();
     const handle =
-      stamp !== 0 && this.#memoStamp[0] === stamp && !this.#inPageOwner
-        ? this.#memoHandle[0]!
+      stamp !== 0 && this.#allocMemoStamp === stamp && !this.#inPageOwner
+        ? this.#allocMemoHandle
         : this.#saveStack(this.#allocFrames, gfp, 0);
-    if (this.era.everyPage) {
+    if (this.#everyPage) {
       this.#record(pfn, order, gfp, handle, this.#clock.ns, 1 << order);
       this.#chargeStack(handle, gfp, 1 << order);
     } else {
@@ -332,7 +348,7 @@ export class PageOwner {
     const info = records.info[nr];
     if (info === undefined) return;
     const base = pfn & records.mask;
-    if (!this.era.everyPage) {
+    if (!this.#everyPage) {
       records.handle[nr]![base] = handle;
       info[base] = makeInfo(records.gfpIndex(gfp), order, -1, InfoBits.OWNER);
       return;
@@ -409,16 +425,21 @@ export class PageOwner {
     if (info === undefined) return;
     const base = pfn & records.mask;
     const pages = 1 << order;
-    if (!this.era.everyPage) {
+    if (!this.#everyPage) {
       for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER;
       return;
     }
     const contexts = this.contexts;
-    const allocHandle = contexts.handle(records.allocContext[nr]![base]!);
+    // The allocation's context is most often the last one made: its handle is at hand.
+    const allocContext = records.allocContext[nr]![base]!;
+    const allocHandle =
+      allocContext !== 0 && allocContext === this.#lastAllocContext
+        ? this.#lastAllocHandle
+        : contexts.handle(allocContext);
     const stamp = this.#stack.stamp();
     const freeHandle =
-      stamp !== 0 && this.#memoStamp[1] === stamp && !this.#inPageOwner
-        ? this.#memoHandle[1]!
+      stamp !== 0 && this.#freeMemoStamp === stamp && !this.#inPageOwner
+        ? this.#freeMemoHandle
         : this.#saveStack(this.#freeFrames, this.#freeGfp, 1);
     const context = this.#context(1, this.#clock.ns, freeHandle);
     if (freeHandle !== 0) {
@@ -443,7 +464,7 @@ export class PageOwner {
     const pages = 1 << oldOrder;
     const setOrder = (word: number) =>
       ((word & ~(InfoBits.ORDER_MASK << InfoBits.ORDER_SHIFT)) | (newOrder << InfoBits.ORDER_SHIFT)) >>> 0;
-    if (this.era.everyPage) {
+    if (this.#everyPage) {
       for (let index = base; index < base + pages; index++) info[index] = setOrder(info[index]!);
       return;
     }
@@ -478,7 +499,7 @@ export class PageOwner {
     const fromBase = from & records.mask;
     const toBase = to & records.mask;
     const oldInfo = fromInfo[fromBase]!;
-    const everyPage = this.era.everyPage;
+    const everyPage = this.#everyPage;
     const flags = everyPage ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
     const keepReason = this.era.name === 'v4.7' ? -1 : ((oldInfo >>> InfoBits.REASON_SHIFT) & InfoBits.REASON_MASK) - 1;
     const copied = makeInfo(oldInfo & InfoBits.GFP_MASK, orderOf(oldInfo), keepReason, flags);
