@@ -107,9 +107,8 @@ export class PageOwner {
   /** `era.everyPage`, read on every allocation and free. */
   readonly #everyPage: boolean;
   /** What `#context()` returned last, per slot, and for which task. */
-  #lastPid = -1;
-  #lastTgid = -1;
-  #lastComm = '';
+  /** `current.switches` when they were made (the task they belong to). */
+  #lastSwitches = -1;
   #lastAllocTs = -1;
   #lastAllocHandle = -1;
   #lastAllocContext = 0;
@@ -292,7 +291,7 @@ export class PageOwner {
    */
   #context(slot: 0 | 1, ts: number, handle: number): number {
     const current = this.#current;
-    if (current.pid === this.#lastPid && current.tgid === this.#lastTgid && current.comm === this.#lastComm) {
+    if (current.switches === this.#lastSwitches) {
       if (slot === 0) {
         if (ts === this.#lastAllocTs && handle === this.#lastAllocHandle && this.#lastAllocContext !== 0) {
           return this.#lastAllocContext;
@@ -303,9 +302,7 @@ export class PageOwner {
     } else {
       // Another task: the other slot's context is not its own.
       this.#forgetContexts();
-      this.#lastPid = current.pid;
-      this.#lastTgid = current.tgid;
-      this.#lastComm = current.comm;
+      this.#lastSwitches = current.switches;
     }
     const context = this.contexts.intern(current.pid, current.tgid, current.comm, ts, handle, slot);
     if (slot === 0) {

@@ -1,16 +1,53 @@
 /**
  * `current` and `smp_processor_id()`: the task the simulated kernel code runs for and the CPU it runs on.
- * Workloads switch it; boot runs as pid 0, `swapper/0`.
+ * Workloads switch it; boot runs as pid 0, `swapper/0`. Every change of the task (pid, tgid or comm) bumps
+ * `switches`, so that code which remembers something per task (page_owner's last context) checks one number.
  */
-export interface CurrentTask {
-  pid: number;
-  tgid: number;
-  /** `task->comm`: at most 15 characters, as `get_task_comm()` keeps them. */
-  comm: string;
+export class CurrentTask {
+  #pid: number;
+  #tgid: number;
+  #comm: string;
   cpu: number;
+  /** Changes of pid, tgid or comm so far. */
+  switches = 0;
+
+  constructor(pid: number, tgid: number, comm: string, cpu: number) {
+    this.#pid = pid;
+    this.#tgid = tgid;
+    this.#comm = comm;
+    this.cpu = cpu;
+  }
+
+  get pid(): number {
+    return this.#pid;
+  }
+
+  set pid(pid: number) {
+    if (pid !== this.#pid) this.switches++;
+    this.#pid = pid;
+  }
+
+  get tgid(): number {
+    return this.#tgid;
+  }
+
+  set tgid(tgid: number) {
+    if (tgid !== this.#tgid) this.switches++;
+    this.#tgid = tgid;
+  }
+
+  /** `task->comm`: at most 15 characters, as `get_task_comm()` keeps them. */
+  get comm(): string {
+    return this.#comm;
+  }
+
+  set comm(comm: string) {
+    if (comm !== this.#comm) this.switches++;
+    this.#comm = comm;
+  }
 }
 
 /** The boot task. */
 export function bootTask(): CurrentTask {
-  return { pid: 0, tgid: 0, comm: 'swapper/0', cpu: 0 };
+  return new CurrentTask(0, 0, 'swapper/0', 0);
 }

@@ -10,8 +10,7 @@ export {
   PAGEBLOCK_NR_PAGES,
   PAGEBLOCK_ORDER,
 } from './constants';
-export type { CurrentTask } from './current-task';
-export { bootTask } from './current-task';
+export { bootTask, CurrentTask } from './current-task';
 export type { DumpStackContext, StackFrame } from './dump-stack';
 export { formatDumpStack, formatStackFrame, HARDWARE_NAME } from './dump-stack';
 export type { FlagName } from './format-flags';

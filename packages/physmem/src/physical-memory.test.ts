@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bootTask } from './current-task';
 import { PageState } from './page-state';
 import { PhysicalMemory } from './physical-memory';
 import { getProfile } from './profile';
@@ -164,5 +165,19 @@ describe('PhysicalMemory options', () => {
       /32-bit physical address space/,
     );
     expect(() => new PhysicalMemory({ memory: GIB, profile: v618, cpus: 0 })).toThrow(/cpus/);
+  });
+});
+
+describe('current', () => {
+  it('counts task switches: a change of pid, tgid or comm, not a write of the same value', () => {
+    const current = bootTask();
+    expect([current.pid, current.tgid, current.comm, current.switches]).toEqual([0, 0, 'swapper/0', 0]);
+    Object.assign(current, { pid: 7, tgid: 7, comm: 'cat', cpu: 1 });
+    expect(current.switches).toBe(3);
+    current.pid = 7;
+    current.comm = 'cat';
+    expect(current.switches).toBe(3);
+    current.comm = 'dog';
+    expect([current.comm, current.cpu, current.switches]).toEqual(['dog', 1, 4]);
   });
 });
