@@ -11,6 +11,8 @@ export {
   PAGEBLOCK_ORDER,
 } from './constants';
 export { bootTask, CurrentTask } from './current-task';
+export type { DirectMapFault } from './direct-map';
+export { DirectMap, directMapAddress } from './direct-map';
 export type { DumpStackContext, StackFrame } from './dump-stack';
 export { formatDumpStack, formatStackFrame, HARDWARE_NAME } from './dump-stack';
 export type { FlagName } from './format-flags';
@@ -28,6 +30,7 @@ export type { MemoryParamValues } from './memory-params';
 export { memoryParams } from './memory-params';
 export { formatSize, memparse } from './memparse';
 export { MIGRATE_PCPTYPES, MIGRATE_TYPES, Migratetype, migratetypeNames } from './migratetype';
+export { PageContents } from './page-contents';
 export type { PageFlagName, PageFlagTable } from './page-flags';
 export { pageFlagsV48, pageFlagsV618 } from './page-flags';
 export type { PageFlagsLayout, PageFlagsWord } from './page-flags-layout';

@@ -1,5 +1,6 @@
 import { MAX_ORDER_NR_PAGES, PAGE_SIZE, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER } from './constants';
 import { bootTask, type CurrentTask } from './current-task';
+import { DirectMap } from './direct-map';
 import { formatDumpStack, type StackFrame } from './dump-stack';
 import { KernelLog } from './kernel-log';
 import { KernelTaint } from './kernel-taint';
@@ -15,6 +16,7 @@ import {
   reserveRange,
 } from './memory-map';
 import { Migratetype } from './migratetype';
+import { PageContents } from './page-contents';
 import { type PageFlagsWord, pageFlagsWord } from './page-flags-layout';
 import { ORDER_MASK, ORDER_SHIFT, PAGE_FLAGS_MASK, PageState, PageType, STATE_SHIFT } from './page-state';
 import type { KernelProfile } from './profile';
@@ -104,6 +106,8 @@ export class PhysicalMemory {
   readonly clock: SimClock;
   readonly log: KernelLog;
   readonly current: CurrentTask;
+  /** The kernel's direct map and the page contents behind it (sparse). */
+  readonly directMap: DirectMap;
   readonly taint: KernelTaint;
   /** Loaded module names, for `Modules linked in:`. */
   readonly modules: string[] = [];
@@ -129,6 +133,7 @@ export class PhysicalMemory {
     this.current = bootTask();
     this.taint = new KernelTaint(profile.era === 'v6' ? 20 : 16);
     this.pfnSectionShift = arch.pfnSectionShift;
+    this.directMap = new DirectMap(new PageContents(arch.pfnSectionShift), arch.pfnSectionShift);
     this.pagesPerSection = arch.pagesPerSection;
     this.#pageFlagReserved = 1 << profile.pageFlags.bit.reserved;
 

@@ -1,0 +1,80 @@
+import type { PageContents } from './page-contents';
+
+/** What a faulting access was. */
+export interface DirectMapFault {
+  readonly pfn: number;
+  readonly offset: number;
+  readonly write: boolean;
+  readonly length: number;
+}
+
+/**
+ * The kernel's direct map (the linear mapping of all RAM at `PAGE_OFFSET`), through which simulated kernel code reads
+ * and writes page contents. debug_pagealloc removes freed pages from it (`kernel_map_pages(page, n, 0)`); an access
+ * to a page that is not mapped is a page fault in kernel mode, handed to `onFault` (the oops), and does nothing else:
+ * a write is lost, a read returns undefined.
+ */
+export class DirectMap {
+  readonly contents: PageContents;
+  /** Called on an access to an unmapped page. */
+  onFault: ((fault: DirectMapFault) => void) | undefined;
+  /** Per section, 1 for pages removed from the map. */
+  readonly #unmapped: (Uint8Array | undefined)[] = [];
+  readonly #shift: number;
+  readonly #mask: number;
+
+  constructor(contents: PageContents, pfnSectionShift: number) {
+    this.contents = contents;
+    this.#shift = pfnSectionShift;
+    this.#mask = 2 ** pfnSectionShift - 1;
+  }
+
+  /** `kernel_map_pages()` / `__kernel_map_pages()`: adds (`present`) or removes `count` pages from `pfn`. */
+  mapPages(pfn: number, count: number, present: boolean): void {
+    for (let page = pfn; page < pfn + count; page++) {
+      let unmapped = this.#unmapped[page >>> this.#shift];
+      if (unmapped === undefined) {
+        if (present) continue;
+        unmapped = new Uint8Array(this.#mask + 1);
+        this.#unmapped[page >>> this.#shift] = unmapped;
+      }
+      unmapped[page & this.#mask] = present ? 0 : 1;
+    }
+  }
+
+  /** Whether the page is in the direct map. */
+  isMapped(pfn: number): boolean {
+    return this.#unmapped[pfn >>> this.#shift]?.[pfn & this.#mask] !== 1;
+  }
+
+  /** A kernel load of `length` bytes at `offset` in page `pfn`; undefined after a fault. */
+  read(pfn: number, offset: number, length: number): Uint8Array | undefined {
+    if (!this.isMapped(pfn)) {
+      this.onFault?.({ pfn, offset, write: false, length });
+      return undefined;
+    }
+    return this.contents.read(pfn, offset, length);
+  }
+
+  /** A kernel store of `data` at `offset` in page `pfn`; false after a fault (nothing written). */
+  write(pfn: number, offset: number, data: Uint8Array): boolean {
+    if (!this.isMapped(pfn)) {
+      this.onFault?.({ pfn, offset, write: true, length: data.length });
+      return false;
+    }
+    this.contents.write(pfn, offset, data);
+    return true;
+  }
+}
+
+/**
+ * The direct-map virtual address of byte `offset` of page `pfn`, as the kernel prints it (16 hex digits):
+ * `PAGE_OFFSET` + pfn × 4096 + offset, with x86_64's `PAGE_OFFSET` of the era (v4.8 0xffff880000000000, v6.18
+ * 0xffff888000000000 without KASLR). Exact above 2^53: computed in two halves.
+ */
+export function directMapAddress(pageOffsetHigh: number, pfn: number, offset: number): string {
+  const bytes = pfn * 4096 + offset;
+  const low = bytes % 2 ** 32;
+  const high = pageOffsetHigh + Math.floor(bytes / 2 ** 32);
+  return `${(high >>> 0).toString(16).padStart(8, '0')}${low.toString(16).padStart(8, '0')}`;
+}

@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DirectMap, directMapAddress } from './direct-map';
+import { PageContents } from './page-contents';
+
+describe('PageContents', () => {
+  it('reads zeros until written, keeps explicit bytes, fills without storing bytes', () => {
+    const contents = new PageContents(15);
+    expect(contents.read(7, 0, 4)).toEqual(new Uint8Array(4));
+    contents.write(7, 4094, Uint8Array.of(1, 2));
+    expect(contents.read(7, 4093, 3)).toEqual(Uint8Array.of(0, 1, 2));
+    expect(contents.explicitPages).toBe(1);
+    contents.fill(7, 0xaa);
+    expect(contents.explicitPages).toBe(0);
+    expect(contents.read(7, 100, 2)).toEqual(Uint8Array.of(0xaa, 0xaa));
+    expect(contents.mismatch(7, 0xaa)).toBeUndefined();
+    // A write into a poisoned page keeps the poison around it.
+    contents.write(7, 10, Uint8Array.of(0xab));
+    contents.write(7, 20, Uint8Array.of(0x00));
+    expect(contents.mismatch(7, 0xaa)).toEqual({ first: 10, last: 20 });
+    expect(contents.read(7, 9, 3)).toEqual(Uint8Array.of(0xaa, 0xab, 0xaa));
+    contents.copy(7, 9);
+    expect(contents.read(9, 9, 3)).toEqual(Uint8Array.of(0xaa, 0xab, 0xaa));
+    expect(contents.mismatch(8, 0xaa)).toEqual({ first: 0, last: 4095 });
+    expect(() => contents.write(7, 4095, Uint8Array.of(1, 2))).toThrow(/not inside a 4096-byte page/);
+  });
+
+  it('agrees with a plain array under random writes, fills and copies (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              op: fc.constant('write' as const),
+              page: fc.nat(3),
+              offset: fc.nat(4000),
+              data: fc.uint8Array({ maxLength: 96 }),
+            }),
+            fc.record({ op: fc.constant('fill' as const), page: fc.nat(3), byte: fc.nat(255) }),
+            fc.record({ op: fc.constant('copy' as const), page: fc.nat(3), to: fc.nat(3) }),
+          ),
+          { maxLength: 40 },
+        ),
+        (ops) => {
+          const contents = new PageContents(15);
+          const model = Array.from({ length: 4 }, () => new Uint8Array(4096));
+          for (const op of ops) {
+            if (op.op === 'write') {
+              contents.write(op.page, op.offset, op.data);
+              model[op.page]!.set(op.data, op.offset);
+            } else if (op.op === 'fill') {
+              contents.fill(op.page, op.byte);
+              model[op.page]!.fill(op.byte);
+            } else {
+              contents.copy(op.page, op.to);
+              model[op.to]!.set(model[op.page]!);
+            }
+          }
+          for (let page = 0; page < 4; page++) expect(contents.read(page, 0, 4096)).toEqual(model[page]);
+        },
+      ),
+      { numRuns: 200, seed: 3 },
+    );
+  });
+});
+
+describe('DirectMap', () => {
+  it('faults on an unmapped page: the store is lost, the load returns nothing, the handler hears of it', () => {
+    const map = new DirectMap(new PageContents(15), 15);
+    const faults: unknown[] = [];
+    map.onFault = (fault) => faults.push(fault);
+    expect(map.write(5, 8, Uint8Array.of(1))).toBe(true);
+    map.mapPages(4, 3, false);
+    expect(map.isMapped(5)).toBe(false);
+    expect(map.write(5, 8, Uint8Array.of(2))).toBe(false);
+    expect(map.read(6, 0, 4)).toBeUndefined();
+    expect(faults).toEqual([
+      { pfn: 5, offset: 8, write: true, length: 1 },
+      { pfn: 6, offset: 0, write: false, length: 4 },
+    ]);
+    map.mapPages(5, 1, true);
+    expect(map.read(5, 8, 1)).toEqual(Uint8Array.of(1));
+  });
+
+  it('prints direct-map addresses exactly', () => {
+    expect(directMapAddress(0xffff8880, 0x12345, 0x10)).toBe('ffff888012345010');
+    expect(directMapAddress(0xffff8800, 0x3a5e3, 0)).toBe('ffff88003a5e3000');
+    expect(directMapAddress(0xffff8880, 0x1234567, 8)).toBe('ffff889234567008');
+  });
+});
