@@ -10,6 +10,8 @@ export interface RunResult {
   readonly seed: number;
   readonly milliseconds: number;
   readonly failedAllocations: number;
+  /** The workload's own counters (`debug_pagealloc.injected`, ...). */
+  readonly counters: ReadonlyMap<string, number>;
 }
 
 /** Boots and runs a workload (shared by `mmsim run` and others). */
@@ -40,5 +42,6 @@ export function runWorkload(options: {
     seed: options.seed,
     milliseconds: performance.now() - started,
     failedAllocations: sim.failures,
+    counters: sim.counters,
   };
 }

@@ -1,4 +1,11 @@
 import { BuddyAllocator, zoneBatchsize } from '@mm/buddy';
+import {
+  DebugPagealloc,
+  type DebugPageallocConfig,
+  debugPageallocClient,
+  debugPageallocParams,
+  defaultDebugPageallocConfig,
+} from '@mm/debug-pagealloc';
 import { BootPhase, createHookBus, type KernelParam, KernelParamError } from '@mm/hooks';
 import { flatmemPageExtAllocations, PageExt, type PageExtClient, pageExtLayouts, planPageExt } from '@mm/page-ext';
 import { PageIdle } from '@mm/page-idle';
@@ -68,7 +75,7 @@ export interface BootOptions {
 }
 
 /** The page_ext clients mmsim has, in the kernel's `page_ext_ops[]` order. */
-export type PageExtClientName = 'page_owner' | 'page_idle';
+export type PageExtClientName = 'debug_pagealloc' | 'page_owner' | 'page_idle';
 
 /** The bytes of a size given as a number or text, or a clear error. */
 export function parseMemorySize(memory: number | string): number {
@@ -113,11 +120,13 @@ export function boot(options: BootOptions): Kernel {
   const bytes = parseMemorySize(options.memory);
   const pending: string[] = [];
   const values: MemoryParamValues = { reserve: [] };
-  const builtIn = new Set<PageExtClientName>(options.clients ?? ['page_owner', 'page_idle']);
+  const builtIn = new Set<PageExtClientName>(options.clients ?? ['debug_pagealloc', 'page_owner', 'page_idle']);
+  const debugConfig: DebugPageallocConfig = defaultDebugPageallocConfig();
   const pageOwnerConfig: PageOwnerConfig = { enabled: false };
   const params = [
     ...memoryParams(values),
     ...ignoredCoreParams(),
+    ...(builtIn.has('debug_pagealloc') ? debugPageallocParams(debugConfig, profile.name) : []),
     ...(builtIn.has('page_owner') ? pageOwnerParams(pageOwnerConfig, profile.name) : []),
     ...(options.params ?? []),
   ];
@@ -125,7 +134,12 @@ export function boot(options: BootOptions): Kernel {
   // page_ext's need phase: the entry size is known before memory is laid out (FLATMEM takes it from memblock).
   let pageOwner: PageOwner | undefined;
   let pageIdle: PageIdle | undefined;
+  let debugPagealloc: DebugPagealloc | undefined;
   const clients: PageExtClient[] = [];
+  if (builtIn.has('debug_pagealloc') && profile.era === 'v4') {
+    // v4.x page_ext_ops[]: debug_guardpage_ops and page_poisoning_ops come first. v6.18 needs no page_ext.
+    clients.push(debugPageallocClient(debugConfig, () => debugPagealloc?.activate()));
+  }
   if (builtIn.has('page_owner')) {
     clients.push({
       name: 'page_owner',
@@ -235,6 +249,11 @@ export function boot(options: BootOptions): Kernel {
   memory.clock.advance(20e6 + memory.presentPages * 10);
   const buddy = new BuddyAllocator(memory, hooks);
   buddy.freeAllMemory();
+  if (builtIn.has('debug_pagealloc')) {
+    debugPagealloc = new DebugPagealloc({ memory, hooks, buddy, config: debugConfig });
+    // v6.18 mem_debugging_and_hardening_init(): before memblock_free_all(), so all free memory starts unmapped.
+    if (v6) debugPagealloc.activate();
+  }
   if (!v6) log(memoryInfoLine(memory, buddy));
   hooks.boot_phase.call(BootPhase.mm_init);
 
@@ -300,6 +319,7 @@ export function boot(options: BootOptions): Kernel {
     ...(pageOwner !== undefined ? { pageOwner } : {}),
     vm,
     ...(pageIdle !== undefined ? { pageIdle } : {}),
+    ...(debugPagealloc !== undefined ? { debugPagealloc } : {}),
   });
 }
 

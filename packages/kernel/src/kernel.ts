@@ -1,4 +1,5 @@
 import { type BuddyAllocator, type BuddyZone, formatBuddyinfo, formatPagetypeinfo } from '@mm/buddy';
+import type { DebugPagealloc } from '@mm/debug-pagealloc';
 import type { HookBus } from '@mm/hooks';
 import type { PageExt } from '@mm/page-ext';
 import type { PageIdle } from '@mm/page-idle';
@@ -42,6 +43,8 @@ export class Kernel {
   readonly vm: Vm;
   /** Idle page tracking, when built in. */
   readonly pageIdle: PageIdle | undefined;
+  /** debug_pagealloc, when built in (it acts only if `debug_pagealloc=on` or `page_poison=on`). */
+  readonly debugPagealloc: DebugPagealloc | undefined;
   readonly #pagetypeinfo: PagetypeinfoContribution[] = [];
 
   constructor(init: {
@@ -59,6 +62,7 @@ export class Kernel {
     pageOwner?: PageOwner;
     vm: Vm;
     pageIdle?: PageIdle;
+    debugPagealloc?: DebugPagealloc;
   }) {
     this.memory = init.memory;
     this.profile = init.memory.profile;
@@ -75,6 +79,7 @@ export class Kernel {
     this.pageOwner = init.pageOwner;
     this.vm = init.vm;
     this.pageIdle = init.pageIdle;
+    this.debugPagealloc = init.debugPagealloc;
   }
 
   /** The kernel log (`dmesg`). */

@@ -26,7 +26,7 @@ export const taintFlags: readonly { readonly letter: string; readonly name: stri
 ];
 
 /** Taint bit numbers mmsim sets. */
-export const Taint = { BAD_PAGE: 5, WARN: 9 } as const;
+export const Taint = { BAD_PAGE: 5, DIE: 7, WARN: 9 } as const;
 
 /** The kernel's taint mask and the formatting of it (`add_taint`, `print_tainted`). */
 export class KernelTaint {

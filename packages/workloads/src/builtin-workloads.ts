@@ -1,4 +1,5 @@
 import { kernelBuild } from './kernel-build';
+import { uafWorkload } from './uaf';
 import type { Workload } from './workload';
 import { wssWorkload } from './wss';
 
@@ -16,4 +17,5 @@ export const builtinWorkloads: Readonly<Record<string, () => Workload>> = {
   boot: () => bootWorkload,
   'kernel-build': () => kernelBuild(),
   wss: () => wssWorkload(),
+  uaf: () => uafWorkload(),
 };

@@ -5,6 +5,7 @@ export type { KernelPath, KernelPaths, PathPart } from './kernel-paths';
 export { pathsV4, pathsV6 } from './kernel-paths';
 export type { SimFile, SimTask } from './simulation';
 export { Simulation } from './simulation';
+export { INJECTED_COUNTER, uafWorkload } from './uaf';
 export type { Workload } from './workload';
 export type { WssProcess, WssProcessSpec } from './wss';
 export { defaultWssProcesses, WssWorkload, wssWorkload } from './wss';

@@ -47,6 +47,8 @@ export class Simulation {
   readonly #resolved = new Map<KernelPath, Uint32Array[]>();
   /** Pages the workload could not get (allocation failures). */
   failures = 0;
+  /** What workloads count of their own (`debug_pagealloc.injected`, ...). */
+  readonly counters = new Map<string, number>();
 
   constructor(kernel: Kernel, options: { seed?: number } = {}) {
     this.kernel = kernel;
@@ -74,6 +76,11 @@ export class Simulation {
   /** An integer in [min, max]. */
   randomInt(min: number, max: number): number {
     return min + Math.floor(this.random() * (max - min + 1));
+  }
+
+  /** Adds `amount` to a counter. */
+  count(name: string, amount = 1): void {
+    this.counters.set(name, (this.counters.get(name) ?? 0) + amount);
   }
 
   /** Lets simulated time pass (nanoseconds). */

@@ -7,7 +7,7 @@ import {
   RecordFormatter,
 } from '@mm/page-owner';
 import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
-import { builtinWorkloads } from '@mm/workloads';
+import { builtinWorkloads, INJECTED_COUNTER } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
 import { OutputDirectory } from '../output-directory';
@@ -96,6 +96,18 @@ export function runSummary(result: RunResult) {
             hostBytesPerPage: kernel.pageOwnerHostBytes() / memory.presentPages,
           },
     mixedBlocks: mixed,
+    /** What debug_pagealloc caught: oopses on unmapped pages and poison reports, against what the workload injected. */
+    debugPagealloc:
+      kernel.debugPagealloc?.active !== true
+        ? null
+        : {
+            injected: result.counters.get(INJECTED_COUNTER) ?? 0,
+            caught: kernel.debugPagealloc.stats.faults + kernel.debugPagealloc.stats.corruptions,
+            faults: kernel.debugPagealloc.stats.faults,
+            corruptions: kernel.debugPagealloc.stats.corruptions,
+            unmappedPages: kernel.debugPagealloc.stats.unmappedPages,
+            poisonedPages: kernel.debugPagealloc.stats.poisonedPages,
+          },
     /** The seed's table for this machine: what page_owner's page_ext costs under each layout (x86_64 sizes). */
     layouts: pageExt === undefined ? null : staticLayoutRows(pageExt.totalBytes / pageExt.entryBytes),
     hostBytesPerPage: kernel.hostBytes() / memory.presentPages,
@@ -203,6 +215,12 @@ export const runCommand: Command = {
             .map((line) => `     ${line}`),
         );
       }
+    }
+    if (summary.debugPagealloc !== null) {
+      const caught = summary.debugPagealloc;
+      lines.push(
+        `  debug_pagealloc: caught ${caught.caught} (${caught.faults} oopses on freed pages, ${caught.corruptions} poison reports) of ${caught.injected} injected bugs; reports in dmesg`,
+      );
     }
     if (written.length > 0) lines.push(`  wrote ${written.length} files to ${values.out}: ${written.join(', ')}`);
     io.stdout(`${lines.join('\n')}\n`);

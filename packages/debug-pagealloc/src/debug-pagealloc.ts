@@ -1,0 +1,170 @@
+import type { BuddyAllocator } from '@mm/buddy';
+import { formatDumpPage, Ratelimit } from '@mm/buddy';
+import type { HookBus } from '@mm/hooks';
+import type { PageExtClient } from '@mm/page-ext';
+import type { DirectMapFault, PhysicalMemory } from '@mm/physmem';
+import type { DebugPageallocConfig } from './debug-pagealloc-params';
+import { formatPageFaultOops, formatPoisonReport } from './reports';
+
+/** `PAGE_POISON` (include/linux/poison.h). */
+export const PAGE_POISON = 0xaa;
+
+/** What debug_pagealloc caught and did. */
+export interface DebugPageallocStats {
+  /** Kernel accesses to pages removed from the direct map (each an oops). */
+  faults: number;
+  /** Poison checks that found a changed byte (each a `pagealloc:` report, if not rate limited). */
+  corruptions: number;
+  /** Pages unmapped and poisoned at free since it became active. */
+  unmappedPages: number;
+  poisonedPages: number;
+}
+
+/**
+ * debug_pagealloc (mm/debug_page_alloc.c, mm/page_poison.c; v4.8 also mm/page_alloc.c for guard pages): once
+ * active, freed pages leave the kernel's direct map, so a use after free faults with an oops (followed by what
+ * page_owner knows of the page, through the `dump_page` hook), and come back at allocation; with poisoning, freed
+ * pages are filled with 0xaa and checked when allocated again; `debug_guardpage_minorder` keeps split halves out of
+ * the free lists as guard pages.
+ *
+ * It does nothing until it is active: v4.x activates in its page_ext client's `init()` (page_ext exists late in
+ * boot on SPARSEMEM, so the pages allocated and freed before stay mapped and unpoisoned); v6.18 needs no page_ext
+ * and activates in `mm_core_init()`, before the free memory reaches the allocator, so all of it starts unmapped.
+ */
+export class DebugPagealloc {
+  readonly config: DebugPageallocConfig;
+  readonly memory: PhysicalMemory;
+  readonly stats: DebugPageallocStats = { faults: 0, corruptions: 0, unmappedPages: 0, poisonedPages: 0 };
+  /** Freed pages are unmapped (x86: `ARCH_SUPPORTS_DEBUG_PAGEALLOC`). */
+  readonly unmap: boolean;
+  /** Freed pages are poisoned: `page_poison=on`, or debug_pagealloc on an architecture that cannot unmap. */
+  readonly poison: boolean;
+  active = false;
+  readonly #hooks: HookBus;
+  readonly #buddy: BuddyAllocator;
+  readonly #v4: boolean;
+  /** v4.x `PAGE_EXT_DEBUG_POISON`: per section, 1 for pages poisoned at free (only those are checked). */
+  readonly #poisoned: (Uint8Array | undefined)[] = [];
+  readonly #ratelimit: Ratelimit;
+  #dieCount = 0;
+
+  constructor(deps: {
+    memory: PhysicalMemory;
+    hooks: HookBus;
+    buddy: BuddyAllocator;
+    config: DebugPageallocConfig;
+    /** Whether the architecture can unmap pages from the direct map (default true, x86). */
+    canUnmap?: boolean;
+  }) {
+    this.memory = deps.memory;
+    this.config = deps.config;
+    this.#hooks = deps.hooks;
+    this.#buddy = deps.buddy;
+    this.#v4 = deps.memory.profile.era === 'v4';
+    const canUnmap = deps.canUnmap ?? true;
+    this.unmap = deps.config.enabled && canUnmap;
+    this.poison = deps.config.poison || (deps.config.enabled && !canUnmap);
+    this.#ratelimit = new Ratelimit(5e9, 10);
+  }
+
+  /**
+   * Turns it on: hooks on the allocator, guard pages, the fault handler. v6.18 also unmaps and poisons every page
+   * that is free now (the kernel's are freed into the allocator only after activation).
+   */
+  activate(): void {
+    if (this.active || !(this.unmap || this.poison || this.config.guardMinOrder > 0)) return;
+    this.active = true;
+    const hooks = this.#hooks;
+    if (this.config.enabled) this.#buddy.guardMinOrder = this.config.guardMinOrder;
+    if (!this.unmap && !this.poison) return;
+    hooks.post_alloc.subscribe((pfn, order) => this.#allocated(pfn, 1 << order));
+    hooks.free_prepare.subscribe((pfn, order) => this.#freed(pfn, 1 << order));
+    this.memory.directMap.onFault = (fault) => this.#oops(fault);
+    if (!this.#v4) {
+      for (const zone of this.#buddy.zones) {
+        this.#buddy.forEachFreeBlock(zone, (pfn, order) => this.#freed(pfn, 1 << order));
+        this.#buddy.forEachPcpBlock(zone, (pfn, order) => this.#freed(pfn, 1 << order));
+      }
+    }
+  }
+
+  /** `free_pages_prepare()`: `kernel_poison_pages()`, then `debug_pagealloc_unmap_pages()`. */
+  #freed(pfn: number, pages: number): void {
+    const { directMap } = this.memory;
+    if (this.poison) {
+      for (let page = pfn; page < pfn + pages; page++) {
+        directMap.contents.fill(page, PAGE_POISON);
+        if (this.#v4) this.#setPoisoned(page, true);
+      }
+      this.stats.poisonedPages += pages;
+    }
+    if (this.unmap) {
+      directMap.mapPages(pfn, pages, false);
+      this.stats.unmappedPages += pages;
+    }
+  }
+
+  /** `post_alloc_hook()`: `debug_pagealloc_map_pages()`, then `kernel_unpoison_pages()` (the check). */
+  #allocated(pfn: number, pages: number): void {
+    const { directMap } = this.memory;
+    if (this.unmap) directMap.mapPages(pfn, pages, true);
+    if (!this.poison) return;
+    for (let page = pfn; page < pfn + pages; page++) {
+      if (this.#v4 && !this.#isPoisoned(page)) continue;
+      if (this.#v4) this.#setPoisoned(page, false);
+      const range = directMap.contents.mismatch(page, PAGE_POISON);
+      if (range !== undefined) this.#corrupted(page, range);
+    }
+  }
+
+  /** `check_poison_mem()` found damage: the report, rate limited to 10 per 5 s, with a stack dump (and page). */
+  #corrupted(pfn: number, range: { first: number; last: number }): void {
+    this.stats.corruptions++;
+    const { memory } = this;
+    if (!this.#ratelimit.check(memory.clock.ns).allowed) return;
+    const lines = [...formatPoisonReport(memory, pfn, range, PAGE_POISON), ...memory.dumpStack()];
+    if (!this.#v4) {
+      lines.push(...formatDumpPage(this.#buddy, pfn), 'page dumped because: pagealloc: corrupted page details');
+    }
+    memory.log.printk(lines.join('\n'));
+    if (!this.#v4) this.#hooks.dump_page.call(pfn);
+  }
+
+  /** A kernel access to an unmapped page: the oops, then what page_owner knows of the page. The kernel goes on. */
+  #oops(fault: DirectMapFault): void {
+    this.stats.faults++;
+    this.#dieCount++;
+    this.memory.log.printk(formatPageFaultOops(this.memory, fault, this.#dieCount).join('\n'));
+    this.#hooks.dump_page.call(fault.pfn);
+  }
+
+  #isPoisoned(pfn: number): boolean {
+    const shift = this.memory.pfnSectionShift;
+    return this.#poisoned[pfn >>> shift]?.[pfn & (this.memory.pagesPerSection - 1)] === 1;
+  }
+
+  #setPoisoned(pfn: number, poisoned: boolean): void {
+    const shift = this.memory.pfnSectionShift;
+    let section = this.#poisoned[pfn >>> shift];
+    if (section === undefined) {
+      if (!poisoned) return;
+      section = new Uint8Array(this.memory.pagesPerSection);
+      this.#poisoned[pfn >>> shift] = section;
+    }
+    section[pfn & (this.memory.pagesPerSection - 1)] = poisoned ? 1 : 0;
+  }
+}
+
+/**
+ * The page_ext client of v4.x debug_pagealloc (`debug_guardpage_ops` and `page_poisoning_ops` as one, flags only):
+ * needed when `debug_pagealloc=` or `page_poison=` is on; its `init()` (page_ext exists) activates. v6.18 has none.
+ */
+export function debugPageallocClient(config: DebugPageallocConfig, activate: () => void): PageExtClient {
+  return {
+    name: 'debug_pagealloc',
+    size: 0,
+    needSharedFlags: true,
+    need: () => config.enabled || config.poison,
+    init: activate,
+  };
+}

@@ -1,0 +1,123 @@
+import type { KernelPath } from './kernel-paths';
+import type { Simulation } from './simulation';
+import type { Workload } from './workload';
+
+/** The buggy drivers' paths, as their ioctls call the page allocator (outermost first). */
+const driverPaths: Record<'v4' | 'v6', Record<'alloc' | 'free' | 'scribble' | 'scribbleFree', KernelPath>> = {
+  v6: {
+    alloc: [
+      'entry_SYSCALL_64_after_hwframe+0x76',
+      'do_syscall_64+0x71',
+      '__x64_sys_ioctl+0x94/0xd0',
+      'uaf_drv_ioctl+0x4c/0x1a0 [uaf_drv]',
+      'alloc_pages_noprof+0x4c',
+      'alloc_pages_mpol+0x86',
+    ],
+    free: [
+      'entry_SYSCALL_64_after_hwframe+0x76',
+      'do_syscall_64+0x71',
+      '__x64_sys_ioctl+0x94/0xd0',
+      'uaf_drv_ioctl+0xe1/0x1a0 [uaf_drv]',
+      '__free_pages+0x50/0x90',
+    ],
+    scribble: [
+      'entry_SYSCALL_64_after_hwframe+0x76',
+      'do_syscall_64+0x71',
+      'ksys_write+0x6f',
+      'vfs_write+0x29c',
+      'scribble_write+0x3a/0x120 [scribble]',
+      'alloc_pages_noprof+0x4c',
+      'alloc_pages_mpol+0x86',
+    ],
+    scribbleFree: [
+      'entry_SYSCALL_64_after_hwframe+0x76',
+      'do_syscall_64+0x71',
+      'ksys_write+0x6f',
+      'vfs_write+0x29c',
+      'scribble_write+0xb2/0x120 [scribble]',
+      '__free_pages+0x50/0x90',
+    ],
+  },
+  v4: {
+    alloc: [
+      'entry_SYSCALL_64_fastpath+0x12/0x71',
+      'SyS_ioctl+0x79/0x90',
+      'do_vfs_ioctl+0x8e/0x6b0',
+      'uaf_drv_ioctl+0x4c/0x1a0 [uaf_drv]',
+      'alloc_pages_current+0x88/0x120',
+    ],
+    free: [
+      'entry_SYSCALL_64_fastpath+0x12/0x71',
+      'SyS_ioctl+0x79/0x90',
+      'do_vfs_ioctl+0x8e/0x6b0',
+      'uaf_drv_ioctl+0xe1/0x1a0 [uaf_drv]',
+      '__free_pages+0x25/0x30',
+    ],
+    scribble: [
+      'entry_SYSCALL_64_fastpath+0x12/0x71',
+      'SyS_write+0x49/0xa0',
+      'vfs_write+0xb5/0x1a0',
+      'scribble_write+0x3a/0x120 [scribble]',
+      'alloc_pages_current+0x88/0x120',
+    ],
+    scribbleFree: [
+      'entry_SYSCALL_64_fastpath+0x12/0x71',
+      'SyS_write+0x49/0xa0',
+      'vfs_write+0xb5/0x1a0',
+      'scribble_write+0xb2/0x120 [scribble]',
+      '__free_pages+0x25/0x30',
+    ],
+  },
+};
+
+/** The counter a workload's injected faults are added to (read by `mmsim run`). */
+export const INJECTED_COUNTER = 'debug_pagealloc.injected';
+
+/**
+ * `uaf`: two buggy drivers among normal traffic. `uaf_drv` writes to its buffer page after freeing it; `scribble`
+ * frees a page and then a stray pointer writes 8 bytes into it. With debug_pagealloc unmapping freed pages both
+ * writes fault (an oops each, the simulation goes on); with poisoning only, the writes land and the next allocation
+ * of the page finds the damage (the drivers' next allocation gets the same page from the per-CPU list). Each bug is
+ * counted in the simulation's `debug_pagealloc.injected` counter.
+ */
+export function uafWorkload(rounds = 8): Workload {
+  return {
+    name: 'uaf',
+    description: 'two buggy drivers: writes after free and stray writes into freed pages, among normal traffic',
+    run(sim: Simulation, progress) {
+      const { kernel } = sim;
+      const paths = driverPaths[kernel.profile.era];
+      const { directMap } = kernel.memory;
+      const g = kernel.profile.gfp.flags;
+      kernel.memory.modules.push('uaf_drv', 'scribble');
+      const task = sim.spawn('uaf-test');
+      sim.run(task, () => {
+        for (let round = 0; round < rounds; round++) {
+          // Normal traffic between the bugs.
+          sim.fault(task, 16);
+          const buffer = sim.alloc(paths.alloc, g.GFP_KERNEL, 0);
+          if (buffer >= 0) {
+            directMap.write(buffer, 0, new TextEncoder().encode(`uaf_drv buffer ${round}`));
+            sim.free(paths.free, buffer, 0);
+            sim.step(10_000);
+            // The bug: the driver still holds the pointer and writes through it.
+            directMap.write(buffer, 0x10, Uint8Array.of(0x01, 0x00, 0x00, 0x00));
+            sim.count(INJECTED_COUNTER);
+          }
+          const page = sim.alloc(paths.scribble, g.GFP_KERNEL, 0);
+          if (page >= 0) {
+            sim.free(paths.scribbleFree, page, 0);
+            sim.step(10_000);
+            directMap.write(page, 0x808, Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x00, 0x00));
+            sim.count(INJECTED_COUNTER);
+            // The next allocation on this CPU takes the same page back: poisoning checks it here.
+            const again = sim.alloc(paths.scribble, g.GFP_KERNEL, 0);
+            if (again >= 0) sim.free(paths.scribbleFree, again, 0);
+          }
+          progress?.((round + 1) / rounds);
+        }
+      });
+      sim.exit(task);
+    },
+  };
+}
