@@ -121,7 +121,11 @@ export class DebugPagealloc {
   #corrupted(pfn: number, range: { first: number; last: number }): void {
     this.stats.corruptions++;
     const { memory } = this;
-    if (!this.#ratelimit.check(memory.clock.ns).allowed) return;
+    const verdict = this.#ratelimit.check(memory.clock.ns);
+    if (verdict.suppressedBefore > 0) {
+      memory.log.printk(`check_poison_mem: ${verdict.suppressedBefore} callbacks suppressed`);
+    }
+    if (!verdict.allowed) return;
     const lines = [...formatPoisonReport(memory, pfn, range, PAGE_POISON), ...memory.dumpStack()];
     if (!this.#v4) {
       lines.push(...formatDumpPage(this.#buddy, pfn), 'page dumped because: pagealloc: corrupted page details');

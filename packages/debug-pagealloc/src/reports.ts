@@ -15,8 +15,8 @@ export function formatPageFaultOops(memory: PhysicalMemory, fault: DirectMapFaul
   const address = directMapAddress(pageOffsetHigh(memory), fault.pfn, fault.offset);
   const errorCode = fault.write ? 0x0002 : 0x0000;
   const v4 = memory.profile.era === 'v4';
-  const pte = `8000000${(fault.pfn * 4096).toString(16).padStart(9, '0')}`.slice(-16).replace(/^8/, '8') + '';
-  const pteValue = `${pte.slice(0, 13)}060`;
+  // The direct map's PTE after __set_pages_np(): NX, the pfn, accessed|dirty|global, without present and RW.
+  const pteValue = `8${(fault.pfn * 4096 + 0x160).toString(16).padStart(15, '0')}`;
   const lines = v4
     ? [
         `BUG: unable to handle kernel paging request at ${address}`,
@@ -96,7 +96,7 @@ function ripAddress(memory: PhysicalMemory): string {
 }
 
 function endTrace(count: number): string {
-  return (0x2f3a4c5d6e7f8091 + count).toString(16).slice(-16).padStart(16, '0');
+  return (0x2f3a4c5d + count).toString(16).padStart(16, '0');
 }
 
 function hex4(value: number): string {

@@ -115,6 +115,8 @@ export function uafWorkload(rounds = 8): Workload {
             if (again >= 0) sim.free(paths.scribbleFree, again, 0);
           }
           progress?.((round + 1) / rounds);
+          // Seconds between the bugs (the kernel's poison reports are rate limited to 10 per 5 s).
+          sim.step(3e9);
         }
       });
       sim.exit(task);

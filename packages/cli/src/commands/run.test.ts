@@ -105,3 +105,28 @@ describe('mmsim run', () => {
     expect(io.err()).toMatch(message);
   });
 });
+
+describe('mmsim run --workload uaf', () => {
+  it.each([
+    ['debug_pagealloc=on page_owner=on', 'faults'],
+    ['page_poison=on page_owner=on', 'corruptions'],
+  ] as const)('with %s catches every injected bug (%s), reports in dmesg, exit 0', async (cmdline, kind) => {
+    const out = mkdtempSync(join(tmpdir(), 'mmsim-uaf-'));
+    try {
+      const io = memoryIo();
+      expect(
+        await main(['run', '--mem', '512M', '--workload', 'uaf', '--cmdline', cmdline, '--out', out, '--json'], io),
+      ).toBe(0);
+      const { debugPagealloc } = JSON.parse(io.out());
+      expect(debugPagealloc.injected).toBeGreaterThan(0);
+      expect(debugPagealloc.caught).toBe(debugPagealloc.injected);
+      expect(debugPagealloc[kind]).toBe(debugPagealloc.injected);
+      const dmesg = readFileSync(join(out, 'dmesg'), 'utf8');
+      const reports =
+        kind === 'faults' ? /BUG: unable to handle page fault for address/g : /pagealloc: memory corruption/g;
+      expect(dmesg.match(reports)).toHaveLength(debugPagealloc.injected);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
