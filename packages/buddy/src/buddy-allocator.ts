@@ -1015,6 +1015,27 @@ export class BuddyAllocator {
     }
   }
 
+  /**
+   * Compaction's free scanner (`isolate_freepages_block()`: `__isolate_free_page()`, then `split_map_pages()`):
+   * takes the free block whose head is `pfn` off its free list and hands its pages out as order-0 allocations, each
+   * through `post_alloc_hook` with `__GFP_MOVABLE`. Returns the block's order, or -1 when `pfn` is not the head of
+   * a free block (per-CPU pages are not: drain them first). The zone's watermarks are not checked.
+   */
+  isolateFreeBlock(pfn: number): number {
+    const section = this.#sections[pfn >>> this.#shift];
+    if (section === undefined || pfn < 0) return -1;
+    const word = section.flags[pfn & this.#mask]!;
+    if (word >>> STATE_SHIFT !== STATE_BUDDY) return -1;
+    const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+    const zone = this.zones[this.memory.zoneOf(pfn)!.id]!;
+    this.#delFromFreeList(zone, pfn);
+    for (let page = pfn; page < pfn + (1 << order); page++) {
+      this.#prepNewPage(page, 0, this.#gfp.MOVABLE);
+      this.hooks.post_alloc.call(page, 0, this.#gfp.MOVABLE);
+    }
+    return order;
+  }
+
   /** Returns every per-CPU page of every zone to the buddy lists (`drain_all_pages(NULL)`). */
   drainAllPages(): void {
     for (const zone of this.zones) {

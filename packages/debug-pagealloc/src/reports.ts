@@ -15,8 +15,11 @@ export function formatPageFaultOops(memory: PhysicalMemory, fault: DirectMapFaul
   const address = directMapAddress(pageOffsetHigh(memory), fault.pfn, fault.offset);
   const errorCode = fault.write ? 0x0002 : 0x0000;
   const v4 = memory.profile.era === 'v4';
-  // The direct map's PTE after __set_pages_np(): NX, the pfn, accessed|dirty|global, without present and RW.
-  const pteValue = `8${(fault.pfn * 4096 + 0x160).toString(16).padStart(15, '0')}`;
+  // The direct map's PTE after __set_pages_np(): NX, accessed|dirty, without present and RW; v6.18 stores the pfn
+  // inverted in a not-present PTE (the L1TF mitigation, since 4.19).
+  const pteValue = v4
+    ? `8${(fault.pfn * 4096 + 0x60).toString(16).padStart(15, '0')}`
+    : `800${(0xffffffffff - fault.pfn).toString(16).padStart(10, '0')}060`;
   const lines = v4
     ? [
         `BUG: unable to handle kernel paging request at ${address}`,
@@ -29,7 +32,7 @@ export function formatPageFaultOops(memory: PhysicalMemory, fault: DirectMapFaul
         `#PF: supervisor ${fault.write ? 'write' : 'read'} access in kernel mode`,
         `#PF: error_code(0x${hex4(errorCode)}) - not-present page`,
         `PGD 3c01067 P4D 3c01067 PUD 3c02067 PMD ${(fault.pfn >>> 9).toString(16)}063 PTE ${pteValue}`,
-        `Oops: Oops: ${hex4(errorCode)} [#${dieCount}] PREEMPT SMP DEBUG_PAGEALLOC NOPTI`,
+        `Oops: Oops: ${hex4(errorCode)} [#${dieCount}] SMP DEBUG_PAGEALLOC NOPTI`,
       ];
   // The oops taints the kernel (TAINT_DIE) after the header is printed.
   const stack = memory.dumpStack();

@@ -7,6 +7,7 @@ import {
   defaultDebugPageallocConfig,
 } from '@mm/debug-pagealloc';
 import { BootPhase, createHookBus, type KernelParam, KernelParamError } from '@mm/hooks';
+import { Compaction, Migration } from '@mm/migrate';
 import { flatmemPageExtAllocations, PageExt, type PageExtClient, pageExtLayouts, planPageExt } from '@mm/page-ext';
 import { PageIdle } from '@mm/page-idle';
 import {
@@ -272,6 +273,9 @@ export function boot(options: BootOptions): Kernel {
     });
   }
   const vm = new Vm({ memory, buddy, hooks, stack });
+  const migration = new Migration({ memory, buddy, hooks, vm });
+  const compaction = new Compaction({ memory, buddy, vm, migration });
+  compaction.enableDirectCompaction(hooks);
   if (builtIn.has('page_idle')) pageIdle = new PageIdle({ memory, vm, hooks });
   let pageExt: PageExt | undefined;
   if (plan !== undefined) {
@@ -318,6 +322,8 @@ export function boot(options: BootOptions): Kernel {
     ...(pageExt !== undefined ? { pageExt } : {}),
     ...(pageOwner !== undefined ? { pageOwner } : {}),
     vm,
+    migration,
+    compaction,
     ...(pageIdle !== undefined ? { pageIdle } : {}),
     ...(debugPagealloc !== undefined ? { debugPagealloc } : {}),
   });

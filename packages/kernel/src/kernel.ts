@@ -1,6 +1,7 @@
 import { type BuddyAllocator, type BuddyZone, formatBuddyinfo, formatPagetypeinfo } from '@mm/buddy';
 import type { DebugPagealloc } from '@mm/debug-pagealloc';
 import type { HookBus } from '@mm/hooks';
+import type { Compaction, Migration } from '@mm/migrate';
 import type { PageExt } from '@mm/page-ext';
 import type { PageIdle } from '@mm/page-idle';
 import { formatPagetypeinfoWithOwner, type PageOwner } from '@mm/page-owner';
@@ -41,6 +42,9 @@ export class Kernel {
   readonly pageOwner: PageOwner | undefined;
   /** User space memory: processes, mappings, page tables, the page cache, the reverse map. */
   readonly vm: Vm;
+  /** Page migration (`migrate_pages()`) and compaction (direct on costly failures, or `compactMemory()`). */
+  readonly migration: Migration;
+  readonly compaction: Compaction;
   /** Idle page tracking, when built in. */
   readonly pageIdle: PageIdle | undefined;
   /** debug_pagealloc, when built in (it acts only if `debug_pagealloc=on` or `page_poison=on`). */
@@ -61,6 +65,8 @@ export class Kernel {
     pageExt?: PageExt;
     pageOwner?: PageOwner;
     vm: Vm;
+    migration: Migration;
+    compaction: Compaction;
     pageIdle?: PageIdle;
     debugPagealloc?: DebugPagealloc;
   }) {
@@ -78,6 +84,8 @@ export class Kernel {
     this.pageExt = init.pageExt;
     this.pageOwner = init.pageOwner;
     this.vm = init.vm;
+    this.migration = init.migration;
+    this.compaction = init.compaction;
     this.pageIdle = init.pageIdle;
     this.debugPagealloc = init.debugPagealloc;
   }

@@ -97,6 +97,48 @@ describe.each(['v4.8', 'v6.18'] as const)('%s debug_pagealloc', (profile) => {
   });
 });
 
+describe('the oops, line for line (docs/kernel-notes/debug-pagealloc.md)', () => {
+  it.each([
+    ['v4.8', 'read'],
+    ['v6.18', 'write'],
+  ] as const)('%s, a %s', (profile, access) => {
+    const kernel = bootWith(profile, 'debug_pagealloc=on');
+    const pfn = freedPage(kernel);
+    const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
+    const lines = printed(kernel, () => {
+      // The faulting function is the innermost frame of the kernel stack.
+      kernel.stack.pushAll(kernel.text.sites([profile === 'v4.8' ? 'SyS_read+0x55/0xc0' : 'ksys_read+0x6f']));
+      if (access === 'read') kernel.memory.directMap.read(pfn, 0x18, 8);
+      else kernel.memory.directMap.write(pfn, 0x18, Uint8Array.of(1));
+    });
+    if (profile === 'v4.8') {
+      const address = `ffff8800${hex(pfn * 4096 + 0x18, 8)}`;
+      expect(lines[0]).toBe(`BUG: unable to handle kernel paging request at ${address}`);
+      expect(lines[1]).toMatch(/^IP: \[<ffffffff[0-9a-f]{8}>\] \S+\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
+      // The PTE keeps the pfn, without the present and RW bits.
+      expect(lines[2]).toMatch(
+        new RegExp(`^PGD [0-9a-f]+ PUD [0-9a-f]+ PMD [0-9a-f]+ PTE 8${hex(pfn * 4096 + 0x60, 15)}$`),
+      );
+      expect(lines[3]).toBe('Oops: 0000 [#1] SMP DEBUG_PAGEALLOC');
+      expect(lines.at(-1)).toMatch(/^---\[ end trace [0-9a-f]{16} \]---$/);
+    } else {
+      const address = `ffff888${hex(pfn * 4096 + 0x18, 9)}`;
+      expect(lines.slice(0, 3)).toEqual([
+        `BUG: unable to handle page fault for address: ${address}`,
+        '#PF: supervisor write access in kernel mode',
+        '#PF: error_code(0x0002) - not-present page',
+      ]);
+      // A not-present PTE holds the inverted pfn (L1TF).
+      expect(lines[3]).toMatch(new RegExp(`PTE 800${hex(0xffffffffff - pfn, 10)}060$`));
+      expect(lines[4]).toBe('Oops: Oops: 0002 [#1] SMP DEBUG_PAGEALLOC NOPTI');
+      expect(lines[5]).toMatch(/^CPU: \d+ UID: 0 PID: \d+ Comm: \S+ /);
+      expect(lines).toContain(' <TASK>');
+      expect(lines.at(-1)).toBe('---[ end trace 0000000000000000 ]---');
+    }
+    expect(lines.at(-2)).toMatch(/^CR2: ffff88/);
+  });
+});
+
 describe('activation', () => {
   it('v4.8: memory free before page_ext existed stays mapped until it is freed again; v6.18 starts all unmapped', () => {
     /** The head of the largest free block: free since boot, never allocated. */

@@ -1,6 +1,6 @@
 import type { BuddyAllocator } from '@mm/buddy';
 import { AccessKind, type HookBus } from '@mm/hooks';
-import { PAGE_SIZE, PageType, type PhysicalMemory } from '@mm/physmem';
+import { PAGE_META_MASK, PAGE_SIZE, PageType, type PhysicalMemory } from '@mm/physmem';
 import type { ShadowStack } from '@mm/stacktrace';
 import { AddressSpace, Vma, type VmaProtection } from './address-space';
 import { type IdleFlags, noIdleFlags } from './idle-flags';
@@ -306,6 +306,21 @@ export class Vm {
     });
   }
 
+  /**
+   * `madvise(MADV_DONTNEED)` of `pages` pages from `address`: their entries are zapped (anonymous pages freed), the
+   * mappings stay.
+   */
+  discard(task: VmTask, address: number, pages: number): void {
+    const start = Math.floor(address / PAGE_SIZE);
+    this.#asTask(task, () => {
+      for (const vma of task.mm.vmas) {
+        const from = Math.max(start, vma.start);
+        const to = Math.min(start + pages, vma.end);
+        if (from < to) this.#zap(vma, from - vma.start, to - vma.start);
+      }
+    });
+  }
+
   /** Process (or thread) exit: the last user of an address space unmaps everything and frees its page tables. */
   exit(task: VmTask): void {
     this.tasks.delete(task.pid);
@@ -409,6 +424,43 @@ export class Vm {
       }
     }
     return accessed;
+  }
+
+  /**
+   * Whether a page can be migrated: a user page the vm manages (anonymous, or in a page cache) on an LRU list
+   * (`isolate_lru_page()` would take it).
+   */
+  isMovable(pfn: number): boolean {
+    return this.rmap.mappingOf(pfn) !== 0 && this.memory.testPageFlag(pfn, this.#bits.lru);
+  }
+
+  /**
+   * The vm's part of migrating a page to `to`, an order-0 page just allocated (`folio_migrate_mapping()`,
+   * `folio_migrate_flags()`, `remove_migration_ptes()`): the page flags, the contents, the reverse map and page cache
+   * slot, and every page table entry (with its accessed and dirty bits) move to `to`; `from` is left with no flags,
+   * mappings or contents role, ready to be freed. Returns false, changing nothing, for a page that is not movable.
+   */
+  movePage(from: number, to: number): boolean {
+    if (!this.isMovable(from)) return false;
+    const { memory } = this;
+    const mapping = this.rmap.mappingOf(from);
+    const index = this.rmap.indexOf(from);
+    const mask = memory.pagesPerSection - 1;
+    const fromSection = memory.section(from);
+    const toSection = memory.section(to);
+    // Page flags: the kernel flag bits move, the allocator's state bits of each page stay.
+    toSection.flags[to & mask] = (toSection.flags[to & mask]! & PAGE_META_MASK) | memory.pageFlags(from);
+    fromSection.flags[from & mask] = fromSection.flags[from & mask]! & PAGE_META_MASK;
+    memory.directMap.contents.copy(from, to);
+    this.#forEachEntry(from, (vma, slot) => {
+      vma.pte[slot] = to + 1;
+    });
+    toSection.mapcount[to & mask] = fromSection.mapcount[from & mask]!;
+    fromSection.mapcount[from & mask] = 0;
+    this.rmap.set(to, mapping, index);
+    this.rmap.set(from, 0, 0);
+    if (mapping > 0) this.files[mapping]!.cache[index] = to + 1;
+    return true;
   }
 
   /** Calls `visit` with each (mapping, page in it) whose entry maps `pfn` (the rmap walk). */

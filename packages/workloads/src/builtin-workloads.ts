@@ -1,3 +1,4 @@
+import { fragmentWorkload } from './fragment';
 import { kernelBuild } from './kernel-build';
 import { uafWorkload } from './uaf';
 import type { Workload } from './workload';
@@ -18,4 +19,5 @@ export const builtinWorkloads: Readonly<Record<string, () => Workload>> = {
   'kernel-build': () => kernelBuild(),
   wss: () => wssWorkload(),
   uaf: () => uafWorkload(),
+  fragment: () => fragmentWorkload(),
 };

@@ -1,4 +1,5 @@
 export { bootWorkload, builtinWorkloads } from './builtin-workloads';
+export { CompactionCounters, fragmentWorkload } from './fragment';
 export type { KernelBuildOptions } from './kernel-build';
 export { kernelBuild } from './kernel-build';
 export type { KernelPath, KernelPaths, PathPart } from './kernel-paths';

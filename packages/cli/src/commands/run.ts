@@ -7,7 +7,7 @@ import {
   RecordFormatter,
 } from '@mm/page-owner';
 import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
-import { builtinWorkloads, INJECTED_COUNTER } from '@mm/workloads';
+import { builtinWorkloads, CompactionCounters, INJECTED_COUNTER } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
 import { OutputDirectory } from '../output-directory';
@@ -96,6 +96,14 @@ export function runSummary(result: RunResult) {
             hostBytesPerPage: kernel.pageOwnerHostBytes() / memory.presentPages,
           },
     mixedBlocks: mixed,
+    /** The fragment workload's order-9 allocation before and after compaction, and the pages compaction moved. */
+    compaction: result.counters.has(CompactionCounters.order9Before)
+      ? {
+          order9Before: result.counters.get(CompactionCounters.order9Before) === 1,
+          order9After: result.counters.get(CompactionCounters.order9After) === 1,
+          migratedPages: result.counters.get(CompactionCounters.migratedPages) ?? 0,
+        }
+      : null,
     /** What debug_pagealloc caught: oopses on unmapped pages and poison reports, against what the workload injected. */
     debugPagealloc:
       kernel.debugPagealloc?.active !== true
@@ -215,6 +223,12 @@ export const runCommand: Command = {
             .map((line) => `     ${line}`),
         );
       }
+    }
+    if (summary.compaction !== null) {
+      const { order9Before, order9After, migratedPages } = summary.compaction;
+      lines.push(
+        `  compaction: an order-9 allocation ${order9Before ? 'succeeded' : 'failed'} before, ${order9After ? 'succeeded' : 'failed'} after; ${migratedPages} pages migrated`,
+      );
     }
     if (summary.debugPagealloc !== null) {
       const caught = summary.debugPagealloc;

@@ -1,0 +1,65 @@
+import { PAGE_SIZE } from '@mm/physmem';
+import type { Simulation } from './simulation';
+import type { Workload } from './workload';
+
+/** The counters `fragment` leaves for `mmsim run` (1 or 0 for the two checks). */
+export const CompactionCounters = {
+  order9Before: 'compaction.order9Before',
+  order9After: 'compaction.order9After',
+  migratedPages: 'compaction.migratedPages',
+} as const;
+
+/**
+ * `fragment`: a process faults in anonymous memory until no free block of order 9 is left, with an unmovable kernel
+ * allocation (a slab page) after every 64 pages, then gives back every other page (`MADV_DONTNEED`); a driver takes
+ * the few large blocks the allocator had kept whole inside the watermark reserves. Half the memory is free again,
+ * but in single pages: an order-9 allocation fails. Compaction (`compact_memory`) moves the
+ * remaining movable pages together and the same allocation succeeds. Direct compaction is off during the first
+ * try, so that it really fails; the counters record both tries and the pages compaction migrated.
+ */
+export function fragmentWorkload(): Workload {
+  return {
+    name: 'fragment',
+    description:
+      'interleaved movable and unmovable pages, half freed; an order-9 allocation before and after compaction',
+    run(sim: Simulation, progress) {
+      const { kernel } = sim;
+      const { vm, buddy, compaction } = kernel;
+      const g = kernel.profile.gfp.flags;
+      const pages = buddy.totalFreePages();
+      /** Whether a free block of order 9 or more is left anywhere. */
+      const largeBlockLeft = () => buddy.zones.some((zone) => zone.nrFree[9]! > 0 || zone.nrFree[10]! > 0);
+      const runner = sim.spawn('fragmenter');
+      const task = vm.createProcess(runner.comm, runner.pid);
+      const start = vm.mmap(task, { pages });
+      let touched = 0;
+      sim.run(runner, () => {
+        // Fault memory in until no large free block is left (checked every pageblock's worth of pages).
+        while (touched < pages && (touched % 512 !== 0 || largeBlockLeft())) {
+          if (vm.touch(task, start + touched * PAGE_SIZE, true) < 0) break;
+          touched++;
+          if (touched % 64 === 0) sim.alloc(sim.paths.slabKmalloc, g.GFP_KERNEL, 0);
+          if (touched % 65536 === 0) progress?.((touched / pages) * 0.6);
+        }
+        for (let page = 1; page < touched; page += 2) vm.discard(task, start + page * PAGE_SIZE, 1);
+        // The blocks the allocator kept whole inside the zones' reserves: a driver takes them for its 2 MiB DMA
+        // buffers (unmovable), so that all free memory left is in the holes of the movable pages.
+        while (largeBlockLeft() && sim.alloc(sim.paths.slabKmalloc, g.GFP_KERNEL | g.NOWARN, 9) >= 0) {}
+      });
+      progress?.(0.7);
+      const huge = g.GFP_HIGHUSER_MOVABLE | g.NOWARN;
+      compaction.disableDirectCompaction();
+      const before = buddy.allocPages(huge, 9);
+      compaction.enableDirectCompaction(kernel.hooks);
+      if (before >= 0) buddy.freePages(before, 9);
+      const migrated = compaction.compactMemory();
+      progress?.(0.9);
+      const after = buddy.allocPages(huge, 9);
+      if (after >= 0) buddy.freePages(after, 9);
+      sim.count(CompactionCounters.order9Before, before >= 0 ? 1 : 0);
+      sim.count(CompactionCounters.order9After, after >= 0 ? 1 : 0);
+      sim.count(CompactionCounters.migratedPages, migrated);
+      progress?.(1);
+    },
+  };
+}
