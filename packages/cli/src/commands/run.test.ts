@@ -130,3 +130,21 @@ describe('mmsim run --workload uaf', () => {
     }
   });
 });
+
+describe('mmsim run --workload fragment', () => {
+  it('fails an order-9 allocation before compaction and succeeds after; the dump shows the migrations', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mmsim-fragment-'));
+    try {
+      const io = memoryIo();
+      expect(await main(['run', '--mem', '512M', '--workload', 'fragment', '--out', out, '--json'], io)).toBe(0);
+      const { compaction } = JSON.parse(io.out());
+      expect(compaction.order9Before).toBe(false);
+      expect(compaction.order9After).toBe(true);
+      expect(compaction.migratedPages).toBeGreaterThan(1000);
+      const dump = readFileSync(join(out, 'sys/kernel/debug/page_owner'), 'utf8');
+      expect(dump.match(/Page has been migrated, last migrate reason: compaction\n/g)!.length).toBeGreaterThan(1000);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
