@@ -32,6 +32,8 @@ describe('mmsim run', () => {
         'proc/buddyinfo',
         'proc/pagetypeinfo',
         'summary.json',
+        'sys/kernel/debug/extfrag/extfrag_index',
+        'sys/kernel/debug/extfrag/unusable_index',
         'sys/kernel/debug/page_owner',
         ...(v6
           ? ['sys/kernel/debug/page_owner_stacks/count_threshold', 'sys/kernel/debug/page_owner_stacks/show_stacks']
@@ -90,7 +92,15 @@ describe('mmsim run', () => {
     const summary = JSON.parse(io.out());
     expect(summary.pageExt).toBeNull();
     expect(summary.stackDepot).toBeNull();
-    expect(listFiles(out)).toEqual(['cmdline', 'dmesg', 'proc/buddyinfo', 'proc/pagetypeinfo', 'summary.json']);
+    expect(listFiles(out)).toEqual([
+      'cmdline',
+      'dmesg',
+      'proc/buddyinfo',
+      'proc/pagetypeinfo',
+      'summary.json',
+      'sys/kernel/debug/extfrag/extfrag_index',
+      'sys/kernel/debug/extfrag/unusable_index',
+    ]);
   });
 
   it.each([

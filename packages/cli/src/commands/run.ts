@@ -1,4 +1,5 @@
 import { type Kernel, KernelParamError } from '@mm/kernel';
+import { formatExtfragIndex, formatUnusableIndex } from '@mm/migrate';
 import {
   dumpPageOwner,
   forEachPageOwnerRecord,
@@ -19,7 +20,11 @@ const help = `Usage: mmsim run [options]
 
 Boots a simulated machine, runs a workload, prints a summary, and (with --out) writes the files a real machine
 would show: dmesg, /proc/buddyinfo, /proc/pagetypeinfo, /sys/kernel/debug/page_owner and (v6.18)
-page_owner_stacks/show_stacks.
+page_owner_stacks/show_stacks, /sys/kernel/debug/extfrag/unusable_index and extfrag_index.
+
+Workloads: kernel-build (modules, make -j), wss (services touching a hot fraction of their memory; see also
+mmsim idle), uaf (buggy drivers: try --cmdline "debug_pagealloc=on page_owner=on" or "page_poison=on"),
+fragment (fragments memory, then compacts it: an order-9 allocation before and after), boot (nothing).
 
 Options:
   --mem SIZE          RAM (default 4G)
@@ -140,6 +145,8 @@ export function writeOutput(result: RunResult, directory: string): string[] {
       out.write('sys/kernel/debug/page_owner_stacks/count_threshold', `${owner.countThreshold}`);
     }
   }
+  out.write('sys/kernel/debug/extfrag/unusable_index', formatUnusableIndex(kernel.buddy));
+  out.write('sys/kernel/debug/extfrag/extfrag_index', formatExtfragIndex(kernel.buddy));
   out.write('dmesg', kernel.dmesg());
   out.write('summary.json', `${JSON.stringify(runSummary(result), null, 2)}\n`);
   return out.written;
