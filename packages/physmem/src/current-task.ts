@@ -45,6 +45,29 @@ export class CurrentTask {
     if (comm !== this.#comm) this.switches++;
     this.#comm = comm;
   }
+
+  /**
+   * Runs `body` as `task` (a context switch to it and back, even on a throw); the CPU changes too if `task` says
+   * which.
+   */
+  runAs<T>(
+    task: { readonly pid: number; readonly tgid: number; readonly comm: string; readonly cpu?: number },
+    body: () => T,
+  ): T {
+    const saved = { pid: this.#pid, tgid: this.#tgid, comm: this.#comm, cpu: this.cpu };
+    this.pid = task.pid;
+    this.tgid = task.tgid;
+    this.comm = task.comm;
+    if (task.cpu !== undefined) this.cpu = task.cpu;
+    try {
+      return body();
+    } finally {
+      this.pid = saved.pid;
+      this.tgid = saved.tgid;
+      this.comm = saved.comm;
+      this.cpu = saved.cpu;
+    }
+  }
 }
 
 /** The boot task. */

@@ -749,17 +749,7 @@ export class Vm {
   #asTask<T>(task: VmTask, body: () => T): T {
     const current = this.memory.current;
     if (current.pid === task.pid && current.comm === task.comm) return body();
-    const { pid, tgid, comm } = current;
-    current.pid = task.pid;
-    current.tgid = task.tgid;
-    current.comm = task.comm;
-    try {
-      return body();
-    } finally {
-      current.pid = pid;
-      current.tgid = tgid;
-      current.comm = comm;
-    }
+    return current.runAs(task, body);
   }
 }
 

@@ -105,17 +105,7 @@ export class Simulation {
 
   /** Runs `body` as `task`: `current` and the CPU are the task's. */
   run<T>(task: SimTask, body: () => T): T {
-    const current = this.kernel.memory.current;
-    const saved = { pid: current.pid, tgid: current.tgid, comm: current.comm, cpu: current.cpu };
-    current.pid = task.pid;
-    current.tgid = task.tgid;
-    current.comm = task.comm;
-    current.cpu = task.cpu;
-    try {
-      return body();
-    } finally {
-      Object.assign(current, saved);
-    }
+    return this.kernel.memory.current.runAs(task, body);
   }
 
   /**
