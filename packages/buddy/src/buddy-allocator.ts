@@ -16,6 +16,7 @@ import {
   PAGEBLOCK_NR_PAGES,
   PAGEBLOCK_ORDER,
   PageState,
+  PageType,
   type PhysicalMemory,
   STATE_SHIFT,
   Taint,
@@ -1034,6 +1035,47 @@ export class BuddyAllocator {
       this.hooks.post_alloc.call(page, 0, this.#gfp.MOVABLE);
     }
     return order;
+  }
+
+  /**
+   * `start_isolate_page_range()` (memory offlining): the pageblocks of [start, end) become `MIGRATE_ISOLATE` and their
+   * free blocks move to the isolate lists, so nothing there can be allocated, and pages freed there afterwards stay
+   * on those lists.
+   */
+  isolateRange(start: number, end: number): void {
+    this.drainAllPages();
+    for (let block = start; block < end; block += PAGEBLOCK_NR_PAGES) {
+      const zone = this.memory.pfnValid(block) ? this.memory.zoneOf(block) : undefined;
+      if (zone === undefined) continue;
+      this.memory.setPageblockMigratetype(block, Migratetype.ISOLATE);
+      this.#moveFreeBlocks(this.zones[zone.id]!, block, Migratetype.ISOLATE);
+    }
+  }
+
+  /**
+   * `__offline_isolated_pages()`: takes every free block of an isolated range off the lists for good; its pages
+   * become `PageOffline`. Returns the pages taken.
+   */
+  offlineIsolatedPages(start: number, end: number): number {
+    let taken = 0;
+    for (let pfn = start; pfn < end; ) {
+      const section = this.#sections[pfn >>> this.#shift];
+      const word = section?.flags[pfn & this.#mask] ?? 0;
+      if (section === undefined || word >>> STATE_SHIFT !== STATE_BUDDY) {
+        pfn++;
+        continue;
+      }
+      const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+      this.#delFromFreeList(this.zones[this.memory.zoneOf(pfn)!.id]!, pfn);
+      for (let page = pfn; page < pfn + (1 << order); page++) {
+        section.flags[page & this.#mask] = 0;
+        section.refcount[page & this.#mask] = 0;
+        section.mapcount[page & this.#mask] = -PageType.offline;
+      }
+      taken += 1 << order;
+      pfn += 1 << order;
+    }
+    return taken;
   }
 
   /** Returns every per-CPU page of every zone to the buddy lists (`drain_all_pages(NULL)`). */

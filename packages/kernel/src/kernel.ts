@@ -1,11 +1,11 @@
 import { type BuddyAllocator, type BuddyZone, formatBuddyinfo, formatPagetypeinfo } from '@mm/buddy';
 import type { DebugPagealloc } from '@mm/debug-pagealloc';
-import type { HookBus } from '@mm/hooks';
+import { type HookBus, MemoryAction } from '@mm/hooks';
 import type { Compaction, Migration } from '@mm/migrate';
 import type { PageExt } from '@mm/page-ext';
 import type { PageIdle } from '@mm/page-idle';
 import { formatPagetypeinfoWithOwner, type PageOwner } from '@mm/page-owner';
-import type { KernelProfile, PhysicalMemory } from '@mm/physmem';
+import { type KernelProfile, PageState, type PhysicalMemory } from '@mm/physmem';
 import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import type { Vm } from '@mm/vm';
 import type { BootAllocation } from './boot-allocations';
@@ -90,6 +90,40 @@ export class Kernel {
     this.debugPagealloc = init.debugPagealloc;
   }
 
+  /**
+   * Memory hot-remove of one memory section (mm/memory_hotplug.c `offline_pages()`): refused, changing nothing, if
+   * the section holds a page that cannot move (kernel memory), with the kernel's `memory offlining ... failed` line;
+   * otherwise its pageblocks are isolated, its movable pages migrate away (`memory_hotplug`), its free pages leave
+   * the allocator for good, and its page_ext is freed (`MEM_OFFLINE`: page_owner forgets its records there).
+   */
+  offlineSection(
+    nr: number,
+  ): { offlinedPages: number; migratedPages: number; pageExtBytes: number } | { error: string } {
+    const { memory, buddy, vm } = this;
+    const section = memory.sections[nr];
+    if (section === undefined) return { error: `section ${nr} has no memory` };
+    const start = section.startPfn;
+    const end = start + memory.pagesPerSection;
+    const range = `[mem ${hexAddress(start)}-${hexAddress(end, -1)}]`;
+    buddy.drainAllPages();
+    const movable: number[] = [];
+    for (let pfn = start; pfn < end; pfn++) {
+      if (memory.pageState(pfn) !== PageState.none || memory.pageRefcount(pfn) === 0) continue;
+      if (!vm.isMovable(pfn)) {
+        memory.log.printk(`memory offlining ${range} failed due to unmovable page`);
+        return { error: `pfn ${pfn} holds an unmovable page` };
+      }
+      movable.push(pfn);
+    }
+    this.hooks.memory_notify.call(MemoryAction.going_offline, start, memory.pagesPerSection);
+    buddy.isolateRange(start, end);
+    const migratedPages = this.migration.migratePages(movable, this.migration.reason('memory_hotplug'));
+    const offlinedPages = buddy.offlineIsolatedPages(start, end);
+    const pageExtBytes = this.pageExt?.freeSection(buddy, nr) ?? 0;
+    this.hooks.memory_notify.call(MemoryAction.offline, start, memory.pagesPerSection);
+    return { offlinedPages, migratedPages, pageExtBytes };
+  }
+
   /** The kernel log (`dmesg`). */
   dmesg(): string {
     return this.memory.log.text();
@@ -120,4 +154,9 @@ export class Kernel {
   pageOwnerHostBytes(): number {
     return this.pageOwner === undefined ? 0 : this.pageOwner.hostBytes() + this.pageOwner.depot.hostBytes();
   }
+}
+
+/** `%#010llx` of a pfn's physical address (plus `delta` bytes). */
+function hexAddress(pfn: number, delta = 0): string {
+  return `0x${(pfn * 4096 + delta).toString(16).padStart(8, '0')}`;
 }

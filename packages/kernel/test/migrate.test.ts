@@ -1,5 +1,5 @@
 import { formatExtfragIndex, formatUnusableIndex } from '@mm/migrate';
-import { forEachPageOwnerRecord, RecordFormatter } from '@mm/page-owner';
+import { forEachPageOwnerRecord, RecordFormatter, reasonOf } from '@mm/page-owner';
 import { PAGE_SIZE } from '@mm/physmem';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -129,5 +129,89 @@ describe('compaction', () => {
     // A fresh machine: every order is available, so order 0 wastes nothing and no failure would be fragmentation.
     expect(unusable[1]).toMatch(/DMA32 0\.000 /);
     expect(extfrag[1]).toMatch(/DMA32 -1\.000 /);
+  });
+});
+
+describe('other sources of migration', () => {
+  it('memory hot-remove: the section’s pages move away, its page_ext bytes come back, the dump has nothing there', () => {
+    const kernel = boot({ memory: '2G', cmdline: 'page_owner=on movablecore=512M' });
+    const { vm, memory } = kernel;
+    const task = vm.createProcess('app');
+    const start = vm.mmap(task, { pages: 40_000 });
+    for (let page = 0; page < 40_000; page++) {
+      const pfn = vm.touch(task, start + page * PAGE_SIZE, true);
+      // Contents on every 64th page (each written page costs the host 4 KiB).
+      if (page % 64 === 0) memory.directMap.write(pfn, 0, Uint8Array.of(page & 0xff));
+    }
+    // The section of ZONE_MOVABLE holding most of the process's pages.
+    const counts = new Map<number, number>();
+    for (let page = 0; page < 40_000; page++) {
+      const section = Math.floor(vm.translate(task, start + page * PAGE_SIZE) / memory.pagesPerSection);
+      counts.set(section, (counts.get(section) ?? 0) + 1);
+    }
+    const nr = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+    expect(kernel.memory.zoneOf(nr * memory.pagesPerSection)!.name).toBe('Movable');
+    const inSection = (pfn: number) => Math.floor(pfn / memory.pagesPerSection) === nr;
+    const pageExtBefore = kernel.pageExt!.totalBytes;
+    const result = kernel.offlineSection(nr);
+    expect(result).toEqual({
+      offlinedPages: memory.pagesPerSection,
+      migratedPages: expect.any(Number),
+      pageExtBytes: kernel.pageExt!.entryBytes * memory.pagesPerSection,
+    });
+    expect(pageExtBefore - kernel.pageExt!.totalBytes).toBe(kernel.pageExt!.entryBytes * memory.pagesPerSection);
+    // Every page still mapped, with its contents, none in the section; the moved ones say why.
+    let moved = 0;
+    for (let page = 0; page < 40_000; page++) {
+      const pfn = vm.translate(task, start + page * PAGE_SIZE);
+      expect(inSection(pfn)).toBe(false);
+      if (page % 64 === 0) expect(memory.directMap.read(pfn, 0, 1)![0]).toBe(page & 0xff);
+    }
+    forEachPageOwnerRecord(kernel.pageOwner!, (pfn) => expect(inSection(pfn)).toBe(false));
+    const { records } = kernel.pageOwner!;
+    const hotplug = kernel.migration.reason('memory_hotplug');
+    let example = -1;
+    forEachPageOwnerRecord(kernel.pageOwner!, (pfn) => {
+      if (reasonOf(records.info[pfn >>> records.shift]![pfn & records.mask]!) !== hotplug) return;
+      moved++;
+      example = pfn;
+    });
+    expect(new RecordFormatter(kernel.pageOwner!).record(example)).toContain(
+      'Page has been migrated, last migrate reason: memory_hotplug\n',
+    );
+    expect(moved).toBe((result as { migratedPages: number }).migratedPages);
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it('refuses to offline a section with kernel memory, changing nothing', () => {
+    const kernel = boot({ memory: '1G', cmdline: 'page_owner=on' });
+    const free = kernel.buddy.totalFreePages();
+    expect(kernel.offlineSection(0)).toEqual({ error: expect.stringMatching(/unmovable page/) });
+    expect(kernel.dmesg()).toMatch(/memory offlining \[mem 0x00000000-0x07ffffff\] failed due to unmovable page/);
+    expect(kernel.buddy.totalFreePages()).toBe(free);
+  });
+
+  it('NUMA misplaced and migrate_pages(2): pages move to the node asked for, with their reasons', () => {
+    const kernel = boot({ memory: '2G', nodes: 2, cpus: 2, cmdline: 'page_owner=on' });
+    const { vm, memory, migration, buddy } = kernel;
+    const nodeCpu = (node: number) => [0, 1].find((cpu) => buddy.nodeOfCpu(cpu) === node)!;
+    const task = vm.createProcess('worker');
+    const start = vm.mmap(task, { pages: 64 });
+    // The task first runs on node 0's CPU: its pages land there.
+    memory.current.runAs({ ...task, cpu: nodeCpu(0) }, () => {
+      for (let page = 0; page < 64; page++) vm.touch(task, start + page * PAGE_SIZE);
+    });
+    const nodes = () =>
+      Array.from({ length: 64 }, (_, page) => memory.nodeOf(vm.translate(task, start + page * PAGE_SIZE)));
+    expect(new Set(nodes())).toEqual(new Set([0]));
+    // It is scheduled on node 1: NUMA balancing pulls its pages over.
+    expect(migration.numaBalance(task, nodeCpu(1))).toBe(64);
+    expect(new Set(nodes())).toEqual(new Set([1]));
+    const formatter = new RecordFormatter(kernel.pageOwner!);
+    expect(formatter.record(vm.translate(task, start))).toContain('last migrate reason: numa_misplaced');
+    // migrate_pages(2) sends them back.
+    expect(migration.migrateTask(task, 0)).toBe(64);
+    expect(new Set(nodes())).toEqual(new Set([0]));
+    expect(formatter.record(vm.translate(task, start))).toContain('last migrate reason: syscall_or_cpuset');
   });
 });

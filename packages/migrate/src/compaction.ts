@@ -1,11 +1,8 @@
 import type { BuddyAllocator, BuddyZone } from '@mm/buddy';
 import type { HookBus } from '@mm/hooks';
-import { PAGEBLOCK_NR_PAGES, type PhysicalMemory } from '@mm/physmem';
+import { PAGE_ALLOC_COSTLY_ORDER, PAGEBLOCK_NR_PAGES, type PhysicalMemory } from '@mm/physmem';
 import type { Vm } from '@mm/vm';
 import type { Migration } from './migration';
-
-/** `PAGE_ALLOC_COSTLY_ORDER`: allocations above it are costly and may compact directly. */
-export const PAGE_ALLOC_COSTLY_ORDER = 3;
 
 /** Counters of compaction (`/proc/vmstat` names). */
 export interface CompactionStats {

@@ -1,7 +1,7 @@
 import type { BuddyAllocator } from '@mm/buddy';
 import type { HookBus } from '@mm/hooks';
 import type { PhysicalMemory } from '@mm/physmem';
-import type { Vm } from '@mm/vm';
+import type { Vm, VmTask } from '@mm/vm';
 
 /** Counters of migrations (`/proc/vmstat` names). */
 export interface MigrationStats {
@@ -60,6 +60,47 @@ export class Migration {
       migrated++;
     }
     return migrated;
+  }
+
+  /**
+   * `migrate_pages(2)` / `move_pages(2)` (and cpuset moves): every page present in `task`'s page tables that is not
+   * on `node` moves to a page there (`MR_SYSCALL`, `syscall_or_cpuset`). Returns the pages moved.
+   */
+  migrateTask(task: VmTask, node: number): number {
+    return this.#migrateTo(task, node, this.reason('syscall_or_cpuset'));
+  }
+
+  /**
+   * NUMA balancing (`migrate_misplaced_folio()`): the task runs on `cpu`; the pages it maps on another node than that
+   * CPU's move to it (`numa_misplaced`). The hinting faults that find them are not simulated: every mapped page is
+   * considered touched. Returns the pages moved.
+   */
+  numaBalance(task: VmTask, cpu: number): number {
+    return this.#migrateTo(task, this.#buddy.nodeOfCpu(cpu), this.reason('numa_misplaced'));
+  }
+
+  #migrateTo(task: VmTask, node: number, reason: number): number {
+    const { memory } = this;
+    const cpu = Array.from({ length: memory.cpus }, (_, index) => index).find(
+      (index) => this.#buddy.nodeOfCpu(index) === node,
+    );
+    if (cpu === undefined) throw new RangeError(`no CPU on node ${node}`);
+    const pfns: number[] = [];
+    for (const vma of task.mm.vmas) {
+      for (const entry of vma.pte) if (entry !== 0 && memory.nodeOf(entry - 1) !== node) pfns.push(entry - 1);
+    }
+    const gfp = memory.profile.gfp.flags.GFP_HIGHUSER_MOVABLE;
+    // Allocating from a CPU of the node takes its memory first (the node's zonelist).
+    return memory.current.runAs({ ...task, cpu }, () =>
+      this.migratePages([...new Set(pfns)], reason, () => {
+        const target = this.#buddy.allocPages(gfp, 0);
+        if (target >= 0 && memory.nodeOf(target) !== node) {
+          this.#buddy.freePages(target, 0);
+          return -1;
+        }
+        return target;
+      }),
+    );
   }
 
   /** Moves one movable page to `to` (an order-0 page just allocated for it) and frees the old one. */

@@ -55,6 +55,24 @@ export class OwnerRecords {
     });
   }
 
+  /**
+   * Forgets the records of the whole sections in [start, start + pages) (memory offlined: their page_ext is freed).
+   * The task contexts they pointed at are released.
+   */
+  dropRange(start: number, pages: number): void {
+    const first = start >>> this.shift;
+    const last = (start + pages - 1) >>> this.shift;
+    for (let nr = first; nr <= last; nr++) {
+      for (const slots of [this.allocContext[nr], this.freeContext[nr]]) {
+        if (slots !== undefined) this.contexts?.assign(slots, 0, slots.length, 0);
+      }
+      this.info[nr] = undefined;
+      this.handle[nr] = undefined;
+      this.allocContext[nr] = undefined;
+      this.freeContext[nr] = undefined;
+    }
+  }
+
   /** The allocation stack handle of page `index` of section `nr` (0: none). */
   allocHandle(nr: number, index: number): number {
     const contexts = this.contexts;

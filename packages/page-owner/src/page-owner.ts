@@ -1,5 +1,5 @@
 import type { BuddyAllocator } from '@mm/buddy';
-import { type HookBus, type KernelParam, kstrtobool } from '@mm/hooks';
+import { type HookBus, type KernelParam, kstrtobool, MemoryAction } from '@mm/hooks';
 import type { PageExt, PageExtClient } from '@mm/page-ext';
 import { type CurrentTask, PageState, type PhysicalMemory, type SimClock } from '@mm/physmem';
 import { REFCOUNT_SATURATED, type StackDepot } from '@mm/stackdepot';
@@ -205,6 +205,10 @@ export class PageOwner {
       hooks.split.subscribe((pfn, oldOrder, newOrder) => this.#split(pfn, oldOrder, newOrder)),
       hooks.migrate_copy.subscribe((from, to, order, reason) => this.#copy(from, to, order, reason)),
       hooks.dump_page.subscribe((pfn) => this.memory.log.printk(dumpPageOwnerLines(this, pfn).join('\n'))),
+      // MEM_OFFLINE: the section's page_ext is gone, and with it every record there.
+      hooks.memory_notify.subscribe((action, startPfn, nrPages) => {
+        if (action === MemoryAction.offline) this.records.dropRange(startPfn, nrPages);
+      }),
     );
     this.inited = true;
   }
