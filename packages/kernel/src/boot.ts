@@ -71,6 +71,11 @@ export interface BootOptions {
    * the command line; `page_idle` (CONFIG_IDLE_PAGE_TRACKING) is on whenever it is built in.
    */
   readonly clients?: readonly PageExtClientName[];
+  /**
+   * Whether the architecture can take pages out of the direct map (`ARCH_SUPPORTS_DEBUG_PAGEALLOC`, default true as
+   * on x86). Without it, `debug_pagealloc=on` poisons freed pages instead.
+   */
+  readonly debugPageallocCanUnmap?: boolean;
   /** Fault injection: the fraction of stackdepot pool allocations that fail (0..1) once page_owner runs. */
   readonly depotFailureRate?: number;
 }
@@ -251,7 +256,13 @@ export function boot(options: BootOptions): Kernel {
   const buddy = new BuddyAllocator(memory, hooks);
   buddy.freeAllMemory();
   if (builtIn.has('debug_pagealloc')) {
-    debugPagealloc = new DebugPagealloc({ memory, hooks, buddy, config: debugConfig });
+    debugPagealloc = new DebugPagealloc({
+      memory,
+      hooks,
+      buddy,
+      config: debugConfig,
+      canUnmap: options.debugPageallocCanUnmap ?? true,
+    });
     // v6.18 mem_debugging_and_hardening_init(): before memblock_free_all(), so all free memory starts unmapped.
     if (v6) debugPagealloc.activate();
   }

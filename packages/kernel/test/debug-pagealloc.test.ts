@@ -139,6 +139,18 @@ describe('the oops, line for line (docs/kernel-notes/debug-pagealloc.md)', () =>
   });
 });
 
+describe('an architecture that cannot unmap', () => {
+  it('poisons instead: debug_pagealloc=on alone then checks freed pages at allocation', () => {
+    const kernel = boot({ memory: '512M', cmdline: 'debug_pagealloc=on', debugPageallocCanUnmap: false });
+    const debug = kernel.debugPagealloc!;
+    expect([debug.unmap, debug.poison]).toEqual([false, true]);
+    const pfn = freedPage(kernel);
+    expect(kernel.memory.directMap.write(pfn, 8, Uint8Array.of(0))).toBe(true);
+    const lines = printed(kernel, () => kernel.buddy.allocPages(kernel.profile.gfp.flags.GFP_KERNEL, 0));
+    expect(lines[0]).toBe('pagealloc: memory corruption');
+  });
+});
+
 describe('activation', () => {
   it('v4.8: memory free before page_ext existed stays mapped until it is freed again; v6.18 starts all unmapped', () => {
     /** The head of the largest free block: free since boot, never allocated. */
