@@ -1,13 +1,21 @@
 import { type CliIo, ExitCode, UsageError } from './cli-io';
 import type { Command } from './command';
 import { bootCommand } from './commands/boot';
+import { diffCommand } from './commands/diff';
 import { idleCommand } from './commands/idle';
 import { layoutsCommand } from './commands/layouts';
 import { runCommand } from './commands/run';
 import { sortCommand } from './commands/sort';
 
 /** Every subcommand, in `--help` order. */
-export const commands: readonly Command[] = [runCommand, bootCommand, layoutsCommand, sortCommand, idleCommand];
+export const commands: readonly Command[] = [
+  runCommand,
+  bootCommand,
+  layoutsCommand,
+  sortCommand,
+  idleCommand,
+  diffCommand,
+];
 
 const VERSION = '0.0.0';
 

@@ -6,6 +6,8 @@ export { formatPagetypeinfoWithOwner, mixedBlockCounts } from './mixed-blocks';
 export { InfoBits, makeInfo, OwnerRecords, orderOf, reasonOf } from './owner-records';
 export type { PageOwnerConfig, PageOwnerDeps } from './page-owner';
 export { PAGE_OWNER_BYTES_V618, PageOwner, pageOwnerParams } from './page-owner';
+export type { StackGrowth } from './page-owner-diff';
+export { diffPageOwner } from './page-owner-diff';
 export type { PageOwnerEra } from './page-owner-era';
 export { pageOwnerEras } from './page-owner-era';
 export type { ReadResult } from './page-owner-file';

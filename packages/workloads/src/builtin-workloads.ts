@@ -1,5 +1,6 @@
 import { fragmentWorkload } from './fragment';
 import { kernelBuild } from './kernel-build';
+import { leakWorkload } from './leak';
 import { uafWorkload } from './uaf';
 import type { Workload } from './workload';
 import { wssWorkload } from './wss';
@@ -20,4 +21,5 @@ export const builtinWorkloads: Readonly<Record<string, () => Workload>> = {
   wss: () => wssWorkload(),
   uaf: () => uafWorkload(),
   fragment: () => fragmentWorkload(),
+  leak: () => leakWorkload(),
 };

@@ -1,9 +1,11 @@
 export { bootWorkload, builtinWorkloads } from './builtin-workloads';
+export { ioctlPath } from './driver-paths';
 export { CompactionCounters, fragmentWorkload } from './fragment';
 export type { KernelBuildOptions } from './kernel-build';
 export { kernelBuild } from './kernel-build';
 export type { KernelPath, KernelPaths, PathPart } from './kernel-paths';
 export { pathsV4, pathsV6 } from './kernel-paths';
+export { LEAKED_COUNTER, leakWorkload } from './leak';
 export type { SimFile, SimTask } from './simulation';
 export { Simulation } from './simulation';
 export { INJECTED_COUNTER, uafWorkload } from './uaf';

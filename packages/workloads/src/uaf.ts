@@ -1,74 +1,6 @@
-import type { KernelPath } from './kernel-paths';
+import { ioctlPath } from './driver-paths';
 import type { Simulation } from './simulation';
 import type { Workload } from './workload';
-
-/** The buggy drivers' paths, as their ioctls call the page allocator (outermost first). */
-const driverPaths: Record<'v4' | 'v6', Record<'alloc' | 'free' | 'scribble' | 'scribbleFree', KernelPath>> = {
-  v6: {
-    alloc: [
-      'entry_SYSCALL_64_after_hwframe+0x76',
-      'do_syscall_64+0x71',
-      '__x64_sys_ioctl+0x94/0xd0',
-      'uaf_drv_ioctl+0x4c/0x1a0 [uaf_drv]',
-      'alloc_pages_noprof+0x4c',
-      'alloc_pages_mpol+0x86',
-    ],
-    free: [
-      'entry_SYSCALL_64_after_hwframe+0x76',
-      'do_syscall_64+0x71',
-      '__x64_sys_ioctl+0x94/0xd0',
-      'uaf_drv_ioctl+0xe1/0x1a0 [uaf_drv]',
-      '__free_pages+0x50/0x90',
-    ],
-    scribble: [
-      'entry_SYSCALL_64_after_hwframe+0x76',
-      'do_syscall_64+0x71',
-      'ksys_write+0x6f',
-      'vfs_write+0x29c',
-      'scribble_write+0x3a/0x120 [scribble]',
-      'alloc_pages_noprof+0x4c',
-      'alloc_pages_mpol+0x86',
-    ],
-    scribbleFree: [
-      'entry_SYSCALL_64_after_hwframe+0x76',
-      'do_syscall_64+0x71',
-      'ksys_write+0x6f',
-      'vfs_write+0x29c',
-      'scribble_write+0xb2/0x120 [scribble]',
-      '__free_pages+0x50/0x90',
-    ],
-  },
-  v4: {
-    alloc: [
-      'entry_SYSCALL_64_fastpath+0x12/0x71',
-      'SyS_ioctl+0x79/0x90',
-      'do_vfs_ioctl+0x8e/0x6b0',
-      'uaf_drv_ioctl+0x4c/0x1a0 [uaf_drv]',
-      'alloc_pages_current+0x88/0x120',
-    ],
-    free: [
-      'entry_SYSCALL_64_fastpath+0x12/0x71',
-      'SyS_ioctl+0x79/0x90',
-      'do_vfs_ioctl+0x8e/0x6b0',
-      'uaf_drv_ioctl+0xe1/0x1a0 [uaf_drv]',
-      '__free_pages+0x25/0x30',
-    ],
-    scribble: [
-      'entry_SYSCALL_64_fastpath+0x12/0x71',
-      'SyS_write+0x49/0xa0',
-      'vfs_write+0xb5/0x1a0',
-      'scribble_write+0x3a/0x120 [scribble]',
-      'alloc_pages_current+0x88/0x120',
-    ],
-    scribbleFree: [
-      'entry_SYSCALL_64_fastpath+0x12/0x71',
-      'SyS_write+0x49/0xa0',
-      'vfs_write+0xb5/0x1a0',
-      'scribble_write+0xb2/0x120 [scribble]',
-      '__free_pages+0x25/0x30',
-    ],
-  },
-};
 
 /** The counter a workload's injected faults are added to (read by `mmsim run`). */
 export const INJECTED_COUNTER = 'debug_pagealloc.injected';
@@ -86,7 +18,13 @@ export function uafWorkload(rounds = 8): Workload {
     description: 'two buggy drivers: writes after free and stray writes into freed pages, among normal traffic',
     run(sim: Simulation, progress) {
       const { kernel } = sim;
-      const paths = driverPaths[kernel.profile.era];
+      const era = kernel.profile.era;
+      const paths = {
+        alloc: ioctlPath(era, 'uaf_drv_ioctl+0x4c/0x1a0 [uaf_drv]', 'alloc'),
+        free: ioctlPath(era, 'uaf_drv_ioctl+0xe1/0x1a0 [uaf_drv]', 'free'),
+        scribble: ioctlPath(era, 'scribble_ioctl+0x3a/0x120 [scribble]', 'alloc'),
+        scribbleFree: ioctlPath(era, 'scribble_ioctl+0xb2/0x120 [scribble]', 'free'),
+      };
       const { directMap } = kernel.memory;
       const g = kernel.profile.gfp.flags;
       kernel.memory.modules.push('uaf_drv', 'scribble');

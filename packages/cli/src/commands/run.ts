@@ -22,7 +22,7 @@ Boots a simulated machine, runs a workload, prints a summary, and (with --out) w
 would show: dmesg, /proc/buddyinfo, /proc/pagetypeinfo, /sys/kernel/debug/page_owner and (v6.18)
 page_owner_stacks/show_stacks, /sys/kernel/debug/extfrag/unusable_index and extfrag_index.
 
-Workloads: kernel-build (modules, make -j), wss (services touching a hot fraction of their memory; see also
+Workloads: kernel-build (modules, make -j), leak (a driver keeping one page in eight: dump twice, mmsim diff), wss (services touching a hot fraction of their memory; see also
 mmsim idle), uaf (buggy drivers: try --cmdline "debug_pagealloc=on page_owner=on" or "page_poison=on"),
 fragment (fragments memory, then compacts it: an order-9 allocation before and after), boot (nothing).
 
