@@ -260,3 +260,41 @@ describe('bad page reports', () => {
     expect(() => buddy.freePages(0xc0000, 0)).toThrow(/no such page/);
   });
 });
+
+describe('exact allocations (trace replay) and memory offlining', () => {
+  it('allocExact takes exactly the asked block out of a larger free one and gives the rest back', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 1 * GIB });
+    const gfp = memory.profile.gfp.flags.GFP_KERNEL;
+    const free = buddy.totalFreePages();
+    const pfn = 0x30000 + 12;
+    expect(buddy.allocExact(pfn, 2, gfp)).toBe(true);
+    expect(buddy.totalFreePages()).toBe(free - 4);
+    expect(memory.pageRefcount(pfn)).toBe(1);
+    // Already allocated, or not aligned to its order: refused.
+    expect(buddy.allocExact(pfn, 0, gfp)).toBe(false);
+    expect(buddy.allocExact(0x30001, 1, gfp)).toBe(false);
+    buddy.freePages(pfn, 2);
+    buddy.drainAllPages();
+    expect(buddy.totalFreePages()).toBe(free);
+    checkInvariants(buddy, []);
+  });
+
+  it('isolates a range (frees there stay out of use) and takes its free pages offline', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 1 * GIB });
+    const gfp = memory.profile.gfp.flags.GFP_HIGHUSER_MOVABLE;
+    const start = 0x20000;
+    const end = start + memory.pagesPerSection;
+    expect(buddy.allocExact(start + 5, 0, gfp)).toBe(true);
+    buddy.isolateRange(start, end);
+    const before = buddy.totalFreePages();
+    for (let index = 0; index < 1000; index++) {
+      const pfn = buddy.allocPages(gfp, 0);
+      expect(pfn < start || pfn >= end).toBe(true);
+      buddy.freePages(pfn, 0);
+    }
+    buddy.freePages(start + 5, 0);
+    expect(buddy.offlineIsolatedPages(start, end)).toBe(memory.pagesPerSection);
+    expect(buddy.totalFreePages()).toBeLessThan(before);
+    expect(memory.pageType(start + 5)).toBe(3 /* PageType.offline */);
+  });
+});

@@ -1038,6 +1038,52 @@ export class BuddyAllocator {
   }
 
   /**
+   * Allocates exactly the block of 2^order pages at `pfn` (for replaying a real trace, where the kernel's choice is
+   * known): the free block containing it is taken off its list and split, the other halves going back, and the
+   * block is prepared and handed out through `post_alloc_hook` with `gfp`. Returns false, changing nothing but
+   * draining the per-CPU lists, when the pages are not all free.
+   */
+  allocExact(pfn: number, order: number, gfp: number): boolean {
+    const block = (start: number) => {
+      for (let current = order; current <= MAX_PAGE_ORDER; current++) {
+        const head = start - (start % 2 ** current);
+        const section = this.#sections[head >>> this.#shift];
+        if (section === undefined) return undefined;
+        const word = section.flags[head & this.#mask]!;
+        if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= current) {
+          return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
+        }
+        if (word >>> STATE_SHIFT === STATE_PCP) return 'pcp' as const;
+      }
+      return undefined;
+    };
+    if (pfn < 0 || pfn % 2 ** order !== 0) return false;
+    let found = block(pfn);
+    if (found === 'pcp') {
+      this.drainAllPages();
+      found = block(pfn);
+    }
+    if (found === undefined || found === 'pcp') return false;
+    const zone = this.zones[this.memory.zoneOf(found.head)!.id]!;
+    this.#delFromFreeList(zone, found.head);
+    let head = found.head;
+    for (let current = found.order; current > order; current--) {
+      const half = 2 ** (current - 1);
+      // Keep the half holding pfn; the other goes back to the free lists.
+      if (pfn >= head + half) {
+        this.#addToFreeList(zone, head, current - 1, found.migratetype, false);
+        head += half;
+      } else {
+        this.#addToFreeList(zone, head + half, current - 1, found.migratetype, false);
+      }
+    }
+    this.#prepNewPage(pfn, order, gfp);
+    this.stats.allocations++;
+    this.hooks.post_alloc.call(pfn, order, gfp);
+    return true;
+  }
+
+  /**
    * `start_isolate_page_range()` (memory offlining): the pageblocks of [start, end) become `MIGRATE_ISOLATE` and their
    * free blocks move to the isolate lists, so nothing there can be allocated, and pages freed there afterwards stay
    * on those lists.

@@ -4,6 +4,7 @@ import { bootCommand } from './commands/boot';
 import { diffCommand } from './commands/diff';
 import { idleCommand } from './commands/idle';
 import { layoutsCommand } from './commands/layouts';
+import { replayCommand } from './commands/replay';
 import { runCommand } from './commands/run';
 import { sortCommand } from './commands/sort';
 
@@ -15,6 +16,7 @@ export const commands: readonly Command[] = [
   sortCommand,
   idleCommand,
   diffCommand,
+  replayCommand,
 ];
 
 const VERSION = '0.0.0';
