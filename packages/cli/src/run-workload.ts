@@ -1,6 +1,6 @@
 import { boot, type Kernel } from '@mm/kernel';
 import type { ProfileName } from '@mm/physmem';
-import { builtinWorkloads, Simulation } from '@mm/workloads';
+import { builtinWorkloads, Simulation, type Workload } from '@mm/workloads';
 import { UsageError } from './cli-io';
 
 /** The result of a run: the booted kernel after the workload, with timings. */
@@ -23,9 +23,13 @@ export function runWorkload(options: {
   seed: number;
   cpus: number;
   depotFailureRate?: number;
+  /** A workload of the user's own (`--workload ./mine.ts`), instead of a built-in one by name. */
+  make?: () => Workload;
+  /** Told the fraction done now and then. */
+  progress?: (fraction: number) => void;
 }): RunResult {
   const started = performance.now();
-  const make = builtinWorkloads[options.workload];
+  const make = options.make ?? builtinWorkloads[options.workload];
   if (make === undefined) throw new UsageError(`mmsim run: unknown workload '${options.workload}'`);
   const kernel = boot({
     memory: options.memory,
@@ -35,7 +39,7 @@ export function runWorkload(options: {
     ...(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
   });
   const sim = new Simulation(kernel, { seed: options.seed });
-  make().run(sim);
+  make().run(sim, options.progress);
   return {
     kernel,
     workload: options.workload,
@@ -44,4 +48,34 @@ export function runWorkload(options: {
     failedAllocations: sim.failures,
     counters: sim.counters,
   };
+}
+
+/**
+ * A user's workload module (`--workload ./mine.ts`): its default export, or its `workload` export, is a
+ * {@link Workload} or a function returning one. TypeScript modules load when mmsim runs through tsx (`pnpm mmsim`).
+ */
+export async function loadWorkloadModule(path: string): Promise<() => Workload> {
+  const { pathToFileURL } = await import('node:url');
+  const { resolve } = await import('node:path');
+  let module: Record<string, unknown>;
+  try {
+    module = await import(pathToFileURL(resolve(path)).href);
+  } catch (error) {
+    throw new UsageError(`mmsim run: cannot load workload module '${path}': ${(error as Error).message}`);
+  }
+  const exported = module.default ?? module.workload;
+  const isWorkload = (value: unknown): value is Workload =>
+    typeof value === 'object' && value !== null && typeof (value as Workload).run === 'function';
+  if (isWorkload(exported)) return () => exported;
+  if (typeof exported === 'function') {
+    return () => {
+      const made = (exported as () => unknown)();
+      if (!isWorkload(made))
+        throw new UsageError(`mmsim run: '${path}' did not make a workload (an object with run())`);
+      return made;
+    };
+  }
+  throw new UsageError(
+    `mmsim run: '${path}' exports no workload: export default { name, description, run(sim) { ... } } (see @mm/workloads)`,
+  );
 }

@@ -1,4 +1,5 @@
 import { fragmentWorkload } from './fragment';
+import { hogWorkload } from './hog';
 import { kernelBuild } from './kernel-build';
 import { leakWorkload } from './leak';
 import { uafWorkload } from './uaf';
@@ -22,4 +23,5 @@ export const builtinWorkloads: Readonly<Record<string, () => Workload>> = {
   uaf: () => uafWorkload(),
   fragment: () => fragmentWorkload(),
   leak: () => leakWorkload(),
+  hog: () => hogWorkload(),
 };

@@ -1,6 +1,7 @@
 export { bootWorkload, builtinWorkloads } from './builtin-workloads';
 export { ioctlPath } from './driver-paths';
 export { CompactionCounters, fragmentWorkload } from './fragment';
+export { HOG_COUNTER, hogWorkload } from './hog';
 export type { KernelBuildOptions } from './kernel-build';
 export { kernelBuild } from './kernel-build';
 export type { KernelPath, KernelPaths, PathPart } from './kernel-paths';

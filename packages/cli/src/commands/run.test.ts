@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -156,5 +156,62 @@ describe('mmsim run --workload fragment', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('mmsim run conveniences', () => {
+  it('draws a progress bar on a terminal (stderr), not with --quiet', async () => {
+    const tty = memoryIo(true);
+    expect(await main(['run', '--mem', '512M', '--workload', 'leak'], tty)).toBe(0);
+    expect(tty.err()).toMatch(/\rmmsim run: leak \[#{20}\] 100%/);
+    const quiet = memoryIo(true);
+    expect(await main(['run', '--mem', '512M', '--workload', 'leak', '--quiet'], quiet)).toBe(0);
+    expect(quiet.err()).toBe('');
+  });
+
+  it('runs a workload module of the user’s own, and says clearly when a module is not one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmsim-own-'));
+    try {
+      const own = join(dir, 'mine.mjs');
+      writeFileSync(
+        own,
+        `export default {
+  name: 'mine',
+  description: 'twenty page faults',
+  run(sim) {
+    const task = sim.spawn('mine');
+    sim.run(task, () => sim.fault(task, 20));
+    sim.count('mine.faults', 20);
+  },
+};
+`,
+      );
+      const io = memoryIo();
+      expect(await main(['run', '--mem', '512M', '--workload', own, '--json'], io)).toBe(0);
+      expect(JSON.parse(io.out()).workload).toBe(own);
+      const bad = join(dir, 'bad.mjs');
+      writeFileSync(bad, 'export const nothing = 1;\n');
+      const err = memoryIo();
+      expect(await main(['run', '--workload', bad], err)).toBe(2);
+      expect(err.err()).toMatch(/exports no workload/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is reproducible: the same seed gives the same page_owner dump; hog fills memory', async () => {
+    const dumps = [];
+    for (let run = 0; run < 2; run++) {
+      const out = mkdtempSync(join(tmpdir(), 'mmsim-seed-'));
+      await main(['run', '--mem', '512M', '--workload', 'leak', '--seed', '9', '--out', out], memoryIo());
+      dumps.push(readFileSync(join(out, 'sys/kernel/debug/page_owner'), 'utf8').replace(/, ts \d+ ns/g, ''));
+      rmSync(out, { recursive: true, force: true });
+    }
+    expect(dumps[0]).toBe(dumps[1]);
+    const io = memoryIo();
+    expect(await main(['run', '--mem', '256M', '--workload', 'hog', '--json'], io)).toBe(0);
+    // Only the watermark reserves are left.
+    const summary = JSON.parse(io.out());
+    expect(summary.freePages).toBeLessThan(summary.totalPages / 10);
   });
 });

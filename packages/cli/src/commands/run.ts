@@ -13,7 +13,7 @@ import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
 import { OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, parseOptions } from '../parse-options';
-import { type RunResult, runWorkload } from '../run-workload';
+import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
 import { staticLayoutRows } from './layouts';
 
 const help = `Usage: mmsim run [options]
@@ -22,7 +22,7 @@ Boots a simulated machine, runs a workload, prints a summary, and (with --out) w
 would show: dmesg, /proc/buddyinfo, /proc/pagetypeinfo, /sys/kernel/debug/page_owner and (v6.18)
 page_owner_stacks/show_stacks, /sys/kernel/debug/extfrag/unusable_index and extfrag_index.
 
-Workloads: kernel-build (modules, make -j), leak (a driver keeping one page in eight: dump twice, mmsim diff), wss (services touching a hot fraction of their memory; see also
+Workloads: kernel-build (modules, make -j), hog (memory until none is left), leak (a driver keeping one page in eight: dump twice, mmsim diff), wss (services touching a hot fraction of their memory; see also
 mmsim idle), uaf (buggy drivers: try --cmdline "debug_pagealloc=on page_owner=on" or "page_poison=on"),
 fragment (fragments memory, then compacts it: an order-9 allocation before and after), boot (nothing).
 
@@ -30,15 +30,35 @@ Options:
   --mem SIZE          RAM (default 4G)
   --cmdline "..."     kernel command line (default "page_owner=on")
   --profile NAME      ${profileNames.join(', ')} (default v6.18)
-  --workload NAME     ${Object.keys(builtinWorkloads).join(', ')} (default kernel-build)
+  --workload NAME     ${Object.keys(builtinWorkloads).join(', ')} (default kernel-build), or a module of
+                      your own: ./mine.ts exporting { name, description, run(sim, progress) } (a Workload
+                      of @mm/workloads: spawn tasks, alloc/free through kernel paths, fault, step time)
   --seed N            seed of the workload's random choices (default 1)
   --cpus N            CPUs (default 2)
   --out DIR           write the output directory
   --json              print one JSON object instead of text
+  --quiet             no progress bar (there is none either when stderr is not a terminal)
   -h, --help          show this help
 
 Exit codes: 0 success, 1 failure, 2 bad usage.
 `;
+
+/** A progress bar on stderr, redrawn when the percentage changes; `done()` clears it. */
+function progressBar(io: CliIo, label: string): { update: (fraction: number) => void; done: () => void } {
+  let shown = -1;
+  return {
+    update(fraction) {
+      const percent = Math.min(100, Math.floor(fraction * 100));
+      if (percent === shown) return;
+      shown = percent;
+      const filled = Math.round(percent / 5);
+      io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${`${percent}`.padStart(3)}%`);
+    },
+    done() {
+      if (shown >= 0) io.stderr(`\r${' '.repeat(label.length + 28)}\r`);
+    },
+  };
+}
 
 /** Pages and records per allocation stack, from the page_owner records, largest first. */
 export function topStacks(
@@ -156,8 +176,9 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'boot, run a workload, summarise, and write the files a real machine would show',
   help,
-  run(argv: readonly string[], io: CliIo): number {
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseOptions('run', argv, {
+      quiet: { type: 'boolean' },
       mem: { type: 'string' },
       cmdline: { type: 'string' },
       profile: { type: 'string' },
@@ -175,11 +196,17 @@ export const runCommand: Command = {
     if (values.profile !== undefined && !isProfileName(values.profile)) {
       throw new UsageError(`mmsim run: --profile must be one of ${profileNames.join(', ')}, not '${values.profile}'`);
     }
-    const workload =
-      choiceOption('run', 'workload', values.workload, Object.keys(builtinWorkloads) as string[]) ?? 'kernel-build';
+    const ownModule = values.workload !== undefined && /^(\.{0,2}\/|.*\.(ts|js|mjs)$)/.test(values.workload);
+    const workload = ownModule
+      ? values.workload!
+      : (choiceOption('run', 'workload', values.workload, Object.keys(builtinWorkloads) as string[]) ?? 'kernel-build');
+    const make = ownModule ? await loadWorkloadModule(workload) : undefined;
+    const bar = io.isTTY && !values.quiet ? progressBar(io, `mmsim run: ${workload}`) : undefined;
     let result: RunResult;
     try {
       result = runWorkload({
+        ...(make !== undefined ? { make } : {}),
+        ...(bar !== undefined ? { progress: bar.update } : {}),
         memory: values.mem ?? '4G',
         cmdline: values.cmdline ?? 'page_owner=on',
         profile: (values.profile as ProfileName | undefined) ?? 'v6.18',
@@ -192,6 +219,8 @@ export const runCommand: Command = {
         throw new UsageError(`mmsim run: ${error.message}`);
       }
       throw error;
+    } finally {
+      bar?.done();
     }
     const written = values.out === undefined ? [] : writeOutput(result, values.out);
     const summary = runSummary(result);
