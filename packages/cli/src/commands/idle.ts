@@ -1,20 +1,13 @@
 import { boot, type Kernel, KernelParamError } from '@mm/kernel';
 import { idlePfns, markIdle, presentPfns } from '@mm/page-idle';
 import { isProfileName, PAGE_SIZE, type ProfileName, profileNames } from '@mm/physmem';
-import {
-  dumpPagemap,
-  formatMaps,
-  kpageEntries,
-  readKpagecount,
-  readKpageflags,
-  readPagemap,
-  type VmTask,
-} from '@mm/vm';
+import { formatMaps, readPagemap, type VmTask } from '@mm/vm';
 import { Simulation, WssWorkload } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
 import { OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, parseOptions } from '../parse-options';
+import { writeUserSpaceFiles } from '../user-space-files';
 
 const help = `Usage: mmsim idle [options]
 
@@ -118,30 +111,6 @@ export function formatIdleTable(processes: readonly IdleEstimate[]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
-/** Writes the files of the estimate's machine as they are now. */
-function writeFiles(out: OutputDirectory, kernel: Kernel, workload: WssWorkload): void {
-  const { vm, pageIdle } = kernel;
-  for (const { task } of workload.processes) {
-    out.write(`proc/${task.pid}/maps`, formatMaps(task));
-    const { entries, index } = dumpPagemap(vm, task);
-    out.write(`proc/${task.pid}/pagemap`, (write) => write(entries));
-    out.write(`proc/${task.pid}/pagemap.index.txt`, index);
-  }
-  const bytes = kpageEntries(vm) * 8;
-  for (const [name, read] of [
-    ['kpageflags', readKpageflags],
-    ['kpagecount', readKpagecount],
-  ] as const) {
-    out.write(`proc/${name}`, (write) => {
-      for (let position = 0; position < bytes; position += 1 << 20) {
-        write(read(vm, position, Math.min(1 << 20, bytes - position)) as Uint8Array);
-      }
-    });
-  }
-  out.write('sys/kernel/mm/page_idle/bitmap', (write) => write(pageIdle!.readWholeBitmap()));
-  out.write('dmesg', kernel.dmesg());
-}
-
 export const idleCommand: Command = {
   name: 'idle',
   summary: "estimate each process's working set with idle page tracking (pagemap + page_idle bitmap)",
@@ -186,7 +155,11 @@ export const idleCommand: Command = {
       io.stderr(`mmsim idle: ${(error as Error).message}\n`);
       return ExitCode.failure;
     }
-    if (values.out !== undefined) writeFiles(new OutputDirectory(values.out), result.kernel, result.workload);
+    if (values.out !== undefined) {
+      const out = new OutputDirectory(values.out);
+      writeUserSpaceFiles(out, result.kernel);
+      out.write('dmesg', result.kernel.dmesg());
+    }
     if (values.json) {
       io.stdout(`${JSON.stringify({ processes: result.processes }, null, 2)}\n`);
       return ExitCode.success;

@@ -30,6 +30,8 @@ describe('mmsim run', () => {
         'cmdline',
         'dmesg',
         'proc/buddyinfo',
+        'proc/kpagecount',
+        'proc/kpageflags',
         'proc/pagetypeinfo',
         'summary.json',
         'sys/kernel/debug/extfrag/extfrag_index',
@@ -38,6 +40,7 @@ describe('mmsim run', () => {
         ...(v6
           ? ['sys/kernel/debug/page_owner_stacks/count_threshold', 'sys/kernel/debug/page_owner_stacks/show_stacks']
           : []),
+        'sys/kernel/mm/page_idle/bitmap',
       ];
       // Nothing else: no temporary files left behind.
       expect(listFiles(out)).toEqual(expected);
@@ -96,10 +99,13 @@ describe('mmsim run', () => {
       'cmdline',
       'dmesg',
       'proc/buddyinfo',
+      'proc/kpagecount',
+      'proc/kpageflags',
       'proc/pagetypeinfo',
       'summary.json',
       'sys/kernel/debug/extfrag/extfrag_index',
       'sys/kernel/debug/extfrag/unusable_index',
+      'sys/kernel/mm/page_idle/bitmap',
     ]);
   });
 

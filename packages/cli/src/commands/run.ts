@@ -14,13 +14,15 @@ import type { Command } from '../command';
 import { OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, parseOptions } from '../parse-options';
 import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
+import { writeUserSpaceFiles } from '../user-space-files';
 import { staticLayoutRows } from './layouts';
 
 const help = `Usage: mmsim run [options]
 
 Boots a simulated machine, runs a workload, prints a summary, and (with --out) writes the files a real machine
-would show: dmesg, /proc/buddyinfo, /proc/pagetypeinfo, /sys/kernel/debug/page_owner and (v6.18)
-page_owner_stacks/show_stacks, /sys/kernel/debug/extfrag/unusable_index and extfrag_index.
+would show: dmesg, /proc/buddyinfo, /proc/pagetypeinfo, /proc/kpageflags, /proc/kpagecount, /proc/PID/maps and
+pagemap of the workload's processes, /sys/kernel/debug/page_owner and (v6.18) page_owner_stacks/show_stacks,
+/sys/kernel/mm/page_idle/bitmap, /sys/kernel/debug/extfrag/unusable_index and extfrag_index.
 
 Workloads: kernel-build (modules, make -j), hog (memory until none is left), leak (a driver keeping one page in eight: dump twice, mmsim diff), wss (services touching a hot fraction of their memory; see also
 mmsim idle), uaf (buggy drivers: try --cmdline "debug_pagealloc=on page_owner=on" or "page_poison=on"),
@@ -165,6 +167,7 @@ export function writeOutput(result: RunResult, directory: string): string[] {
       out.write('sys/kernel/debug/page_owner_stacks/count_threshold', `${owner.countThreshold}`);
     }
   }
+  writeUserSpaceFiles(out, kernel);
   out.write('sys/kernel/debug/extfrag/unusable_index', formatUnusableIndex(kernel.buddy));
   out.write('sys/kernel/debug/extfrag/extfrag_index', formatExtfragIndex(kernel.buddy));
   out.write('dmesg', kernel.dmesg());
