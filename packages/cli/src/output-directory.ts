@@ -32,3 +32,24 @@ export class OutputDirectory {
     return path;
   }
 }
+
+/**
+ * Runs `body` (writing an output directory) with Ctrl-C and SIGTERM held back: a signal that arrives meanwhile is
+ * noted and acted on only after the last file is whole (the default action would kill the process in the middle
+ * of a write and leave a temporary file behind). Returns whether one arrived.
+ */
+export function withSignalsDeferred(body: () => void): boolean {
+  let interrupted = false;
+  const note = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', note);
+  process.on('SIGTERM', note);
+  try {
+    body();
+  } finally {
+    process.off('SIGINT', note);
+    process.off('SIGTERM', note);
+  }
+  return interrupted;
+}

@@ -73,3 +73,19 @@ describe('AtomicFile', () => {
     expect(readdirSync(directory)).toEqual(['sub']);
   });
 });
+
+describe('withSignalsDeferred', () => {
+  it('holds Ctrl-C back until the body is done, then says it came', async () => {
+    const { withSignalsDeferred } = await import('./output-directory');
+    const order: string[] = [];
+    const listeners = process.listenerCount('SIGINT');
+    const interrupted = withSignalsDeferred(() => {
+      process.emit('SIGINT');
+      order.push('body finished');
+    });
+    expect(interrupted).toBe(true);
+    expect(order).toEqual(['body finished']);
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+    expect(withSignalsDeferred(() => {})).toBe(false);
+  });
+});

@@ -11,7 +11,7 @@ import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/p
 import { builtinWorkloads, CompactionCounters, INJECTED_COUNTER } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
-import { OutputDirectory } from '../output-directory';
+import { OutputDirectory, withSignalsDeferred } from '../output-directory';
 import { choiceOption, integerOption, parseOptions } from '../parse-options';
 import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
 import { writeUserSpaceFiles } from '../user-space-files';
@@ -42,7 +42,7 @@ Options:
   --quiet             no progress bar (there is none either when stderr is not a terminal)
   -h, --help          show this help
 
-Exit codes: 0 success, 1 failure, 2 bad usage.
+Exit codes: 0 success, 1 failure, 2 bad usage, 130 interrupted while writing --out (every file written is whole).
 `;
 
 /** A progress bar on stderr, redrawn when the percentage changes; `done()` clears it. */
@@ -225,7 +225,17 @@ export const runCommand: Command = {
     } finally {
       bar?.done();
     }
-    const written = values.out === undefined ? [] : writeOutput(result, values.out);
+    let written: string[] = [];
+    const outDirectory = values.out;
+    if (outDirectory !== undefined) {
+      const interrupted = withSignalsDeferred(() => {
+        written = writeOutput(result, outDirectory);
+      });
+      if (interrupted) {
+        io.stderr(`mmsim run: interrupted; the ${written.length} files in ${outDirectory} are whole\n`);
+        return 130;
+      }
+    }
     const summary = runSummary(result);
     if (values.json) {
       io.stdout(`${JSON.stringify({ ...summary, files: written }, null, 2)}\n`);
