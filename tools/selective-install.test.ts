@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,4 +79,18 @@ console.log(records.length, records[0].frames[1].symbol, typeof sortPageOwner);
     );
     expect(output).toBe('1 alloc_pages_vma function\n');
   }, 180_000);
+});
+
+describe('publint', () => {
+  it('finds nothing wrong with any package as packed', () => {
+    execFileSync('pnpm', ['build'], { cwd: root, stdio: 'pipe' });
+    const packages = readdirSync(join(root, 'packages'));
+    for (const name of packages) {
+      const output = execFileSync(join(root, 'node_modules/.bin/publint'), {
+        cwd: join(root, 'packages', name),
+        encoding: 'utf8',
+      });
+      expect(`${name}: ${output.trim().split('\n').at(-1)}`).toBe(`${name}: All good!`);
+    }
+  }, 300_000);
 });
