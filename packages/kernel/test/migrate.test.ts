@@ -119,6 +119,31 @@ describe('compaction', () => {
     );
   });
 
+  it('compacts directly when an allocation above order 3 fails, and the allocator retries with success', () => {
+    const kernel = boot({ memory: '256M' });
+    const { vm, buddy, compaction } = kernel;
+    const g = kernel.profile.gfp.flags;
+    const largeLeft = () => buddy.zones.some((zone) => zone.nrFree[9]! > 0 || zone.nrFree[10]! > 0);
+    const task = vm.createProcess('app');
+    const pages = buddy.totalFreePages();
+    const start = vm.mmap(task, { pages });
+    let touched = 0;
+    while (
+      touched < pages &&
+      (touched % 512 !== 0 || largeLeft()) &&
+      vm.touch(task, start + touched * PAGE_SIZE) >= 0
+    ) {
+      touched++;
+    }
+    for (let page = 1; page < touched; page += 2) vm.discard(task, start + page * PAGE_SIZE, 1);
+    while (largeLeft() && buddy.allocPages(g.GFP_KERNEL | g.NOWARN, 9) >= 0) {}
+    expect(compaction.stats.compact_stall).toBe(0);
+    // No free order-9 block anywhere: the allocation stalls, compaction runs, the retry succeeds.
+    expect(buddy.allocPages(g.GFP_HIGHUSER_MOVABLE, 9)).toBeGreaterThanOrEqual(0);
+    expect(compaction.stats.compact_stall).toBe(1);
+    expect(kernel.migration.stats.pgmigrate_success).toBeGreaterThan(0);
+  });
+
   it('extfrag files: per populated zone, 11 orders, the kernel’s number formats', () => {
     const kernel = boot({ memory: '512M' });
     const unusable = formatUnusableIndex(kernel.buddy).split('\n').filter(Boolean);
