@@ -80,3 +80,52 @@ describe('mmsim replay', () => {
     expect(await main(['replay'], usage)).toBe(2);
   });
 });
+
+describe('mmsim replay then mmsim sort', () => {
+  it('names the same top allocation site as counting the call chains of the perf trace directly', async () => {
+    const file = new URL('perf-script-page-alloc-stacks-6.18.txt', samples).pathname;
+    // Directly: the kernel chains of the allocation events, from the allocator's caller outwards, as page_owner
+    // keeps them (16 frames, 3 of them the allocator's own).
+    const counts = new Map<string, number>();
+    for (const event of readFileSync(file, 'utf8').split('\n\n')) {
+      if (!/kmem:mm_page_alloc:/.test(event)) continue;
+      const chain = [...event.matchAll(/^\s+[0-9a-f]+ (\S+) \(\[kernel\.kallsyms\]\)$/gm)].map((match) => match[1]!);
+      const caller = chain.findIndex((frame) => frame.startsWith('__alloc_frozen_pages_noprof+'));
+      const key = chain.slice(caller + 1, caller + 1 + 13).join('\n');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const [topChain, topCount] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+    // Through the simulator: replay, dump, page_owner_sort culled by stack.
+    const out = join(scratch, 'sorted');
+    expect(await main(['replay', file, '--out', out], memoryIo())).toBe(0);
+    const sorted = join(scratch, 'sorted.txt');
+    // Only the trace's tasks (the simulated machine's own boot allocations are in the dump too).
+    const comms = new Set(
+      [...readFileSync(file, 'utf8').matchAll(/^(\S.*?)\s+\d+\s+\[\d{3}\]/gm)].map((match) => match[1]!),
+    );
+    const args = [
+      'sort',
+      '--cull',
+      'st',
+      '--name',
+      [...comms].join(','),
+      join(out, 'sys/kernel/debug/page_owner'),
+      sorted,
+    ];
+    expect(await main(args, memoryIo())).toBe(0);
+    const [first] = readFileSync(sorted, 'utf8').split('\n\n');
+    const lines = first!.split('\n');
+    expect(lines[0]).toMatch(/^(\d+) times, \d+ pages/);
+    const times = Number(/^(\d+) times/.exec(lines[0]!)![1]);
+    const stack = lines
+      .slice(1)
+      .map((line) => line.trim().replace(/\/0x[0-9a-f]+$/, ''))
+      .filter((line) => line !== '')
+      .slice(3)
+      .join('\n');
+    expect(stack).toBe(topChain);
+    // The few pages the trace freed again are gone from the dump.
+    expect(times).toBeGreaterThan(topCount - 30);
+    expect(times).toBeLessThanOrEqual(topCount);
+  });
+});
