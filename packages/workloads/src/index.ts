@@ -10,7 +10,15 @@ export { LEAKED_COUNTER, leakWorkload } from './leak';
 export type { SimFile, SimTask } from './simulation';
 export { Simulation } from './simulation';
 export type { ReplayResult, TraceEvent } from './trace-replay';
-export { replayedEvents, replayTrace, TraceFormatError, traceEvents, traceMaxPfn } from './trace-replay';
+export {
+  replayedEvents,
+  replayTrace,
+  TraceFormatError,
+  TraceReader,
+  traceEvents,
+  traceField,
+  traceMaxPfn,
+} from './trace-replay';
 export { INJECTED_COUNTER, uafWorkload } from './uaf';
 export type { Workload } from './workload';
 export type { WssProcess, WssProcessSpec } from './wss';

@@ -11,13 +11,16 @@ export const replayedEvents = [
   'mm_page_alloc_extfrag',
 ] as const;
 
-/** One event of a trace: its name, fields, the task, and (perf script) the kernel call chain, innermost first. */
+/**
+ * One event of a trace: its name, the task, its fields as printed (see {@link traceField}), and (perf script) the
+ * kernel call chain, innermost first.
+ */
 export interface TraceEvent {
   readonly line: number;
   readonly name: string;
   readonly comm: string;
   readonly pid: number;
-  readonly fields: ReadonlyMap<string, string>;
+  readonly fields: string;
   readonly chain: readonly string[];
 }
 
@@ -34,71 +37,109 @@ export class TraceFormatError extends Error {
   }
 }
 
-// ftrace text: `  comm-pid  [cpu] flags  timestamp: event: fields`; the comm may contain spaces and dashes.
-const FTRACE = /^\s*(.+)-(\d+)\s+\[(\d{3})\]\s+\S+\s+(\d+\.\d+): (\w+): (.*)$/;
-// perf script: `comm pid [cpu] timestamp: [system:]event: fields`, then `\taddress symbol+0xoff (dso)` lines.
-const PERF = /^(\S.*?)\s+(\d+)\s+\[(\d{3})\]\s+(\d+\.\d+):\s+(?:\w+:)?(\w+): (.*)$/;
-const PERF_FRAME = /^\s+[0-9a-f]+ (\S+) \(([^)]*)\)$/;
+/**
+ * The parts of an event line of either format, or undefined for any other line. ftrace text:
+ * `  comm-pid  [cpu] flags  timestamp: event: fields`; perf script: `comm pid [cpu] timestamp: system:event: fields`.
+ * The comm may contain spaces and dashes (the pid is after the last one). Scanned with indexOf, not a regex: a
+ * replay reads millions of lines.
+ */
+function eventLine(line: string): { comm: string; pid: number; name: string; fields: string } | undefined {
+  const cpu = line.indexOf(' [');
+  if (cpu < 0 || line.charCodeAt(cpu + 5) !== 0x5d /* ] */) return undefined;
+  const stamp = line.indexOf(': ', cpu + 6);
+  if (stamp < 0) return undefined;
+  const nameEnd = line.indexOf(': ', stamp + 2);
+  if (nameEnd < 0) return undefined;
+  let name = line.slice(stamp + 2, nameEnd);
+  const system = name.indexOf(':');
+  if (system >= 0) name = name.slice(system + 1);
+  const head = line.slice(0, cpu).trim();
+  const split = Math.max(head.lastIndexOf('-'), head.lastIndexOf(' '));
+  const pid = Number(head.slice(split + 1));
+  if (split <= 0 || !Number.isInteger(pid)) return undefined;
+  return { comm: head.slice(0, split).trimEnd(), pid, name, fields: line.slice(nameEnd + 2) };
+}
 
-function fieldsOf(text: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const match of text.matchAll(/(\w+)=(\S+)/g)) fields.set(match[1]!, match[2]!);
-  return fields;
+/** The value of `key=` in an event's fields (`pfn`, `order`, `gfp_flags`), or undefined. */
+export function traceField(event: TraceEvent, key: string): string | undefined {
+  const { fields } = event;
+  let at = fields.indexOf(`${key}=`);
+  while (at > 0 && fields.charCodeAt(at - 1) !== 0x20) at = fields.indexOf(`${key}=`, at + 1);
+  if (at < 0) return undefined;
+  const end = fields.indexOf(' ', at);
+  return fields.slice(at + key.length + 1, end < 0 ? fields.length : end);
 }
 
 /**
- * Reads the events of an ftrace text trace (`/sys/kernel/tracing/trace`) or of `perf script` output, detecting the
- * format from each line, one event at a time (perf events with their call chains). Lines that are neither are
- * counted in `unknown`.
+ * Turns chunks of trace text into events, synchronously: `push()` each chunk (lines may span chunks), then `end()`.
+ * Both formats are detected line by line; perf events collect the kernel frames of their call chains. Lines that
+ * are neither events, frames, comments nor blank are counted in `unknown`.
  */
+export class TraceReader {
+  unknown = 0;
+  #number = 0;
+  #rest = '';
+  #pending: { line: number; name: string; comm: string; pid: number; fields: string; chain: string[] } | undefined;
+
+  /** The events completed by this chunk. */
+  push(chunk: string): TraceEvent[] {
+    const events: TraceEvent[] = [];
+    const text = this.#rest + chunk;
+    let start = 0;
+    for (;;) {
+      const newline = text.indexOf('\n', start);
+      if (newline < 0) break;
+      this.#line(text.slice(start, newline), events);
+      start = newline + 1;
+    }
+    this.#rest = text.slice(start);
+    return events;
+  }
+
+  /** The events left at the end of the input. */
+  end(): TraceEvent[] {
+    const events: TraceEvent[] = [];
+    if (this.#rest !== '') this.#line(this.#rest, events);
+    this.#rest = '';
+    if (this.#pending !== undefined) events.push(this.#pending);
+    this.#pending = undefined;
+    return events;
+  }
+
+  #line(line: string, events: TraceEvent[]): void {
+    this.#number++;
+    const pending = this.#pending;
+    const first = line.charCodeAt(0);
+    if (pending !== undefined && (first === 0x09 || first === 0x20) && line.endsWith(')')) {
+      // A call chain frame: `\taddress symbol+0xoff (dso)`; only the kernel's are kept.
+      if (line.endsWith(KERNEL_DSO)) {
+        const text = line.trim();
+        pending.chain.push(text.slice(text.indexOf(' ') + 1, text.length - KERNEL_DSO.length));
+      }
+      return;
+    }
+    if (pending !== undefined) {
+      events.push(pending);
+      this.#pending = undefined;
+    }
+    if (first === 0x23 /* # */ || line.trim() === '') return;
+    const event = eventLine(line);
+    if (event === undefined) this.unknown++;
+    else this.#pending = { line: this.#number, ...event, chain: [] };
+  }
+}
+
+const KERNEL_DSO = ' ([kernel.kallsyms])';
+
+/** The events of a trace read from chunks of its text, one at a time (see {@link TraceReader}). */
 export async function* traceEvents(
-  lines: AsyncIterable<string>,
+  chunks: AsyncIterable<string>,
   counts: { unknown: number },
 ): AsyncGenerator<TraceEvent, void, undefined> {
-  let number = 0;
-  let pending:
-    | { line: number; name: string; comm: string; pid: number; fields: Map<string, string>; chain: string[] }
-    | undefined;
-  for await (const line of lines) {
-    number++;
-    if (pending !== undefined) {
-      const frame = PERF_FRAME.exec(line);
-      if (frame !== null) {
-        if (frame[2] === '[kernel.kallsyms]') pending.chain.push(frame[1]!);
-        continue;
-      }
-      yield pending;
-      pending = undefined;
-      if (line.trim() === '') continue;
-    }
-    if (line.startsWith('#') || line.trim() === '') continue;
-    const ftrace = FTRACE.exec(line);
-    if (ftrace !== null) {
-      yield {
-        line: number,
-        name: ftrace[5]!,
-        comm: ftrace[1]!,
-        pid: Number(ftrace[2]),
-        fields: fieldsOf(ftrace[6]!),
-        chain: [],
-      };
-      continue;
-    }
-    const perf = PERF.exec(line);
-    if (perf !== null) {
-      pending = {
-        line: number,
-        name: perf[5]!,
-        comm: perf[1]!,
-        pid: Number(perf[2]),
-        fields: fieldsOf(perf[6]!),
-        chain: [],
-      };
-      continue;
-    }
-    counts.unknown++;
-  }
-  if (pending !== undefined) yield pending;
+  const reader = new TraceReader();
+  for await (const chunk of chunks) yield* reader.push(chunk);
+  yield* reader.end();
+  counts.unknown += reader.unknown;
 }
 
 /** What a replay did. */
@@ -121,11 +162,11 @@ export interface ReplayResult {
 }
 
 /** The highest pfn + order pages of the allocations and frees in a trace (for sizing the machine). */
-export async function traceMaxPfn(lines: AsyncIterable<string>): Promise<number> {
+export async function traceMaxPfn(chunks: AsyncIterable<string>): Promise<number> {
   let max = 0;
-  for await (const event of traceEvents(lines, { unknown: 0 })) {
-    const pfn = Number.parseInt(event.fields.get('pfn') ?? '', 16);
-    const order = Number(event.fields.get('order') ?? 0);
+  for await (const event of traceEvents(chunks, { unknown: 0 })) {
+    const pfn = Number.parseInt(traceField(event, 'pfn') ?? '', 16);
+    const order = Number(traceField(event, 'order') ?? 0);
     if (Number.isSafeInteger(pfn)) max = Math.max(max, pfn + 2 ** order);
   }
   return max;
@@ -136,11 +177,12 @@ export async function traceMaxPfn(lines: AsyncIterable<string>): Promise<number>
  * (`buddy.allocExact()`), with a perf event's kernel call chain on the simulated stack, so that page_owner records
  * the real kernel's allocation sites; `mm_page_free` and `mm_page_free_batched` free the pages the replay had
  * allocated (the batched event repeats a free the trace already showed); the other events are counted. Real pfns
- * are the simulated ones: the machine must be large enough. Streams: memory holds the pages the replay holds.
+ * are the simulated ones: the machine must be large enough. `chunks` are pieces of the trace's text (a file stream
+ * with an encoding). Streams: memory holds the pages the replay holds.
  */
 export async function replayTrace(
   kernel: Kernel,
-  lines: AsyncIterable<string>,
+  chunks: AsyncIterable<string>,
   file = '<trace>',
 ): Promise<ReplayResult> {
   const result: ReplayResult = {
@@ -155,25 +197,26 @@ export async function replayTrace(
   };
   const counts = { unknown: 0 };
   const held = new Map<number, number>();
+  const gfpCache = new Map<string, number>();
   const { buddy, memory, stack } = kernel;
   const malformed = (line: number, message: string) => {
     result.malformedLines++;
     if (result.errors.length < 10) result.errors.push(new TraceFormatError(file, line, message).message);
   };
-  for await (const event of traceEvents(lines, counts)) {
+  const handle = (event: TraceEvent): void => {
     if (!(replayedEvents as readonly string[]).includes(event.name)) {
       counts.unknown++;
-      continue;
+      return;
     }
     result.events[event.name] = (result.events[event.name] ?? 0) + 1;
     if (event.name !== 'mm_page_alloc' && event.name !== 'mm_page_free' && event.name !== 'mm_page_free_batched') {
-      continue;
+      return;
     }
-    const pfn = Number.parseInt(event.fields.get('pfn') ?? '', 16);
-    const order = Number(event.fields.get('order') ?? (event.name === 'mm_page_free_batched' ? '0' : ''));
+    const pfn = Number.parseInt(traceField(event, 'pfn') ?? '', 16);
+    const order = Number(traceField(event, 'order') ?? (event.name === 'mm_page_free_batched' ? '0' : ''));
     if (!Number.isSafeInteger(pfn) || !Number.isInteger(order) || order < 0 || order > 10) {
       malformed(event.line, `${event.name} needs pfn=0x... and order=N`);
-      continue;
+      return;
     }
     if (event.name !== 'mm_page_alloc') {
       if (held.get(pfn) === order) {
@@ -183,16 +226,15 @@ export async function replayTrace(
       } else if (event.name === 'mm_page_free') {
         result.skippedFrees++;
       }
-      continue;
+      return;
     }
-    const gfp = parseGfp(event.fields.get('gfp_flags') ?? '', memory.profile.gfp);
+    const gfpText = traceField(event, 'gfp_flags') ?? '';
+    const gfp = gfpCache.get(gfpText) ?? parseGfp(gfpText, memory.profile.gfp);
     if (gfp === undefined) {
-      malformed(
-        event.line,
-        `mm_page_alloc gfp_flags=${event.fields.get('gfp_flags')} is not a gfp mask of ${memory.profile.name}`,
-      );
-      continue;
+      malformed(event.line, `mm_page_alloc gfp_flags=${gfpText} is not a gfp mask of ${memory.profile.name}`);
+      return;
     }
+    gfpCache.set(gfpText, gfp);
     const depth = stack.depth;
     try {
       stack.pushAll(callSites(kernel, event.chain));
@@ -200,11 +242,15 @@ export async function replayTrace(
       // A frame this kernel text cannot place: record the allocation without the chain.
       stack.unwindTo(depth);
     }
+    // The event's task is `current` while the page is allocated (page_owner records it).
+    const { current } = memory;
+    const comm = event.comm.slice(0, 15);
+    const allocate = () => buddy.allocExact(pfn, order, gfp);
     const done =
       memory.pfnValid(pfn) &&
-      memory.current.runAs({ pid: event.pid, tgid: event.pid, comm: event.comm.slice(0, 15) }, () =>
-        buddy.allocExact(pfn, order, gfp),
-      );
+      (current.pid === event.pid && current.comm === comm
+        ? allocate()
+        : current.runAs({ pid: event.pid, tgid: event.pid, comm }, allocate));
     stack.unwindTo(depth);
     if (done) {
       held.set(pfn, order);
@@ -212,8 +258,11 @@ export async function replayTrace(
     } else {
       result.skippedAllocations++;
     }
-  }
-  result.unknownLines = counts.unknown;
+  };
+  const reader = new TraceReader();
+  for await (const chunk of chunks) for (const event of reader.push(chunk)) handle(event);
+  for (const event of reader.end()) handle(event);
+  result.unknownLines = reader.unknown + counts.unknown;
   return result;
 }
 

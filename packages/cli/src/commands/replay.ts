@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { boot, KernelParamError } from '@mm/kernel';
 import { isProfileName, type ProfileName, profileNames } from '@mm/physmem';
 import { replayedEvents, replayTrace, traceMaxPfn } from '@mm/workloads';
@@ -28,8 +27,9 @@ Options:
 Exit codes: 0 success, 1 failure (unreadable trace), 2 bad usage.
 `;
 
-function lines(path: string): AsyncIterable<string> {
-  return createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+/** The trace's text in chunks, as read. */
+function chunks(path: string): AsyncIterable<string> {
+  return createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
 }
 
 export const replayCommand: Command = {
@@ -57,7 +57,7 @@ export const replayCommand: Command = {
     let memory = values.mem;
     try {
       if (memory === undefined) {
-        const maxPfn = await traceMaxPfn(lines(file));
+        const maxPfn = await traceMaxPfn(chunks(file));
         memory = `${Math.max(1, Math.ceil((maxPfn * 4096) / 2 ** 30) + 1)}G`;
       }
     } catch (error) {
@@ -75,7 +75,7 @@ export const replayCommand: Command = {
     }
     let result: Awaited<ReturnType<typeof replayTrace>>;
     try {
-      result = await replayTrace(kernel, lines(file), file);
+      result = await replayTrace(kernel, chunks(file), file);
     } catch (error) {
       io.stderr(`mmsim replay: ${(error as Error).message}\n`);
       return ExitCode.failure;
