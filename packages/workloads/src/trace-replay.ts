@@ -242,15 +242,15 @@ export async function replayTrace(
       // A frame this kernel text cannot place: record the allocation without the chain.
       stack.unwindTo(depth);
     }
-    // The event's task is `current` while the page is allocated (page_owner records it).
-    const { current } = memory;
+    // The event's task is `current` while the page is allocated (page_owner records it); consecutive events of a
+    // task switch once.
     const comm = event.comm.slice(0, 15);
-    const allocate = () => buddy.allocExact(pfn, order, gfp);
-    const done =
-      memory.pfnValid(pfn) &&
-      (current.pid === event.pid && current.comm === comm
-        ? allocate()
-        : current.runAs({ pid: event.pid, tgid: event.pid, comm }, allocate));
+    if (current.pid !== event.pid || current.comm !== comm) {
+      current.pid = event.pid;
+      current.tgid = event.pid;
+      current.comm = comm;
+    }
+    const done = memory.pfnValid(pfn) && buddy.allocExact(pfn, order, gfp);
     stack.unwindTo(depth);
     if (done) {
       held.set(pfn, order);
@@ -259,9 +259,15 @@ export async function replayTrace(
       result.skippedAllocations++;
     }
   };
+  const { current } = memory;
+  const before = { pid: current.pid, tgid: current.tgid, comm: current.comm };
   const reader = new TraceReader();
-  for await (const chunk of chunks) for (const event of reader.push(chunk)) handle(event);
-  for (const event of reader.end()) handle(event);
+  try {
+    for await (const chunk of chunks) for (const event of reader.push(chunk)) handle(event);
+    for (const event of reader.end()) handle(event);
+  } finally {
+    Object.assign(current, before);
+  }
   result.unknownLines = reader.unknown + counts.unknown;
   return result;
 }
