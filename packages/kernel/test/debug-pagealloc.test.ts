@@ -139,6 +139,24 @@ describe('the oops, line for line (docs/kernel-notes/debug-pagealloc.md)', () =>
   });
 });
 
+describe('allocation failure warnings with guard pages', () => {
+  it.each([
+    ['v4.8', 1, false],
+    ['v4.8', 0, true],
+    ['v6.18', 1, true],
+  ] as const)(
+    '%s, guard order %d: warned about: %s (v4.8 keeps quiet while guard pages are on; 6.x no longer checks)',
+    (profile, guardOrder, warned) => {
+      const kernel = bootWith(profile, `debug_pagealloc=on debug_guardpage_minorder=${guardOrder}`);
+      const g = kernel.profile.gfp.flags;
+      let failed = false;
+      for (let attempt = 0; attempt < 32 && !failed; attempt++) failed = kernel.buddy.allocPages(g.GFP_DMA, 10) < 0;
+      expect(failed).toBe(true);
+      expect(kernel.dmesg().includes('page allocation failure: order:10')).toBe(warned);
+    },
+  );
+});
+
 describe('an architecture that cannot unmap', () => {
   it('poisons instead: debug_pagealloc=on alone then checks freed pages at allocation', () => {
     const kernel = boot({ memory: '512M', cmdline: 'debug_pagealloc=on', debugPageallocCanUnmap: false });
