@@ -1044,26 +1044,12 @@ export class BuddyAllocator {
    * draining the per-CPU lists, when the pages are not all free.
    */
   allocExact(pfn: number, order: number, gfp: number): boolean {
-    const block = (start: number) => {
-      for (let current = order; current <= MAX_PAGE_ORDER; current++) {
-        const head = start - (start % 2 ** current);
-        const section = this.#sections[head >>> this.#shift];
-        if (section === undefined) return undefined;
-        const word = section.flags[head & this.#mask]!;
-        if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= current) {
-          return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
-        }
-        if (word >>> STATE_SHIFT === STATE_PCP) return 'pcp' as const;
-      }
-      return undefined;
-    };
     if (pfn < 0 || pfn % 2 ** order !== 0) return false;
-    let found = block(pfn);
-    if (found === 'pcp') {
+    if ((this.#sections[pfn >>> this.#shift]?.flags[pfn & this.#mask] ?? 0) >>> STATE_SHIFT === STATE_PCP) {
       this.drainAllPages();
-      found = block(pfn);
     }
-    if (found === undefined || found === 'pcp') return false;
+    const found = this.freeBlockOf(pfn);
+    if (found === undefined || found.order < order) return false;
     const zone = this.zones[this.memory.zoneOf(found.head)!.id]!;
     this.#delFromFreeList(zone, found.head);
     let head = found.head;
@@ -1081,6 +1067,23 @@ export class BuddyAllocator {
     this.stats.allocations++;
     this.hooks.post_alloc.call(pfn, order, gfp);
     return true;
+  }
+
+  /**
+   * The free buddy block that holds `pfn` (`is_free_buddy_page()`): its head, order and migratetype, or undefined
+   * when the page is not in one (allocated, on a per-CPU list, a guard page, no memory).
+   */
+  freeBlockOf(pfn: number): { head: number; order: number; migratetype: number } | undefined {
+    for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
+      const head = pfn - (pfn % 2 ** order);
+      const section = this.#sections[head >>> this.#shift];
+      if (section === undefined || head < 0) return undefined;
+      const word = section.flags[head & this.#mask]!;
+      if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= order) {
+        return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
+      }
+    }
+    return undefined;
   }
 
   /**

@@ -15,6 +15,8 @@ export function formatPageFaultOops(memory: PhysicalMemory, fault: DirectMapFaul
   const address = directMapAddress(pageOffsetHigh(memory), fault.pfn, fault.offset);
   const errorCode = fault.write ? 0x0002 : 0x0000;
   const v4 = memory.profile.era === 'v4';
+  // The faulting instruction is in the innermost frame.
+  const rip = v4 ? memory.stackTrace().at(-1) : undefined;
   // The direct map's PTE after __set_pages_np(): NX, accessed|dirty, without present and RW; v6.18 stores the pfn
   // inverted in a not-present PTE (the L1TF mitigation, since 4.19).
   const pteValue = v4
@@ -23,7 +25,7 @@ export function formatPageFaultOops(memory: PhysicalMemory, fault: DirectMapFaul
   const lines = v4
     ? [
         `BUG: unable to handle kernel paging request at ${address}`,
-        `IP: [<${ripAddress(memory)}>] ${ripSymbol(memory)}`,
+        `IP: [<${rip?.address ?? '0000000000000000'}>] ${rip?.symbol ?? 'unknown'}`,
         `PGD 1e0c067 PUD 1e0d067 PMD ${(fault.pfn >>> 9).toString(16)}063 PTE ${pteValue}`,
         `Oops: ${hex4(errorCode)} [#${dieCount}] SMP DEBUG_PAGEALLOC`,
       ]
@@ -88,14 +90,6 @@ function hexDumpAddress(memory: PhysicalMemory, pfn: number, offset: number): st
   let hash = 0x811c9dc5;
   for (const char of address) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
   return hash.toString(16).padStart(16, '0');
-}
-
-function ripSymbol(memory: PhysicalMemory): string {
-  return memory.stackTrace().at(-1)?.symbol ?? 'unknown';
-}
-
-function ripAddress(memory: PhysicalMemory): string {
-  return memory.stackTrace().at(-1)?.address ?? '0000000000000000';
 }
 
 function endTrace(count: number): string {

@@ -1,6 +1,6 @@
 import type { HookBus } from '@mm/hooks';
 import type { PageExt, PageExtClient } from '@mm/page-ext';
-import { PageState, type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
+import { type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
 import { PteBits, RMAP_CHUNK_PAGES, type Vm, type Vma } from '@mm/vm';
 import { IdleBits } from './idle-bits';
 import type { PositionalFile } from './working-set';
@@ -89,14 +89,6 @@ export class PageIdle {
   /** Stops following migrations and splits (tests). */
   disable(): void {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-  }
-
-  /** `page_idle_get_folio()`: whether idle tracking looks at this page (an LRU page that is not a tail). */
-  tracked(pfn: number): boolean {
-    const section = this.memory.sections[pfn >>> this.memory.pfnSectionShift];
-    if (section === undefined) return false;
-    const word = section.flags[pfn & (this.memory.pagesPerSection - 1)]!;
-    return (word & this.#lruMask()) !== 0 && word >>> STATE_SHIFT === PageState.none;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { MAX_PAGE_ORDER, type PageFlagName, PageState, PageType } from '@mm/physmem';
+import { type PageFlagName, PageState, PageType } from '@mm/physmem';
 import type { Vm } from './vm';
 
 /**
@@ -113,7 +113,7 @@ export function kpageflags(vm: Vm, pfn: number): [number, number] {
   const state = memory.pageState(pfn);
   if (state === PageState.buddy) return [0, 1 << KPF.BUDDY];
   if (state === PageState.pcp || state === PageState.guard) return [0, 0];
-  if (state === PageState.none && memory.pageRefcount(pfn) === 0 && insideFreeBlock(vm, pfn)) {
+  if (state === PageState.none && memory.pageRefcount(pfn) === 0 && vm.buddy.freeBlockOf(pfn) !== undefined) {
     return [0, 1 << KPF.BUDDY];
   }
   const v4 = memory.profile.era === 'v4';
@@ -191,17 +191,6 @@ function readPerPfn(
   const words = new Uint32Array((end - first) * 2);
   for (let pfn = first; pfn < end; pfn++) fill(pfn, words, (pfn - first) * 2);
   return new Uint8Array(words.buffer);
-}
-
-/** `is_free_buddy_page()`: whether a free block (a buddy head of a large enough order) covers `pfn`. */
-function insideFreeBlock(vm: Vm, pfn: number): boolean {
-  const { memory } = vm;
-  for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
-    const head = pfn - (pfn % 2 ** order);
-    if (!memory.pfnValid(head)) return false;
-    if (memory.pageState(head) === PageState.buddy && memory.pageOrder(head) >= order) return true;
-  }
-  return false;
 }
 
 /** The head of the compound page a tail page belongs to. */
