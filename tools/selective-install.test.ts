@@ -13,7 +13,9 @@ function closure(name: string, seen = new Set<string>()): Set<string> {
   if (seen.has(name)) return seen;
   seen.add(name);
   const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
-  for (const dependency of Object.keys(manifest.dependencies ?? {})) closure(dependency.replace('@mm/', ''), seen);
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+    if (dependency.startsWith('@mm/')) closure(dependency.replace('@mm/', ''), seen);
+  }
   return seen;
 }
 
@@ -78,6 +80,24 @@ console.log(records.length, records[0].frames[1].symbol, typeof sortPageOwner);
 `,
     );
     expect(output).toBe('1 alloc_pages_vma function\n');
+  }, 180_000);
+
+  it('@mm/report: bundles its page from the installed browser/ sources, d3-flame-graph and Chart.js', () => {
+    const output = installAlone(
+      'report',
+      `import { writeFileSync } from 'node:fs';
+import { readReportSource, renderReport } from '@mm/report';
+writeFileSync('dump.txt', \`Page allocated via order 2, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (init), ts 5 ns
+PFN 0x1000 type Unmovable Block 8 type Unmovable Flags 0x0()
+ post_alloc_hook+0x177/0x1a0
+ get_page_from_freelist+0xd01/0x2140
+
+\`);
+const html = renderReport(readReportSource('dump.txt'));
+console.log(html.includes('d3-flame-graph'), html.includes('Chart.js'), /"count":1,/.test(html));
+`,
+    );
+    expect(output).toBe('true true true\n');
   }, 180_000);
 });
 

@@ -5,6 +5,7 @@ import { diffCommand } from './commands/diff';
 import { idleCommand } from './commands/idle';
 import { layoutsCommand } from './commands/layouts';
 import { replayCommand } from './commands/replay';
+import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { sortCommand } from './commands/sort';
 
@@ -17,6 +18,7 @@ export const commands: readonly Command[] = [
   idleCommand,
   diffCommand,
   replayCommand,
+  reportCommand,
 ];
 
 const VERSION = '0.0.0';

@@ -12,6 +12,31 @@ export interface RunResult {
   readonly failedAllocations: number;
   /** The workload's own counters (`debug_pagealloc.injected`, ...). */
   readonly counters: ReadonlyMap<string, number>;
+  /** The stack depot and free memory over the run: after boot, at each half percent of progress, and at the end. */
+  readonly timeline: readonly TimelineSample[];
+}
+
+/** One point of a run's timeline. */
+export interface TimelineSample {
+  /** Simulated nanoseconds since boot. */
+  readonly ns: number;
+  /** Unique stacks in the depot (0 without page_owner, or in v4.7 whose stacks are inline). */
+  readonly stacks: number;
+  /** Bytes the depot's stacks take. */
+  readonly depotBytes: number;
+  readonly freePages: number;
+}
+
+/** Samples the depot and free memory of a running kernel. */
+export function sampleTimeline(kernel: Kernel): TimelineSample {
+  const owner = kernel.pageOwner;
+  const depot = owner?.inited === true && !owner.era.inline ? owner.depot.stats : undefined;
+  return {
+    ns: kernel.memory.clock.ns,
+    stacks: depot?.stacks ?? 0,
+    depotBytes: depot?.bytes ?? 0,
+    freePages: kernel.buddy.totalFreePages(),
+  };
 }
 
 /** Boots and runs a workload (shared by `mmsim run` and others). */
@@ -39,7 +64,17 @@ export function runWorkload(options: {
     ...(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
   });
   const sim = new Simulation(kernel, { seed: options.seed });
-  make().run(sim, options.progress);
+  const timeline = [sampleTimeline(kernel)];
+  let sampled = 0;
+  make().run(sim, (fraction) => {
+    const step = Math.floor(fraction * 200);
+    if (step > sampled) {
+      sampled = step;
+      timeline.push(sampleTimeline(kernel));
+    }
+    options.progress?.(fraction);
+  });
+  timeline.push(sampleTimeline(kernel));
   return {
     kernel,
     workload: options.workload,
@@ -47,6 +82,7 @@ export function runWorkload(options: {
     milliseconds: performance.now() - started,
     failedAllocations: sim.failures,
     counters: sim.counters,
+    timeline,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Kernel } from '@mm/kernel';
+import { markIdle } from '@mm/page-idle';
 import { PAGE_SIZE } from '@mm/physmem';
 import type { VmTask } from '@mm/vm';
 import type { Simulation } from './simulation';
@@ -126,14 +127,28 @@ export class WssWorkload {
   }
 }
 
-/** `wss` for `mmsim run`: the default processes fault their memory in, then 20 ticks. */
+/**
+ * `wss` for `mmsim run`: the default processes fault their memory in; with idle page tracking, every mapped page is
+ * then marked idle through /sys/kernel/mm/page_idle/bitmap, as a working-set estimate starts; then 20 ticks. The
+ * bitmap at the end shows the cold pages, the rest of the LRU pages are the working set.
+ */
 export function wssWorkload(ticks = 20): Workload {
   return {
     name: 'wss',
     description: 'three services touching a fixed hot fraction of their anonymous, file and shared pages each tick',
     run(sim: Simulation, progress) {
-      const workload = new WssWorkload(sim.kernel, defaultWssProcesses, sim.randomInt(1, 2 ** 31 - 1));
+      const { kernel } = sim;
+      const workload = new WssWorkload(kernel, defaultWssProcesses, sim.randomInt(1, 2 ** 31 - 1));
       workload.populate();
+      if (kernel.pageIdle !== undefined) {
+        const pfns = workload.processes.flatMap((process) =>
+          [...process.addresses].map((address) => kernel.vm.translate(process.task, address)).filter((pfn) => pfn >= 0),
+        );
+        markIdle(
+          kernel.pageIdle.bitmapFile(),
+          [...new Set(pfns)].sort((a, b) => a - b),
+        );
+      }
       for (let tick = 0; tick < ticks; tick++) {
         workload.tick();
         progress?.((tick + 1) / ticks);

@@ -1,10 +1,13 @@
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { boot, KernelParamError } from '@mm/kernel';
 import { isProfileName, type ProfileName, profileNames } from '@mm/physmem';
 import { replayedEvents, replayTrace, traceMaxPfn } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
 import { parseOptions } from '../parse-options';
+import { sampleTimeline } from '../run-workload';
+import { writeReport } from './report';
 import { writeOutput } from './run';
 
 const help = `Usage: mmsim replay [options] <trace>
@@ -21,6 +24,7 @@ Options:
   --profile NAME      ${profileNames.join(', ')} (default v6.18)
   --cmdline "..."     kernel command line (default "page_owner=on")
   --out DIR           write the output directory of the machine after the replay (as mmsim run)
+  --report            also write DIR/report.html, the visual report of the output (see mmsim report)
   --json              print { events: { name: count }, unknownLines, malformedLines, ... }
   -h, --help          show this help
 
@@ -42,6 +46,7 @@ export const replayCommand: Command = {
       profile: { type: 'string' },
       cmdline: { type: 'string' },
       out: { type: 'string' },
+      report: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (values.help) {
@@ -49,6 +54,9 @@ export const replayCommand: Command = {
       return ExitCode.success;
     }
     if (positionals.length !== 1) throw new UsageError('mmsim replay: expected one trace file');
+    if (values.report && values.out === undefined) {
+      throw new UsageError('mmsim replay: --report writes DIR/report.html of the output directory: give --out DIR');
+    }
     const profile = values.profile ?? 'v6.18';
     if (!isProfileName(profile)) {
       throw new UsageError(`mmsim replay: --profile must be one of ${profileNames.join(', ')}, not '${profile}'`);
@@ -85,9 +93,21 @@ export const replayCommand: Command = {
       values.out === undefined
         ? []
         : writeOutput(
-            { kernel, workload: `replay ${file}`, seed: 0, milliseconds: 0, failedAllocations: 0, counters: new Map() },
+            {
+              kernel,
+              workload: `replay ${file}`,
+              seed: 0,
+              milliseconds: 0,
+              failedAllocations: 0,
+              counters: new Map(),
+              timeline: [sampleTimeline(kernel)],
+            },
             values.out,
           );
+    if (values.report && values.out !== undefined) {
+      writeReport(values.out, join(values.out, 'report.html'));
+      written.push('report.html');
+    }
     if (values.json) {
       const { errors: _errors, ...summary } = result;
       io.stdout(`${JSON.stringify({ memory, ...summary, files: written }, null, 2)}\n`);

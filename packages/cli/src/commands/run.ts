@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type Kernel, KernelParamError } from '@mm/kernel';
 import { formatExtfragIndex, formatUnusableIndex } from '@mm/migrate';
 import {
@@ -16,6 +17,7 @@ import { choiceOption, integerOption, parseOptions } from '../parse-options';
 import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
 import { writeUserSpaceFiles } from '../user-space-files';
 import { staticLayoutRows } from './layouts';
+import { writeReport } from './report';
 
 const help = `Usage: mmsim run [options]
 
@@ -38,6 +40,7 @@ Options:
   --seed N            seed of the workload's random choices (default 1)
   --cpus N            CPUs (default 2)
   --out DIR           write the output directory
+  --report            also write DIR/report.html, the visual report of the output (see mmsim report)
   --json              print one JSON object instead of text
   --quiet             no progress bar (there is none either when stderr is not a terminal)
   -h, --help          show this help
@@ -147,6 +150,8 @@ export function runSummary(result: RunResult) {
     layouts: pageExt === undefined ? null : staticLayoutRows(pageExt.totalBytes / pageExt.entryBytes),
     hostBytesPerPage: kernel.hostBytes() / memory.presentPages,
     milliseconds: result.milliseconds,
+    /** The depot's stacks and bytes, and free pages, over simulated time (what `mmsim report` charts). */
+    timeline: result.timeline,
   };
 }
 
@@ -189,6 +194,7 @@ export const runCommand: Command = {
       seed: { type: 'string' },
       cpus: { type: 'string' },
       out: { type: 'string' },
+      report: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (values.help) {
@@ -196,6 +202,9 @@ export const runCommand: Command = {
       return ExitCode.success;
     }
     if (positionals.length > 0) throw new UsageError(`mmsim run: unexpected argument '${positionals[0]}'`);
+    if (values.report && values.out === undefined) {
+      throw new UsageError('mmsim run: --report writes DIR/report.html of the output directory: give --out DIR');
+    }
     if (values.profile !== undefined && !isProfileName(values.profile)) {
       throw new UsageError(`mmsim run: --profile must be one of ${profileNames.join(', ')}, not '${values.profile}'`);
     }
@@ -230,6 +239,10 @@ export const runCommand: Command = {
     if (outDirectory !== undefined) {
       const interrupted = withSignalsDeferred(() => {
         written = writeOutput(result, outDirectory);
+        if (values.report) {
+          writeReport(outDirectory, join(outDirectory, 'report.html'));
+          written.push('report.html');
+        }
       });
       if (interrupted) {
         io.stderr(`mmsim run: interrupted; the ${written.length} files in ${outDirectory} are whole\n`);

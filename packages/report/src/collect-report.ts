@@ -1,0 +1,322 @@
+import type { PageOwnerFrame, ParsedPageOwnerRecord } from '@mm/page-owner';
+import { KPF } from '@mm/vm';
+import { packArray } from './packed-array';
+import { IDLE_CELL, LRU_CELL, PageCell, type ReportData, type ReportZone } from './report-data';
+import { type RunSummaryFields, summaryFacts } from './run-summary-fields';
+
+/** What a report is built from: any subset of a run's output files, or a page_owner dump alone. */
+export interface ReportInput {
+  readonly title: string;
+  /** One line per input file, shown in the report. */
+  readonly sources: readonly string[];
+  /** Parsed page_owner records (from `parsePageOwner`), consumed once. */
+  readonly records?: Iterable<ParsedPageOwnerRecord>;
+  /** /proc/kpageflags: a u64 per pfn, little-endian. */
+  readonly kpageflags?: Uint8Array;
+  /** /proc/kpagecount: a u64 per pfn. */
+  readonly kpagecount?: Uint8Array;
+  /** /sys/kernel/mm/page_idle/bitmap: a bit per pfn in u64 words. */
+  readonly idleBitmap?: Uint8Array;
+  /** /proc/zoneinfo, for zone spans. */
+  readonly zoneinfo?: string;
+  /** mmsim's summary.json of the run. */
+  readonly summary?: RunSummaryFields;
+}
+
+/** The kernel's migratetype order (include/linux/mmzone.h), so that the same name gets the same colour everywhere. */
+const KNOWN_MIGRATETYPES = ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'CMA', 'Isolate'];
+const MOVABLE = 1;
+const CMA = 4;
+const PAGEBLOCK_ORDER = 9;
+/** x86_64's zone boundaries (arch/x86/mm/init.c `zone_sizes_init`): DMA below 16 MiB, DMA32 below 4 GiB. */
+const X86_64_ZONES = [
+  { name: 'DMA', start: 0, end: 4096 },
+  { name: 'DMA32', start: 4096, end: 1 << 20 },
+  { name: 'Normal', start: 1 << 20, end: Number.POSITIVE_INFINITY },
+];
+
+/** Growable typed-array columns of the records. */
+class Columns {
+  count = 0;
+  pfn = new Uint32Array(1024);
+  order = new Uint8Array(1024);
+  gfp = new Uint32Array(1024);
+  task = new Uint32Array(1024);
+  stack = new Uint32Array(1024);
+  migratetype = new Uint8Array(1024);
+  blockMigratetype = new Uint8Array(1024);
+
+  push(pfn: number, order: number, gfp: number, task: number, stack: number, mt: number, blockMt: number): void {
+    if (this.count === this.pfn.length) this.#grow();
+    const i = this.count++;
+    this.pfn[i] = pfn;
+    this.order[i] = order;
+    this.gfp[i] = gfp;
+    this.task[i] = task;
+    this.stack[i] = stack;
+    this.migratetype[i] = mt;
+    this.blockMigratetype[i] = blockMt;
+  }
+
+  #grow(): void {
+    const grow = <T extends Uint8Array | Uint32Array>(array: T): T => {
+      const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+      bigger.set(array);
+      return bigger;
+    };
+    this.pfn = grow(this.pfn);
+    this.order = grow(this.order);
+    this.gfp = grow(this.gfp);
+    this.task = grow(this.task);
+    this.stack = grow(this.stack);
+    this.migratetype = grow(this.migratetype);
+    this.blockMigratetype = grow(this.blockMigratetype);
+  }
+}
+
+/** Strings numbered in order of first appearance. */
+class Interner {
+  readonly values: string[] = [];
+  readonly #index = new Map<string, number>();
+
+  constructor(initial: readonly string[] = []) {
+    for (const value of initial) this.of(value);
+  }
+
+  of(value: string): number {
+    let index = this.#index.get(value);
+    if (index === undefined) {
+      index = this.values.length;
+      this.values.push(value);
+      this.#index.set(value, index);
+    }
+    return index;
+  }
+}
+
+/** Stack lines numbered in order of first appearance, found by symbol first (no string is built for a known frame). */
+class FrameInterner {
+  readonly values: string[] = [];
+  readonly #bySymbol = new Map<string, { frame: PageOwnerFrame; index: number }[]>();
+
+  of(frame: PageOwnerFrame): number {
+    let known = this.#bySymbol.get(frame.symbol);
+    if (known === undefined) {
+      known = [];
+      this.#bySymbol.set(frame.symbol, known);
+    }
+    for (const entry of known) {
+      const other = entry.frame;
+      if (
+        other.offset === frame.offset &&
+        other.size === frame.size &&
+        other.module === frame.module &&
+        other.address === frame.address
+      ) {
+        return entry.index;
+      }
+    }
+    known.push({ frame, index: this.values.length });
+    this.values.push(frameLine(frame));
+    return this.values.length - 1;
+  }
+}
+
+/** Stacks (arrays of frame indexes) numbered in order of first appearance, found by a hash of their frames. */
+class StackInterner {
+  readonly values: number[][] = [];
+  readonly #byHash = new Map<number, number[]>();
+
+  of(stack: number[]): number {
+    let hash = stack.length;
+    for (const frame of stack) hash = Math.imul(hash ^ frame, 0x9e3779b1) >>> 0;
+    let candidates = this.#byHash.get(hash);
+    if (candidates === undefined) {
+      candidates = [];
+      this.#byHash.set(hash, candidates);
+    }
+    for (const index of candidates) {
+      const known = this.values[index]!;
+      if (known.length === stack.length && known.every((frame, depth) => frame === stack[depth])) return index;
+    }
+    candidates.push(this.values.length);
+    this.values.push(stack);
+    return this.values.length - 1;
+  }
+}
+
+/** A stack line as the dump prints it, without its leading space and newline (see `formatParsedFrame`). */
+function frameLine(frame: PageOwnerFrame): string {
+  let text = frame.address === undefined ? frame.symbol : `[<${frame.address}>] ${frame.symbol}`;
+  if (frame.offset !== undefined) text += `+0x${frame.offset.toString(16)}/0x${(frame.size ?? 0).toString(16)}`;
+  return frame.module === undefined ? text : `${text} [${frame.module}]`;
+}
+
+/** Zone spans from /proc/zoneinfo (`Node 0, zone    DMA32` ... `spanned` ... `start_pfn:`). */
+export function parseZoneinfo(text: string): ReportZone[] {
+  const zones: ReportZone[] = [];
+  let current: { node: number; name: string; spanned?: number } | undefined;
+  for (const line of text.split('\n')) {
+    const header = /^Node (\d+), zone\s+(\S+)$/.exec(line);
+    if (header !== null) {
+      current = { node: Number(header[1]), name: header[2]! };
+      continue;
+    }
+    const spanned = /^\s+spanned\s+(\d+)$/.exec(line);
+    if (spanned !== null && current !== undefined) current.spanned = Number(spanned[1]);
+    const start = /^\s+start_pfn:\s+(\d+)$/.exec(line);
+    if (start !== null && current?.spanned !== undefined && current.spanned > 0) {
+      zones.push({
+        node: current.node,
+        name: current.name,
+        start: Number(start[1]),
+        end: Number(start[1]) + current.spanned,
+      });
+    }
+  }
+  return zones;
+}
+
+/**
+ * Builds the data of a report: the per-page map from kpageflags/kpagecount and the idle bitmap, the page_owner
+ * records (interned: gfp texts, tasks, frames, stacks), mixed pageblocks per zone computed as
+ * `pagetypeinfo_showmixedcount_print()` (mm/page_owner.c) does, and the run's timeline and layouts from summary.json.
+ */
+export function collectReport(input: ReportInput): ReportData {
+  const columns = new Columns();
+  const migratetypes = new Interner(KNOWN_MIGRATETYPES);
+  const gfps = new Interner();
+  const tasks = new Interner();
+  const frames = new FrameInterner();
+  const stacks = new StackInterner();
+  let format: string | null = null;
+  let maxPfn = 0;
+  for (const record of input.records ?? []) {
+    format ??= record.format;
+    const stack = stacks.of(record.frames.map((frame) => frames.of(frame)));
+    const gfp = `0x${record.gfp.toString(16)}${record.gfpText === undefined ? '' : `(${record.gfpText})`}`;
+    const task =
+      record.pid === undefined
+        ? ''
+        : `pid ${record.pid}${record.tgid === undefined ? '' : `, tgid ${record.tgid} (${record.comm ?? ''})`}`;
+    columns.push(
+      record.pfn,
+      record.order,
+      gfps.of(gfp),
+      tasks.of(task),
+      stack,
+      migratetypes.of(record.pageType ?? record.blockType),
+      migratetypes.of(record.blockType),
+    );
+    maxPfn = Math.max(maxPfn, record.pfn + (1 << record.order));
+  }
+  const flagPages = input.kpageflags === undefined ? 0 : Math.floor(input.kpageflags.length / 8);
+  const zonesFromFile = input.zoneinfo === undefined ? [] : parseZoneinfo(input.zoneinfo);
+  const pages = Math.max(maxPfn, flagPages, ...zonesFromFile.map((zone) => zone.end));
+  const zones =
+    zonesFromFile.length > 0
+      ? zonesFromFile
+      : X86_64_ZONES.filter((zone) => zone.start < pages).map((zone) => ({
+          node: 0,
+          name: zone.name,
+          start: zone.start,
+          end: Math.min(zone.end, pages),
+        }));
+
+  const cells = new Uint8Array(pages);
+  let lruPages = 0;
+  let idlePages = 0;
+  const flags = input.kpageflags;
+  if (flags !== undefined) {
+    const view = new DataView(flags.buffer, flags.byteOffset, flags.byteLength);
+    const counts = input.kpagecount;
+    const countView =
+      counts === undefined ? undefined : new DataView(counts.buffer, counts.byteOffset, counts.byteLength);
+    const idle = input.idleBitmap;
+    for (let pfn = 0; pfn < flagPages; pfn++) {
+      const low = view.getUint32(pfn * 8, true);
+      const high = view.getUint32(pfn * 8 + 4, true);
+      const count =
+        countView !== undefined && pfn * 8 + 8 <= countView.byteLength ? countView.getUint32(pfn * 8, true) : 0;
+      let cell: number = PageCell.unknown;
+      if ((low & (1 << KPF.NOPAGE)) !== 0) cell = PageCell.unknown;
+      else if ((low & (1 << KPF.BUDDY)) !== 0) cell = PageCell.free;
+      else if ((high & (1 << (KPF.RESERVED - 32))) !== 0) cell = PageCell.reserved;
+      else if (low !== 0 || high !== 0 || count !== 0) cell = PageCell.allocated;
+      if ((low & (1 << KPF.LRU)) !== 0) {
+        cell |= LRU_CELL;
+        lruPages++;
+        const isIdle =
+          idle === undefined
+            ? (low & (1 << KPF.IDLE)) !== 0
+            : pfn >> 3 < idle.length && (idle[pfn >> 3]! & (1 << (pfn & 7))) !== 0;
+        if (isIdle) {
+          cell |= IDLE_CELL;
+          idlePages++;
+        }
+      }
+      cells[pfn] = cell;
+    }
+  }
+
+  // Owned pages, and mixed pageblocks: a block counts once, under its own migratetype, when any page in it was
+  // allocated with another migratetype.
+  const pageblockPages = 1 << PAGEBLOCK_ORDER;
+  const mixed = new Uint8Array(Math.ceil(pages / pageblockPages));
+  const blockMigratetype = new Uint8Array(mixed.length);
+  for (let i = 0; i < columns.count; i++) {
+    const pfn = columns.pfn[i]!;
+    const end = pfn + (1 << columns.order[i]!);
+    for (let page = pfn; page < end; page++) cells[page] = (cells[page]! & (LRU_CELL | IDLE_CELL)) | PageCell.owned;
+    if (columns.migratetype[i] !== columns.blockMigratetype[i]) {
+      // A CMA block counts as Movable, as in the kernel.
+      const block = columns.blockMigratetype[i]!;
+      mixed[pfn >> PAGEBLOCK_ORDER] = 1;
+      blockMigratetype[pfn >> PAGEBLOCK_ORDER] = block === CMA ? MOVABLE : block;
+    }
+  }
+  const mixedBlocks = zones.map((zone) => {
+    const counts = new Array<number>(migratetypes.values.length).fill(0);
+    const first = Math.ceil(zone.start / pageblockPages);
+    for (let block = first; block * pageblockPages < zone.end && block < mixed.length; block++) {
+      if (mixed[block] === 1) counts[blockMigratetype[block]!]!++;
+    }
+    return { zone: `Node ${zone.node}, zone ${zone.name}`, counts };
+  });
+
+  const { summary } = input;
+  const timeline = summary?.timeline;
+  const layouts = summary?.layouts;
+  const slice = <T extends Uint8Array | Uint32Array>(array: T): T => array.subarray(0, columns.count) as T;
+  return {
+    title: input.title,
+    sources: input.sources,
+    format,
+    pageblockOrder: PAGEBLOCK_ORDER,
+    pages,
+    zones,
+    cells: packArray(cells),
+    records: {
+      count: columns.count,
+      pfn: packArray(slice(columns.pfn)),
+      order: packArray(slice(columns.order)),
+      gfp: packArray(slice(columns.gfp)),
+      task: packArray(slice(columns.task)),
+      stack: packArray(slice(columns.stack)),
+      migratetype: packArray(slice(columns.migratetype)),
+      blockMigratetype: packArray(slice(columns.blockMigratetype)),
+    },
+    migratetypes: migratetypes.values,
+    gfps: gfps.values,
+    tasks: tasks.values,
+    frames: frames.values,
+    stacks: stacks.values,
+    mixedBlocks,
+    depotGrowth: Array.isArray(timeline)
+      ? timeline.map((sample) => ({ ns: sample.ns, stacks: sample.stacks, bytes: sample.depotBytes }))
+      : null,
+    layouts: Array.isArray(layouts) ? layouts.map((row) => ({ profile: row.profile, bytes: row.staticBytes })) : null,
+    idle: input.idleBitmap === undefined || flags === undefined ? null : { lruPages, idlePages },
+    facts: summaryFacts(summary, { records: columns.count, stacks: stacks.values.length, format }),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The fields of mmsim's `summary.json` a report reads. Every field is optional: the file may come from an older
+ * mmsim, and a dump alone has none.
+ */
+export interface RunSummaryFields {
+  readonly profile?: string;
+  readonly memoryBytes?: number;
+  readonly totalPages?: number;
+  readonly cmdline?: string;
+  readonly workload?: string;
+  readonly seed?: number;
+  readonly freePages?: number;
+  readonly failedAllocations?: number;
+  readonly pageExt?: { readonly entryBytes: number; readonly bytes: number } | null;
+  readonly stackDepot?: { readonly stacks: number; readonly bytes: number; readonly pages: number } | null;
+  readonly mixedBlocks?: number;
+  readonly layouts?: readonly { readonly profile: string; readonly staticBytes: number }[] | null;
+  readonly timeline?: readonly { readonly ns: number; readonly stacks: number; readonly depotBytes: number }[];
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** The headline figures of a report: the run's from its summary, and what the page_owner records show. */
+export function summaryFacts(
+  summary: RunSummaryFields | undefined,
+  records: { readonly records: number; readonly stacks: number; readonly format: string | null },
+): [string, string][] {
+  const facts: [string, string][] = [];
+  const add = (name: string, value: string | undefined) => {
+    if (value !== undefined) facts.push([name, value]);
+  };
+  if (summary !== undefined) {
+    add('workload', summary.workload === undefined ? undefined : `${summary.workload} (seed ${summary.seed ?? '?'})`);
+    add('profile', summary.profile);
+    add('memory', summary.memoryBytes === undefined ? undefined : mib(summary.memoryBytes));
+    add('cmdline', summary.cmdline);
+    add(
+      'free pages',
+      summary.freePages === undefined ? undefined : `${summary.freePages} of ${summary.totalPages ?? '?'}`,
+    );
+    add('failed allocations', summary.failedAllocations?.toString());
+    add(
+      'page_ext',
+      summary.pageExt == null
+        ? undefined
+        : `${mib(summary.pageExt.bytes)} (${summary.pageExt.entryBytes} bytes per page)`,
+    );
+    add(
+      'stack depot',
+      summary.stackDepot == null
+        ? undefined
+        : `${summary.stackDepot.stacks} stacks, ${mib(summary.stackDepot.bytes)} used in ${summary.stackDepot.pages} pages`,
+    );
+    add('mixed pageblocks', summary.mixedBlocks?.toString());
+  }
+  if (records.format !== null) {
+    add('page_owner', `${records.records} records, ${records.stacks} distinct stacks (${records.format} format)`);
+  }
+  return facts;
+}
