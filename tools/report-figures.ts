@@ -2,7 +2,7 @@
  * The report's figures for machines of several sizes (default 4G and 64G), from source:
  * - the run (`mmsim run --mem SIZE --out DIR`, kernel-build), then the report of its directory built alone, timed;
  * - the size of report.html;
- * - in Chromium (MMSIM_CHROMIUM or /usr/bin/chromium), the time from opening the file to the map, flame graph and
+ * - in Chromium (tools/chromium.ts), the time from opening the file to the map, flame graph and
  *   charts drawn (the median of three loads), and the page's JS heap then.
  *
  *   node --conditions=@mm/source --import tsx tools/report-figures.ts [4G 64G ...]
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readReportSource, renderReport } from '@mm/report';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium';
 
 /** The page's `document`, for the callbacks `page.evaluate()` runs there (this program has no DOM types). */
 declare const document: { body: { dataset: Record<string, string | undefined> } };
@@ -21,19 +21,8 @@ declare const document: { body: { dataset: Record<string, string | undefined> } 
 const sizes = process.argv.length > 2 ? process.argv.slice(2) : ['4G', '64G'];
 const bin = new URL('../packages/cli/src/bin.ts', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'mmsim-report-figures-'));
-const browser = await chromium.launch({
-  executablePath: process.env.MMSIM_CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--no-first-run',
-    '--disable-component-update',
-    '--disable-sync',
-    '--enable-precise-memory-info',
-  ],
-});
+const browser = await launchChromium(['--enable-precise-memory-info']);
+
 console.log('| memory | records | report.html | build the report | open in Chromium (median of 3) | page JS heap |');
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
 try {

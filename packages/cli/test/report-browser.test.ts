@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, haveChromium, launchChromium } from '../../../tools/chromium';
 import { memoryIo } from '../src/cli-io';
 import { main } from '../src/main';
 
@@ -20,12 +21,8 @@ declare const document: {
 // The report end to end, in Debian's Chromium driven by playwright-core (tools/install-chromium.sh installs it;
 // playwright never downloads a browser). Without the browser these tests are skipped, except under CI, where
 // they fail.
-const executablePath = process.env.MMSIM_CHROMIUM ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(executablePath);
-if (!haveBrowser && process.env.CI !== undefined) {
-  throw new Error(
-    `CI needs Chromium at ${executablePath} for the report's browser tests: run tools/install-chromium.sh`,
-  );
+if (!haveChromium && process.env.CI !== undefined) {
+  throw new Error(`CI needs Chromium at ${chromiumPath} for the report's browser tests: run tools/install-chromium.sh`);
 }
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const screenshots = process.env.MMSIM_SCREENSHOTS ?? join(repository, '.tmp', 'screenshots');
@@ -61,7 +58,7 @@ function mapPixels(page: Page): Promise<{ drawn: number; matching: number }> {
   });
 }
 
-describe.skipIf(!haveBrowser)('the report in Chromium', () => {
+describe.skipIf(!haveChromium)('the report in Chromium', () => {
   let browser: Browser;
   const reports: Record<string, string> = {};
 
@@ -84,18 +81,7 @@ describe.skipIf(!haveBrowser)('the report in Chromium', () => {
     );
     reports.evil = join(scratch, 'evil.html');
     expect(await main(['report', evil, '-o', reports.evil], memoryIo())).toBe(0);
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -45,7 +45,7 @@ function legend(data: ReportData): void {
   item(STATE_COLOURS.match, 'filter: pages of the chosen stacks');
 }
 
-function setUpMap(map: MemoryMap, canvas: HTMLCanvasElement): (node: FlameNode | null) => void {
+function setUpMap(map: MemoryMap, canvas: HTMLCanvasElement, pages: number): (node: FlameNode | null) => void {
   const details = byId<HTMLPreElement>('map-details');
   const range = byId('map-range');
   const zoom = byId<HTMLSelectElement>('map-zoom');
@@ -72,7 +72,7 @@ function setUpMap(map: MemoryMap, canvas: HTMLCanvasElement): (node: FlameNode |
     redraw();
   });
   byId('map-later').addEventListener('click', () => {
-    if (map.viewEnd < Number(canvas.dataset.pages)) map.start = map.viewEnd;
+    if (map.viewEnd < pages) map.start = map.viewEnd;
     redraw();
   });
   byId('map-whole').addEventListener('click', () => zoomTo(SCALES[0], 0));
@@ -126,12 +126,14 @@ async function main(): Promise<void> {
   legend(data);
   const report = await loadReport(data);
   const canvas = byId<HTMLCanvasElement>('memory-map');
-  canvas.dataset.pages = String(data.pages);
   const map = new MemoryMap(report, canvas);
-  const select = setUpMap(map, canvas);
+  const select = setUpMap(map, canvas, data.pages);
   const tree = stackTree(report);
   if (tree.value > 0) drawFlameGraph(byId('flame-graph'), tree, select);
-  else byId('flame-graph-none').hidden = false;
+  else {
+    byId('flame-graph-none').hidden = false;
+    byId('top-stacks-block').hidden = true;
+  }
   chart('depot-growth', data.depotGrowth !== null && data.depotGrowth.length > 0, (element) =>
     depotGrowthChart(element, data.depotGrowth!),
   );

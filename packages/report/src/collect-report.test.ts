@@ -73,6 +73,22 @@ describe('collectReport', () => {
     expect(dma32.counts.reduce((a, b) => a + b, 0)).toBe(1);
   });
 
+  it("counts pageblock 0 in DMA when /proc/zoneinfo's DMA starts at pfn 1", () => {
+    const text = fixture('records-v6.18.golden.txt').replace(
+      'PFN 0x3000 type Unmovable Block 24 type Unmovable',
+      'PFN 0x5 type Movable Block 0 type Unmovable',
+    );
+    const data = collectReport({
+      title: '',
+      sources: [],
+      records: parsePageOwner(text),
+      zoneinfo: sample('zoneinfo-6.18.txt'),
+    });
+    expect(data.zones[0]).toMatchObject({ name: 'DMA', start: 1 });
+    expect(data.mixedBlocks.map((zone) => zone.counts.reduce((a, b) => a + b, 0))).toEqual([1, 0, 0]);
+    expect(data.pages).toBe(6553600);
+  });
+
   it('classifies pages from kpageflags and kpagecount, and marks idle LRU pages from the bitmap', () => {
     const lru = 1 << KPF.LRU;
     const flags = kpageflags([

@@ -1,4 +1,4 @@
-import type { PageOwnerFrame, ParsedPageOwnerRecord } from '@mm/page-owner';
+import { formatParsedFrame, type PageOwnerFrame, type ParsedPageOwnerRecord } from '@mm/page-owner';
 import { KPF } from '@mm/vm';
 import { packArray } from './packed-array';
 import { IDLE_CELL, LRU_CELL, PageCell, type ReportData, type ReportZone } from './report-data';
@@ -117,7 +117,7 @@ class FrameInterner {
       }
     }
     known.push({ frame, index: this.values.length });
-    this.values.push(frameLine(frame));
+    this.values.push(formatParsedFrame(frame).slice(1, -1)); // without its leading space and newline
     return this.values.length - 1;
   }
 }
@@ -143,13 +143,6 @@ class StackInterner {
     this.values.push(stack);
     return this.values.length - 1;
   }
-}
-
-/** A stack line as the dump prints it, without its leading space and newline (see `formatParsedFrame`). */
-function frameLine(frame: PageOwnerFrame): string {
-  let text = frame.address === undefined ? frame.symbol : `[<${frame.address}>] ${frame.symbol}`;
-  if (frame.offset !== undefined) text += `+0x${frame.offset.toString(16)}/0x${(frame.size ?? 0).toString(16)}`;
-  return frame.module === undefined ? text : `${text} [${frame.module}]`;
 }
 
 /** Zone spans from /proc/zoneinfo (`Node 0, zone    DMA32` ... `spanned` ... `start_pfn:`). */
@@ -277,7 +270,7 @@ export function collectReport(input: ReportInput): ReportData {
   }
   const mixedBlocks = zones.map((zone) => {
     const counts = new Array<number>(migratetypes.values.length).fill(0);
-    const first = Math.ceil(zone.start / pageblockPages);
+    const first = Math.floor(zone.start / pageblockPages);
     for (let block = first; block * pageblockPages < zone.end && block < mixed.length; block++) {
       if (mixed[block] === 1) counts[blockMigratetype[block]!]!++;
     }

@@ -100,8 +100,7 @@ export function renderReport(data: ReportData): string {
 <p>Click a frame to show the pages allocated through it on the map; click the root to show all.</p>
 <div id="flame-graph"></div>
 ${missing('flame-graph', 'No page_owner records: boot with page_owner=on.')}
-<p>The largest stacks (innermost frame first):</p>
-<ol id="top-stacks"></ol>
+<div id="top-stacks-block"><p>The largest stacks (innermost frame first):</p><ol id="top-stacks"></ol></div>
 </section>
 <section class="charts">
 <figure><figcaption>Stack depot growth over the run</figcaption><div class="chart"><canvas id="depot-growth"></canvas></div>${missing('depot-growth', 'Only a run records depot growth (summary.json of mmsim run, with page_owner on a depot era).')}</figure>

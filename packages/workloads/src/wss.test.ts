@@ -59,4 +59,30 @@ describe('the wss workload', () => {
     );
     expect(record).toContain(' do_anonymous_page+');
   });
+
+  it('marks every mapped page idle after faulting them in, so the bitmap at the end shows the cold pages', () => {
+    const idleAfter = (ticks: number) => {
+      const kernel = boot({ memory: '512M' });
+      wssWorkload(ticks).run(new Simulation(kernel, { seed: 5 }));
+      const mapped = new Set<number>();
+      for (const task of kernel.vm.tasks.values()) {
+        for (const vma of task.mm.vmas) {
+          for (let page = vma.start; page < vma.end; page++) mapped.add(kernel.vm.translate(task, page * PAGE_SIZE));
+        }
+      }
+      const bitmap = kernel.pageIdle!.readWholeBitmap();
+      let idle = 0;
+      for (const pfn of mapped) if ((bitmap[pfn >> 3]! & (1 << (pfn & 7))) !== 0) idle++;
+      let bits = 0;
+      for (const byte of bitmap) for (let bit = byte; bit !== 0; bit &= bit - 1) bits++;
+      expect(bits).toBe(idle); // nothing but mapped pages is marked
+      return { mapped: mapped.size, idle };
+    };
+    const untouched = idleAfter(0);
+    expect(untouched.idle).toBe(untouched.mapped);
+    const { mapped, idle } = idleAfter(2);
+    expect(mapped).toBe(untouched.mapped);
+    expect(idle).toBeGreaterThan(mapped / 2);
+    expect(idle).toBeLessThan(mapped);
+  });
 });
