@@ -136,6 +136,7 @@ describe('collectReport', () => {
         seed: 3,
         freePages: 10,
         totalPages: 20,
+        stackDepot: { stacks: 2, bytes: 128, pages: 1 },
         timeline: [{ ns: 5, stacks: 2, depotBytes: 128 }],
         layouts: [{ profile: 'v4.8', staticBytes: 4096 }],
       },
@@ -144,6 +145,11 @@ describe('collectReport', () => {
     expect(data.layouts).toEqual([{ profile: 'v4.8', bytes: 4096 }]);
     expect(data.facts).toContainEqual(['workload', 'leak (seed 3)']);
     expect(data.facts).toContainEqual(['free pages', '10 of 20']);
+  });
+
+  it('charts no depot growth for a run without a depot (page_owner off, or v4.7)', () => {
+    const timeline = [{ ns: 5, stacks: 0, depotBytes: 0 }];
+    expect(collectReport({ title: '', sources: [], summary: { stackDepot: null, timeline } }).depotGrowth).toBeNull();
   });
 });
 

@@ -305,9 +305,11 @@ export function collectReport(input: ReportInput): ReportData {
     frames: frames.values,
     stacks: stacks.values,
     mixedBlocks,
-    depotGrowth: Array.isArray(timeline)
-      ? timeline.map((sample) => ({ ns: sample.ns, stacks: sample.stacks, bytes: sample.depotBytes }))
-      : null,
+    // Without a depot (page_owner off, or v4.7's inline stacks) the timeline has no stacks to chart.
+    depotGrowth:
+      Array.isArray(timeline) && summary?.stackDepot != null
+        ? timeline.map((sample) => ({ ns: sample.ns, stacks: sample.stacks, bytes: sample.depotBytes }))
+        : null,
     layouts: Array.isArray(layouts) ? layouts.map((row) => ({ profile: row.profile, bytes: row.staticBytes })) : null,
     idle: input.idleBitmap === undefined || flags === undefined ? null : { lruPages, idlePages },
     facts: summaryFacts(summary, { records: columns.count, stacks: stacks.values.length, format }),
