@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   );
   chart('layouts', data.layouts !== null, (element) => layoutsChart(element, data.layouts!));
   chart('mixed-blocks', data.records.count > 0, (element) => mixedBlocksChart(element, data));
-  chart('idle', data.idle !== null, (element) => idleChart(element, data.idle!));
+  chart('idle', data.idle !== null && data.idle.lruPages > 0, (element) => idleChart(element, data.idle!));
   byId('top-stacks').append(
     ...[...report.stackPages.entries()]
       .sort((a, b) => b[1] - a[1])
