@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readReportSource } from '@mm/report';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../cli-io';
 import { main } from '../main';
@@ -33,12 +34,15 @@ describe('mmsim replay', () => {
     expect(result.allocations + result.skippedAllocations).toBe(result.events.mm_page_alloc);
   });
 
-  it('replays the perf sample with its call chains: the dump shows the real allocation sites', async () => {
+  it('replays the perf sample with its call chains: the dump and the report show the real allocation sites', async () => {
     const file = new URL('perf-script-page-alloc-stacks-6.18.txt', samples).pathname;
     const out = join(scratch, 'perf');
     const io = memoryIo();
-    expect(await main(['replay', file, '--out', out, '--json'], io)).toBe(0);
-    expect(JSON.parse(io.out()).events).toEqual({ mm_page_alloc: 2000, mm_page_free: count(file, 'mm_page_free') });
+    expect(await main(['replay', file, '--out', out, '--report', '--json'], io)).toBe(0);
+    const result = JSON.parse(io.out());
+    expect(result.events).toEqual({ mm_page_alloc: 2000, mm_page_free: count(file, 'mm_page_free') });
+    expect(result.files).toContain('report.html');
+    expect(readReportSource(out).frames.some((frame) => frame.startsWith('__pmd_alloc+0x2e/'))).toBe(true);
     const dump = readFileSync(join(out, 'sys/kernel/debug/page_owner'), 'utf8');
     // The first event of the sample: bash 22422 allocating a PMD page during exec.
     expect(dump).toMatch(
@@ -70,6 +74,12 @@ describe('mmsim replay', () => {
       frees: 1,
     });
     expect(io.err()).toBe(`mmsim replay: ${file}:5: mm_page_alloc needs pfn=0x... and order=N\n`);
+  });
+
+  it('wants --out for --report', async () => {
+    const io = memoryIo();
+    expect(await main(['replay', 'trace.txt', '--report'], io)).toBe(2);
+    expect(io.err()).toContain('mmsim replay: --report writes DIR/report.html of the output directory: give --out DIR');
   });
 
   it('fails on an unreadable trace (exit 1) and reports bad usage (exit 2)', async () => {
