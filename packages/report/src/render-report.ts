@@ -92,7 +92,7 @@ export function renderReport(data: ReportData): string {
 <button id="map-whole" type="button">whole memory</button>
 </div>
 <p id="map-filter" hidden><span id="map-filter-text"></span> <button id="map-filter-clear" type="button">show all pages</button></p>
-<div class="map-area"><canvas id="memory-map" width="768" height="6"></canvas><pre id="map-details">Hover over the map for details; click to zoom in.</pre></div>
+<div class="map-area"><canvas id="memory-map" width="768" height="6" role="img" aria-label="physical memory map: a cell per pageblock or fewer pages; details in the panel beside it"></canvas><pre id="map-details" aria-live="polite">Hover over the map for details; click to zoom in.</pre></div>
 <ul id="map-legend"></ul>
 </section>
 <section>
