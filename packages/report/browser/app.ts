@@ -8,10 +8,9 @@ import { type ColourMode, MemoryMap, MIGRATETYPE_COLOURS, SCALES, STATE_COLOURS 
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-function text(tag: string, content: string, className?: string): HTMLElement {
+function text(tag: string, content: string): HTMLElement {
   const element = document.createElement(tag);
   element.textContent = content;
-  if (className !== undefined) element.className = className;
   return element;
 }
 
@@ -93,6 +92,7 @@ function setUpMap(map: MemoryMap, canvas: HTMLCanvasElement, pages: number): (no
     if (pfn >= 0 && next !== undefined) zoomTo(next, pfn);
   });
   const select = (node: FlameNode | null) => {
+    let matching = 0;
     if (node === null) {
       map.filter = null;
       filterBox.hidden = true;
@@ -100,10 +100,11 @@ function setUpMap(map: MemoryMap, canvas: HTMLCanvasElement, pages: number): (no
       const stacks = stacksUnder(node);
       map.filter = new Uint8Array(map.filterSize);
       for (const stack of stacks) map.filter[stack] = 1;
-      filterText.textContent = `Showing the ${map.matchingPages()} pages allocated through ${node.name} (${stacks.length} stack${stacks.length === 1 ? '' : 's'}).`;
+      matching = map.matchingPages();
+      filterText.textContent = `Showing the ${matching} pages allocated through ${node.name} (${stacks.length} stack${stacks.length === 1 ? '' : 's'}).`;
       filterBox.hidden = false;
     }
-    canvas.dataset.matchingPages = String(map.matchingPages());
+    canvas.dataset.matchingPages = String(matching);
     redraw();
   };
   byId('map-filter-clear').addEventListener('click', () => select(null));

@@ -14,6 +14,7 @@ import {
 import type { ReportData } from '../src/report-data';
 import { MIGRATETYPE_COLOURS, STATE_COLOURS } from './memory-map';
 
+// Only the parts used, each imported and registered (Chart.js's tree-shaking: 33 KB less than `registerables`).
 Chart.register(
   BarController,
   BarElement,

@@ -31,9 +31,10 @@ async function unpack(packed: PackedArray): Promise<ArrayBuffer> {
 /** Reads the JSON the page embeds and inflates its columns. */
 export async function loadReport(data: ReportData): Promise<LoadedReport> {
   const { records } = data;
-  const [cells, pfn, order, gfp, task, stack, migratetype, blockMigratetype] = await Promise.all(
+  const [cells, mixedBlock, pfn, order, gfp, task, stack, migratetype, blockMigratetype] = await Promise.all(
     [
       data.cells,
+      data.mixedPageblocks,
       records.pfn,
       records.order,
       records.gfp,
@@ -54,7 +55,7 @@ export async function loadReport(data: ReportData): Promise<LoadedReport> {
     migratetype: new Uint8Array(migratetype!),
     blockMigratetype: new Uint8Array(blockMigratetype!),
     recordOfPage: new Int32Array(data.pages).fill(-1),
-    mixedBlock: new Uint8Array(Math.ceil(data.pages / (1 << data.pageblockOrder))),
+    mixedBlock: new Uint8Array(mixedBlock!),
     stackPages: new Float64Array(data.stacks.length),
   };
   for (let record = 0; record < records.count; record++) {
@@ -62,9 +63,6 @@ export async function loadReport(data: ReportData): Promise<LoadedReport> {
     const pages = 2 ** report.order[record]!;
     report.recordOfPage.fill(record, first, Math.min(first + pages, data.pages));
     report.stackPages[report.stack[record]!]! += pages;
-    if (report.migratetype[record] !== report.blockMigratetype[record]) {
-      report.mixedBlock[first >> data.pageblockOrder] = 1;
-    }
   }
   return report;
 }

@@ -10,8 +10,11 @@ export const SCALES = [512, 64, 8, 1] as const;
 const MAP_PIXELS = 768;
 const MAX_CELLS = 128 * 256;
 
-/** Colours of migratetypes in the kernel's order (Unmovable, Movable, Reclaimable, HighAtomic, CMA, Isolate). */
-export const MIGRATETYPE_COLOURS = ['#8c564b', '#2ca02c', '#1f77b4', '#9467bd', '#17becf', '#7f7f7f'];
+/**
+ * Colours of migratetypes in the report's order: physmem's `migratetypeNames` (Unmovable, Movable, Reclaimable,
+ * HighAtomic, Isolate), then a sixth seen in the input (CMA on kernels built with it).
+ */
+export const MIGRATETYPE_COLOURS = ['#8c564b', '#2ca02c', '#1f77b4', '#9467bd', '#7f7f7f', '#17becf'];
 export const STATE_COLOURS = {
   free: '#d8e4ee',
   allocated: '#555555',

@@ -71,6 +71,8 @@ describe('collectReport', () => {
     const dma32 = data.mixedBlocks.find((zone) => zone.zone === 'Node 0, zone DMA32')!;
     expect(dma32.counts[data.migratetypes.indexOf('Unmovable')]).toBe(1);
     expect(dma32.counts.reduce((a, b) => a + b, 0)).toBe(1);
+    const mixed = unpackArray(data.mixedPageblocks);
+    expect([...mixed.keys()].filter((block) => mixed[block] === 1)).toEqual([29]);
   });
 
   it("counts pageblock 0 in DMA when /proc/zoneinfo's DMA starts at pfn 1", () => {

@@ -1,4 +1,5 @@
 import { formatParsedFrame, type PageOwnerFrame, type ParsedPageOwnerRecord } from '@mm/page-owner';
+import { Migratetype, migratetypeNames, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER, x86_64 } from '@mm/physmem';
 import { KPF } from '@mm/vm';
 import { packArray } from './packed-array';
 import { IDLE_CELL, LRU_CELL, PageCell, type ReportData, type ReportZone } from './report-data';
@@ -23,17 +24,12 @@ export interface ReportInput {
   readonly summary?: RunSummaryFields;
 }
 
-/** The kernel's migratetype order (include/linux/mmzone.h), so that the same name gets the same colour everywhere. */
-const KNOWN_MIGRATETYPES = ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'CMA', 'Isolate'];
-const MOVABLE = 1;
-const CMA = 4;
-const PAGEBLOCK_ORDER = 9;
-/** x86_64's zone boundaries (arch/x86/mm/init.c `zone_sizes_init`): DMA below 16 MiB, DMA32 below 4 GiB. */
-const X86_64_ZONES = [
-  { name: 'DMA', start: 0, end: 4096 },
-  { name: 'DMA32', start: 4096, end: 1 << 20 },
-  { name: 'Normal', start: 1 << 20, end: Number.POSITIVE_INFINITY },
-];
+/** x86_64's fixed zones (DMA below 16 MiB, DMA32 below 4 GiB, Normal above) as pfn spans, without Movable. */
+const X86_64_ZONES = x86_64.zoneTypes.slice(0, x86_64.movableZoneIndex).map((zone, index, zones) => ({
+  name: zone.name,
+  start: index === 0 ? 0 : zones[index - 1]!.endPfn,
+  end: zone.endPfn,
+}));
 
 /** Growable typed-array columns of the records. */
 class Columns {
@@ -177,7 +173,8 @@ export function parseZoneinfo(text: string): ReportZone[] {
  */
 export function collectReport(input: ReportInput): ReportData {
   const columns = new Columns();
-  const migratetypes = new Interner(KNOWN_MIGRATETYPES);
+  // The kernel's migratetype order first, so that the same name gets the same colour everywhere.
+  const migratetypes = new Interner(migratetypeNames);
   const gfps = new Interner();
   const tasks = new Interner();
   const frames = new FrameInterner();
@@ -254,8 +251,7 @@ export function collectReport(input: ReportInput): ReportData {
 
   // Owned pages, and mixed pageblocks: a block counts once, under its own migratetype, when any page in it was
   // allocated with another migratetype.
-  const pageblockPages = 1 << PAGEBLOCK_ORDER;
-  const mixed = new Uint8Array(Math.ceil(pages / pageblockPages));
+  const mixed = new Uint8Array(Math.ceil(pages / PAGEBLOCK_NR_PAGES));
   const blockMigratetype = new Uint8Array(mixed.length);
   for (let i = 0; i < columns.count; i++) {
     const pfn = columns.pfn[i]!;
@@ -265,13 +261,13 @@ export function collectReport(input: ReportInput): ReportData {
       // A CMA block counts as Movable, as in the kernel.
       const block = columns.blockMigratetype[i]!;
       mixed[pfn >> PAGEBLOCK_ORDER] = 1;
-      blockMigratetype[pfn >> PAGEBLOCK_ORDER] = block === CMA ? MOVABLE : block;
+      blockMigratetype[pfn >> PAGEBLOCK_ORDER] = migratetypes.values[block] === 'CMA' ? Migratetype.MOVABLE : block;
     }
   }
   const mixedBlocks = zones.map((zone) => {
     const counts = new Array<number>(migratetypes.values.length).fill(0);
-    const first = Math.floor(zone.start / pageblockPages);
-    for (let block = first; block * pageblockPages < zone.end && block < mixed.length; block++) {
+    const first = Math.floor(zone.start / PAGEBLOCK_NR_PAGES);
+    for (let block = first; block * PAGEBLOCK_NR_PAGES < zone.end && block < mixed.length; block++) {
       if (mixed[block] === 1) counts[blockMigratetype[block]!]!++;
     }
     return { zone: `Node ${zone.node}, zone ${zone.name}`, counts };
@@ -289,6 +285,7 @@ export function collectReport(input: ReportInput): ReportData {
     pages,
     zones,
     cells: packArray(cells),
+    mixedPageblocks: packArray(mixed),
     records: {
       count: columns.count,
       pfn: packArray(slice(columns.pfn)),

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { parsePageOwner } from '@mm/page-owner';
 import { collectReport, type ReportInput } from './collect-report';
 import type { ReportData } from './report-data';
-import type { RunSummaryFields } from './run-summary-fields';
+import { formatMemory, type RunSummaryFields } from './run-summary-fields';
 
 /** A report's input that cannot be read: the message names the path and what was expected. */
 export class ReportSourceError extends Error {
@@ -48,18 +48,6 @@ function readSummary(path: string): RunSummaryFields {
   }
 }
 
-/** A machine's memory as `mmsim run --mem` takes it: 512 MiB, 4 GiB, 1 TiB. */
-function memorySize(bytes: number): string {
-  const units = ['MiB', 'GiB', 'TiB'];
-  let size = bytes / 2 ** 20;
-  let unit = 0;
-  while (size >= 1024 && unit < units.length - 1) {
-    size /= 1024;
-    unit++;
-  }
-  return `${Number(size.toFixed(1))} ${units[unit]}`;
-}
-
 /** The input of a run's output directory: whichever of its files exist. */
 function runDirectoryInput(directory: string): ReportInput {
   const present = Object.fromEntries(
@@ -76,7 +64,7 @@ function runDirectoryInput(directory: string): ReportInput {
   const title =
     summary?.workload === undefined
       ? basename(directory)
-      : `${summary.workload} on ${memorySize(summary.memoryBytes ?? 0)} (${summary.profile ?? '?'})`;
+      : `${summary.workload} on ${formatMemory(summary.memoryBytes ?? 0)} (${summary.profile ?? '?'})`;
   const binary = (path: string | undefined) => (path === undefined ? undefined : new Uint8Array(readFileSync(path)));
   return {
     title,

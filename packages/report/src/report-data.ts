@@ -19,6 +19,8 @@ export interface ReportData {
   readonly zones: readonly ReportZone[];
   /** One {@link PageCell} per pfn (Uint8Array), the {@link IDLE_CELL} bit set on idle pages. */
   readonly cells: PackedArray;
+  /** One byte per pageblock (Uint8Array): 1 when it holds a page of another migratetype than its own (mixed). */
+  readonly mixedPageblocks: PackedArray;
   /** The page_owner records, one column per field. */
   readonly records: ReportRecords;
   /** Migratetype names, indexed by `records.migratetype` and `records.blockMigratetype`. */

@@ -18,7 +18,17 @@ export interface RunSummaryFields {
   readonly timeline?: readonly { readonly ns: number; readonly stacks: number; readonly depotBytes: number }[];
 }
 
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+/** A size in MiB, GiB or TiB, to a tenth: `72 MiB`, `4 GiB` (a machine's present memory is rarely a round size). */
+export function formatMemory(bytes: number): string {
+  const units = ['MiB', 'GiB', 'TiB'];
+  let size = bytes / 2 ** 20;
+  let unit = 0;
+  while (size >= 1024 && unit < units.length - 1) {
+    size /= 1024;
+    unit++;
+  }
+  return `${Number(size.toFixed(1))} ${units[unit]}`;
+}
 
 /** The headline figures of a report: the run's from its summary, and what the page_owner records show. */
 export function summaryFacts(
@@ -32,7 +42,7 @@ export function summaryFacts(
   if (summary !== undefined) {
     add('workload', summary.workload === undefined ? undefined : `${summary.workload} (seed ${summary.seed ?? '?'})`);
     add('profile', summary.profile);
-    add('memory', summary.memoryBytes === undefined ? undefined : mib(summary.memoryBytes));
+    add('memory', summary.memoryBytes === undefined ? undefined : formatMemory(summary.memoryBytes));
     add('cmdline', summary.cmdline);
     add(
       'free pages',
@@ -43,13 +53,13 @@ export function summaryFacts(
       'page_ext',
       summary.pageExt == null
         ? undefined
-        : `${mib(summary.pageExt.bytes)} (${summary.pageExt.entryBytes} bytes per page)`,
+        : `${formatMemory(summary.pageExt.bytes)} (${summary.pageExt.entryBytes} bytes per page)`,
     );
     add(
       'stack depot',
       summary.stackDepot == null
         ? undefined
-        : `${summary.stackDepot.stacks} stacks, ${mib(summary.stackDepot.bytes)} used in ${summary.stackDepot.pages} pages`,
+        : `${summary.stackDepot.stacks} stacks, ${formatMemory(summary.stackDepot.bytes)} used in ${summary.stackDepot.pages} pages`,
     );
     add('mixed pageblocks', summary.mixedBlocks?.toString());
   }

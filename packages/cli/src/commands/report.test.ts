@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PageCell, readReportSource, unpackArray } from '@mm/report';
+import { KPF } from '@mm/vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../cli-io';
 import { main } from '../main';
@@ -11,15 +12,15 @@ const scratch = mkdtempSync(join(tmpdir(), 'mmsim-report-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const fixture = (name: string) => fileURLToPath(new URL(`../../../kernel/test/__fixtures__/${name}`, import.meta.url));
 
-/** The kernel's own `Number of mixed blocks` table of /proc/pagetypeinfo, per zone. */
-function pagetypeinfoMixed(text: string): Map<string, number[]> {
-  const table = text.slice(text.indexOf('Number of mixed blocks'));
+/** The kernel's own `Number of mixed blocks` table of /proc/pagetypeinfo: its migratetype columns and zone rows. */
+function pagetypeinfoMixed(text: string): { names: string[]; rows: Map<string, number[]> } {
+  const [heading, ...lines] = text.slice(text.indexOf('Number of mixed blocks')).split('\n');
   const rows = new Map<string, number[]>();
-  for (const line of table.split('\n').slice(1)) {
+  for (const line of lines) {
     const match = /^Node\s+(\d+), zone\s+(\S+)\s+(.*)$/.exec(line);
     if (match !== null) rows.set(`Node ${match[1]}, zone ${match[2]}`, match[3]!.trim().split(/\s+/).map(Number));
   }
-  return rows;
+  return { names: heading!.trim().split(/\s+/).slice(4), rows };
 }
 
 describe('mmsim run --report', () => {
@@ -36,13 +37,7 @@ describe('mmsim run --report', () => {
 
   it("shows the same mixed pageblocks per zone as the kernel's pagetypeinfo, and the same free pages as kpageflags", () => {
     const data = readReportSource(out);
-    const kernel = pagetypeinfoMixed(readFileSync(join(out, 'proc/pagetypeinfo'), 'utf8'));
-    const names = readFileSync(join(out, 'proc/pagetypeinfo'), 'utf8')
-      .split('\n')
-      .find((line) => line.startsWith('Number of mixed blocks'))!
-      .trim()
-      .split(/\s+/)
-      .slice(4);
+    const { names, rows: kernel } = pagetypeinfoMixed(readFileSync(join(out, 'proc/pagetypeinfo'), 'utf8'));
     let total = 0;
     for (const zone of data.mixedBlocks) {
       const row = kernel.get(zone.zone)!;
@@ -58,7 +53,7 @@ describe('mmsim run --report', () => {
     const cells = unpackArray(data.cells);
     const flags = new DataView(readFileSync(join(out, 'proc/kpageflags')).buffer);
     let buddy = 0;
-    for (let pfn = 0; pfn < cells.length; pfn++) if ((flags.getUint32(pfn * 8, true) & (1 << 10)) !== 0) buddy++;
+    for (let pfn = 0; pfn < cells.length; pfn++) if ((flags.getUint32(pfn * 8, true) & (1 << KPF.BUDDY)) !== 0) buddy++;
     expect(cells.filter((cell) => (cell & 0x3f) === PageCell.free).length).toBe(buddy);
     expect(data.depotGrowth!.length).toBeGreaterThan(2);
     expect(data.depotGrowth!.at(-1)).toMatchObject({
