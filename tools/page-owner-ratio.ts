@@ -11,17 +11,18 @@
  *   node --import tsx tools/page-owner-ratio.ts [processes=5] [profiles=v4.8,v6.18]
  */
 import { execFileSync } from 'node:child_process';
-import { pageCacheReadPaths } from '../packages/kernel/test/read-paths.ts';
+import { pageCacheReadPaths } from './kernel-read-paths.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const profiles = (process.argv[3] ?? 'v4.8,v6.18').split(',');
 
 const child = `
 import { boot } from '@mm/kernel';
+import { pageOwner } from '@mm/page-owner';
 const [profile] = process.argv.slice(1);
 const paths = JSON.parse(process.argv[2]);
 const machine = (cmdline) => {
-  const kernel = boot({ memory: '4G', profile, cmdline, cpus: 2 });
+  const kernel = boot({ memory: '4G', profile, cmdline, cpus: 2, features: [pageOwner()] });
   kernel.stack.pushAll(kernel.text.sites(paths[kernel.profile.era]));
   const { buddy } = kernel;
   const gfp = kernel.profile.gfp.flags.GFP_HIGHUSER_MOVABLE;
@@ -54,7 +55,7 @@ interface Measured {
 const measure = (profile: string): Measured =>
   JSON.parse(
     execFileSync(process.execPath, ['--input-type=module', '-e', child, profile, JSON.stringify(pageCacheReadPaths)], {
-      cwd: new URL('../packages/kernel/', import.meta.url),
+      cwd: new URL('../packages/page-owner/', import.meta.url),
       encoding: 'utf8',
     }),
   );

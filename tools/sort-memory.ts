@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { PageOwnerSort, parsePageOwnerSortCommandLine } from '../packages/page-owner/src/index.ts';
+import { PageOwnerSort, parsePageOwnerSortCommandLine } from '../packages/page-owner-tools/src/index.ts';
 import { syntheticPageOwnerRecord } from './synthetic-page-owner-record.ts';
 
 /** Writes a dump of `records` records to `path`, a thousand records at a time. */

@@ -1,16 +1,17 @@
 import { boot } from '@mm/kernel';
-import { formatUnusableIndex } from '@mm/migrate';
-import { CompactionCounters, fragmentWorkload, Simulation } from '@mm/workloads';
+import { compactionCounters, formatUnusableIndex, migrate } from '@mm/migrate';
+import { pageOwner } from '@mm/page-owner';
+import { fragmentWorkload, Simulation } from '@mm/workloads';
 
 /** Fragments a machine (the `fragment` workload compacts it in the end) and reports before and after. */
 export function compactionDemo() {
-  const kernel = boot({ memory: '512M', cmdline: 'page_owner=on' });
+  const kernel = boot({ memory: '512M', cmdline: 'page_owner=on', features: [migrate(), pageOwner()] });
   const sim = new Simulation(kernel, { seed: 1 });
   fragmentWorkload().run(sim);
   return {
-    order9Before: sim.counters.get(CompactionCounters.order9Before) === 1,
-    order9After: sim.counters.get(CompactionCounters.order9After) === 1,
-    migratedPages: sim.counters.get(CompactionCounters.migratedPages) ?? 0,
+    order9Before: sim.counters.get(compactionCounters.order9Before) === 1,
+    order9After: sim.counters.get(compactionCounters.order9After) === 1,
+    migratedPages: sim.counters.get(compactionCounters.migratedPages) ?? 0,
     unusableIndex: formatUnusableIndex(kernel.buddy),
   };
 }

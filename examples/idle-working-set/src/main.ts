@@ -1,5 +1,5 @@
 import { boot } from '@mm/kernel';
-import { idlePfns, markIdle, presentPfns } from '@mm/page-idle';
+import { idlePfns, markIdle, pageIdle, presentPfns } from '@mm/page-idle';
 import { PAGE_SIZE } from '@mm/physmem';
 import { readPagemap } from '@mm/vm';
 import { WssWorkload } from '@mm/workloads';
@@ -9,10 +9,10 @@ import { WssWorkload } from '@mm/workloads';
  * /proc/PID/pagemap, their bits set in /sys/kernel/mm/page_idle/bitmap, ten ticks of work, the bits read back.
  */
 export function idleWorkingSet(ticks = 10) {
-  const kernel = boot({ memory: '512M' });
+  const kernel = boot({ memory: '512M', features: [pageIdle()] });
   const workload = new WssWorkload(kernel);
   workload.populate();
-  const bitmap = kernel.pageIdle!.bitmapFile();
+  const bitmap = kernel.feature(pageIdle)!.bitmapFile();
   const pfnsOf = workload.processes.map(({ task }) =>
     task.mm.vmas.flatMap((vma) => {
       const entries = readPagemap(kernel.vm, task, vma.start * 8, vma.pages * 8);

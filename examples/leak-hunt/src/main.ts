@@ -1,11 +1,12 @@
 import { boot } from '@mm/kernel';
-import { diffPageOwner, dumpPageOwner, type StackGrowth } from '@mm/page-owner';
+import { dumpPageOwner, pageOwner } from '@mm/page-owner';
+import { diffPageOwner, type StackGrowth } from '@mm/page-owner-tools';
 import { leakWorkload, Simulation } from '@mm/workloads';
 
 /** The page_owner dump of the machine now, as `cat /sys/kernel/debug/page_owner` would read it. */
 function dump(kernel: ReturnType<typeof boot>): string {
   const chunks: string[] = [];
-  dumpPageOwner(kernel.pageOwner!, (chunk) =>
+  dumpPageOwner(kernel.feature(pageOwner)!, (chunk) =>
     chunks.push(typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk)),
   );
   return chunks.join('');
@@ -21,7 +22,7 @@ async function* chunksOf(text: string): AsyncGenerator<string> {
  * most is the leak.
  */
 export async function leakHunt(): Promise<{ leaked: number; top: StackGrowth }> {
-  const kernel = boot({ memory: '1G', cmdline: 'page_owner=on' });
+  const kernel = boot({ memory: '1G', cmdline: 'page_owner=on', features: [pageOwner()] });
   const sim = new Simulation(kernel, { seed: 7 });
   leakWorkload(10).run(sim);
   const before = dump(kernel);

@@ -1,4 +1,5 @@
 import { boot } from '@mm/kernel';
+import { pageOwner } from '@mm/page-owner';
 import { kernelBuild, Simulation } from '@mm/workloads';
 
 /**
@@ -7,11 +8,11 @@ import { kernelBuild, Simulation } from '@mm/workloads';
  */
 export function stackdepotSavings(sizes: readonly string[] = ['1G', '4G', '64G']) {
   return sizes.map((memory) => {
-    const inline = boot({ memory, profile: 'v4.7', cmdline: 'page_owner=on' });
-    const depot = boot({ memory, profile: 'v4.8', cmdline: 'page_owner=on' });
+    const inline = boot({ memory, profile: 'v4.7', cmdline: 'page_owner=on', features: [pageOwner()] });
+    const depot = boot({ memory, profile: 'v4.8', cmdline: 'page_owner=on', features: [pageOwner()] });
     kernelBuild({ units: 40 }).run(new Simulation(depot, { seed: 1 }));
     const inlineBytes = inline.pageExt!.totalBytes;
-    const depotBytes = depot.pageExt!.totalBytes + depot.pageOwner!.depot.stats.pages * 4096;
+    const depotBytes = depot.pageExt!.totalBytes + depot.feature(pageOwner)!.depot.stats.pages * 4096;
     return { memory, inlineBytes, depotBytes, savedPercent: Math.round((1 - depotBytes / inlineBytes) * 1000) / 10 };
   });
 }

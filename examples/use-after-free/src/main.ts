@@ -1,14 +1,16 @@
+import { debugPagealloc, INJECTED_BUGS_COUNTER } from '@mm/debug-pagealloc';
 import { boot } from '@mm/kernel';
-import { INJECTED_COUNTER, Simulation, uafWorkload } from '@mm/workloads';
+import { pageOwner } from '@mm/page-owner';
+import { Simulation, uafWorkload } from '@mm/workloads';
 
 /** Runs the `uaf` workload on a machine booted with `cmdline`; returns what was injected and caught, and the log. */
 export function useAfterFree(cmdline = 'debug_pagealloc=on page_owner=on') {
-  const kernel = boot({ memory: '512M', cmdline });
+  const kernel = boot({ memory: '512M', cmdline, features: [debugPagealloc(), pageOwner()] });
   const sim = new Simulation(kernel, { seed: 1 });
   uafWorkload(4).run(sim);
-  const stats = kernel.debugPagealloc!.stats;
+  const stats = kernel.feature(debugPagealloc)!.stats;
   return {
-    injected: sim.counters.get(INJECTED_COUNTER) ?? 0,
+    injected: sim.counters.get(INJECTED_BUGS_COUNTER) ?? 0,
     caught: stats.faults + stats.corruptions,
     dmesg: kernel.dmesg(),
   };

@@ -59,7 +59,7 @@ const ALLOC_NOFRAGMENT = 0x100;
 
 /** Tuning of the allocator that is not part of the kernel profile. */
 export interface BuddyOptions {
-  /** `page_alloc.shuffle`-free, deterministic behaviour is the only mode; reserved for later options. */
+  /** Guard pages from the start: see {@link BuddyAllocator.enableGuardPages}. Default 0 (off). */
   readonly guardMinOrder?: number;
 }
 
@@ -107,8 +107,7 @@ export class BuddyAllocator {
   };
   /** `min_free_kbytes`. */
   minFreeKbytes = 0;
-  /** `debug_guardpage_minorder`: split halves below this order become guard pages (0: off). */
-  guardMinOrder = 0;
+  #guardMinOrder = 0;
 
   readonly #sections: readonly (MemSection | undefined)[];
   readonly #shift: number;
@@ -145,7 +144,7 @@ export class BuddyAllocator {
     this.memory = memory;
     this.hooks = hooks;
     this.profile = memory.profile;
-    this.guardMinOrder = options.guardMinOrder ?? 0;
+    if (options.guardMinOrder !== undefined) this.enableGuardPages(options.guardMinOrder);
     this.#v6 = this.profile.era === 'v6';
     this.#sections = memory.sections;
     this.#shift = memory.pfnSectionShift;
@@ -213,6 +212,23 @@ export class BuddyAllocator {
 
   // ---------------------------------------------------------------------------------------------------------
   // Boot
+
+  /** `debug_guardpage_minorder`: split halves below this order become guard pages (0: off). */
+  get guardMinOrder(): number {
+    return this.#guardMinOrder;
+  }
+
+  /**
+   * Turns guard pages on (mm/debug_page_alloc.c: `_debug_guardpage_minorder` and the `_debug_guardpage_enabled`
+   * static key, which `expand()` tests): from now on, split halves below order `minOrder` stay out of the free lists
+   * as guard pages. 0 turns them off. The order is 0..MAX_PAGE_ORDER/2, as `debug_guardpage_minorder=` accepts.
+   */
+  enableGuardPages(minOrder: number): void {
+    if (!Number.isInteger(minOrder) || minOrder < 0 || minOrder > MAX_PAGE_ORDER >> 1) {
+      throw new RangeError(`guard page order must be an integer from 0 to ${MAX_PAGE_ORDER >> 1}, not ${minOrder}`);
+    }
+    this.#guardMinOrder = minOrder;
+  }
 
   /**
    * `memblock_free_all()`: frees every present page that memblock did not reserve into the free lists (to the
@@ -485,7 +501,7 @@ export class BuddyAllocator {
 
   #warnAlloc(gfp: number, order: number, zoneIndex: number): void {
     if ((gfp & this.#gfp.NOWARN) !== 0) return;
-    if (!this.#v6 && this.guardMinOrder > 0) return;
+    if (!this.#v6 && this.#guardMinOrder > 0) return;
     const memory = this.memory;
     const verdict = this.#warnRatelimit.check(memory.clock.ns);
     if (verdict.suppressedBefore > 0) memory.log.printk(`warn_alloc: ${verdict.suppressedBefore} callbacks suppressed`);
@@ -716,7 +732,7 @@ export class BuddyAllocator {
     while (high > low) {
       high--;
       const buddy = pfn + (1 << high);
-      if (high < this.guardMinOrder) {
+      if (high < this.#guardMinOrder) {
         this.#setGuard(zone, buddy, high, migratetype);
         continue;
       }

@@ -8,7 +8,7 @@ export { gfpMigratetype, gfpZone } from './gfp-zone';
 export { orderToPindex, pcpAllowedOrder, pcpListCount, zoneBatchsize, zoneHighsize } from './per-cpu-pages';
 export type { BuddyinfoZone } from './proc-buddyinfo';
 export { formatBuddyinfo, formatBuddyinfoTable } from './proc-buddyinfo';
-export type { PagetypeinfoSection } from './proc-pagetypeinfo';
+export type { PagetypeinfoExtra, PagetypeinfoSection } from './proc-pagetypeinfo';
 export { formatPagetypeinfo, pageblockCounts } from './proc-pagetypeinfo';
 export type { RatelimitVerdict } from './ratelimit';
 export { Ratelimit } from './ratelimit';

@@ -84,11 +84,15 @@ export function freeListLengths(allocator: BuddyAllocator, zone: BuddyZone): num
   return counts;
 }
 
+/** A table a client adds to /proc/pagetypeinfo, computed zone by zone (page_owner's `Number of mixed blocks`). */
+export interface PagetypeinfoExtra {
+  readonly title: string;
+  /** A count per migratetype for one populated zone. */
+  counts(zone: BuddyZone): readonly number[];
+}
+
 /** The allocator's /proc/pagetypeinfo, with optional extra sections per populated zone. */
-export function formatPagetypeinfo(
-  allocator: BuddyAllocator,
-  extra: readonly { title: string; counts: (zone: BuddyZone) => readonly number[] }[] = [],
-): string {
+export function formatPagetypeinfo(allocator: BuddyAllocator, extra: readonly PagetypeinfoExtra[] = []): string {
   const zones = allocator.zones.filter((zone) => zone.zone.populated);
   return formatPagetypeinfoTable(
     allocator.profile.era,
@@ -98,6 +102,6 @@ export function formatPagetypeinfo(
       freeBlocks: freeListLengths(allocator, zone),
       pageblocks: pageblockCounts(allocator, zone),
     })),
-    extra.map((section) => ({ title: section.title, counts: zones.map(section.counts) })),
+    extra.map((section) => ({ title: section.title, counts: zones.map((zone) => section.counts(zone)) })),
   );
 }

@@ -1,3 +1,4 @@
+import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
 import type { ProfileName } from '@mm/physmem';
 import { builtinWorkloads, Simulation, type Workload } from '@mm/workloads';
@@ -16,27 +17,15 @@ export interface RunResult {
   readonly timeline: readonly TimelineSample[];
 }
 
-/** One point of a run's timeline. */
-export interface TimelineSample {
-  /** Simulated nanoseconds since boot. */
-  readonly ns: number;
-  /** Unique stacks in the depot (0 without page_owner, or in v4.7 whose stacks are inline). */
-  readonly stacks: number;
-  /** Bytes the depot's stacks take. */
-  readonly depotBytes: number;
-  readonly freePages: number;
-}
+/**
+ * One point of a run's timeline: simulated nanoseconds since boot, free pages, and what the features sample (the
+ * stack depot's `stacks` and `depotBytes`).
+ */
+export type TimelineSample = { readonly ns: number; readonly freePages: number } & Readonly<Record<string, number>>;
 
-/** Samples the depot and free memory of a running kernel. */
+/** Samples free memory and the features of a running kernel. */
 export function sampleTimeline(kernel: Kernel): TimelineSample {
-  const owner = kernel.pageOwner;
-  const depot = owner?.inited === true && !owner.era.inline ? owner.depot.stats : undefined;
-  return {
-    ns: kernel.memory.clock.ns,
-    stacks: depot?.stacks ?? 0,
-    depotBytes: depot?.bytes ?? 0,
-    freePages: kernel.buddy.totalFreePages(),
-  };
+  return { ns: kernel.memory.clock.ns, ...kernel.sample(), freePages: kernel.buddy.totalFreePages() };
 }
 
 /** Boots and runs a workload (shared by `mmsim run` and others). */
@@ -61,7 +50,7 @@ export function runWorkload(options: {
     cmdline: options.cmdline,
     profile: options.profile,
     cpus: options.cpus,
-    ...(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
+    features: allFeatures(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
   });
   const sim = new Simulation(kernel, { seed: options.seed });
   const timeline = [sampleTimeline(kernel)];

@@ -27,7 +27,7 @@ if (!haveChromium && process.env.CI !== undefined) {
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const screenshots = process.env.MMSIM_SCREENSHOTS ?? join(repository, '.tmp', 'screenshots');
 const fixture = (name: string) =>
-  readFileSync(new URL(`../../kernel/test/__fixtures__/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../page-owner/test/__fixtures__/${name}`, import.meta.url), 'utf8');
 
 const scratch = mkdtempSync(join(tmpdir(), 'mmsim-report-browser-'));
 const EVIL_COMM = '<img src=x onerror=alert(1)>';

@@ -1,13 +1,24 @@
 import type { BuddyAllocator } from '@mm/buddy';
 import { formatDumpPage, Ratelimit } from '@mm/buddy';
 import type { HookBus } from '@mm/hooks';
-import type { PageExtClient } from '@mm/page-ext';
-import type { DirectMapFault, PhysicalMemory } from '@mm/physmem';
+import type { PhysicalMemory } from '@mm/physmem';
 import type { DebugPageallocConfig } from './debug-pagealloc-params';
 import { formatPageFaultOops, formatPoisonReport } from './reports';
 
 /** `PAGE_POISON` (include/linux/poison.h). */
 export const PAGE_POISON = 0xaa;
+
+/**
+ * Its places among the listeners of the allocator's hooks (the kernel's call order, `MmHookEvents`): pages are
+ * mapped and their poison checked first in `post_alloc_hook()`, and poisoned and unmapped last in
+ * `free_pages_prepare()`, after page_owner has reset its record.
+ */
+const Place = {
+  debug_pagealloc_map_pages: 100,
+  kernel_unpoison_pages: 200,
+  kernel_poison_pages: 400,
+  debug_pagealloc_unmap_pages: 500,
+} as const;
 
 /** What debug_pagealloc caught and did. */
 export interface DebugPageallocStats {
@@ -75,11 +86,24 @@ export class DebugPagealloc {
     if (this.active || !(this.unmap || this.poison || this.config.guardMinOrder > 0)) return;
     this.active = true;
     const hooks = this.#hooks;
-    if (this.config.enabled) this.#buddy.guardMinOrder = this.config.guardMinOrder;
+    if (this.config.enabled) this.#buddy.enableGuardPages(this.config.guardMinOrder);
     if (!this.unmap && !this.poison) return;
-    hooks.post_alloc.subscribe((pfn, order) => this.#allocated(pfn, 1 << order));
-    hooks.free_prepare.subscribe((pfn, order) => this.#freed(pfn, 1 << order));
-    this.memory.directMap.onFault = (fault) => this.#oops(fault);
+    const { directMap } = this.memory;
+    if (this.unmap) {
+      hooks.post_alloc.subscribe(
+        (pfn, order) => directMap.mapPages(pfn, 1 << order, true),
+        Place.debug_pagealloc_map_pages,
+      );
+      hooks.free_prepare.subscribe((pfn, order) => {
+        directMap.mapPages(pfn, 1 << order, false);
+        this.stats.unmappedPages += 1 << order;
+      }, Place.debug_pagealloc_unmap_pages);
+      hooks.kernel_fault.subscribe((pfn, offset, write, length) => this.#oops(pfn, offset, write, length));
+    }
+    if (this.poison) {
+      hooks.post_alloc.subscribe((pfn, order) => this.#unpoison(pfn, 1 << order), Place.kernel_unpoison_pages);
+      hooks.free_prepare.subscribe((pfn, order) => this.#poison(pfn, 1 << order), Place.kernel_poison_pages);
+    }
     if (!this.#v4) {
       for (const zone of this.#buddy.zones) {
         this.#buddy.forEachFreeBlock(zone, (pfn, order) => this.#freed(pfn, 1 << order));
@@ -88,31 +112,32 @@ export class DebugPagealloc {
     }
   }
 
-  /** `free_pages_prepare()`: `kernel_poison_pages()`, then `debug_pagealloc_unmap_pages()`. */
+  /** What `free_pages_prepare()` does to pages that were free before activation (v6.18): poison, then unmap. */
   #freed(pfn: number, pages: number): void {
-    const { directMap } = this.memory;
-    if (this.poison) {
-      for (let page = pfn; page < pfn + pages; page++) {
-        directMap.contents.fill(page, PAGE_POISON);
-        if (this.#v4) this.#setPoisoned(page, true);
-      }
-      this.stats.poisonedPages += pages;
-    }
+    if (this.poison) this.#poison(pfn, pages);
     if (this.unmap) {
-      directMap.mapPages(pfn, pages, false);
+      this.memory.directMap.mapPages(pfn, pages, false);
       this.stats.unmappedPages += pages;
     }
   }
 
-  /** `post_alloc_hook()`: `debug_pagealloc_map_pages()`, then `kernel_unpoison_pages()` (the check). */
-  #allocated(pfn: number, pages: number): void {
-    const { directMap } = this.memory;
-    if (this.unmap) directMap.mapPages(pfn, pages, true);
-    if (!this.poison) return;
+  /** `kernel_poison_pages()`: fills freed pages with PAGE_POISON (v4.x marks them `PAGE_EXT_DEBUG_POISON`). */
+  #poison(pfn: number, pages: number): void {
+    const { contents } = this.memory.directMap;
+    for (let page = pfn; page < pfn + pages; page++) {
+      contents.fill(page, PAGE_POISON);
+      if (this.#v4) this.#setPoisoned(page, true);
+    }
+    this.stats.poisonedPages += pages;
+  }
+
+  /** `kernel_unpoison_pages()`: checks that the poison of pages being allocated is intact. */
+  #unpoison(pfn: number, pages: number): void {
+    const { contents } = this.memory.directMap;
     for (let page = pfn; page < pfn + pages; page++) {
       if (this.#v4 && !this.#isPoisoned(page)) continue;
       if (this.#v4) this.#setPoisoned(page, false);
-      const range = directMap.contents.mismatch(page, PAGE_POISON);
+      const range = contents.mismatch(page, PAGE_POISON);
       if (range !== undefined) this.#corrupted(page, range);
     }
   }
@@ -135,11 +160,11 @@ export class DebugPagealloc {
   }
 
   /** A kernel access to an unmapped page: the oops, then what page_owner knows of the page. The kernel goes on. */
-  #oops(fault: DirectMapFault): void {
+  #oops(pfn: number, offset: number, write: boolean, length: number): void {
     this.stats.faults++;
     this.#dieCount++;
-    this.memory.log.printk(formatPageFaultOops(this.memory, fault, this.#dieCount).join('\n'));
-    this.#hooks.dump_page.call(fault.pfn);
+    this.memory.log.printk(formatPageFaultOops(this.memory, { pfn, offset, write, length }, this.#dieCount).join('\n'));
+    this.#hooks.dump_page.call(pfn);
   }
 
   #isPoisoned(pfn: number): boolean {
@@ -157,18 +182,4 @@ export class DebugPagealloc {
     }
     section[pfn & (this.memory.pagesPerSection - 1)] = poisoned ? 1 : 0;
   }
-}
-
-/**
- * The page_ext client of v4.x debug_pagealloc (`debug_guardpage_ops` and `page_poisoning_ops` as one, flags only):
- * needed when `debug_pagealloc=` or `page_poison=` is on; its `init()` (page_ext exists) activates. v6.18 has none.
- */
-export function debugPageallocClient(config: DebugPageallocConfig, activate: () => void): PageExtClient {
-  return {
-    name: 'debug_pagealloc',
-    size: 0,
-    needSharedFlags: true,
-    need: () => config.enabled || config.poison,
-    init: activate,
-  };
 }

@@ -49,37 +49,45 @@ export type MemoryAction = (typeof MemoryAction)[keyof typeof MemoryAction];
  * The event map: every hook point of the simulated mm, with positional arguments so that dispatch allocates
  * nothing. This is the spec all packages speak; change it with care. pfns, orders and gfp masks are plain numbers
  * (a gfp mask fits in 32 bits; a pfn below 2^53).
+ *
+ * Where several features listen to one event, the kernel's call order decides who runs first: each listener
+ * subscribes at its `place` (`Hook.subscribe`), and the places below are the kernel's order. A feature the
+ * kernel does not have picks a place between them.
  */
 export interface MmHookEvents {
   /**
    * `post_alloc_hook()` (mm/page_alloc.c): 2^order pages starting at `pfn` were just allocated with `gfp`, after
-   * the allocator prepared them and before the caller sees them. page_owner records here; debug_pagealloc maps the
-   * pages back and checks their poison.
+   * the allocator prepared them and before the caller sees them. The kernel's order (v4.8 and v6.18): 100
+   * `debug_pagealloc_map_pages()` / `kernel_map_pages()`, 200 `kernel_unpoison_pages()` / `kernel_poison_pages()`,
+   * 300 `set_page_owner()`, 400 `page_table_check_alloc()`, 500 `pgalloc_tag_add()`.
    */
   post_alloc: (pfn: number, order: number, gfp: number) => void;
   /**
    * `free_pages_prepare()` (mm/page_alloc.c): 2^order pages starting at `pfn` are about to return to the allocator.
-   * page_owner resets (or, since v5, records the free); debug_pagealloc poisons and unmaps.
+   * The kernel's order: 100 `reset_page_owner()`, 200 `page_table_check_free()`, 300 `pgalloc_tag_sub()`, 400
+   * `kernel_poison_pages()`, 500 `debug_pagealloc_unmap_pages()` / `kernel_map_pages(page, n, 0)`.
    */
   free_prepare: (pfn: number, order: number) => void;
   /**
    * `split_page()` / `split_page_owner()`: the allocated block of 2^oldOrder pages at `pfn` is now a run of
-   * independent blocks of 2^newOrder pages (newOrder is 0 for split_page).
+   * independent blocks of 2^newOrder pages (newOrder is 0 for split_page). The kernel's order: 100
+   * `split_page_owner()`, 200 `pgalloc_tag_split()`.
    */
   split: (pfn: number, oldOrder: number, newOrder: number) => void;
   /**
    * `__split_huge_page_tail()` / `__split_folio_to_order()` (mm/huge_memory.c): the transparent huge page of 2^order
-   * pages at `pfn` became base pages. Per-page state kept only on the head (page_idle's Young and Idle) is copied to
+   * pages at `pfn` became base pages. Per-page state kept only on the head (the Young and Idle flags) is copied to
    * every tail.
    */
   thp_split: (pfn: number, order: number) => void;
   /**
-   * `folio_copy_owner()` / `migrate_page_copy()` (mm/migrate.c): the contents of 2^order pages at `fromPfn` were
-   * copied to `toPfn` by migration for `reason` (a migrate reason number, `MR_*`).
+   * `folio_migrate_flags()` / `migrate_page_copy()` (mm/migrate.c): the contents of 2^order pages at `fromPfn` were
+   * copied to `toPfn` by migration for `reason` (a migrate reason number, `MR_*`). The kernel's order: 100 the
+   * Young and Idle flags, 200 `folio_copy_owner()`, 300 `pgalloc_tag_swap()`.
    */
   migrate_copy: (fromPfn: number, toPfn: number, order: number, reason: number) => void;
-  /** A page was touched; `how` is an {@link AccessKind}. */
-  access: (pfn: number, how: number) => void;
+  /** A page was touched. */
+  access: (pfn: number, how: AccessKind) => void;
   /** A page table entry of task `pid` at `vaddr` now maps `pfn` (`page_add_*_rmap`). */
   map: (pfn: number, pid: number, vaddr: number) => void;
   /** A page table entry of task `pid` at `vaddr` no longer maps `pfn` (`page_remove_rmap`). */
@@ -90,15 +98,24 @@ export interface MmHookEvents {
    * once before it reports a failure.
    */
   alloc_stall: (order: number, gfp: number, zoneId: number) => void;
-  /** Memory hotplug notifier (`memory_notify`): `action` is a {@link MemoryAction} for the pfn range. */
-  memory_notify: (action: number, startPfn: number, nrPages: number) => void;
   /**
-   * `dump_page()` is reporting on `pfn` (a bad page, a fault on a freed page): clients print what they know
+   * Memory hotplug notifier (`memory_notify`) for the pfn range. The kernel's order is the notifiers' priority:
+   * page_ext's own callback (which frees a section's page_ext at `offline`) runs after the clients'.
+   */
+  memory_notify: (action: MemoryAction, startPfn: number, nrPages: number) => void;
+  /**
+   * `dump_page()` is reporting on `pfn` (a bad page, a poisoned page): clients print what they know
    * (page_owner's `dump_page_owner()`) to the kernel log, right after the page's own lines.
    */
   dump_page: (pfn: number) => void;
-  /** Boot reached `phase`, a {@link BootPhase}. */
-  boot_phase: (phase: number) => void;
+  /**
+   * A kernel-mode access through the direct map hit a page that is not mapped there (arch/x86/mm/fault.c
+   * `page_fault_oops()`): `length` bytes at `offset` in page `pfn`, a write or a read. The access does nothing
+   * else (a write is lost, a read returns nothing); listeners print the oops.
+   */
+  kernel_fault: (pfn: number, offset: number, write: boolean, length: number) => void;
+  /** Boot reached `phase`. */
+  boot_phase: (phase: BootPhase) => void;
 }
 
 /** The names of all events, in the order of the event map. */
@@ -114,5 +131,6 @@ export const hookEventNames = [
   'alloc_stall',
   'memory_notify',
   'dump_page',
+  'kernel_fault',
   'boot_phase',
 ] as const satisfies readonly (keyof MmHookEvents)[];

@@ -20,7 +20,7 @@ describe('Hook', () => {
     expect(seen).toEqual([[10, 2, 0xcc0]]);
   });
 
-  it('calls listeners in subscription order, for 2 and for many', () => {
+  it('calls listeners of one place in subscription order, for 2 and for many', () => {
     for (const listenerCount of [2, 3, 7]) {
       const hook = new Hook<ThreeArguments>('post_alloc');
       const order: number[] = [];
@@ -42,6 +42,47 @@ describe('Hook', () => {
     expect(hook.count).toBe(2);
     hook.call(0, 0, 0);
     expect(calls).toEqual(['b', 'a']);
+  });
+
+  it('removes the later of two subscriptions of one listener when that one is unsubscribed', () => {
+    const hook = new Hook<ThreeArguments>('free_prepare');
+    const calls: string[] = [];
+    const a = () => calls.push('a');
+    hook.subscribe(a);
+    hook.subscribe(() => calls.push('b'));
+    const unsubscribeLater = hook.subscribe(a);
+    unsubscribeLater();
+    hook.call(0, 0, 0);
+    // The earlier subscription of `a` keeps its place before `b`.
+    expect(calls).toEqual(['a', 'b']);
+  });
+
+  it('runs listeners by place, whatever the subscription order; equal places in subscription order', () => {
+    const hook = new Hook<ThreeArguments>('post_alloc');
+    const calls: string[] = [];
+    // post_alloc_hook(): set_page_owner (300) subscribes first, debug_pagealloc_map_pages (100) later.
+    const unsubscribeOwner = hook.subscribe(() => calls.push('set_page_owner'), 300);
+    hook.subscribe(() => calls.push('map_pages'), 100);
+    hook.subscribe(() => calls.push('unpoison'), 200);
+    hook.subscribe(() => calls.push('pgalloc_tag_add'), 500);
+    hook.subscribe(() => calls.push('second at 300'), 300);
+    hook.call(0, 0, 0);
+    expect(calls).toEqual(['map_pages', 'unpoison', 'set_page_owner', 'second at 300', 'pgalloc_tag_add']);
+    calls.length = 0;
+    unsubscribeOwner();
+    hook.call(0, 0, 0);
+    expect(calls).toEqual(['map_pages', 'unpoison', 'second at 300', 'pgalloc_tag_add']);
+  });
+
+  it('keeps count and call read-only from outside', () => {
+    const hook = new Hook<ThreeArguments>('split');
+    expect(() => {
+      (hook as unknown as { count: number }).count = 5;
+    }).toThrow(TypeError);
+    expect(() => {
+      (hook as unknown as { call: unknown }).call = () => {};
+    }).toThrow(TypeError);
+    expect(hook.count).toBe(0);
   });
 
   it('lets a listener subscribe during dispatch without changing the dispatch in progress', () => {

@@ -6,50 +6,64 @@ type Dispatch = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown
 
 const noop: Dispatch = () => {};
 
+/** One subscription: its own object, so that subscribing one function twice gives two separable entries. */
+interface Subscription {
+  readonly listener: Dispatch;
+  readonly place: number;
+}
+
 /**
  * One kernel hook point (`post_alloc_hook`, `free_pages_prepare`, ...): an ordered list of listeners called with
  * positional arguments.
  *
- * Dispatch allocates nothing. `call` is rebuilt whenever the listener list changes: with no listener it is a no-op,
+ * Listeners run in the kernel's call order, not in the order they subscribed: each gives its `place` (the spec lists
+ * the kernel's places for each event in `MmHookEvents`), lower places first, equal places in subscription
+ * order. Dispatch allocates nothing: `call` is rebuilt whenever the list changes; with no listener it is a no-op,
  * with one it *is* that listener, with more it is a loop over a frozen copy of the list. Hot paths test
- * `count !== 0` first, so an event nobody listens to costs one comparison. Listeners run in subscription order, as
- * the kernel's call order is fixed at build time.
+ * `count !== 0` first, so an event nobody listens to costs one comparison. `count` and `call` are read-only from
+ * outside: only `subscribe` and the function it returns change them.
  */
 export class Hook<Listener extends (...args: never[]) => void> {
   /** The event's name as in the event map (`post_alloc`, ...). */
   readonly name: string;
-  /** Number of subscribed listeners. */
-  count = 0;
-  /** Calls every listener, in subscription order, with the given arguments. */
-  call: Listener = noop as unknown as Listener;
-  #listeners: Dispatch[] = [];
+  #count = 0;
+  #call: Listener = noop as unknown as Listener;
+  #subscriptions: readonly Subscription[] = [];
 
   constructor(name: string) {
     this.name = name;
   }
 
+  /** Number of subscribed listeners. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Calls every listener, in the order of their places, with the given arguments. */
+  get call(): Listener {
+    return this.#call;
+  }
+
   /**
-   * Adds a listener at the end of the call order and returns a function that removes it again. Subscribing the
-   * same function twice makes it run twice, as registering a kernel callback twice would.
+   * Adds a listener at `place` (default 0) and returns a function that removes exactly this subscription again
+   * (once; later calls do nothing). Subscribing the same function twice makes it run twice, as registering a
+   * kernel callback twice would.
    */
-  subscribe(listener: Listener): () => void {
-    const entry = listener as unknown as Dispatch;
-    this.#listeners = [...this.#listeners, entry];
-    this.#rebuild();
-    let subscribed = true;
+  subscribe(listener: Listener, place = 0): () => void {
+    const subscription: Subscription = { listener: listener as unknown as Dispatch, place };
+    const after = this.#subscriptions.findIndex((entry) => entry.place > place);
+    const at = after < 0 ? this.#subscriptions.length : after;
+    this.#rebuild([...this.#subscriptions.slice(0, at), subscription, ...this.#subscriptions.slice(at)]);
     return () => {
-      if (!subscribed) return;
-      subscribed = false;
-      const index = this.#listeners.indexOf(entry);
-      this.#listeners = this.#listeners.filter((_, position) => position !== index);
-      this.#rebuild();
+      if (!this.#subscriptions.includes(subscription)) return;
+      this.#rebuild(this.#subscriptions.filter((entry) => entry !== subscription));
     };
   }
 
-  #rebuild(): void {
-    const listeners = this.#listeners;
-    this.count = listeners.length;
-    this.call = makeDispatch(listeners) as unknown as Listener;
+  #rebuild(subscriptions: readonly Subscription[]): void {
+    this.#subscriptions = subscriptions;
+    this.#count = subscriptions.length;
+    this.#call = makeDispatch(subscriptions.map((entry) => entry.listener)) as unknown as Listener;
   }
 }
 
@@ -68,10 +82,9 @@ function makeDispatch(listeners: readonly Dispatch[]): Dispatch {
       };
     }
     default: {
-      const frozen = listeners.slice();
-      const length = frozen.length;
+      const length = listeners.length;
       return (a, b, c, d, e) => {
-        for (let index = 0; index < length; index++) frozen[index]!(a, b, c, d, e);
+        for (let index = 0; index < length; index++) listeners[index]!(a, b, c, d, e);
       };
     }
   }

@@ -6,3 +6,4 @@ export { createHookBus } from './hook-bus';
 export type { KernelParam, ParamContext } from './kernel-param';
 export { KernelParamError } from './kernel-param';
 export { kstrtobool } from './kstrtobool';
+export { kstrtouint, kstrtoull } from './kstrtoull';

@@ -11,21 +11,21 @@ export function e820Lines(entries: readonly E820Entry[], who: string): string[] 
 }
 
 /**
- * The firmware map as `setup_arch()` prints it, then, when `mem=` or `memmap=` changed it, the removal and the
- * user-defined map (arch/x86/kernel/e820.c).
+ * The firmware map as `setup_arch()` prints it, then the removal `mem=` made, and when `mem=` or `memmap=` was
+ * given (`userdef`), the user-defined map (arch/x86/kernel/e820.c `e820__finish_early_params()`).
  */
 export function memoryMapLines(
   memory: PhysicalMemory,
   firmware: readonly E820Entry[],
-  limit: number | undefined,
+  user: { readonly limit?: number | undefined; readonly userDefined?: boolean | undefined },
 ): string[] {
   const v4 = memory.profile.era === 'v4';
   const lines = [
     v4 ? 'e820: BIOS-provided physical RAM map:' : 'BIOS-provided physical RAM map:',
     ...e820Lines(firmware, 'BIOS-e820'),
   ];
-  if (limit !== undefined) lines.push(`e820: remove [mem ${hex10(limit)}-0xfffffffffffffffe] usable`);
-  if (memory.e820 !== firmware) {
+  if (user.limit !== undefined) lines.push(`e820: remove [mem ${hex10(user.limit)}-0xfffffffffffffffe] usable`);
+  if (user.userDefined === true) {
     lines.push(
       v4 ? 'e820: user-defined physical RAM map:' : 'user-defined physical RAM map:',
       ...e820Lines(memory.e820, 'user'),

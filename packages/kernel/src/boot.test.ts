@@ -1,6 +1,6 @@
 import { KernelParamError } from '@mm/hooks';
 import { describe, expect, it } from 'vitest';
-import { expectGolden as expectGoldenIn } from '../test/expect-golden';
+import { expectGolden as expectGoldenIn } from '../../../tools/expect-golden';
 import { boot } from './boot';
 
 const fixtures = new URL('./__fixtures__/', import.meta.url);
@@ -35,6 +35,22 @@ describe('boot()', () => {
     expect(log).toContain('user: [mem 0x0000000040000000-0x000000004fffffff] reserved');
     expect(log).toMatch(/Movable zone start for each node\n {2}Node 0: 0x00000000[0-9a-f]{8}\n/);
     expect(kernel.parameters.map((argument) => argument.name)).toEqual(['mem', 'memmap', 'movablecore']);
+  });
+
+  it('prints the user-defined memory map only after mem= or memmap= (e820__finish_early_params)', () => {
+    const plain = withoutTime(boot({ memory: '2G', cmdline: 'quiet' }).dmesg());
+    expect(plain).toContain('BIOS-provided physical RAM map:');
+    expect(plain).not.toContain('user-defined physical RAM map');
+    expect(plain).not.toMatch(/^user: /m);
+    // mem= sets userdef even when it changes nothing.
+    for (const cmdline of ['mem=64G', 'memmap=1M$0x7000000']) {
+      expect(withoutTime(boot({ memory: '2G', cmdline }).dmesg())).toContain(
+        '\nuser-defined physical RAM map:\nuser: ',
+      );
+    }
+    expect(withoutTime(boot({ memory: '2G', profile: 'v4.8', cmdline: 'mem=1G' }).dmesg())).toContain(
+      '\ne820: user-defined physical RAM map:\nuser: ',
+    );
   });
 
   it('rejects a malformed parameter with an error naming it', () => {

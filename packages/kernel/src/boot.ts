@@ -1,25 +1,16 @@
 import { BuddyAllocator, zoneBatchsize } from '@mm/buddy';
+import { BootPhase, createHookBus, type KernelParam, KernelParamError, MemoryAction } from '@mm/hooks';
 import {
-  DebugPagealloc,
-  type DebugPageallocConfig,
-  debugPageallocClient,
-  debugPageallocParams,
-  defaultDebugPageallocConfig,
-} from '@mm/debug-pagealloc';
-import { BootPhase, createHookBus, type KernelParam, KernelParamError } from '@mm/hooks';
-import { Compaction, Migration } from '@mm/migrate';
-import { flatmemPageExtAllocations, PageExt, type PageExtClient, pageExtLayouts, planPageExt } from '@mm/page-ext';
-import { PageIdle } from '@mm/page-idle';
+  type BootedFeature,
+  type Feature,
+  type FeatureFactory,
+  type FeatureSetup,
+  featureKey,
+  type KernelCore,
+  resolveFeatures,
+} from '@mm/kernel-spec';
+import { flatmemPageExtAllocations, PageExt, pageExtLayouts, planPageExt } from '@mm/page-ext';
 import {
-  createPageOwner,
-  PAGE_OWNER_BYTES_V618,
-  type PageOwner,
-  type PageOwnerConfig,
-  pageOwnerParams,
-  stackDepotHashEntries,
-} from '@mm/page-owner';
-import {
-  type EarlyAllocation,
   firmwareMemoryMap,
   getProfile,
   type MemoryLayout,
@@ -64,24 +55,15 @@ export interface BootOptions {
   readonly nodes?: number;
   /** CPUs, default 2. */
   readonly cpus?: number;
-  /** Parameters of the clients being booted, beside the core ones. */
+  /**
+   * The features built into this kernel (`pageOwner()`, `pageIdle()`, ...), default none: a kernel of the core
+   * alone (physical memory, the buddy allocator, page_ext, the vm). Each still needs its parameter on the command
+   * line where the kernel's does (`page_owner=on`); one that is built in but off costs nothing.
+   */
+  readonly features?: readonly Feature[];
+  /** Further kernel parameters to recognise, beside the core's and the features'. */
   readonly params?: readonly KernelParam[];
-  /**
-   * The page_ext clients built into this kernel (default: all mmsim has). `page_owner` still has to be enabled on
-   * the command line; `page_idle` (CONFIG_IDLE_PAGE_TRACKING) is on whenever it is built in.
-   */
-  readonly clients?: readonly PageExtClientName[];
-  /**
-   * Whether the architecture can take pages out of the direct map (`ARCH_SUPPORTS_DEBUG_PAGEALLOC`, default true as
-   * on x86). Without it, `debug_pagealloc=on` poisons freed pages instead.
-   */
-  readonly debugPageallocCanUnmap?: boolean;
-  /** Fault injection: the fraction of stackdepot pool allocations that fail (0..1) once page_owner runs. */
-  readonly depotFailureRate?: number;
 }
-
-/** The page_ext clients mmsim has, in the kernel's `page_ext_ops[]` order. */
-export type PageExtClientName = 'debug_pagealloc' | 'page_owner' | 'page_idle';
 
 /** The bytes of a size given as a number or text, or a clear error. */
 export function parseMemorySize(memory: number | string): number {
@@ -114,106 +96,86 @@ const pageExtInitPath: Readonly<Record<'v4' | 'v6', readonly string[]>> = {
 };
 
 /**
- * Boots a simulated machine (DESIGN §4): parses the command line against every package's parameters, lays out
- * physical memory, brings up the buddy allocator with all free memory, makes the kernel's own boot-time
- * allocations, and prints the boot log a real kernel would (init/main.c `start_kernel`, arch/x86 `setup_arch`).
- * A malformed parameter throws {@link KernelParamError}; a machine that cannot exist throws RangeError.
+ * Boots a simulated machine (DESIGN §4) with the features given: parses the command line against the parameters
+ * of the core and of every feature, lays out physical memory, brings up the buddy allocator with all free memory,
+ * makes the kernel's own boot-time allocations, sets up page_ext for the features that need it, and prints the
+ * boot log a real kernel would (init/main.c `start_kernel`, arch/x86 `setup_arch`). Each feature acts in the phases
+ * it has (see `BootedFeature`), in boot order. A malformed parameter throws {@link KernelParamError}; a machine
+ * that cannot exist throws RangeError; features that cannot be composed throw TypeError.
  */
 export function boot(options: BootOptions): Kernel {
   const started = performance.now();
   const profile = getProfile(options.profile ?? 'v6.18', options.arch ?? 'x86_64');
   const cmdline = options.cmdline ?? '';
   const bytes = parseMemorySize(options.memory);
+  const hooks = createHookBus();
+  const text = createKernelText(profile.era);
+  const stack = new ShadowStack();
+
+  // Every feature's part of this boot, in boot order (required features first).
+  const booted = new Map<FeatureFactory<unknown>, BootedFeature<unknown>>();
+  const setup: FeatureSetup = {
+    profile,
+    hooks,
+    text,
+    stack,
+    feature: <Api>(which: Parameters<FeatureSetup['feature']>[0]) =>
+      booted.get(featureKey(which))?.api as Api | undefined,
+  };
+  const features = resolveFeatures(options.features ?? []);
+  for (const feature of features) booted.set(feature.factory, feature.boot(setup));
+  const parts = [...booted.values()];
+
   const pending: string[] = [];
   const values: MemoryParamValues = { reserve: [] };
-  const builtIn = new Set<PageExtClientName>(options.clients ?? ['debug_pagealloc', 'page_owner', 'page_idle']);
-  const debugConfig: DebugPageallocConfig = defaultDebugPageallocConfig();
-  const pageOwnerConfig: PageOwnerConfig = { enabled: false };
   const params = [
     ...memoryParams(values),
     ...ignoredCoreParams(),
-    ...(builtIn.has('debug_pagealloc') ? debugPageallocParams(debugConfig, profile.name) : []),
-    ...(builtIn.has('page_owner') ? pageOwnerParams(pageOwnerConfig, profile.name) : []),
+    ...parts.flatMap((part) => part.params ?? []),
     ...(options.params ?? []),
   ];
   const parsed = parseKernelParams(cmdline, params, profile.name, (line) => pending.push(line));
   // page_ext's need phase: the entry size is known before memory is laid out (FLATMEM takes it from memblock).
-  let pageOwner: PageOwner | undefined;
-  let pageIdle: PageIdle | undefined;
-  let debugPagealloc: DebugPagealloc | undefined;
-  const clients: PageExtClient[] = [];
-  if (builtIn.has('debug_pagealloc') && profile.era === 'v4') {
-    // v4.x page_ext_ops[]: debug_guardpage_ops and page_poisoning_ops come first. v6.18 needs no page_ext.
-    clients.push(debugPageallocClient(debugConfig, () => debugPagealloc?.activate()));
-  }
-  if (builtIn.has('page_owner')) {
-    clients.push({
-      name: 'page_owner',
-      size: PAGE_OWNER_BYTES_V618,
-      needSharedFlags: true,
-      need: () => pageOwnerConfig.enabled,
-      init: (pageExt) => pageOwner?.init(pageExt),
-    });
-  }
-  if (builtIn.has('page_idle')) {
-    // page_idle_ops: only 32-bit keeps the flags in page_ext, and then it always needs it.
-    clients.push({
-      name: 'page_idle',
-      size: 0,
-      needSharedFlags: true,
-      need: () => profile.arch.bitsPerLong === 32,
-      init: (pageExt) => pageIdle?.init(pageExt),
-    });
-  }
-  const plan = planPageExt(clients, pageExtLayouts[profile.name]!, profile.arch.bitsPerLong);
-  const earlyDepot = profile.era === 'v6' && pageOwnerConfig.enabled;
-  let depotEntries = 0;
+  const plan = planPageExt(
+    parts.flatMap((part) => part.pageExt ?? []),
+    pageExtLayouts[profile.name]!,
+    profile.arch.bitsPerLong,
+  );
   const movableBytes =
     values.movablePercent !== undefined
       ? Math.floor((bytes * values.movablePercent) / 100 / PAGE_SIZE) * PAGE_SIZE
       : values.movableBytes;
 
   const layout = options.layout ?? 'pc';
+  const model = options.model ?? 'sparsemem';
   const memory = new PhysicalMemory({
     memory: bytes,
     profile,
     layout,
-    model: options.model ?? 'sparsemem',
+    model,
     nodes: options.nodes ?? 1,
     cpus: options.cpus ?? 2,
+    hooks,
+    stackTrace: () => {
+      const frames = new Uint32Array(stack.depth);
+      const count = stack.save(frames, stack.depth, 0);
+      return Array.from(frames.subarray(0, count), (address) => ({
+        address: KernelText.hexAddress(address),
+        symbol: text.formatSymbol(address),
+      }));
+    },
     ...(values.limit !== undefined ? { limit: values.limit } : {}),
     ...(values.reserve.length > 0 ? { reserve: values.reserve } : {}),
     ...(movableBytes !== undefined ? { movableBytes } : {}),
-    earlyAllocations: (nodes) => {
-      const requests: EarlyAllocation[] = [];
-      if (plan !== undefined && (options.model ?? 'sparsemem') === 'flatmem') {
-        requests.push(...flatmemPageExtAllocations(plan, nodes));
-      }
-      if (earlyDepot) {
-        // stack_depot_early_init(): the hash table and the pool pointer array, from memblock.
-        const kernelPages = nodes.reduce((sum, node) => sum + node.presentPages, 0);
-        depotEntries = stackDepotHashEntries(kernelPages - Math.ceil((kernelPages * 64) / PAGE_SIZE));
-        requests.push({ node: 0, bytes: depotEntries * 16, owner: 'stackdepot hash table' });
-        requests.push({ node: 0, bytes: 8192 * 8, owner: 'stackdepot pools' });
-      }
-      return requests;
-    },
+    earlyAllocations: (nodes) => [
+      ...(plan !== undefined && model === 'flatmem' ? flatmemPageExtAllocations(plan, nodes) : []),
+      ...parts.flatMap((part) => part.memblock?.(nodes) ?? []),
+    ],
   });
-  const text = createKernelText(profile.era);
-  const stack = new ShadowStack();
-  memory.stackTrace = () => {
-    const frames = new Uint32Array(stack.depth);
-    const count = stack.save(frames, stack.depth, 0);
-    return Array.from(frames.subarray(0, count), (address) => ({
-      address: KernelText.hexAddress(address),
-      symbol: text.formatSymbol(address),
-    }));
-  };
   const log = (lines: string | readonly string[]) => {
     for (const line of typeof lines === 'string' ? [lines] : lines) memory.log.printk(line);
   };
   const v6 = profile.era === 'v6';
-  const hooks = createHookBus();
 
   log(
     v6
@@ -221,7 +183,7 @@ export function boot(options: BootOptions): Kernel {
       : `Linux version ${profile.release} (mmsim@mmsim) (gcc version 6.2.0 20161109 (Debian 6.2.0-13) ) ${BOOT_BUILD.replace(' PREEMPT_DYNAMIC', '')}`,
   );
   log(`Command line: ${cmdline}`);
-  log(memoryMapLines(memory, firmwareMemoryMap(layout, bytes, profile.arch), values.limit));
+  log(memoryMapLines(memory, firmwareMemoryMap(layout, bytes, profile.arch), values));
   log(pending);
   hooks.boot_phase.call(BootPhase.setup_arch);
   log(zoneLines(memory));
@@ -229,9 +191,9 @@ export function boot(options: BootOptions): Kernel {
   if (v6) {
     log(unavailableRangeLines(memory));
   } else {
-    const setup = zoneSetupLinesV4(memory, (managed) => zoneBatchsize(managed, profile));
-    log(setup.lines);
-    totalPages = setup.totalPages;
+    const setupLines = zoneSetupLinesV4(memory, (managed) => zoneBatchsize(managed, profile));
+    log(setupLines.lines);
+    totalPages = setupLines.totalPages;
   }
   log(zonelistLines(memory, totalPages));
   log(`Kernel command line: ${cmdline}`);
@@ -239,14 +201,7 @@ export function boot(options: BootOptions): Kernel {
     const unknown = unknownParamsLine(parsed.unknown);
     if (unknown !== undefined) log(unknown);
   }
-  if (earlyDepot) {
-    const bytesOfTable = depotEntries * 16;
-    log([
-      'stackdepot: allocating hash table via alloc_large_system_hash',
-      `stackdepot hash table entries: ${depotEntries} (order: ${Math.log2(bytesOfTable) - 12}, ${bytesOfTable} bytes, linear)`,
-      'stackdepot: allocating space for 8192 stack pools via memblock',
-    ]);
-  }
+  for (const part of parts) part.mmCoreInit?.(memory);
   if (plan !== undefined && memory.model === 'flatmem') {
     const flat = flatmemPageExtAllocations(plan, memory.nodes).reduce((sum, request) => sum + request.bytes, 0);
     log(`allocated ${flat} bytes of page_ext`);
@@ -255,39 +210,16 @@ export function boot(options: BootOptions): Kernel {
   memory.clock.advance(20e6 + memory.presentPages * 10);
   const buddy = new BuddyAllocator(memory, hooks);
   buddy.freeAllMemory();
-  if (builtIn.has('debug_pagealloc')) {
-    debugPagealloc = new DebugPagealloc({
-      memory,
-      hooks,
-      buddy,
-      config: debugConfig,
-      canUnmap: options.debugPageallocCanUnmap ?? true,
-    });
-    // v6.18 mem_debugging_and_hardening_init(): before memblock_free_all(), so all free memory starts unmapped.
-    if (v6) debugPagealloc.activate();
-  }
+  const machine = { profile, hooks, text, stack, memory, buddy };
+  for (const part of parts) part.memInit?.(machine);
   if (!v6) log(memoryInfoLine(memory, buddy));
   hooks.boot_phase.call(BootPhase.mm_init);
 
   memory.clock.advance(50e6);
   const bootAllocations = allocateBootMemory(buddy);
-  if (builtIn.has('page_owner')) {
-    pageOwner = createPageOwner({
-      memory,
-      hooks,
-      buddy,
-      text,
-      stack,
-      enabled: pageOwnerConfig.enabled,
-      ...(depotEntries > 0 ? { depotBuckets: depotEntries } : {}),
-      ...(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
-    });
-  }
   const vm = new Vm({ memory, buddy, hooks, stack });
-  const migration = new Migration({ memory, buddy, hooks, vm });
-  const compaction = new Compaction({ memory, buddy, vm, migration });
-  compaction.enableDirectCompaction(hooks);
-  if (builtIn.has('page_idle')) pageIdle = new PageIdle({ memory, vm, hooks });
+  const core: KernelCore = { ...machine, vm };
+  for (const part of parts) part.start?.(core);
   let pageExt: PageExt | undefined;
   if (plan !== undefined) {
     // page_ext_init(): late in start_kernel (v4.8), at the end of mm_core_init (v6.18).
@@ -298,6 +230,14 @@ export function boot(options: BootOptions): Kernel {
       for (const allocation of flatmemPageExtAllocations(plan, memory.nodes)) pageExt.totalBytes += allocation.bytes;
     } else {
       pageExt.allocate(buddy);
+      // page_ext_callback(): a section taken offline takes its page_ext with it.
+      const sparse = pageExt;
+      hooks.memory_notify.subscribe((action, startPfn, nrPages) => {
+        if (action !== MemoryAction.offline) return;
+        for (let pfn = startPfn; pfn < startPfn + nrPages; pfn += memory.pagesPerSection) {
+          sparse.freeSection(buddy, Math.floor(pfn / memory.pagesPerSection));
+        }
+      });
     }
     pageExt.initClients();
     stack.unwindTo(depth);
@@ -306,7 +246,7 @@ export function boot(options: BootOptions): Kernel {
 
   memory.clock.advance(200e6);
   if (v6) log(memoryInfoLine(memory, buddy));
-  if (pageOwner !== undefined && !pageOwner.enabled) log('page_owner is disabled');
+  for (const part of parts) part.lateInit?.(core);
   hooks.boot_phase.call(BootPhase.late_init);
   memory.clock.advance(400e6);
   const freed = freeInitMemory(memory, buddy);
@@ -320,23 +260,14 @@ export function boot(options: BootOptions): Kernel {
   memory.current.comm = 'init';
 
   return new Kernel({
-    memory,
-    hooks,
-    buddy,
+    ...core,
     cmdline,
     parameters: parsed.recognised,
     unknownParameters: parsed.unknown,
     bootAllocations,
     bootMilliseconds: performance.now() - started,
-    text,
-    stack,
-    ...(pageExt !== undefined ? { pageExt } : {}),
-    ...(pageOwner !== undefined ? { pageOwner } : {}),
-    vm,
-    migration,
-    compaction,
-    ...(pageIdle !== undefined ? { pageIdle } : {}),
-    ...(debugPagealloc !== undefined ? { debugPagealloc } : {}),
+    pageExt,
+    features: features.map((feature) => ({ feature, booted: booted.get(feature.factory)! })),
   });
 }
 

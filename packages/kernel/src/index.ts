@@ -1,4 +1,4 @@
-export type { BootOptions, PageExtClientName } from './boot';
+export type { BootOptions } from './boot';
 export { boot, KernelParamError, parseMemorySize } from './boot';
 export type { BootAllocation, BootAllocationSite } from './boot-allocations';
 export { allocateBootMemory, bootAllocationSites } from './boot-allocations';
@@ -14,7 +14,7 @@ export {
 export type { CommandLineArgument, ParsedCommandLine } from './command-line';
 export { parameterNamesMatch, splitCommandLine } from './command-line';
 export { ignoredCoreParams } from './core-params';
-export type { PagetypeinfoContribution } from './kernel';
 export { Kernel } from './kernel';
 export type { ParamsResult } from './kernel-params';
 export { parseKernelParams, unknownParamsLine } from './kernel-params';
+export { userSpaceFiles } from './user-space-files';

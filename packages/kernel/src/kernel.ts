@@ -1,24 +1,32 @@
-import { type BuddyAllocator, type BuddyZone, formatBuddyinfo, formatPagetypeinfo } from '@mm/buddy';
-import type { DebugPagealloc } from '@mm/debug-pagealloc';
-import { type HookBus, MemoryAction } from '@mm/hooks';
-import type { Compaction, Migration } from '@mm/migrate';
+import { type BuddyAllocator, formatBuddyinfo, formatPagetypeinfo } from '@mm/buddy';
+import type { HookBus } from '@mm/hooks';
+import {
+  type BootedFeature,
+  type Feature,
+  type FeatureRef,
+  type FeatureSummary,
+  featureKey,
+  type KernelCore,
+  type KernelFile,
+  type RunContext,
+  textFile,
+} from '@mm/kernel-spec';
 import type { PageExt } from '@mm/page-ext';
-import type { PageIdle } from '@mm/page-idle';
-import { formatPagetypeinfoWithOwner, type PageOwner } from '@mm/page-owner';
-import { type KernelProfile, PageState, type PhysicalMemory } from '@mm/physmem';
+import type { KernelProfile, PhysicalMemory } from '@mm/physmem';
 import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import type { Vm } from '@mm/vm';
 import type { BootAllocation } from './boot-allocations';
 import type { CommandLineArgument } from './command-line';
+import { userSpaceFiles } from './user-space-files';
 
-/** An extra table of /proc/pagetypeinfo contributed by a client (page_owner's mixed blocks). */
-export interface PagetypeinfoContribution {
-  readonly title: string;
-  readonly counts: (zone: BuddyZone) => readonly number[];
+/** A feature of a booted kernel, and its part of the boot. */
+interface BootedEntry {
+  readonly feature: Feature;
+  readonly booted: BootedFeature<unknown>;
 }
 
-/** What `boot()` returns: the running simulated kernel and its views. */
-export class Kernel {
+/** What `boot()` returns: the running simulated kernel, its features and its views. */
+export class Kernel implements KernelCore {
   readonly profile: KernelProfile;
   readonly memory: PhysicalMemory;
   readonly hooks: HookBus;
@@ -36,40 +44,23 @@ export class Kernel {
   /** The kernel text (symbols) and the shadow call stack of simulated kernel code. */
   readonly text: KernelText;
   readonly stack: ShadowStack;
-  /** page_ext, when some client needed it. */
+  /** page_ext, when some feature needed it. */
   readonly pageExt: PageExt | undefined;
-  /** page_owner, when built in (it records only if `page_owner=` enabled it). */
-  readonly pageOwner: PageOwner | undefined;
   /** User space memory: processes, mappings, page tables, the page cache, the reverse map. */
   readonly vm: Vm;
-  /** Page migration (`migrate_pages()`) and compaction (direct on costly failures, or `compactMemory()`). */
-  readonly migration: Migration;
-  readonly compaction: Compaction;
-  /** Idle page tracking, when built in. */
-  readonly pageIdle: PageIdle | undefined;
-  /** debug_pagealloc, when built in (it acts only if `debug_pagealloc=on` or `page_poison=on`). */
-  readonly debugPagealloc: DebugPagealloc | undefined;
-  readonly #pagetypeinfo: PagetypeinfoContribution[] = [];
+  readonly #features: readonly BootedEntry[];
 
-  constructor(init: {
-    memory: PhysicalMemory;
-    hooks: HookBus;
-    buddy: BuddyAllocator;
-    cmdline: string;
-    parameters: readonly CommandLineArgument[];
-    unknownParameters: readonly CommandLineArgument[];
-    bootAllocations: readonly BootAllocation[];
-    bootMilliseconds: number;
-    text: KernelText;
-    stack: ShadowStack;
-    pageExt?: PageExt;
-    pageOwner?: PageOwner;
-    vm: Vm;
-    migration: Migration;
-    compaction: Compaction;
-    pageIdle?: PageIdle;
-    debugPagealloc?: DebugPagealloc;
-  }) {
+  constructor(
+    init: KernelCore & {
+      cmdline: string;
+      parameters: readonly CommandLineArgument[];
+      unknownParameters: readonly CommandLineArgument[];
+      bootAllocations: readonly BootAllocation[];
+      bootMilliseconds: number;
+      pageExt: PageExt | undefined;
+      features: readonly BootedEntry[];
+    },
+  ) {
     this.memory = init.memory;
     this.profile = init.memory.profile;
     this.hooks = init.hooks;
@@ -82,46 +73,22 @@ export class Kernel {
     this.text = init.text;
     this.stack = init.stack;
     this.pageExt = init.pageExt;
-    this.pageOwner = init.pageOwner;
     this.vm = init.vm;
-    this.migration = init.migration;
-    this.compaction = init.compaction;
-    this.pageIdle = init.pageIdle;
-    this.debugPagealloc = init.debugPagealloc;
+    this.#features = init.features;
   }
 
   /**
-   * Memory hot-remove of one memory section (mm/memory_hotplug.c `offline_pages()`): refused, changing nothing, if
-   * the section holds a page that cannot move (kernel memory), with the kernel's `memory offlining ... failed` line;
-   * otherwise its pageblocks are isolated, its movable pages migrate away (`memory_hotplug`), its free pages leave
-   * the allocator for good, and its page_ext is freed (`MEM_OFFLINE`: page_owner forgets its records there).
+   * A feature's API (`kernel.feature(pageOwner)` is the machine's `PageOwner`), found by its factory or by the object
+   * the factory returned; undefined when the kernel was booted without it.
    */
-  offlineSection(
-    nr: number,
-  ): { offlinedPages: number; migratedPages: number; pageExtBytes: number } | { error: string } {
-    const { memory, buddy, vm } = this;
-    const section = memory.sections[nr];
-    if (section === undefined) return { error: `section ${nr} has no memory` };
-    const start = section.startPfn;
-    const end = start + memory.pagesPerSection;
-    const range = `[mem ${hexAddress(start)}-${hexAddress(end, -1)}]`;
-    buddy.drainAllPages();
-    const movable: number[] = [];
-    for (let pfn = start; pfn < end; pfn++) {
-      if (memory.pageState(pfn) !== PageState.none || memory.pageRefcount(pfn) === 0) continue;
-      if (!vm.isMovable(pfn)) {
-        memory.log.printk(`memory offlining ${range} failed due to unmovable page`);
-        return { error: `pfn ${pfn} holds an unmovable page` };
-      }
-      movable.push(pfn);
-    }
-    this.hooks.memory_notify.call(MemoryAction.going_offline, start, memory.pagesPerSection);
-    buddy.isolateRange(start, end);
-    const migratedPages = this.migration.migratePages(movable, this.migration.reason('memory_hotplug'));
-    const offlinedPages = buddy.offlineIsolatedPages(start, end);
-    const pageExtBytes = this.pageExt?.freeSection(buddy, nr) ?? 0;
-    this.hooks.memory_notify.call(MemoryAction.offline, start, memory.pagesPerSection);
-    return { offlinedPages, migratedPages, pageExtBytes };
+  feature<Api>(which: FeatureRef<Api>): Api | undefined {
+    const key = featureKey(which);
+    return this.#features.find((entry) => entry.feature.factory === key)?.booted.api as Api | undefined;
+  }
+
+  /** The names of the features built in, in boot order. */
+  get featureNames(): readonly string[] {
+    return this.#features.map((entry) => entry.feature.name);
   }
 
   /** The kernel log (`dmesg`). */
@@ -134,29 +101,39 @@ export class Kernel {
     return formatBuddyinfo(this.buddy);
   }
 
-  /** `/proc/pagetypeinfo`, with page_owner's `Number of mixed blocks` when it is on, and other clients' tables. */
+  /** `/proc/pagetypeinfo`, with the tables features add (page_owner's `Number of mixed blocks`). */
   pagetypeinfo(): string {
-    if (this.pageOwner?.inited) return formatPagetypeinfoWithOwner(this.pageOwner, this.buddy);
-    return formatPagetypeinfo(this.buddy, this.#pagetypeinfo);
+    return formatPagetypeinfo(
+      this.buddy,
+      this.#features.flatMap((entry) => entry.booted.pagetypeinfo?.() ?? []),
+    );
   }
 
-  /** Adds a table to /proc/pagetypeinfo (page_owner's `Number of mixed blocks`). */
-  addPagetypeinfoSection(section: PagetypeinfoContribution): void {
-    this.#pagetypeinfo.push(section);
+  /**
+   * The files the machine shows, as whole-file reads see them now: /proc (buddyinfo, pagetypeinfo, the maps and
+   * pagemap of every process, kpageflags, kpagecount), then each feature's, in boot order.
+   */
+  files(): KernelFile[] {
+    return [
+      textFile('proc/buddyinfo', () => this.buddyinfo()),
+      textFile('proc/pagetypeinfo', () => this.pagetypeinfo()),
+      ...userSpaceFiles(this.vm),
+      ...this.#features.flatMap((entry) => entry.booted.files?.() ?? []),
+    ];
+  }
+
+  /** Each feature's part of a run's summary, in boot order. */
+  summaries(run: RunContext): FeatureSummary[] {
+    return this.#features.flatMap((entry) => (entry.booted.summary === undefined ? [] : [entry.booted.summary(run)]));
+  }
+
+  /** What the features sample along a run (the depot's stacks and bytes), in one record. */
+  sample(): Record<string, number> {
+    return Object.assign({}, ...this.#features.map((entry) => entry.booted.sample?.() ?? {}));
   }
 
   /** Host bytes of the simulation's per-page state: physmem's struct pages plus the allocator's arrays. */
   hostBytes(): number {
     return this.memory.hostBytes() + this.buddy.hostBytes();
   }
-
-  /** Host bytes page_owner and its depot add. */
-  pageOwnerHostBytes(): number {
-    return this.pageOwner === undefined ? 0 : this.pageOwner.hostBytes() + this.pageOwner.depot.hostBytes();
-  }
-}
-
-/** `%#010llx` of a pfn's physical address (plus `delta` bytes). */
-function hexAddress(pfn: number, delta = 0): string {
-  return `0x${(pfn * 4096 + delta).toString(16).padStart(8, '0')}`;
 }

@@ -17,11 +17,32 @@ import { pageExtLayouts } from './page-ext-layout';
 const GIB = 2 ** 30;
 /** `sizeof(struct page_owner)` in v6.18 (kernel-facts §1); @mm/page-owner exports it, which depends on us. */
 const PAGE_OWNER_BYTES_V618 = 64;
+/**
+ * page_owner's fields in the fixed `struct page_ext` (include/linux/page_ext.h of each version), as @mm/page-owner
+ * declares them: v3.19 order, gfp_mask, struct stack_trace and 8 entries; v4.7 order, gfp_mask, nr_entries,
+ * last_migrate_reason and 8 entries; v4.8 order, gfp_mask, last_migrate_reason and a depot handle.
+ */
+const pageOwnerFields: Readonly<Record<string, Record<32 | 64, number>>> = {
+  'v3.19': { 64: 4 + 4 + 24 + 64, 32: 4 + 4 + 16 + 32 },
+  'v4.7': { 64: 4 + 4 + 4 + 4 + 64, 32: 4 + 4 + 4 + 4 + 32 },
+  'v4.8': { 64: 4 + 4 + 4 + 4, 32: 4 + 4 + 4 + 4 },
+};
+
+/** Places in page_ext_ops[] (page-ext-client.ts). */
+const places: Readonly<Record<string, number>> = {
+  debug_pagealloc: 100,
+  page_owner: 300,
+  page_idle: 400,
+  page_table_check: 600,
+};
 
 function client(name: string, size: number, needSharedFlags: boolean, need = true): PageExtClient {
-  return { name, size, needSharedFlags, need: () => need };
+  return { name, place: places[name] ?? 700, size, needSharedFlags, need: () => need };
 }
-const pageOwner = (need = true) => client('page_owner', PAGE_OWNER_BYTES_V618, true, need);
+const pageOwner = (need = true): PageExtClient => ({
+  ...client('page_owner', PAGE_OWNER_BYTES_V618, true, need),
+  fixedBytes: (version, bitsPerLong) => pageOwnerFields[version]?.[bitsPerLong] ?? 0,
+});
 
 /** A booted allocator with every free page in it, and the page allocator events it fires. */
 function machine(profile: ProfileName, memory: number, config: Partial<MachineConfig> = {}) {
@@ -73,15 +94,18 @@ describe('planPageExt (invoke_need_callbacks)', () => {
     ['v3.19', 104],
     ['v4.7', 88],
     ['v4.8', 24],
-  ])('uses the %s struct page_ext whatever the clients: %i bytes', (version, bytes) => {
+  ])('uses the %s struct page_ext of the built-in clients, whoever asked: %i bytes', (version, bytes) => {
     const layout = pageExtLayouts[version]!;
     expect(planPageExt([pageOwner()], layout, 64)).toEqual({
       entryBytes: bytes,
       sharedFlags: true,
       active: [{ client: expect.objectContaining({ name: 'page_owner' }), offset: 8 }],
     });
-    // debug_pagealloc alone still gets the whole struct, page_owner's fields included.
+    // debug_pagealloc alone asks, but page_owner is built in: its fields are in the struct all the same.
     expect(planPageExt([client('debug_pagealloc', 0, true), pageOwner(false)], layout, 64)?.entryBytes).toBe(bytes);
+    // Without CONFIG_PAGE_OWNER the struct is the flags word alone.
+    expect(planPageExt([client('debug_pagealloc', 0, true)], layout, 64)?.entryBytes).toBe(8);
+    expect(planPageExt([client('page_idle', 0, true)], layout, 32)?.entryBytes).toBe(4);
   });
 
   it('uses the 32-bit struct sizes on a 32-bit kernel', () => {
@@ -98,9 +122,9 @@ describe('planPageExt (invoke_need_callbacks)', () => {
     expect(planFor('v6.18', 32).entryBytes).toBe(4 + 64);
   });
 
-  it('gives each client that said yes its offset, in registration order, and skips the others', () => {
+  it('gives each client that said yes its offset, in page_ext_ops[] order, and skips the others', () => {
     const plan = planPageExt(
-      [pageOwner(), client('page_idle', 0, true, false), client('page_table_check', 8, false)],
+      [client('page_table_check', 8, false), client('page_idle', 0, true, false), pageOwner()],
       pageExtLayouts['v6.18']!,
       64,
     )!;
@@ -128,6 +152,7 @@ describe('planPageExt (invoke_need_callbacks)', () => {
     let asked = 0;
     const shy: PageExtClient = {
       name: 'page_owner',
+      place: 300,
       size: 64,
       needSharedFlags: true,
       need: () => {
@@ -287,7 +312,7 @@ describe('PageExt on SPARSEMEM (page_ext_init)', () => {
     expect(buddy.totalFreePages()).toBe(free + 192);
   });
 
-  it('runs the init callbacks of the clients that said yes, in order, once page_ext exists', () => {
+  it('runs the init callbacks of the clients that said yes, in page_ext_ops[] order, once page_ext exists', () => {
     const calls: string[] = [];
     const withInit = (name: string, need: boolean): PageExtClient => ({
       ...client(name, 8, true, need),
@@ -295,7 +320,7 @@ describe('PageExt on SPARSEMEM (page_ext_init)', () => {
     });
     const { memory, buddy } = machine('v6.18', GIB);
     const plan = planPageExt(
-      [withInit('page_owner', true), withInit('page_idle', false), withInit('page_table_check', true)],
+      [withInit('page_table_check', true), withInit('page_idle', false), withInit('page_owner', true)],
       pageExtLayouts['v6.18']!,
       64,
     )!;

@@ -29,21 +29,24 @@ export interface SectionPageExt {
 }
 
 /**
- * `invoke_need_callbacks()`: asks every registered client, in registration order; returns undefined when nobody
- * needs page_ext (nothing at all is allocated then). In the fixed layouts the entry size does not depend on who
- * asked; in the offset scheme it is the flags word (if needed) plus the sizes of the clients that said yes.
+ * `invoke_need_callbacks()`: asks the built-in clients in `page_ext_ops[]` order (their places); returns undefined
+ * when nobody needs page_ext (nothing at all is allocated then). In the fixed layouts the entry is the compile-time
+ * struct: the flags word plus the fields of every built-in client, whoever asked; in the offset scheme it is the
+ * flags word (if needed) plus the sizes of the clients that said yes.
  */
 export function planPageExt(
-  clients: readonly PageExtClient[],
+  builtIn: readonly PageExtClient[],
   layout: PageExtLayout,
   bitsPerLong: 32 | 64,
 ): PageExtPlan | undefined {
+  const clients = [...builtIn].sort((a, b) => a.place - b.place);
   const wanted = clients.filter((client) => client.need());
   if (wanted.length === 0) return undefined;
   const flags = flagsBytes(bitsPerLong);
   if (layout.scheme === 'fixed') {
+    const fields = clients.reduce((sum, client) => sum + (client.fixedBytes?.(layout.version, bitsPerLong) ?? 0), 0);
     return {
-      entryBytes: bitsPerLong === 64 ? layout.entryBytes : layout.entryBytes32,
+      entryBytes: flags + fields,
       sharedFlags: true,
       active: wanted.map((client) => ({ client, offset: flags })),
     };
@@ -119,7 +122,10 @@ export class PageExt {
     memory.log.printk(`allocated ${this.totalBytes} bytes of page_ext`);
   }
 
-  /** `invoke_init_callbacks()`: every active client's `init()`, in order. */
+  /**
+   * `invoke_init_callbacks()`: every active client's `init()`, in `page_ext_ops[]` order (the kernel calls every
+   * client's, and each returns at once unless it asked).
+   */
   initClients(): void {
     for (const { client } of this.plan.active) client.init?.(this);
   }

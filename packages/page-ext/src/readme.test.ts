@@ -16,8 +16,15 @@ describe('README example', () => {
     const memory = new PhysicalMemory({ memory: 4 * 2 ** 30, profile: getProfile('v4.8') });
     const buddy = new BuddyAllocator(memory, createHookBus());
     buddy.freeAllMemory();
-    // page_owner=on: the v4.8 struct page_ext (24 bytes) whichever client asked.
-    const pageOwner = { name: 'page_owner', size: 64, needSharedFlags: true, need: () => true };
+    // page_owner=on: the v4.8 struct page_ext, the flags word and page_owner's 16 bytes of fields (24 bytes).
+    const pageOwner = {
+      name: 'page_owner',
+      place: 300,
+      size: 0,
+      needSharedFlags: true,
+      need: () => true,
+      fixedBytes: () => 16,
+    };
     const plan = planPageExt([pageOwner], pageExtLayouts['v4.8']!, 64)!;
     const pageExt = new PageExt(memory, plan);
     const free = buddy.totalFreePages();

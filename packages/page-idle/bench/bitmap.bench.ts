@@ -14,7 +14,7 @@ function mapped(profile: 'v4.8' | 'v6.18') {
   const buddy = new BuddyAllocator(memory, hooks);
   buddy.freeAllMemory();
   const vm = new Vm({ memory, buddy, hooks });
-  const pageIdle = new PageIdle({ memory, vm, hooks });
+  const pageIdle = new PageIdle({ memory, vm });
   for (let index = 0; index < 4; index++) {
     const task = vm.createProcess(`worker${index}`);
     const start = vm.mmap(task, { pages: 1 << 20 });

@@ -1,8 +1,6 @@
-import type { HookBus } from '@mm/hooks';
-import type { PageExt, PageExtClient } from '@mm/page-ext';
+import type { PageExt } from '@mm/page-ext';
 import { type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
-import { PteBits, RMAP_CHUNK_PAGES, type Vm, type Vma } from '@mm/vm';
-import { IdleBits } from './idle-bits';
+import type { PageIdleFlags, Vm, Vma } from '@mm/vm';
 import type { PositionalFile } from './working-set';
 
 /** An error a bitmap read or write returns instead of a byte count. */
@@ -14,81 +12,44 @@ export interface BitmapError {
 export const BITMAP_CHUNK_SIZE = 8;
 const CHUNK_BITS = 64;
 
-/** The page_ext flag bits of 32-bit page_idle per era (include/linux/page_ext.h). */
-const pageExtBits = {
-  v4: { young: 3, idle: 4 },
-  v6: { young: 2, idle: 3 },
-} as const;
-
 /**
- * Idle page tracking (mm/page_idle.c): the Idle and Young flags, where each architecture keeps them, and the
- * `/sys/kernel/mm/page_idle/bitmap` file. Only user pages on an LRU list are tracked; anything else reads 0 and
- * ignores writes. Setting a bit clears the accessed bits of every entry mapping the page (through the vm's reverse
- * map), setting Young if one was set, then sets Idle; reading a bit does the same walk for an idle page and reports
- * it only if no entry was accessed meanwhile.
+ * Idle page tracking (mm/page_idle.c): the `/sys/kernel/mm/page_idle/bitmap` file over the Idle and Young flags the
+ * vm keeps (`CONFIG_PAGE_IDLE_FLAG`, which it selects). Only user pages on an LRU list are tracked; anything else
+ * reads 0 and ignores writes. Setting a bit walks the reverse map of the page (`page_idle_clear_pte_refs()` through
+ * the vm's `rmapWalk`) clearing the accessed bit of every entry mapping it, sets Young if one was set, then sets
+ * Idle; reading a bit does the same walk for an idle page and reports it only if no entry was accessed meanwhile.
  *
  * On 64-bit the flags are page flags and cost nothing more; on 32-bit they live in page_ext, whose `need()` then
- * always says yes (the page_ext memory shows it). Migration copies both flags to the new page, a THP split to
- * every tail page.
+ * always says yes (the page_ext memory shows it).
  */
 export class PageIdle {
   readonly memory: PhysicalMemory;
   readonly vm: Vm;
-  /** The flags, installed into the vm (`vm.idleFlags`). */
-  readonly flags: IdleBits;
+  /** The Idle and Young flags (the vm's). */
+  readonly flags: PageIdleFlags;
   /** 32-bit: the flags are page_ext bits. */
   readonly inPageExt: boolean;
   readonly #v4: boolean;
-  readonly #unsubscribe: (() => void)[];
+  /** What `page_idle_clear_pte_refs_one()` found on the walk in progress. */
+  #referenced = false;
+  /** `page_idle_clear_pte_refs_one()`, made once so that a walk allocates nothing. */
+  readonly #clearPteRefsOne = (vma: Vma, slot: number): boolean => {
+    if (vma.clearYoung(slot)) this.#referenced = true;
+    return true;
+  };
 
-  constructor(deps: { memory: PhysicalMemory; vm: Vm; hooks: HookBus }) {
-    const { memory, vm, hooks } = deps;
+  constructor(deps: { memory: PhysicalMemory; vm: Vm }) {
+    const { memory, vm } = deps;
     this.memory = memory;
     this.vm = vm;
     this.#v4 = memory.profile.era === 'v4';
-    this.inPageExt = memory.profile.arch.bitsPerLong === 32;
-    const { bit } = memory.profile.pageFlags;
-    this.flags = this.inPageExt
-      ? new IdleBits(memory, [], pageExtBits[memory.profile.era])
-      : new IdleBits(
-          memory,
-          memory.sections.map((section) => section?.flags),
-          { idle: bit.idle, young: bit.young },
-        );
-    vm.idleFlags = this.flags;
-    this.#unsubscribe = [
-      hooks.migrate_copy.subscribe((from, to, order) => this.#copy(from, to, 1 << order)),
-      hooks.thp_split.subscribe((pfn, order) => {
-        for (let tail = 1; tail < 1 << order; tail++) this.#copy(pfn, pfn + tail, 1);
-      }),
-    ];
+    this.flags = vm.enableIdleFlags();
+    this.inPageExt = this.flags.inPageExt;
   }
 
-  /** The page_ext client (`page_idle_ops`, 32-bit only): flags only, and needed whenever it is built in. */
-  client(): PageExtClient {
-    return {
-      name: 'page_idle',
-      size: 0,
-      needSharedFlags: true,
-      need: () => this.inPageExt,
-      init: (pageExt) => this.init(pageExt),
-    };
-  }
-
-  /** 32-bit: page_ext exists; the flags get an array for each section that has it. */
+  /** 32-bit: page_ext exists (the `page_idle_ops` client); the flags get the sections that have it. */
   init(pageExt: PageExt): void {
-    if (!this.inPageExt) return;
-    const { memory } = this;
-    memory.sections.forEach((section, nr) => {
-      if (section !== undefined && pageExt.hasPageExt(section.startPfn)) {
-        this.flags.arrays[nr] = new Uint8Array(memory.pagesPerSection);
-      }
-    });
-  }
-
-  /** Stops following migrations and splits (tests). */
-  disable(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.flags.attachPageExt((pfn) => pageExt.hasPageExt(pfn));
   }
 
   /**
@@ -150,10 +111,10 @@ export class PageIdle {
   }
 
   /**
-   * The loop of both files over [start, end), section by section with the section's arrays at hand (it visits
-   * every pfn of memory for a whole-file read). For each tracked page (on an LRU, not a tail) that the write's
-   * `data` selects, or that is idle when reading: clear the accessed bits of its mappings (Young and not Idle if one
-   * was set), then set Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn
+   * The loop of both files over [start, end), section by section with the section's flags at hand (it visits every
+   * pfn of memory for a whole-file read; pages not on an LRU are passed over at one test each). For each tracked page (on an LRU, not a tail) that the write's `data`
+   * selects, or that is idle when reading: clear the accessed bits of its mappings (Young and not Idle if one was
+   * set), then set Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn
    * start + b.
    */
   #walk(start: number, end: number, data: Uint8Array | undefined, out: Uint8Array | undefined): void {
@@ -161,56 +122,27 @@ export class PageIdle {
     const perSection = memory.pagesPerSection;
     const lruMask = this.#lruMask();
     const { idleMask, youngMask } = flags;
-    const accessedBit = PteBits.ACCESSED;
-    // Pages of one mapping come in runs: remember the last one looked up.
-    let lastMapping = 0;
-    let lastVma: Vma | undefined;
-    // Chunks of the reverse map's size (a section holds whole chunks): each with its arrays at hand.
-    for (let chunk = Math.floor(start / RMAP_CHUNK_PAGES); chunk * RMAP_CHUNK_PAGES < end; chunk++) {
-      const base = chunk * RMAP_CHUNK_PAGES;
-      const nr = Math.floor(base / perSection);
+    for (let nr = Math.floor(start / perSection); nr * perSection < end; nr++) {
+      const base = nr * perSection;
       const section = memory.sections[nr];
       const bits = flags.arrays[nr];
-      const mappings = vm.rmap.mapping[chunk];
-      const indices = vm.rmap.index[chunk];
-      // No section, no idle flags there, or no user page was ever there.
-      if (section === undefined || bits === undefined || mappings === undefined || indices === undefined) continue;
+      // No section, or no idle flags there (32-bit without page_ext).
+      if (section === undefined || bits === undefined) continue;
       const pageFlags = section.flags;
-      const offset = base - nr * perSection;
-      const last = Math.min(end - base, RMAP_CHUNK_PAGES);
-      for (let index = Math.max(start - base, 0); index < last; index++) {
-        const page = offset + index;
+      const last = Math.min(end - base, perSection);
+      for (let page = Math.max(start - base, 0); page < last; page++) {
         const word = pageFlags[page]!;
         // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
         if ((word & lruMask) === 0 || word >>> STATE_SHIFT !== 0) continue;
-        const bit = base + index - start;
+        const bit = base + page - start;
         if (data !== undefined) {
           if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
         } else if ((bits[page]! & idleMask) === 0) continue;
-        const mapping = mappings[index]!;
-        let accessed: boolean;
-        if (mapping < 0) {
-          // An anonymous page has one mapping: look at its entry directly.
-          if (mapping !== lastMapping) {
-            lastMapping = mapping;
-            lastVma = vm.vma(-mapping);
-          }
-          const vma = lastVma;
-          const slot = indices[index]!;
-          accessed = false;
-          if (vma !== undefined && vma.pte[slot] === base + index + 1) {
-            const entry = vma.bits[slot]!;
-            if ((entry & accessedBit) !== 0) {
-              vma.bits[slot] = entry & ~accessedBit;
-              accessed = true;
-            }
-          }
-        } else {
-          accessed = mapping !== 0 && vm.clearAccessedBits(base + index);
-        }
-        if (accessed) bits[page] = (bits[page]! & ~idleMask) | youngMask;
+        this.#referenced = false;
+        vm.rmapWalk(base + page, this.#clearPteRefsOne);
+        if (this.#referenced) bits[page] = (bits[page]! & ~idleMask) | youngMask;
         if (data !== undefined) bits[page]! |= idleMask;
-        else if (!accessed) out![bit >>> 3]! |= 1 << (bit & 7);
+        else if (!this.#referenced) out![bit >>> 3]! |= 1 << (bit & 7);
       }
     }
   }
@@ -232,14 +164,5 @@ export class PageIdle {
 
   #lruMask(): number {
     return 1 << this.memory.profile.pageFlags.bit.lru;
-  }
-
-  /** `folio_migrate_flags()`: Young and Idle follow the page to its new place. */
-  #copy(from: number, to: number, pages: number): void {
-    const { flags } = this;
-    for (let page = 0; page < pages; page++) {
-      if (flags.isYoung(from + page)) flags.setYoung(to + page);
-      if (flags.isIdle(from + page)) flags.setIdle(to + page);
-    }
   }
 }

@@ -19,7 +19,7 @@ describe('README example', () => {
     const buddy = new BuddyAllocator(memory, hooks);
     buddy.freeAllMemory();
     const vm = new Vm({ memory, buddy, hooks });
-    const pageIdle = new PageIdle({ memory, vm, hooks }); // 64-bit: PG_idle and PG_young in page->flags
+    const pageIdle = new PageIdle({ memory, vm }); // 64-bit: PG_idle and PG_young in page->flags
     const task = vm.createProcess('app');
     const start = vm.mmap(task, { pages: 100 });
     const pfns = Array.from({ length: 100 }, (_, page) => vm.touch(task, start + page * PAGE_SIZE));

@@ -1,4 +1,4 @@
-import { type BuddyZone, formatPagetypeinfo } from '@mm/buddy';
+import type { BuddyZone } from '@mm/buddy';
 import { MIGRATE_TYPES, PAGEBLOCK_NR_PAGES, PageState } from '@mm/physmem';
 import { InfoBits, orderOf } from './owner-records';
 import type { PageOwner } from './page-owner';
@@ -44,13 +44,4 @@ export function mixedBlockCounts(owner: PageOwner, zone: BuddyZone): number[] {
     }
   }
   return counts;
-}
-
-/** /proc/pagetypeinfo with the `Number of mixed blocks` section page_owner adds when it is on. */
-export function formatPagetypeinfoWithOwner(owner: PageOwner, buddy: Parameters<typeof formatPagetypeinfo>[0]): string {
-  if (!owner.inited) return formatPagetypeinfo(buddy);
-  if (owner.era.name !== 'v6.18') buddy.drainAllPages();
-  return formatPagetypeinfo(buddy, [
-    { title: 'Number of mixed blocks ', counts: (zone) => mixedBlockCounts(owner, zone) },
-  ]);
 }

@@ -39,8 +39,6 @@ export interface PageOwnerEra {
   readonly registrationSkip: number;
   /** What the early sweep runs inside (above `page_ext_init`), for eras that capture a real stack there. */
   readonly earlySweepFrames: readonly string[];
-  /** The frames stackdepot adds when it allocates a pool (its caller's path into the page allocator). */
-  readonly depotAllocFrames: readonly string[];
   /** The frames of a split_page() call above the caller (v4.7 captures a new stack for every sub-page). */
   readonly splitFrames: readonly string[];
 }
@@ -62,7 +60,6 @@ export const pageOwnerEras: Readonly<Record<ProfileName, PageOwnerEra>> = {
     registrationFrames: { dummy: [], failure: [], early: [] },
     registrationSkip: 0,
     earlySweepFrames: ['init_page_owner+0x2c/0x170', '__set_page_owner+0x3c/0x70', 'save_stack_trace+0x2b/0x50'],
-    depotAllocFrames: [],
     splitFrames: ['split_page+0x8f/0xb0', '__set_page_owner+0x3c/0x70', 'save_stack_trace+0x2b/0x50'],
   },
   'v4.8': {
@@ -88,7 +85,6 @@ export const pageOwnerEras: Readonly<Record<ProfileName, PageOwnerEra>> = {
       'save_stack+0x43/0xe0',
       'save_stack_trace+0x16/0x20',
     ],
-    depotAllocFrames: ['depot_save_stack+0x1c3/0x3e0', 'alloc_pages_current+0x88/0x120'],
     splitFrames: [],
   },
   'v6.18': {
@@ -115,11 +111,6 @@ export const pageOwnerEras: Readonly<Record<ProfileName, PageOwnerEra>> = {
     },
     registrationSkip: 1,
     earlySweepFrames: [],
-    depotAllocFrames: [
-      'stack_depot_save_flags+0x2a3/0x6e0',
-      'alloc_pages_noprof+0x4c/0x70',
-      'alloc_pages_mpol+0x86/0x190',
-    ],
     splitFrames: [],
   },
 };

@@ -1,6 +1,6 @@
 import type { BuddyAllocator } from '@mm/buddy';
 import { type HookBus, type KernelParam, kstrtobool, MemoryAction } from '@mm/hooks';
-import type { PageExt, PageExtClient } from '@mm/page-ext';
+import type { PageExt } from '@mm/page-ext';
 import { type CurrentTask, PageState, type PhysicalMemory, type SimClock } from '@mm/physmem';
 import { REFCOUNT_SATURATED, type StackDepot } from '@mm/stackdepot';
 import type { KernelText, ShadowStack } from '@mm/stacktrace';
@@ -30,9 +30,11 @@ export interface PageOwnerConfig {
 
 /**
  * `early_param("page_owner", ...)`: v4.x enables only on the exact string `on` (anything else is ignored); v6.18
- * reads a kstrtobool value. A bare `page_owner`, or a value v6.18 cannot read, prints `Malformed early option`.
+ * reads a kstrtobool value, and when it is true asks the stack depot for its early init
+ * (`stack_depot_request_early_init()`, through `onEnable`). A bare `page_owner`, or a value v6.18 cannot read,
+ * prints `Malformed early option`.
  */
-export function pageOwnerParams(config: PageOwnerConfig, profile: string): KernelParam[] {
+export function pageOwnerParams(config: PageOwnerConfig, profile: string, onEnable?: () => void): KernelParam[] {
   return [
     {
       name: 'page_owner',
@@ -47,6 +49,7 @@ export function pageOwnerParams(config: PageOwnerConfig, profile: string): Kerne
           const parsed = kstrtobool(value);
           if (parsed === undefined) context.log(`Malformed early option 'page_owner'`);
           else config.enabled = parsed;
+          if (parsed === true) onEnable?.();
         } else if (value === 'on') {
           config.enabled = true;
         }
@@ -57,6 +60,13 @@ export function pageOwnerParams(config: PageOwnerConfig, profile: string): Kerne
 
 /** `sizeof(struct page_owner)` in v6.18, its share of the page_ext entry. */
 export const PAGE_OWNER_BYTES_V618 = 64;
+
+/**
+ * page_owner's places among the listeners of each hook (the kernel's call order, `MmHookEvents`): it records in
+ * `post_alloc_hook()` after debug_pagealloc maps and unpoisons the pages, and resets first in
+ * `free_pages_prepare()`, before they are poisoned and unmapped.
+ */
+const Place = { set_page_owner: 300, reset_page_owner: 100, split_page_owner: 100, folio_copy_owner: 200 } as const;
 /** Objects of 16 bytes in a kmalloc-16 slab page (v6.18 stack list nodes). */
 const LIST_NODES_PER_SLAB = 256;
 
@@ -150,17 +160,6 @@ export class PageOwner {
     this.#recursionAddress = deps.era.recursionFrame === undefined ? -1 : deps.text.site(deps.era.recursionFrame);
   }
 
-  /** The page_ext client (`page_owner_ops`). */
-  client(): PageExtClient {
-    return {
-      name: 'page_owner',
-      size: PAGE_OWNER_BYTES_V618,
-      needSharedFlags: true,
-      need: () => this.enabled,
-      init: (pageExt) => this.init(pageExt),
-    };
-  }
-
   /**
    * `init_page_owner()`: registers the special stacks, sweeps the pages allocated before page_ext existed, and turns
    * the hooks on (v4.8 before the sweep, v6.18 after it, as the kernels do).
@@ -200,10 +199,13 @@ export class PageOwner {
   #enable(): void {
     const { hooks } = this.#deps;
     this.#unsubscribe.push(
-      hooks.post_alloc.subscribe((pfn, order, gfp) => this.#setPageOwner(pfn, order, gfp)),
-      hooks.free_prepare.subscribe((pfn, order) => this.#resetPageOwner(pfn, order)),
-      hooks.split.subscribe((pfn, oldOrder, newOrder) => this.#split(pfn, oldOrder, newOrder)),
-      hooks.migrate_copy.subscribe((from, to, order, reason) => this.#copy(from, to, order, reason)),
+      hooks.post_alloc.subscribe((pfn, order, gfp) => this.#setPageOwner(pfn, order, gfp), Place.set_page_owner),
+      hooks.free_prepare.subscribe((pfn, order) => this.#resetPageOwner(pfn, order), Place.reset_page_owner),
+      hooks.split.subscribe((pfn, oldOrder, newOrder) => this.#split(pfn, oldOrder, newOrder), Place.split_page_owner),
+      hooks.migrate_copy.subscribe(
+        (from, to, order, reason) => this.#copy(from, to, order, reason),
+        Place.folio_copy_owner,
+      ),
       hooks.dump_page.subscribe((pfn) => this.memory.log.printk(dumpPageOwnerLines(this, pfn).join('\n'))),
       // MEM_OFFLINE: the section's page_ext is gone, and with it every record there.
       hooks.memory_notify.subscribe((action, startPfn, nrPages) => {
@@ -363,6 +365,8 @@ export class PageOwner {
 
   /** v6.18 `inc_stack_record_count()`: a stack's first charge puts it on the page_owner_stacks list. */
   #chargeStack(handle: number, gfp: number, pages: number): void {
+    // __stack_depot_get_stack_record(0) is NULL: a disabled depot's records are not counted.
+    if (handle === 0) return;
     if (handle === this.#pendingHandle) {
       this.#pendingDelta += pages;
       return;

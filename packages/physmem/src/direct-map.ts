@@ -1,6 +1,7 @@
+import type { HookBus } from '@mm/hooks';
 import type { PageContents } from './page-contents';
 
-/** What a faulting access was. */
+/** What a faulting access was (the arguments of the `kernel_fault` event, as one object for reports). */
 export interface DirectMapFault {
   readonly pfn: number;
   readonly offset: number;
@@ -11,20 +12,20 @@ export interface DirectMapFault {
 /**
  * The kernel's direct map (the linear mapping of all RAM at `PAGE_OFFSET`), through which simulated kernel code reads
  * and writes page contents. debug_pagealloc removes freed pages from it (`kernel_map_pages(page, n, 0)`); an access
- * to a page that is not mapped is a page fault in kernel mode, handed to `onFault` (the oops), and does nothing else:
- * a write is lost, a read returns undefined.
+ * to a page that is not mapped is a page fault in kernel mode, raised as the `kernel_fault` event of the machine's
+ * hook bus (whose listeners print the oops), and does nothing else: a write is lost, a read returns undefined.
  */
 export class DirectMap {
   readonly contents: PageContents;
-  /** Called on an access to an unmapped page. */
-  onFault: ((fault: DirectMapFault) => void) | undefined;
+  readonly #hooks: HookBus;
   /** Per section, 1 for pages removed from the map. */
   readonly #unmapped: (Uint8Array | undefined)[] = [];
   readonly #shift: number;
   readonly #mask: number;
 
-  constructor(contents: PageContents, pfnSectionShift: number) {
+  constructor(contents: PageContents, pfnSectionShift: number, hooks: HookBus) {
     this.contents = contents;
+    this.#hooks = hooks;
     this.#shift = pfnSectionShift;
     this.#mask = 2 ** pfnSectionShift - 1;
   }
@@ -50,7 +51,7 @@ export class DirectMap {
   /** A kernel load of `length` bytes at `offset` in page `pfn`; undefined after a fault. */
   read(pfn: number, offset: number, length: number): Uint8Array | undefined {
     if (!this.isMapped(pfn)) {
-      this.onFault?.({ pfn, offset, write: false, length });
+      this.#hooks.kernel_fault.call(pfn, offset, false, length);
       return undefined;
     }
     return this.contents.read(pfn, offset, length);
@@ -59,7 +60,7 @@ export class DirectMap {
   /** A kernel store of `data` at `offset` in page `pfn`; false after a fault (nothing written). */
   write(pfn: number, offset: number, data: Uint8Array): boolean {
     if (!this.isMapped(pfn)) {
-      this.onFault?.({ pfn, offset, write: true, length: data.length });
+      this.#hooks.kernel_fault.call(pfn, offset, true, data.length);
       return false;
     }
     this.contents.write(pfn, offset, data);

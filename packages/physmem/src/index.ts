@@ -22,6 +22,7 @@ export { formatPageFlagsV4, formatPageFlagsV6 } from './format-page-flags';
 export type { GfpFlags, GfpTable } from './gfp';
 export { gfpV48, gfpV618 } from './gfp';
 export { KernelLog, printkTime } from './kernel-log';
+export { KPF } from './kernel-page-flags';
 export { KernelTaint, Taint, taintFlags } from './kernel-taint';
 export { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, PAGEBLOCK_SKIP } from './mem-section';
 export type { E820Entry, E820Type, MemoryLayout, PfnRange } from './memory-map';

@@ -10,6 +10,11 @@ export interface MemoryParamValues {
   /** `movablecore=`: bytes, or a percentage of memory (`percent`). */
   movableBytes?: number;
   movablePercent?: number;
+  /**
+   * arch/x86/kernel/e820.c `userdef`: `mem=` or `memmap=` was given, so the kernel prints the user-defined map
+   * (`e820__finish_early_params()`), changed or not.
+   */
+  userDefined?: boolean;
 }
 
 const SIZE = 'a size such as 512M, 4G or 0x1000000 (K, M, G, T, P, E suffixes)';
@@ -32,6 +37,7 @@ export function memoryParams(values: MemoryParamValues): KernelParam[] {
         const size = value === undefined ? undefined : memparse(value);
         if (size === undefined || size === 0) throw new KernelParamError('mem', value, SIZE);
         values.limit = size;
+        values.userDefined = true;
       },
     },
     {
@@ -50,6 +56,7 @@ export function memoryParams(values: MemoryParamValues): KernelParam[] {
           );
         }
         values.reserve.push({ start, size });
+        values.userDefined = true;
       },
     },
     {

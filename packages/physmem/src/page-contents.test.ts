@@ -1,3 +1,4 @@
+import { createHookBus } from '@mm/hooks';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DirectMap, directMapAddress } from './direct-map';
@@ -65,10 +66,11 @@ describe('PageContents', () => {
 });
 
 describe('DirectMap', () => {
-  it('faults on an unmapped page: the store is lost, the load returns nothing, the handler hears of it', () => {
-    const map = new DirectMap(new PageContents(15), 15);
+  it('faults on an unmapped page: the store is lost, the load returns nothing, kernel_fault listeners hear of it', () => {
+    const hooks = createHookBus();
+    const map = new DirectMap(new PageContents(15), 15, hooks);
     const faults: unknown[] = [];
-    map.onFault = (fault) => faults.push(fault);
+    hooks.kernel_fault.subscribe((pfn, offset, write, length) => faults.push({ pfn, offset, write, length }));
     expect(map.write(5, 8, Uint8Array.of(1))).toBe(true);
     map.mapPages(4, 3, false);
     expect(map.isMapped(5)).toBe(false);

@@ -1,3 +1,4 @@
+import { createHookBus, type HookBus } from '@mm/hooks';
 import { MAX_ORDER_NR_PAGES, PAGE_SIZE, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER } from './constants';
 import { bootTask, type CurrentTask } from './current-task';
 import { DirectMap } from './direct-map';
@@ -50,6 +51,13 @@ export interface MachineConfig {
    * stackdepot hash table): bytes per node, placed top-down like the memmap.
    */
   readonly earlyAllocations?: (nodes: readonly MemoryNode[]) => readonly EarlyAllocation[];
+  /** The machine's hook bus (the direct map raises `kernel_fault` on it). Default: a bus of its own. */
+  readonly hooks?: HookBus;
+  /**
+   * Where `dump_stack()` gets the current call trace from: @mm/kernel passes the shadow stack of simulated kernel
+   * code, symbolised. Default: no frames.
+   */
+  readonly stackTrace?: () => readonly StackFrame[];
 }
 
 /** A boot-time memblock allocation requested through {@link MachineConfig.earlyAllocations}. */
@@ -111,11 +119,10 @@ export class PhysicalMemory {
   readonly taint: KernelTaint;
   /** Loaded module names, for `Modules linked in:`. */
   readonly modules: string[] = [];
-  /**
-   * Where `dump_stack()` gets the current call trace from. @mm/stacktrace installs the shadow stack of simulated
-   * kernel code; without it traces are empty.
-   */
-  stackTrace: () => readonly StackFrame[] = () => [];
+  /** The machine's hook bus. */
+  readonly hooks: HookBus;
+  /** The current call trace, symbolised, innermost frame last (what `dump_stack()` prints). */
+  readonly stackTrace: () => readonly StackFrame[];
   readonly #pageFlagReserved: number;
 
   constructor(config: MachineConfig) {
@@ -133,7 +140,9 @@ export class PhysicalMemory {
     this.current = bootTask();
     this.taint = new KernelTaint(profile.era === 'v6' ? 20 : 16);
     this.pfnSectionShift = arch.pfnSectionShift;
-    this.directMap = new DirectMap(new PageContents(arch.pfnSectionShift), arch.pfnSectionShift);
+    this.hooks = config.hooks ?? createHookBus();
+    this.stackTrace = config.stackTrace ?? (() => []);
+    this.directMap = new DirectMap(new PageContents(arch.pfnSectionShift), arch.pfnSectionShift, this.hooks);
     this.pagesPerSection = arch.pagesPerSection;
     this.#pageFlagReserved = 1 << profile.pageFlags.bit.reserved;
 

@@ -1,4 +1,4 @@
-import { parsePageOwner } from '@mm/page-owner';
+import { parsePageOwner } from '@mm/page-owner-tools';
 import { collectReport, renderReport } from '@mm/report';
 import { bench, describe } from 'vitest';
 import { syntheticPageOwnerRecord as record } from '../../../tools/synthetic-page-owner-record';

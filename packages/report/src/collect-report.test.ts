@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { parsePageOwner } from '@mm/page-owner';
-import { KPF } from '@mm/vm';
+import { parsePageOwner } from '@mm/page-owner-tools';
+import { KPF } from '@mm/physmem';
 import { describe, expect, it } from 'vitest';
 import { collectReport, parseZoneinfo } from './collect-report';
 import { unpackArray } from './packed-array';
 import { IDLE_CELL, LRU_CELL, PageCell } from './report-data';
 
 const fixture = (name: string) =>
-  readFileSync(new URL(`../../kernel/test/__fixtures__/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../page-owner/test/__fixtures__/${name}`, import.meta.url), 'utf8');
 const sample = (name: string) => readFileSync(new URL(`../../../samples/${name}`, import.meta.url), 'utf8');
 
 /** kpageflags of pfns given as [low, high] words. */

@@ -1,6 +1,5 @@
-import { formatParsedFrame, type PageOwnerFrame, type ParsedPageOwnerRecord } from '@mm/page-owner';
-import { Migratetype, migratetypeNames, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER, x86_64 } from '@mm/physmem';
-import { KPF } from '@mm/vm';
+import { formatParsedFrame, type PageOwnerFrame, type ParsedPageOwnerRecord } from '@mm/page-owner-tools';
+import { KPF, Migratetype, migratetypeNames, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER, x86_64 } from '@mm/physmem';
 import { packArray } from './packed-array';
 import { IDLE_CELL, LRU_CELL, PageCell, type ReportData, type ReportZone } from './report-data';
 import { type RunSummaryFields, summaryFacts } from './run-summary-fields';
@@ -305,7 +304,7 @@ export function collectReport(input: ReportInput): ReportData {
     // Without a depot (page_owner off, or v4.7's inline stacks) the timeline has no stacks to chart.
     depotGrowth:
       Array.isArray(timeline) && summary?.stackDepot != null
-        ? timeline.map((sample) => ({ ns: sample.ns, stacks: sample.stacks, bytes: sample.depotBytes }))
+        ? timeline.map((sample) => ({ ns: sample.ns, stacks: sample.stacks ?? 0, bytes: sample.depotBytes ?? 0 }))
         : null,
     layouts: Array.isArray(layouts) ? layouts.map((row) => ({ profile: row.profile, bytes: row.staticBytes })) : null,
     idle: input.idleBitmap === undefined || flags === undefined ? null : { lruPages, idlePages },

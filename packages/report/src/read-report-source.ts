@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parsePageOwner } from '@mm/page-owner';
+import { parsePageOwner } from '@mm/page-owner-tools';
 import { collectReport, type ReportInput } from './collect-report';
 import type { ReportData } from './report-data';
 import { formatMemory, type RunSummaryFields } from './run-summary-fields';

@@ -17,7 +17,7 @@ describe('README example', () => {
   it('reads a v6.18 dump and writes its report', () => {
     process.chdir(scratch);
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    const golden = new URL('../../kernel/test/__fixtures__/records-v6.18.golden.txt', import.meta.url);
+    const golden = new URL('../../page-owner/test/__fixtures__/records-v6.18.golden.txt', import.meta.url);
     writeFileSync(join(scratch, 'page_owner.txt'), readFileSync(golden));
     // The README example, line for line:
     const dump = 'page_owner.txt'; // on the machine: cat /sys/kernel/debug/page_owner > page_owner.txt

@@ -12,10 +12,18 @@ export interface RunSummaryFields {
   readonly freePages?: number;
   readonly failedAllocations?: number;
   readonly pageExt?: { readonly entryBytes: number; readonly bytes: number } | null;
+  /** The stack depot feature's fields (null when nothing was saved in it). */
   readonly stackDepot?: { readonly stacks: number; readonly bytes: number; readonly pages: number } | null;
-  readonly mixedBlocks?: number;
+  /** page_owner's layout comparison. */
   readonly layouts?: readonly { readonly profile: string; readonly staticBytes: number }[] | null;
-  readonly timeline?: readonly { readonly ns: number; readonly stacks: number; readonly depotBytes: number }[];
+  /** Each feature's headline figures, as name and value. */
+  readonly facts?: readonly (readonly [string, string])[];
+  /** Free pages and the features' samples over the run (the stack depot's `stacks` and `depotBytes`). */
+  readonly timeline?: readonly {
+    readonly ns: number;
+    readonly stacks?: number;
+    readonly depotBytes?: number;
+  }[];
 }
 
 /** A size in MiB, GiB or TiB, to a tenth: `72 MiB`, `4 GiB` (a machine's present memory is rarely a round size). */
@@ -30,7 +38,10 @@ export function formatMemory(bytes: number): string {
   return `${Number(size.toFixed(1))} ${units[unit]}`;
 }
 
-/** The headline figures of a report: the run's from its summary, and what the page_owner records show. */
+/**
+ * The headline figures of a report: the run's from its summary (the machine's, then each feature's `facts`), and
+ * what the page_owner records show.
+ */
 export function summaryFacts(
   summary: RunSummaryFields | undefined,
   records: { readonly records: number; readonly stacks: number; readonly format: string | null },
@@ -55,13 +66,9 @@ export function summaryFacts(
         ? undefined
         : `${formatMemory(summary.pageExt.bytes)} (${summary.pageExt.entryBytes} bytes per page)`,
     );
-    add(
-      'stack depot',
-      summary.stackDepot == null
-        ? undefined
-        : `${summary.stackDepot.stacks} stacks, ${formatMemory(summary.stackDepot.bytes)} used in ${summary.stackDepot.pages} pages`,
-    );
-    add('mixed pageblocks', summary.mixedBlocks?.toString());
+    for (const fact of summary.facts ?? []) {
+      if (Array.isArray(fact) && typeof fact[0] === 'string' && typeof fact[1] === 'string') add(fact[0], fact[1]);
+    }
   }
   if (records.format !== null) {
     add('page_owner', `${records.records} records, ${records.stacks} distinct stacks (${records.format} format)`);

@@ -8,3 +8,5 @@ export {
   STACK_DEPOT_FLAG_GET,
   StackDepot,
 } from './stack-depot';
+export type { StackDepotFeatureOptions, StackDepotService } from './stack-depot-feature';
+export { stackDepot, stackDepotHashEntries } from './stack-depot-feature';

@@ -46,6 +46,8 @@ export interface StackDepotOptions {
   readonly maxFrames?: number;
   /** Where the depot's warnings go (the kernel log). */
   readonly warn?: (message: string) => void;
+  /** v6.18 `stack_depot_disable=on`: nothing is stored, every save returns 0 and every fetch finds nothing. */
+  readonly disabled?: boolean;
 }
 
 /** What the depot holds, for summaries and the debugfs `stats` file. */
@@ -108,6 +110,7 @@ export class StackDepot {
   readonly hashTableBytes: number;
 
   readonly #options: StackDepotOptions;
+  readonly #disabled: boolean;
   /** The handle layout: pool index = (handle & poolMask) - poolBias, offset = (handle >>> offsetShift) & 0x3ff. */
   readonly #poolMask: number;
   readonly #poolBias: number;
@@ -145,6 +148,7 @@ export class StackDepot {
 
   constructor(options: StackDepotOptions) {
     this.#options = options;
+    this.#disabled = options.disabled ?? false;
     this.era = options.era;
     this.maxPools = options.maxPools ?? (options.era === 'v6' ? 8192 : 1024);
     this.maxFrames = options.maxFrames ?? (options.era === 'v6' ? 64 : 256);
@@ -170,7 +174,7 @@ export class StackDepot {
    * for a pool, the depot full). v6.18 takes `flags` (CAN_ALLOC, GET); v4.8 always may allocate.
    */
   save(frames: ArrayLike<number>, count: number, gfp: number, flags = STACK_DEPOT_FLAG_CAN_ALLOC): number {
-    if (count === 0) return 0;
+    if (count === 0 || this.#disabled) return 0;
     if (this.era === 'v6' && count > this.maxFrames) count = this.maxFrames;
     const hash = jhash2Frames(frames, count, STACK_HASH_SEED);
     let found = this.#find(hash & this.#bucketMask, frames, count, hash, flags);

@@ -1,3 +1,4 @@
+import { PteBits } from './pte';
 import type { VmFile } from './vm-file';
 
 /** Access rights and sharing of a mapping (`VM_READ`, `VM_WRITE`, `VM_EXEC`, `VM_SHARED`). */
@@ -57,6 +58,17 @@ export class Vma {
   /** Pages spanned. */
   get pages(): number {
     return this.end - this.start;
+  }
+
+  /**
+   * `ptep_clear_young_notify()`: clears the accessed bit of the entry at `slot` and says whether it was set (what
+   * reclaim and idle tracking ask of each entry found by the rmap walk).
+   */
+  clearYoung(slot: number): boolean {
+    const bits = this.bits[slot]!;
+    if ((bits & PteBits.ACCESSED) === 0) return false;
+    this.bits[slot] = bits & ~PteBits.ACCESSED;
+    return true;
   }
 
   /** A private mapping whose pages are (or become, on write) anonymous. */

@@ -1,8 +1,9 @@
 /**
  * Where a page's Idle and Young flags live (include/linux/page_idle.h). Core mm code tests and changes them
- * (`folio_mark_accessed()` clears Idle, `folio_referenced_one()` consumes Young); the page_idle client says where
- * they are stored: page flags on 64-bit, page_ext bits on 32-bit. Without idle page tracking every page reads as
- * neither idle nor young and nothing is stored ({@link noIdleFlags}), as with `CONFIG_IDLE_PAGE_TRACKING=n`.
+ * (`folio_mark_accessed()` clears Idle, `folio_referenced_one()` consumes Young, `folio_migrate_flags()` copies
+ * both); they exist when a feature selects `CONFIG_PAGE_IDLE_FLAG` (idle page tracking does, DAMON would): page flags
+ * on 64-bit, page_ext bits on 32-bit. Without it every page reads as neither idle nor young and nothing is stored
+ * ({@link noIdleFlags}).
  */
 export interface IdleFlags {
   /** `folio_test_idle()`. */
@@ -19,7 +20,7 @@ export interface IdleFlags {
   testAndClearYoung(pfn: number): boolean;
 }
 
-/** The flags of a kernel built without idle page tracking: nothing is ever idle or young. */
+/** The flags of a kernel built without `CONFIG_PAGE_IDLE_FLAG`: nothing is ever idle or young. */
 export const noIdleFlags: IdleFlags = {
   isIdle: () => false,
   setIdle: () => {},

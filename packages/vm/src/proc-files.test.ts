@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { BuddyAllocator } from '@mm/buddy';
 import { createHookBus } from '@mm/hooks';
-import { getProfile, PAGE_SIZE, PhysicalMemory, type ProfileName } from '@mm/physmem';
+import { getProfile, KPF, PAGE_SIZE, PhysicalMemory, type ProfileName } from '@mm/physmem';
 import { describe, expect, it } from 'vitest';
-import { KPF, kpagecount, kpageEntries, kpageflags, readKpagecount, readKpageflags } from './proc-kpageflags';
+import { kpagecount, kpageEntries, kpageflags, readKpagecount, readKpageflags } from './proc-kpageflags';
 import { formatMaps } from './proc-maps';
 import { dumpPagemap, readPagemap } from './proc-pagemap';
 import { Vm } from './vm';

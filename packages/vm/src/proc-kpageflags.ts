@@ -1,52 +1,5 @@
-import { type PageFlagName, PageState, PageType } from '@mm/physmem';
+import { KPF, type PageFlagName, PageState, PageType } from '@mm/physmem';
 import type { Vm } from './vm';
-
-/**
- * `KPF_*` bit numbers of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h; 32 and up are the kernel-hacking
- * bits of include/linux/kernel-page-flags.h). Bit 23 is KPF_BALLOON in v4.8 and KPF_OFFLINE in v6.18; 34 is
- * KPF_MAPPEDTODISK in v4.8 and KPF_OWNER_2 in v6.18; 26 (KPF_PGTABLE) is v6.18 only.
- */
-export const KPF = {
-  LOCKED: 0,
-  ERROR: 1,
-  REFERENCED: 2,
-  UPTODATE: 3,
-  DIRTY: 4,
-  LRU: 5,
-  ACTIVE: 6,
-  SLAB: 7,
-  WRITEBACK: 8,
-  RECLAIM: 9,
-  BUDDY: 10,
-  MMAP: 11,
-  ANON: 12,
-  SWAPCACHE: 13,
-  SWAPBACKED: 14,
-  COMPOUND_HEAD: 15,
-  COMPOUND_TAIL: 16,
-  HUGE: 17,
-  UNEVICTABLE: 18,
-  HWPOISON: 19,
-  NOPAGE: 20,
-  KSM: 21,
-  THP: 22,
-  BALLOON: 23,
-  OFFLINE: 23,
-  ZERO_PAGE: 24,
-  IDLE: 25,
-  PGTABLE: 26,
-  RESERVED: 32,
-  MLOCKED: 33,
-  MAPPEDTODISK: 34,
-  OWNER_2: 34,
-  PRIVATE: 35,
-  PRIVATE_2: 36,
-  OWNER_PRIVATE: 37,
-  ARCH: 38,
-  UNCACHED: 39,
-  SOFTDIRTY: 40,
-  ARCH_2: 41,
-} as const;
 
 /** An error a read returns instead of bytes. */
 export interface KpageError {

@@ -3,7 +3,7 @@ import { createHookBus } from '@mm/hooks';
 import { getProfile, PAGE_SIZE, PageType, PhysicalMemory, type ProfileName } from '@mm/physmem';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { IdleFlags } from './idle-flags';
+import { noIdleFlags } from './idle-flags';
 import { PteBits } from './pte';
 import { Vm } from './vm';
 
@@ -15,22 +15,6 @@ function machine(profile: ProfileName = 'v6.18') {
   buddy.freeAllMemory();
   const vm = new Vm({ memory, buddy, hooks });
   return { memory, hooks, buddy, vm };
-}
-
-/** Idle and Young in two sets, for tests of the core code that consults them. */
-function setIdleFlags(): IdleFlags & { idle: Set<number>; young: Set<number> } {
-  const idle = new Set<number>();
-  const young = new Set<number>();
-  return {
-    idle,
-    young,
-    isIdle: (pfn) => idle.has(pfn),
-    setIdle: (pfn) => idle.add(pfn),
-    clearIdle: (pfn) => idle.delete(pfn),
-    isYoung: (pfn) => young.has(pfn),
-    setYoung: (pfn) => young.add(pfn),
-    testAndClearYoung: (pfn) => young.delete(pfn),
-  };
 }
 
 describe('page faults and the page tables', () => {
@@ -243,39 +227,67 @@ describe('munmap and exit', () => {
 describe('page_referenced and mark_page_accessed with idle flags', () => {
   it('counts mappings with the accessed bit, clears them and Idle, and takes Young as one reference', () => {
     const { vm } = machine();
-    const flags = setIdleFlags();
-    vm.idleFlags = flags;
+    expect(vm.idleFlags).toBe(noIdleFlags);
+    const flags = vm.enableIdleFlags();
+    expect(vm.enableIdleFlags()).toBe(flags);
     const file = vm.createFile('/shared', 1);
     const a = vm.createProcess('a');
     const b = vm.createProcess('b');
     const pfn = vm.touch(a, vm.mmap(a, { pages: 1, file, shared: true }));
     vm.touch(b, vm.mmap(b, { pages: 1, file, shared: true }));
-    flags.idle.add(pfn);
+    flags.setIdle(pfn);
     expect(vm.pageReferenced(pfn)).toBe(2);
-    expect(flags.idle.has(pfn)).toBe(false);
+    expect(flags.isIdle(pfn)).toBe(false);
     expect(vm.pageReferenced(pfn)).toBe(0);
     // Idle tracking consumed an access: Young stands for it, once.
-    flags.young.add(pfn);
+    flags.setYoung(pfn);
     expect(vm.pageReferenced(pfn)).toBe(1);
-    expect(flags.young.has(pfn)).toBe(false);
+    expect(flags.isYoung(pfn)).toBe(false);
     expect(vm.pageReferenced(pfn)).toBe(0);
-    // clearAccessedBits() is idle tracking's walk: it reports and clears.
-    vm.touch(b, b.mm.vmas[0]!.start * PAGE_SIZE);
-    expect(vm.clearAccessedBits(pfn)).toBe(true);
-    expect(vm.clearAccessedBits(pfn)).toBe(false);
+  });
+
+  it('walks the reverse map: every entry mapping a page, until the visitor stops', () => {
+    const { vm } = machine();
+    const file = vm.createFile('/shared', 1);
+    const tasks = ['a', 'b', 'c'].map((comm) => vm.createProcess(comm));
+    const pfn = vm.touch(tasks[0]!, vm.mmap(tasks[0]!, { pages: 1, file, shared: true }));
+    for (const task of tasks.slice(1)) vm.touch(task, vm.mmap(task, { pages: 1, file, shared: true }));
+    const seen: number[] = [];
+    vm.rmapWalk(pfn, (vma, slot) => {
+      seen.push(vma.mm.id);
+      expect(vma.pte[slot]).toBe(pfn + 1);
+      // ptep_clear_young_notify(): the accessed bit of the fault, reported once.
+      expect(vma.clearYoung(slot)).toBe(true);
+      expect(vma.clearYoung(slot)).toBe(false);
+      return true;
+    });
+    expect(seen.sort()).toEqual(tasks.map((task) => task.mm.id).sort());
+    let visits = 0;
+    vm.rmapWalk(pfn, () => {
+      visits++;
+      return false;
+    });
+    expect(visits).toBe(1);
+    const anon = vm.touch(tasks[0]!, vm.mmap(tasks[0]!, { pages: 1 }));
+    visits = 0;
+    vm.rmapWalk(anon, () => ++visits > 0);
+    expect(visits).toBe(1);
+    vm.exit(tasks[0]!);
+    visits = 0;
+    vm.rmapWalk(anon, () => ++visits > 0);
+    expect(visits).toBe(0);
   });
 
   it('mark_page_accessed clears Idle', () => {
     const { vm } = machine();
-    const flags = setIdleFlags();
-    vm.idleFlags = flags;
+    const flags = vm.enableIdleFlags();
     const task = vm.createProcess('cat');
     const file = vm.createFile('/f', 1);
     vm.readFile(task, file, 0, 1);
     const pfn = file.cachedPfn(0);
-    flags.idle.add(pfn);
+    flags.setIdle(pfn);
     vm.readFile(task, file, 0, 1);
-    expect(flags.idle.has(pfn)).toBe(false);
+    expect(flags.isIdle(pfn)).toBe(false);
   });
 });
 

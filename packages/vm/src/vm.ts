@@ -4,6 +4,7 @@ import { PAGE_META_MASK, PAGE_SIZE, PageType, type PhysicalMemory } from '@mm/ph
 import type { ShadowStack } from '@mm/stacktrace';
 import { AddressSpace, Vma, type VmaProtection } from './address-space';
 import { type IdleFlags, noIdleFlags } from './idle-flags';
+import { PageIdleFlags } from './page-idle-flags';
 import { PteBits } from './pte';
 import { ReverseMap } from './reverse-map';
 import { VmFile } from './vm-file';
@@ -96,11 +97,10 @@ export class Vm {
   readonly files: (VmFile | undefined)[] = [undefined];
   readonly lru: LruCounts = { inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0 };
   readonly events: VmEvents = { pgfault: 0, cowFault: 0, segfault: 0, oom: 0, pgactivate: 0 };
-  /** Where Idle and Young live; set by the page_idle client when it is built in. */
-  idleFlags: IdleFlags = noIdleFlags;
   /** Return addresses pushed while allocating or freeing on each path (see {@link VmCallPath}). */
   readonly callPaths: Partial<Record<VmCallPath, Uint32Array>> = {};
   readonly #stack: ShadowStack | undefined;
+  #idleFlags: IdleFlags = noIdleFlags;
   /** Mappings by id (anonymous pages point at theirs). */
   readonly #vmas: (Vma | undefined)[] = [undefined];
   readonly #bits: { lru: number; active: number; referenced: number; uptodate: number; swapbacked: number };
@@ -352,6 +352,52 @@ export class Vm {
     return freed;
   }
 
+  /** Where the Idle and Young flags live: {@link noIdleFlags} until a feature selects them ({@link enableIdleFlags}). */
+  get idleFlags(): IdleFlags {
+    return this.#idleFlags;
+  }
+
+  /**
+   * `CONFIG_PAGE_IDLE_FLAG`, selected by a feature (idle page tracking; DAMON would too): the Idle and Young flags
+   * exist from now on, for every feature that asks (one set, shared), and migration and THP splits copy them to the
+   * new pages (`folio_migrate_flags()`, `__split_huge_page_tail()`). On 32-bit they live in page_ext: the feature
+   * that owns `page_idle_ops` attaches it once it exists.
+   */
+  enableIdleFlags(): PageIdleFlags {
+    if (this.#idleFlags instanceof PageIdleFlags) return this.#idleFlags;
+    const flags = new PageIdleFlags(this.memory);
+    this.#idleFlags = flags;
+    // folio_migrate_flags() copies them before page_owner's folio_copy_owner() (the migrate_copy places).
+    this.hooks.migrate_copy.subscribe((from, to, order) => flags.copy(from, to, 1 << order), 100);
+    this.hooks.thp_split.subscribe((pfn, order) => {
+      for (let tail = 1; tail < 1 << order; tail++) flags.copy(pfn, pfn + tail, 1);
+    });
+    return flags;
+  }
+
+  /**
+   * `rmap_walk()` (mm/rmap.c): calls `rmapOne` with each mapping and page-table slot whose entry maps `pfn` (the one
+   * entry of an anonymous page, every mapping of a page cache page that has it), until `rmapOne` returns false.
+   * An unmapped page visits nothing. Pass a function made once (as the kernel's `rmap_walk_control` is static) to
+   * walk without allocating.
+   */
+  rmapWalk(pfn: number, rmapOne: (vma: Vma, slot: number) => boolean): void {
+    const mapping = this.rmap.mappingOf(pfn);
+    if (mapping === 0) return;
+    const entry = pfn + 1;
+    if (mapping < 0) {
+      const vma = this.#vmas[-mapping];
+      const slot = this.rmap.indexOf(pfn);
+      if (vma !== undefined && vma.pte[slot] === entry) rmapOne(vma, slot);
+      return;
+    }
+    const index = this.rmap.indexOf(pfn);
+    for (const vma of this.files[mapping]!.vmas) {
+      const slot = index - vma.pgoff;
+      if (slot >= 0 && slot < vma.pages && vma.pte[slot] === entry && !rmapOne(vma, slot)) return;
+    }
+  }
+
   /**
    * `mark_page_accessed()` / `folio_mark_accessed()` (mm/swap.c): an inactive page referenced once gets
    * PG_referenced, referenced again it moves to the active list (losing PG_referenced); an active page gets
@@ -368,7 +414,7 @@ export class Vm {
       if (memory.testPageFlag(pfn, bits.lru)) this.#activate(pfn);
       memory.clearPageFlag(pfn, bits.referenced);
     }
-    const idle = this.idleFlags;
+    const idle = this.#idleFlags;
     if (idle.isIdle(pfn)) idle.clearIdle(pfn);
     this.hooks.access.call(pfn, AccessKind.mark_accessed);
   }
@@ -381,49 +427,18 @@ export class Vm {
    */
   pageReferenced(pfn: number): number {
     if (this.memory.pageMapcount(pfn) === 0) return 0;
-    const idle = this.idleFlags;
+    const idle = this.#idleFlags;
     let referenced = 0;
     let first = true;
-    this.#forEachEntry(pfn, (vma, slot) => {
-      let found = 0;
-      if ((vma.bits[slot]! & PteBits.ACCESSED) !== 0) {
-        vma.bits[slot]! &= ~PteBits.ACCESSED;
-        found++;
-      }
+    this.rmapWalk(pfn, (vma, slot) => {
+      let found = vma.clearYoung(slot) ? 1 : 0;
       if (found > 0) idle.clearIdle(pfn);
       if (first && idle.testAndClearYoung(pfn)) found++;
       first = false;
       if (found > 0) referenced++;
+      return true;
     });
     return referenced;
-  }
-
-  /**
-   * The rmap walk of idle tracking (`page_idle_clear_pte_refs()`): clears the accessed bit of every entry mapping
-   * the page and says whether any was set. Unmapped pages and pages without a mapping return false.
-   */
-  clearAccessedBits(pfn: number): boolean {
-    const mapping = this.rmap.mappingOf(pfn);
-    if (mapping === 0 || this.memory.pageMapcount(pfn) === 0) return false;
-    const entry = pfn + 1;
-    if (mapping < 0) {
-      const vma = this.#vmas[-mapping]!;
-      const slot = this.rmap.indexOf(pfn);
-      if (vma.pte[slot] !== entry || (vma.bits[slot]! & PteBits.ACCESSED) === 0) return false;
-      vma.bits[slot]! &= ~PteBits.ACCESSED;
-      return true;
-    }
-    const index = this.rmap.indexOf(pfn);
-    let accessed = false;
-    for (const vma of this.files[mapping]!.vmas) {
-      const slot = index - vma.pgoff;
-      if (slot < 0 || slot >= vma.pages || vma.pte[slot] !== entry) continue;
-      if ((vma.bits[slot]! & PteBits.ACCESSED) !== 0) {
-        vma.bits[slot]! &= ~PteBits.ACCESSED;
-        accessed = true;
-      }
-    }
-    return accessed;
   }
 
   /**
@@ -452,8 +467,9 @@ export class Vm {
     toSection.flags[to & mask] = (toSection.flags[to & mask]! & PAGE_META_MASK) | memory.pageFlags(from);
     fromSection.flags[from & mask] = fromSection.flags[from & mask]! & PAGE_META_MASK;
     memory.directMap.contents.copy(from, to);
-    this.#forEachEntry(from, (vma, slot) => {
+    this.rmapWalk(from, (vma, slot) => {
       vma.pte[slot] = to + 1;
+      return true;
     });
     toSection.mapcount[to & mask] = fromSection.mapcount[from & mask]!;
     fromSection.mapcount[from & mask] = 0;
@@ -461,20 +477,6 @@ export class Vm {
     this.rmap.set(from, 0, 0);
     if (mapping > 0) this.files[mapping]!.cache[index] = to + 1;
     return true;
-  }
-
-  /** Calls `visit` with each (mapping, page in it) whose entry maps `pfn` (the rmap walk). */
-  forEachMapping(pfn: number, visit: (task: VmTask | undefined, address: number, vma: Vma) => void): void {
-    this.#forEachEntry(pfn, (vma, slot) => {
-      let owner: VmTask | undefined;
-      for (const task of this.tasks.values()) {
-        if (task.mm === vma.mm) {
-          owner = task;
-          break;
-        }
-      }
-      visit(owner, (vma.start + slot) * PAGE_SIZE, vma);
-    });
   }
 
   /** Pages present in `task`'s page tables. */
@@ -702,23 +704,6 @@ export class Vm {
     this.#lruDel(pfn);
     this.#lruAdd(pfn, !memory.testPageFlag(pfn, this.#bits.swapbacked), true);
     this.events.pgactivate++;
-  }
-
-  #forEachEntry(pfn: number, visit: (vma: Vma, slot: number) => void): void {
-    const mapping = this.rmap.mappingOf(pfn);
-    const entry = pfn + 1;
-    if (mapping < 0) {
-      const vma = this.#vmas[-mapping];
-      const slot = this.rmap.indexOf(pfn);
-      if (vma !== undefined && vma.pte[slot] === entry) visit(vma, slot);
-      return;
-    }
-    if (mapping === 0) return;
-    const index = this.rmap.indexOf(pfn);
-    for (const vma of this.files[mapping]!.vmas) {
-      const slot = index - vma.pgoff;
-      if (slot >= 0 && slot < vma.pages && vma.pte[slot] === entry) visit(vma, slot);
-    }
   }
 
   #alloc(path: VmCallPath, gfp: number): number {

@@ -1,11 +1,12 @@
+import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
-import { dumpPageOwner } from '@mm/page-owner';
+import { dumpPageOwner, pageOwner } from '@mm/page-owner';
 import { kernelBuild, Simulation } from '@mm/workloads';
 import { bench, describe } from 'vitest';
 
 /** Boots 4 GiB with page_owner on and runs the kernel-build workload. */
 function build(profile: 'v4.7' | 'v4.8' | 'v6.18', cmdline = 'page_owner=on'): Kernel {
-  const kernel = boot({ memory: '4G', profile, cmdline, cpus: 2 });
+  const kernel = boot({ memory: '4G', profile, cmdline, cpus: 2, features: allFeatures() });
   kernelBuild().run(new Simulation(kernel, { seed: 1 }));
   return kernel;
 }
@@ -21,12 +22,12 @@ describe('boot 4 GiB and run kernel-build', () => {
 for (const profile of ['v4.7', 'v4.8', 'v6.18'] as const) {
   const kernel = build(profile);
   let bytes = 0;
-  const records = dumpPageOwner(kernel.pageOwner!, (record) => {
+  const records = dumpPageOwner(kernel.feature(pageOwner)!, (record) => {
     bytes += record.length;
   });
   describe(`dump page_owner after kernel-build, ${profile}, ${(bytes / 2 ** 20).toFixed(1)} MiB (${records} records)`, () => {
     bench(profile, () => {
-      dumpPageOwner(kernel.pageOwner!, (record) => {
+      dumpPageOwner(kernel.feature(pageOwner)!, (record) => {
         bytes += record.length;
       });
     });

@@ -1,13 +1,7 @@
+import { compactionCounters, migrate } from '@mm/migrate';
 import { PAGE_SIZE } from '@mm/physmem';
 import type { Simulation } from './simulation';
 import type { Workload } from './workload';
-
-/** The counters `fragment` leaves for `mmsim run` (1 or 0 for the two checks). */
-export const CompactionCounters = {
-  order9Before: 'compaction.order9Before',
-  order9After: 'compaction.order9After',
-  migratedPages: 'compaction.migratedPages',
-} as const;
 
 /**
  * `fragment`: a process faults in anonymous memory until no free block of order 9 is left, with an unmovable kernel
@@ -15,7 +9,8 @@ export const CompactionCounters = {
  * the few large blocks the allocator had kept whole inside the watermark reserves. Half the memory is free again,
  * but in single pages: an order-9 allocation fails. Compaction (`compact_memory`) moves the
  * remaining movable pages together and the same allocation succeeds. Direct compaction is off during the first
- * try, so that it really fails; the counters record both tries and the pages compaction migrated.
+ * try, so that it really fails; the counters (`compactionCounters` of @mm/migrate, whose summary shows them) record
+ * both tries and the pages compaction migrated. The kernel needs the migration feature (`migrate()`).
  */
 export function fragmentWorkload(): Workload {
   return {
@@ -24,7 +19,9 @@ export function fragmentWorkload(): Workload {
       'interleaved movable and unmovable pages, half freed; an order-9 allocation before and after compaction',
     run(sim: Simulation, progress) {
       const { kernel } = sim;
-      const { vm, buddy, compaction } = kernel;
+      const { vm, buddy } = kernel;
+      const compaction = kernel.feature(migrate)?.compaction;
+      if (compaction === undefined) throw new Error('the fragment workload needs a kernel with migrate() (compaction)');
       const g = kernel.profile.gfp.flags;
       const pages = buddy.totalFreePages();
       /** Whether a free block of order 9 or more is left anywhere. */
@@ -56,9 +53,9 @@ export function fragmentWorkload(): Workload {
       progress?.(0.9);
       const after = buddy.allocPages(huge, 9);
       if (after >= 0) buddy.freePages(after, 9);
-      sim.count(CompactionCounters.order9Before, before >= 0 ? 1 : 0);
-      sim.count(CompactionCounters.order9After, after >= 0 ? 1 : 0);
-      sim.count(CompactionCounters.migratedPages, migrated);
+      sim.count(compactionCounters.order9Before, before >= 0 ? 1 : 0);
+      sim.count(compactionCounters.order9After, after >= 0 ? 1 : 0);
+      sim.count(compactionCounters.migratedPages, migrated);
       progress?.(1);
     },
   };

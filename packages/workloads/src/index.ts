@@ -1,6 +1,6 @@
 export { bootWorkload, builtinWorkloads } from './builtin-workloads';
 export { ioctlPath } from './driver-paths';
-export { CompactionCounters, fragmentWorkload } from './fragment';
+export { fragmentWorkload } from './fragment';
 export { HOG_COUNTER, hogWorkload } from './hog';
 export type { KernelBuildOptions } from './kernel-build';
 export { kernelBuild } from './kernel-build';
@@ -19,7 +19,7 @@ export {
   traceField,
   traceMaxPfn,
 } from './trace-replay';
-export { INJECTED_COUNTER, uafWorkload } from './uaf';
+export { uafWorkload } from './uaf';
 export type { Workload } from './workload';
 export type { WssProcess, WssProcessSpec } from './wss';
 export { defaultWssProcesses, WssWorkload, wssWorkload } from './wss';

@@ -1,9 +1,7 @@
+import { INJECTED_BUGS_COUNTER } from '@mm/debug-pagealloc';
 import { ioctlPath } from './driver-paths';
 import type { Simulation } from './simulation';
 import type { Workload } from './workload';
-
-/** The counter a workload's injected faults are added to (read by `mmsim run`). */
-export const INJECTED_COUNTER = 'debug_pagealloc.injected';
 
 /**
  * `uaf`: two buggy drivers among normal traffic. `uaf_drv` writes to its buffer page after freeing it; `scribble`
@@ -40,14 +38,14 @@ export function uafWorkload(rounds = 8): Workload {
             sim.step(10_000);
             // The bug: the driver still holds the pointer and writes through it.
             directMap.write(buffer, 0x10, Uint8Array.of(0x01, 0x00, 0x00, 0x00));
-            sim.count(INJECTED_COUNTER);
+            sim.count(INJECTED_BUGS_COUNTER);
           }
           const page = sim.alloc(paths.scribble, g.GFP_KERNEL, 0);
           if (page >= 0) {
             sim.free(paths.scribbleFree, page, 0);
             sim.step(10_000);
             directMap.write(page, 0x808, Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x00, 0x00));
-            sim.count(INJECTED_COUNTER);
+            sim.count(INJECTED_BUGS_COUNTER);
             // The next allocation on this CPU takes the same page back: poisoning checks it here.
             const again = sim.alloc(paths.scribble, g.GFP_KERNEL, 0);
             if (again >= 0) sim.free(paths.scribbleFree, again, 0);

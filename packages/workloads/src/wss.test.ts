@@ -1,5 +1,7 @@
+import { allFeatures } from '@mm/defaults';
 import { boot } from '@mm/kernel';
-import { RecordFormatter } from '@mm/page-owner';
+import { pageIdle } from '@mm/page-idle';
+import { pageOwner, RecordFormatter } from '@mm/page-owner';
 import { PAGE_SIZE } from '@mm/physmem';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from './simulation';
@@ -7,7 +9,7 @@ import { WssWorkload, wssWorkload } from './wss';
 
 describe('the wss workload', () => {
   it('maps every page, then touches exactly each process’s hot pages every tick', () => {
-    const kernel = boot({ memory: '512M' });
+    const kernel = boot({ memory: '512M', features: allFeatures() });
     const workload = new WssWorkload(kernel, [
       { comm: 'db', anonPages: 300, filePages: 200, sharedPages: 0, hotFraction: 0.3 },
       { comm: 'cache', anonPages: 500, filePages: 0, sharedPages: 0, hotFraction: 0.1 },
@@ -29,7 +31,7 @@ describe('the wss workload', () => {
   });
 
   it('counts a shared page touched by one process as touched for every process that maps it', () => {
-    const kernel = boot({ memory: '256M' });
+    const kernel = boot({ memory: '256M', features: allFeatures() });
     const workload = new WssWorkload(kernel, [
       { comm: 'a', anonPages: 0, filePages: 0, sharedPages: 64, hotFraction: 1 },
       { comm: 'b', anonPages: 16, filePages: 0, sharedPages: 64, hotFraction: 0 },
@@ -41,7 +43,7 @@ describe('the wss workload', () => {
   });
 
   it('runs as a built-in workload, its faults recorded by page_owner with the fault paths', () => {
-    const kernel = boot({ memory: '512M', cmdline: 'page_owner=on' });
+    const kernel = boot({ memory: '512M', cmdline: 'page_owner=on', features: allFeatures() });
     const sim = new Simulation(kernel, { seed: 5 });
     let progress = 0;
     wssWorkload(2).run(sim, (fraction) => {
@@ -53,7 +55,7 @@ describe('the wss workload', () => {
     const postgres = [...kernel.vm.tasks.values()].find((task) => task.comm === 'postgres')!;
     const heap = postgres.mm.vmas.find((vma) => vma.file === undefined)!;
     const pfn = kernel.vm.translate(postgres, heap.start * PAGE_SIZE);
-    const record = new RecordFormatter(kernel.pageOwner!).record(pfn);
+    const record = new RecordFormatter(kernel.feature(pageOwner)!).record(pfn);
     expect(record).toMatch(
       /^Page allocated via order 0, mask 0x[0-9a-f]+\(GFP_HIGHUSER_MOVABLE\|__GFP_ZERO\|__GFP_COMP\), pid \d+, tgid \d+ \(postgres\)/,
     );
@@ -62,7 +64,7 @@ describe('the wss workload', () => {
 
   it('marks every mapped page idle after faulting them in, so the bitmap at the end shows the cold pages', () => {
     const idleAfter = (ticks: number) => {
-      const kernel = boot({ memory: '512M' });
+      const kernel = boot({ memory: '512M', features: allFeatures() });
       wssWorkload(ticks).run(new Simulation(kernel, { seed: 5 }));
       const mapped = new Set<number>();
       for (const task of kernel.vm.tasks.values()) {
@@ -70,7 +72,7 @@ describe('the wss workload', () => {
           for (let page = vma.start; page < vma.end; page++) mapped.add(kernel.vm.translate(task, page * PAGE_SIZE));
         }
       }
-      const bitmap = kernel.pageIdle!.readWholeBitmap();
+      const bitmap = kernel.feature(pageIdle)!.readWholeBitmap();
       let idle = 0;
       for (const pfn of mapped) if ((bitmap[pfn >> 3]! & (1 << (pfn & 7))) !== 0) idle++;
       let bits = 0;

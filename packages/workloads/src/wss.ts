@@ -1,5 +1,5 @@
 import type { Kernel } from '@mm/kernel';
-import { markIdle } from '@mm/page-idle';
+import { markIdle, pageIdle } from '@mm/page-idle';
 import { PAGE_SIZE } from '@mm/physmem';
 import type { VmTask } from '@mm/vm';
 import type { Simulation } from './simulation';
@@ -140,12 +140,13 @@ export function wssWorkload(ticks = 20): Workload {
       const { kernel } = sim;
       const workload = new WssWorkload(kernel, defaultWssProcesses, sim.randomInt(1, 2 ** 31 - 1));
       workload.populate();
-      if (kernel.pageIdle !== undefined) {
+      const idle = kernel.feature(pageIdle);
+      if (idle !== undefined) {
         const pfns = workload.processes.flatMap((process) =>
           [...process.addresses].map((address) => kernel.vm.translate(process.task, address)).filter((pfn) => pfn >= 0),
         );
         markIdle(
-          kernel.pageIdle.bitmapFile(),
+          idle.bitmapFile(),
           [...new Set(pfns)].sort((a, b) => a - b),
         );
       }

@@ -1,5 +1,6 @@
+import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
-import { dumpPageOwner, forEachPageOwnerRecord, InfoBits, RecordFormatter } from '@mm/page-owner';
+import { dumpPageOwner, forEachPageOwnerRecord, InfoBits, pageOwner, RecordFormatter } from '@mm/page-owner';
 import type { ProfileName } from '@mm/physmem';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ function buildOn(profile: ProfileName, depotFailureRate?: number): { kernel: Ker
     profile,
     cmdline: 'page_owner=on',
     cpus: 2,
-    ...(depotFailureRate !== undefined ? { depotFailureRate } : {}),
+    features: allFeatures(depotFailureRate !== undefined ? { depotFailureRate } : {}),
   });
   const sim = new Simulation(kernel, { seed: 7 });
   kernelBuild({ units: 60 }).run(sim);
@@ -33,7 +34,7 @@ function outermostFrames(path: KernelPath): string[] {
 /** Pages whose record (as the dump shows it) carries `handle`, by pfn. */
 function pagesWithHandle(kernel: Kernel, handle: number): Set<number> {
   const pages = new Set<number>();
-  forEachPageOwnerRecord(kernel.pageOwner!, (pfn, recordHandle, order) => {
+  forEachPageOwnerRecord(kernel.feature(pageOwner)!, (pfn, recordHandle, order) => {
     if (recordHandle === handle) for (let page = 0; page < 1 << order; page++) pages.add(pfn + page);
   });
   return pages;
@@ -42,7 +43,7 @@ function pagesWithHandle(kernel: Kernel, handle: number): Set<number> {
 describe.each(['v4.8', 'v6.18'] as const)('page_owner under a workload, %s', (profile) => {
   it('records the depot’s own pools with the dummy stack: recursion caught, not special-cased', () => {
     const { kernel } = buildOn(profile);
-    const owner = kernel.pageOwner!;
+    const owner = kernel.feature(pageOwner)!;
     const depot = owner.depot;
     // The workload made the depot grow after page_owner started, so some pools were allocated under page_owner.
     expect(depot.stats.pools).toBeGreaterThan(1);
@@ -74,7 +75,7 @@ describe.each(['v4.8', 'v6.18'] as const)('page_owner under a workload, %s', (pr
   it('survives a failing depot: records carry the failure stack and the dump stays consistent', () => {
     // Every pool allocation fails once page_owner runs: new stacks fit until the current pool is full, then fail.
     const { kernel } = buildOn(profile, 1);
-    const owner = kernel.pageOwner!;
+    const owner = kernel.feature(pageOwner)!;
     expect(owner.depot.stats.failures).toBeGreaterThan(0);
     const failed = pagesWithHandle(kernel, owner.failureHandle);
     expect(failed.size).toBeGreaterThan(0);
@@ -100,9 +101,9 @@ describe('page_owner invariants under random workloads (property)', () => {
   it.each(profiles)(
     '%s: one owner record per allocated block, freed pages per era, fetch returns the saved frames',
     (profile) => {
-      const kernel = boot({ memory: '256M', profile, cmdline: 'page_owner=on', cpus: 2 });
+      const kernel = boot({ memory: '256M', profile, cmdline: 'page_owner=on', cpus: 2, features: allFeatures() });
       const sim = new Simulation(kernel, { seed: 3 });
-      const owner = kernel.pageOwner!;
+      const owner = kernel.feature(pageOwner)!;
       const { records } = owner;
       const g = kernel.profile.gfp.flags;
       const kinds = Object.keys(sim.paths).filter((kind) => !/Free$/.test(kind));

@@ -1,3 +1,4 @@
+import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel, KernelParamError } from '@mm/kernel';
 import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
@@ -129,6 +130,7 @@ export const bootCommand: Command = {
         layout: choiceOption('boot', 'layout', values.layout, ['pc', 'flat']) ?? 'pc',
         nodes: integerOption('boot', 'nodes', values.nodes, 1, 64) ?? 1,
         cpus: integerOption('boot', 'cpus', values.cpus, 1, 256) ?? 2,
+        features: allFeatures(),
       });
     } catch (error) {
       if (error instanceof KernelParamError || error instanceof RangeError || error instanceof SyntaxError) {

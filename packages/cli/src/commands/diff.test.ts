@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { allFeatures } from '@mm/defaults';
 import { boot } from '@mm/kernel';
-import { dumpPageOwner } from '@mm/page-owner';
+import { dumpPageOwner, pageOwner } from '@mm/page-owner';
 import { LEAKED_COUNTER, leakWorkload, Simulation } from '@mm/workloads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../cli-io';
@@ -14,7 +15,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** The page_owner dump of a kernel, as a file. */
 function dumpTo(name: string, kernel: ReturnType<typeof boot>): string {
   const chunks: string[] = [];
-  dumpPageOwner(kernel.pageOwner!, (chunk) =>
+  dumpPageOwner(kernel.feature(pageOwner)!, (chunk) =>
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()),
   );
   const path = join(scratch, name);
@@ -26,7 +27,7 @@ describe('mmsim diff', () => {
   it.each(['v4.8', 'v6.18'] as const)(
     '%s: names the leaking driver’s stack from two dumps an interval apart',
     async (profile) => {
-      const kernel = boot({ memory: '512M', profile, cmdline: 'page_owner=on' });
+      const kernel = boot({ memory: '512M', profile, cmdline: 'page_owner=on', features: allFeatures() });
       const sim = new Simulation(kernel, { seed: 2 });
       leakWorkload(10).run(sim);
       const before = dumpTo(`before-${profile}`, kernel);

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { diffPageOwner, PageOwnerParseError, type StackGrowth } from '@mm/page-owner';
+import { diffPageOwner, PageOwnerParseError, type StackGrowth } from '@mm/page-owner-tools';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
 import { integerOption, parseOptions } from '../parse-options';

@@ -1,5 +1,6 @@
+import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel, KernelParamError } from '@mm/kernel';
-import { idlePfns, markIdle, presentPfns } from '@mm/page-idle';
+import { idlePfns, markIdle, pageIdle, presentPfns } from '@mm/page-idle';
 import { isProfileName, PAGE_SIZE, type ProfileName, profileNames } from '@mm/physmem';
 import { formatMaps, readPagemap, type VmTask } from '@mm/vm';
 import { Simulation, WssWorkload } from '@mm/workloads';
@@ -7,7 +8,6 @@ import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
 import { OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, parseOptions } from '../parse-options';
-import { writeUserSpaceFiles } from '../user-space-files';
 
 const help = `Usage: mmsim idle [options]
 
@@ -24,8 +24,9 @@ Options:
   --cmdline "..."     kernel command line (default "")
   --ticks N           ticks the workload runs between setting and reading the bits (default 10)
   --seed N            seed of the workload (default 1)
-  --out DIR           also write proc/PID/maps, proc/PID/pagemap (with pagemap.index.txt), proc/kpageflags,
-                      proc/kpagecount and sys/kernel/mm/page_idle/bitmap as they are at the end
+  --out DIR           also write the machine's files as they are at the end, as mmsim run --out does:
+                      proc/PID/maps, proc/PID/pagemap (with pagemap.index.txt), proc/kpageflags,
+                      proc/kpagecount, sys/kernel/mm/page_idle/bitmap, ... and dmesg
   --json              print { "processes": [ { pid, comm, mappedPages, idlePages, touchedPages } ] }
   -h, --help          show this help
 
@@ -72,13 +73,15 @@ export function estimateWorkingSets(options: {
     profile: options.profile,
     arch: options.arch,
     cmdline: options.cmdline,
+    features: allFeatures(),
   });
-  if (kernel.pageIdle === undefined) throw new Error('this kernel has no idle page tracking');
+  const idle = kernel.feature(pageIdle);
+  if (idle === undefined) throw new Error('this kernel has no idle page tracking');
   new Simulation(kernel, { seed: options.seed });
   const workload = new WssWorkload(kernel, undefined, options.seed);
   const failed = workload.populate();
   if (failed > 0) throw new Error(`the workload could not map ${failed} pages: give the machine more memory (--mem)`);
-  const bitmap = kernel.pageIdle.bitmapFile();
+  const bitmap = idle.bitmapFile();
   const pfns = workload.processes.map((process) => taskPfns(kernel, process.task));
   for (const list of pfns) markIdle(bitmap, list);
   workload.resetTouched();
@@ -157,7 +160,7 @@ export const idleCommand: Command = {
     }
     if (values.out !== undefined) {
       const out = new OutputDirectory(values.out);
-      writeUserSpaceFiles(out, result.kernel);
+      for (const file of result.kernel.files()) out.write(file.path, (write) => file.read(write));
       out.write('dmesg', result.kernel.dmesg());
     }
     if (values.json) {

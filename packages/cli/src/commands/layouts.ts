@@ -1,6 +1,6 @@
+import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel, KernelParamError } from '@mm/kernel';
-import { pageExtLayouts } from '@mm/page-ext';
-import { PAGE_OWNER_BYTES_V618 } from '@mm/page-owner';
+import { type LayoutRow, pageOwner, pageOwnerLayoutRows } from '@mm/page-owner';
 import { builtinWorkloads } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
@@ -26,39 +26,11 @@ Options:
 Exit codes: 0 success, 1 failure, 2 bad usage.
 `;
 
-/** One row of the layout comparison. */
-export interface LayoutRow {
-  readonly profile: 'v3.19' | 'v4.7' | 'v4.8' | 'v6.18';
-  readonly bytesPerPage: number;
-  /** page_ext bytes allocated at boot. */
-  readonly staticBytes: number;
-  /** Stack depot pool pages held after the workload (0 for the inline layouts). */
-  readonly dynamicBytes?: number;
-  readonly totalBytes?: number;
-}
-
 /** The comparison for one machine: `mmsim layouts --json`. */
 export interface LayoutComparison {
   readonly layouts: readonly LayoutRow[];
   /** How much less v4.8 spends than v4.7, static plus dynamic, in percent (with a workload). */
   readonly reductionPercent?: number;
-}
-
-/** Bytes a page of each layout costs with page_owner on (v6.18: the flags word and `struct page_owner`). */
-function bytesPerPage(profile: LayoutRow['profile']): number {
-  const layout = pageExtLayouts[profile]!;
-  return layout.scheme === 'fixed' ? layout.entryBytes : 8 + PAGE_OWNER_BYTES_V618;
-}
-
-const layoutNames = ['v3.19', 'v4.7', 'v4.8', 'v6.18'] as const;
-
-/** The static rows for a machine whose page_ext has `entries` entries (the same for every layout). */
-export function staticLayoutRows(entries: number): LayoutRow[] {
-  return layoutNames.map((profile) => ({
-    profile,
-    bytesPerPage: bytesPerPage(profile),
-    staticBytes: entries * bytesPerPage(profile),
-  }));
 }
 
 /**
@@ -76,7 +48,7 @@ export function compareLayouts(options: {
   const { workload } = options;
   const runOn = (profile: 'v4.8' | 'v6.18'): Kernel =>
     workload === undefined
-      ? boot({ memory: options.memory, profile, cmdline: 'page_owner=on', cpus })
+      ? boot({ memory: options.memory, profile, cmdline: 'page_owner=on', cpus, features: allFeatures() })
       : runWorkload({
           memory: options.memory,
           cmdline: 'page_owner=on',
@@ -86,11 +58,11 @@ export function compareLayouts(options: {
           cpus,
         }).kernel;
   const v48 = runOn('v4.8');
-  const rows = staticLayoutRows(v48.pageExt!.totalBytes / v48.pageExt!.entryBytes);
+  const rows = pageOwnerLayoutRows(v48.pageExt!.totalBytes / v48.pageExt!.entryBytes);
   if (workload === undefined) return { layouts: rows };
   const depotBytes: Record<string, number> = {
-    'v4.8': v48.pageOwner!.depot.stats.pages * 4096,
-    'v6.18': runOn('v6.18').pageOwner!.depot.stats.pages * 4096,
+    'v4.8': v48.feature(pageOwner)!.depot.stats.pages * 4096,
+    'v6.18': runOn('v6.18').feature(pageOwner)!.depot.stats.pages * 4096,
   };
   const layouts = rows.map((row) => {
     const dynamicBytes = depotBytes[row.profile] ?? 0;

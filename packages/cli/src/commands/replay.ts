@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { allFeatures } from '@mm/defaults';
 import { boot, KernelParamError } from '@mm/kernel';
 import { isProfileName, type ProfileName, profileNames } from '@mm/physmem';
 import { replayedEvents, replayTrace, traceMaxPfn } from '@mm/workloads';
@@ -74,7 +75,12 @@ export const replayCommand: Command = {
     }
     let kernel: ReturnType<typeof boot>;
     try {
-      kernel = boot({ memory, profile: profile as ProfileName, cmdline: values.cmdline ?? 'page_owner=on' });
+      kernel = boot({
+        memory,
+        profile: profile as ProfileName,
+        cmdline: values.cmdline ?? 'page_owner=on',
+        features: allFeatures(),
+      });
     } catch (error) {
       if (error instanceof KernelParamError || error instanceof RangeError) {
         throw new UsageError(`mmsim replay: ${error.message}`);

@@ -2,15 +2,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KPF } from '@mm/physmem';
 import { PageCell, readReportSource, unpackArray } from '@mm/report';
-import { KPF } from '@mm/vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../cli-io';
 import { main } from '../main';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mmsim-report-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const fixture = (name: string) => fileURLToPath(new URL(`../../../kernel/test/__fixtures__/${name}`, import.meta.url));
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../../../page-owner/test/__fixtures__/${name}`, import.meta.url));
 
 /** The kernel's own `Number of mixed blocks` table of /proc/pagetypeinfo: its migratetype columns and zone rows. */
 function pagetypeinfoMixed(text: string): { names: string[]; rows: Map<string, number[]> } {

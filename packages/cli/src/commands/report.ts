@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PageOwnerParseError } from '@mm/page-owner';
+import { PageOwnerParseError } from '@mm/page-owner-tools';
 import { ReportSourceError, readReportSource, renderReport } from '@mm/report';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';

@@ -38,7 +38,12 @@ describe('mmsim run', () => {
         'sys/kernel/debug/extfrag/unusable_index',
         'sys/kernel/debug/page_owner',
         ...(v6
-          ? ['sys/kernel/debug/page_owner_stacks/count_threshold', 'sys/kernel/debug/page_owner_stacks/show_stacks']
+          ? [
+              'sys/kernel/debug/page_owner_stacks/count_threshold',
+              'sys/kernel/debug/page_owner_stacks/show_stacks',
+              // v6.18 lib/stackdepot.c depot_debugfs_init().
+              'sys/kernel/debug/stackdepot/stats',
+            ]
           : []),
         'sys/kernel/mm/page_idle/bitmap',
       ];
@@ -105,8 +110,13 @@ describe('mmsim run', () => {
       'summary.json',
       'sys/kernel/debug/extfrag/extfrag_index',
       'sys/kernel/debug/extfrag/unusable_index',
+      // The depot is built in (page_owner selects it) and not disabled, so its debugfs file is there, empty.
+      'sys/kernel/debug/stackdepot/stats',
       'sys/kernel/mm/page_idle/bitmap',
     ]);
+    expect(readFileSync(join(out, 'sys/kernel/debug/stackdepot/stats'), 'utf8')).toBe(
+      'pools: 0\nrefcounted_allocations: 0\nrefcounted_frees: 0\nrefcounted_in_use: 0\nfreelist_size: 0\npersistent_count: 0\npersistent_bytes: 0\n',
+    );
   });
 
   it.each([

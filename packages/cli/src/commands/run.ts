@@ -1,22 +1,12 @@
 import { join } from 'node:path';
-import { type Kernel, KernelParamError } from '@mm/kernel';
-import { formatExtfragIndex, formatUnusableIndex } from '@mm/migrate';
-import {
-  dumpPageOwner,
-  forEachPageOwnerRecord,
-  formatShowStacks,
-  mixedBlockCounts,
-  RecordFormatter,
-} from '@mm/page-owner';
+import { KernelParamError } from '@mm/kernel';
 import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
-import { builtinWorkloads, CompactionCounters, INJECTED_COUNTER } from '@mm/workloads';
+import { builtinWorkloads } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
 import { OutputDirectory, withSignalsDeferred } from '../output-directory';
 import { choiceOption, integerOption, parseOptions } from '../parse-options';
 import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
-import { writeUserSpaceFiles } from '../user-space-files';
-import { staticLayoutRows } from './layouts';
 import { writeReport } from './report';
 
 const help = `Usage: mmsim run [options]
@@ -65,118 +55,49 @@ function progressBar(io: CliIo, label: string): { update: (fraction: number) => 
   };
 }
 
-/** Pages and records per allocation stack, from the page_owner records, largest first. */
-export function topStacks(
-  kernel: Kernel,
-  limit: number,
-): { handle: number; pages: number; records: number; stack: string }[] {
-  const owner = kernel.pageOwner;
-  if (owner === undefined || !owner.inited) return [];
-  const formatter = new RecordFormatter(owner);
-  const byHandle = new Map<number, { pages: number; records: number }>();
-  forEachPageOwnerRecord(owner, (_pfn, handle, order) => {
-    const entry = byHandle.get(handle) ?? { pages: 0, records: 0 };
-    entry.pages += 1 << order;
-    entry.records++;
-    byHandle.set(handle, entry);
-  });
-  return [...byHandle]
-    .sort((a, b) => b[1].pages - a[1].pages)
-    .slice(0, limit)
-    .map(([handle, entry]) => ({ handle, ...entry, stack: formatter.stack(handle) }));
-}
-
-/** The summary object of a run (`--json`, `summary.json`). */
+/**
+ * The summary of a run (`--json`, `summary.json`): the machine and the workload, page_ext, then each feature's
+ * fields in boot order, and the timeline. `lines` is the text summary's part of the features, `facts` what the
+ * report lists of them.
+ */
 export function runSummary(result: RunResult) {
   const { kernel } = result;
-  const { memory, buddy, pageOwner, pageExt } = kernel;
-  const depot = pageOwner?.depot;
-  const mixed =
-    pageOwner?.inited === true
-      ? buddy.zones
-          .filter((zone) => zone.zone.populated)
-          .reduce((sum, zone) => sum + mixedBlockCounts(pageOwner, zone).reduce((a, b) => a + b, 0), 0)
-      : 0;
+  const { memory, buddy, pageExt } = kernel;
+  const parts = kernel.summaries({ counters: result.counters });
   return {
-    profile: kernel.profile.name,
-    memoryBytes: memory.presentPages * 4096,
-    totalPages: memory.presentPages,
-    cmdline: kernel.cmdline,
-    workload: result.workload,
-    seed: result.seed,
-    freePages: buddy.totalFreePages(),
-    failedAllocations: result.failedAllocations,
-    pageExt: pageExt === undefined ? null : { entryBytes: pageExt.entryBytes, bytes: pageExt.totalBytes },
-    // v4.7 has no stack depot: its stacks live inline in page_ext.
-    stackDepot:
-      depot === undefined || pageOwner?.inited !== true || pageOwner.era.inline
-        ? null
-        : {
-            pools: depot.stats.pools,
-            pages: depot.stats.pages,
-            stacks: depot.stats.stacks,
-            bytes: depot.stats.bytes,
-            failures: depot.stats.failures,
-          },
-    pageOwner:
-      pageOwner?.inited !== true
-        ? null
-        : {
-            earlyPages: [...pageOwner.earlyPages.values()].reduce((a, b) => a + b, 0),
-            hostBytesPerPage: kernel.pageOwnerHostBytes() / memory.presentPages,
-          },
-    mixedBlocks: mixed,
-    /** The fragment workload's order-9 allocation before and after compaction, and the pages compaction moved. */
-    compaction: result.counters.has(CompactionCounters.order9Before)
-      ? {
-          order9Before: result.counters.get(CompactionCounters.order9Before) === 1,
-          order9After: result.counters.get(CompactionCounters.order9After) === 1,
-          migratedPages: result.counters.get(CompactionCounters.migratedPages) ?? 0,
-        }
-      : null,
-    /** What debug_pagealloc caught: oopses on unmapped pages and poison reports, against what the workload injected. */
-    debugPagealloc:
-      kernel.debugPagealloc?.active !== true
-        ? null
-        : {
-            injected: result.counters.get(INJECTED_COUNTER) ?? 0,
-            caught: kernel.debugPagealloc.stats.faults + kernel.debugPagealloc.stats.corruptions,
-            faults: kernel.debugPagealloc.stats.faults,
-            corruptions: kernel.debugPagealloc.stats.corruptions,
-            unmappedPages: kernel.debugPagealloc.stats.unmappedPages,
-            poisonedPages: kernel.debugPagealloc.stats.poisonedPages,
-          },
-    /** The seed's table for this machine: what page_owner's page_ext costs under each layout (x86_64 sizes). */
-    layouts: pageExt === undefined ? null : staticLayoutRows(pageExt.totalBytes / pageExt.entryBytes),
-    hostBytesPerPage: kernel.hostBytes() / memory.presentPages,
-    milliseconds: result.milliseconds,
-    /** The depot's stacks and bytes, and free pages, over simulated time (what `mmsim report` charts). */
-    timeline: result.timeline,
+    summary: {
+      profile: kernel.profile.name,
+      memoryBytes: memory.presentPages * 4096,
+      totalPages: memory.presentPages,
+      cmdline: kernel.cmdline,
+      workload: result.workload,
+      seed: result.seed,
+      features: kernel.featureNames,
+      freePages: buddy.totalFreePages(),
+      failedAllocations: result.failedAllocations,
+      pageExt: pageExt === undefined ? null : { entryBytes: pageExt.entryBytes, bytes: pageExt.totalBytes },
+      ...Object.assign({}, ...parts.map((part) => part.fields ?? {})),
+      facts: parts.flatMap((part) => part.facts ?? []),
+      hostBytesPerPage: kernel.hostBytes() / memory.presentPages,
+      milliseconds: result.milliseconds,
+      /** Free pages and the features' samples (the depot's stacks and bytes) over simulated time. */
+      timeline: result.timeline,
+    },
+    lines: parts.flatMap((part) => part.lines ?? []),
   };
 }
 
-/** Writes the output directory of a run. */
+/**
+ * Writes the output directory of a run: `cmdline`, every file the kernel shows (its /proc files, then each
+ * feature's), `dmesg` and `summary.json`.
+ */
 export function writeOutput(result: RunResult, directory: string): string[] {
   const { kernel } = result;
   const out = new OutputDirectory(directory);
   out.write('cmdline', `${kernel.cmdline}\n`);
-  out.write('proc/buddyinfo', kernel.buddyinfo());
-  out.write('proc/pagetypeinfo', kernel.pagetypeinfo());
-  const owner = kernel.pageOwner;
-  if (owner?.inited === true) {
-    out.write('sys/kernel/debug/page_owner', (write) => {
-      dumpPageOwner(owner, write);
-    });
-    if (owner.era.name === 'v6.18') {
-      out.write('sys/kernel/debug/page_owner_stacks/show_stacks', formatShowStacks(owner));
-      out.write('sys/kernel/debug/page_owner_stacks/count_threshold', `${owner.countThreshold}`);
-    }
-  }
-  writeUserSpaceFiles(out, kernel);
-  out.write('sys/kernel/debug/extfrag/unusable_index', formatUnusableIndex(kernel.buddy));
-  out.write('sys/kernel/debug/extfrag/extfrag_index', formatExtfragIndex(kernel.buddy));
+  for (const file of kernel.files()) out.write(file.path, (write) => file.read(write));
   out.write('dmesg', kernel.dmesg());
-  out.write('summary.json', `${JSON.stringify(runSummary(result), null, 2)}\n`);
+  out.write('summary.json', `${JSON.stringify(runSummary(result).summary, null, 2)}\n`);
   return out.written;
 }
 
@@ -249,7 +170,7 @@ export const runCommand: Command = {
         return 130;
       }
     }
-    const summary = runSummary(result);
+    const { summary, lines: featureLines } = runSummary(result);
     if (values.json) {
       io.stdout(`${JSON.stringify({ ...summary, files: written }, null, 2)}\n`);
       return ExitCode.success;
@@ -264,40 +185,7 @@ export const runCommand: Command = {
         `  page_ext: ${summary.pageExt.bytes} bytes (${formatSize(summary.pageExt.bytes)}), ${summary.pageExt.entryBytes} bytes per page`,
       );
     }
-    if (summary.stackDepot !== null) {
-      lines.push(
-        `  stackdepot: ${summary.stackDepot.stacks} stacks in ${summary.stackDepot.pools} pools, ${summary.stackDepot.pages} pages (${summary.stackDepot.pages * 4} KiB)`,
-      );
-    }
-    if (summary.layouts !== null) {
-      const layouts = summary.layouts.map((row) => `${row.profile} ${formatSize(row.staticBytes)}`).join(', ');
-      lines.push(`  page_ext for page_owner under each layout: ${layouts} (mmsim layouts)`);
-    }
-    if (summary.pageOwner !== null) {
-      lines.push(`  mixed pageblocks: ${summary.mixedBlocks}`);
-      lines.push('  top allocation stacks by pages:');
-      for (const stack of topStacks(result.kernel, 3)) {
-        lines.push(`    ${stack.pages} pages in ${stack.records} records:`);
-        lines.push(
-          ...stack.stack
-            .trimEnd()
-            .split('\n')
-            .map((line) => `     ${line}`),
-        );
-      }
-    }
-    if (summary.compaction !== null) {
-      const { order9Before, order9After, migratedPages } = summary.compaction;
-      lines.push(
-        `  compaction: an order-9 allocation ${order9Before ? 'succeeded' : 'failed'} before, ${order9After ? 'succeeded' : 'failed'} after; ${migratedPages} pages migrated`,
-      );
-    }
-    if (summary.debugPagealloc !== null) {
-      const caught = summary.debugPagealloc;
-      lines.push(
-        `  debug_pagealloc: caught ${caught.caught} (${caught.faults} oopses on freed pages, ${caught.corruptions} poison reports) of ${caught.injected} injected bugs; reports in dmesg`,
-      );
-    }
+    lines.push(...featureLines);
     if (written.length > 0) lines.push(`  wrote ${written.length} files to ${values.out}: ${written.join(', ')}`);
     io.stdout(`${lines.join('\n')}\n`);
     return ExitCode.success;

@@ -1,7 +1,8 @@
 import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dumpPageOwner, formatParsedRecord, parsePageOwner, parsePageOwnerStream } from '@mm/page-owner';
+import { dumpPageOwner, pageOwner } from '@mm/page-owner';
+import { formatParsedRecord, parsePageOwner, parsePageOwnerStream } from '@mm/page-owner-tools';
 import type { ProfileName } from '@mm/physmem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../cli-io';
@@ -23,7 +24,7 @@ beforeAll(() => {
       cpus: 2,
     });
     const records: string[] = [];
-    dumpPageOwner(kernel.pageOwner!, (record) => records.push(record));
+    dumpPageOwner(kernel.feature(pageOwner)!, (record) => records.push(record));
     dumps.set(profile, records.join(''));
   }
 });

@@ -5,7 +5,7 @@ import {
   pageOwnerSortOpenFailure,
   pageOwnerSortVersions,
   parsePageOwnerSortCommandLine,
-} from '@mm/page-owner';
+} from '@mm/page-owner-tools';
 import type { CliIo } from '../cli-io';
 import type { Command } from '../command';
 import { AtomicFile } from '../write-file-atomic';

@@ -1,13 +1,15 @@
 import { boot, type Kernel } from '@mm/kernel';
+import { pageOwner } from '@mm/page-owner';
 import { bench, describe } from 'vitest';
-import { pageCacheReadPaths } from '../test/read-paths';
+import { pageCacheReadPaths } from '../../../tools/kernel-read-paths';
 
 const PAIRS = 100_000;
 const options = { warmupTime: 1000, time: 1500 };
 
 /** A 4 GiB machine with a page cache read path on its kernel stack (left there for the whole run). */
 function machine(profile: 'v4.8' | 'v6.18', cmdline: string): Kernel {
-  const kernel = boot({ memory: '4G', profile, cmdline, cpus: 2 });
+  // page_owner built in, on or off: off must cost nothing.
+  const kernel = boot({ memory: '4G', profile, cmdline, cpus: 2, features: [pageOwner()] });
   kernel.stack.pushAll(kernel.text.sites(pageCacheReadPaths[kernel.profile.era]));
   return kernel;
 }

@@ -1,14 +1,15 @@
-import { idlePfns, markIdle, type PageIdle } from '@mm/page-idle';
+import { boot, type Kernel } from '@mm/kernel';
+import { migrate } from '@mm/migrate';
 import { PAGE_SIZE, type ProfileName } from '@mm/physmem';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boot, type Kernel } from '../src/index';
+import { idlePfns, markIdle, type PageIdle, pageIdle } from '../src/index';
 
 const profiles = ['v4.8', 'v6.18'] as const;
 
 /** A machine whose max_pfn is not a multiple of 64 (5 pages past 256 MiB). */
 function bootOdd(profile: ProfileName, arch: 'x86_64' | 'i386' = 'x86_64'): Kernel {
-  return boot({ memory: 256 * 2 ** 20 + 5 * PAGE_SIZE, profile, arch });
+  return boot({ memory: 256 * 2 ** 20 + 5 * PAGE_SIZE, profile, arch, features: [pageIdle()] });
 }
 
 /** Little-endian u64 words of the bitmap as bigints. */
@@ -24,8 +25,8 @@ function word(...pfns: number[]): Uint8Array {
   return bytes;
 }
 
-function bitOf(pageIdle: PageIdle, pfn: number): boolean {
-  const bytes = pageIdle.readBitmap(Math.floor(pfn / 64) * 8, 8) as Uint8Array;
+function bitOf(idle: PageIdle, pfn: number): boolean {
+  const bytes = idle.readBitmap(Math.floor(pfn / 64) * 8, 8) as Uint8Array;
   return ((words(bytes)[0]! >> BigInt(pfn % 64)) & 1n) === 1n;
 }
 
@@ -41,55 +42,55 @@ function anonProcess(kernel: Kernel, pages: number, comm = 'app') {
 describe.each(profiles)('%s: the page_idle bitmap file', (profile) => {
   it('sets and reads back Idle at bit pfn % 64 of word pfn / 64; an access clears it and sets Young', () => {
     const kernel = bootOdd(profile);
-    const pageIdle = kernel.pageIdle!;
+    const idle = kernel.feature(pageIdle)!;
     const { task, start, pfns } = anonProcess(kernel, 3);
     const pfn = pfns[1]!;
-    expect(pageIdle.writeBitmap(Math.floor(pfn / 64) * 8, word(pfn))).toBe(8);
-    expect(pageIdle.flags.isIdle(pfn)).toBe(true);
+    expect(idle.writeBitmap(Math.floor(pfn / 64) * 8, word(pfn))).toBe(8);
+    expect(idle.flags.isIdle(pfn)).toBe(true);
     // Setting the bit consumed the fault's accessed bit: Young keeps it for reclaim.
-    expect(pageIdle.flags.isYoung(pfn)).toBe(true);
-    expect(bitOf(pageIdle, pfn)).toBe(true);
+    expect(idle.flags.isYoung(pfn)).toBe(true);
+    expect(bitOf(idle, pfn)).toBe(true);
     expect(kernel.vm.touch(task, start + PAGE_SIZE)).toBe(pfn);
-    expect(bitOf(pageIdle, pfn)).toBe(false);
-    expect(pageIdle.flags.isIdle(pfn)).toBe(false);
+    expect(bitOf(idle, pfn)).toBe(false);
+    expect(idle.flags.isIdle(pfn)).toBe(false);
   });
 
   it('ORs writes in: a zero bit never clears Idle', () => {
     const kernel = bootOdd(profile);
-    const pageIdle = kernel.pageIdle!;
+    const idle = kernel.feature(pageIdle)!;
     const { pfns } = anonProcess(kernel, 1);
     const pfn = pfns[0]!;
-    pageIdle.writeBitmap(Math.floor(pfn / 64) * 8, word(pfn));
-    expect(pageIdle.writeBitmap(Math.floor(pfn / 64) * 8, new Uint8Array(8))).toBe(8);
-    expect(bitOf(pageIdle, pfn)).toBe(true);
+    idle.writeBitmap(Math.floor(pfn / 64) * 8, word(pfn));
+    expect(idle.writeBitmap(Math.floor(pfn / 64) * 8, new Uint8Array(8))).toBe(8);
+    expect(bitOf(idle, pfn)).toBe(true);
   });
 
   it('returns EINVAL unless position and length are multiples of 8', () => {
-    const pageIdle = bootOdd(profile).pageIdle!;
-    expect(pageIdle.readBitmap(4, 8)).toEqual({ errno: 'EINVAL' });
-    expect(pageIdle.readBitmap(8, 12)).toEqual({ errno: 'EINVAL' });
-    expect(pageIdle.writeBitmap(4, new Uint8Array(8))).toEqual({ errno: 'EINVAL' });
-    expect(pageIdle.writeBitmap(8, new Uint8Array(3))).toEqual({ errno: 'EINVAL' });
+    const idle = bootOdd(profile).feature(pageIdle)!;
+    expect(idle.readBitmap(4, 8)).toEqual({ errno: 'EINVAL' });
+    expect(idle.readBitmap(8, 12)).toEqual({ errno: 'EINVAL' });
+    expect(idle.writeBitmap(4, new Uint8Array(8))).toEqual({ errno: 'EINVAL' });
+    expect(idle.writeBitmap(8, new Uint8Array(3))).toEqual({ errno: 'EINVAL' });
   });
 
   it('reads end of file and refuses writes (ENXIO) at max_pfn and past it', () => {
     const kernel = bootOdd(profile);
-    const pageIdle = kernel.pageIdle!;
+    const idle = kernel.feature(pageIdle)!;
     const { maxPfn } = kernel.memory;
     const last = Math.ceil(maxPfn / 64) * 8; // the byte after the last (partial) word
-    expect(pageIdle.readBitmap(last, 8)).toHaveLength(0);
-    expect(pageIdle.readBitmap(last + 4096, 8)).toHaveLength(0);
-    expect(pageIdle.writeBitmap(last, new Uint8Array(8))).toEqual({ errno: 'ENXIO' });
+    expect(idle.readBitmap(last, 8)).toHaveLength(0);
+    expect(idle.readBitmap(last + 4096, 8)).toHaveLength(0);
+    expect(idle.writeBitmap(last, new Uint8Array(8))).toEqual({ errno: 'ENXIO' });
   });
 
   it(`${profile === 'v4.8' ? 'rounds the partial last word up' : 'drops the partial last word'} (max_pfn % 64 = 5)`, () => {
     const kernel = bootOdd(profile);
-    const pageIdle = kernel.pageIdle!;
+    const idle = kernel.feature(pageIdle)!;
     const { maxPfn } = kernel.memory;
     expect(maxPfn % 64).toBe(5);
     const lastWord = Math.floor(maxPfn / 64) * 8;
-    const read = pageIdle.readBitmap(lastWord - 8, 32) as Uint8Array;
-    const written = pageIdle.writeBitmap(lastWord - 8, new Uint8Array(32).fill(0xff));
+    const read = idle.readBitmap(lastWord - 8, 32) as Uint8Array;
+    const written = idle.writeBitmap(lastWord - 8, new Uint8Array(32).fill(0xff));
     if (profile === 'v4.8') {
       expect(read).toHaveLength(16);
       expect(written).toBe(16);
@@ -97,30 +98,30 @@ describe.each(profiles)('%s: the page_idle bitmap file', (profile) => {
       expect(read).toHaveLength(8);
       expect(written).toBe(8);
       // The next read starts in the partial word and finds nothing whole.
-      expect(pageIdle.readBitmap(lastWord, 8)).toHaveLength(0);
+      expect(idle.readBitmap(lastWord, 8)).toHaveLength(0);
     }
     // The whole file, as cat reads it.
-    expect(pageIdle.readWholeBitmap()).toHaveLength(profile === 'v4.8' ? lastWord + 8 : lastWord);
+    expect(idle.readWholeBitmap()).toHaveLength(profile === 'v4.8' ? lastWord + 8 : lastWord);
   });
 
   it('never shows slab, page table, free, reserved or page cache pages that are not on an LRU as idle', () => {
     const kernel = bootOdd(profile);
-    const pageIdle = kernel.pageIdle!;
+    const idle = kernel.feature(pageIdle)!;
     const { pfns } = anonProcess(kernel, 8);
     const everything = new Uint8Array(Math.ceil(kernel.memory.maxPfn / 64) * 8).fill(0xff);
-    pageIdle.writeBitmap(0, everything);
-    const idle: number[] = [];
-    words(pageIdle.readWholeBitmap()).forEach((value, index) => {
-      for (let bit = 0n; bit < 64n; bit++) if ((value >> bit) & 1n) idle.push(index * 64 + Number(bit));
+    idle.writeBitmap(0, everything);
+    const idlePages: number[] = [];
+    words(idle.readWholeBitmap()).forEach((value, index) => {
+      for (let bit = 0n; bit < 64n; bit++) if ((value >> bit) & 1n) idlePages.push(index * 64 + Number(bit));
     });
     // Only the process's pages are tracked; everything else (kernel, slab, page tables, free) reads 0.
-    expect(idle).toEqual([...pfns].sort((a, b) => a - b));
+    expect(idlePages).toEqual([...pfns].sort((a, b) => a - b));
   });
 
   it('estimates exactly: idle = the pages nobody touched, for anonymous, file and shared pages of several processes', () => {
     const kernel = bootOdd(profile);
     const { vm } = kernel;
-    const bitmap = kernel.pageIdle!.bitmapFile();
+    const bitmap = kernel.feature(pageIdle)!.bitmapFile();
     const file = vm.createFile('/var/data', 32);
     const shm = vm.createFile('/dev/shm/seg', 16, { shmem: true });
     const processes = ['a', 'b', 'c'].map((comm) => {
@@ -151,15 +152,16 @@ describe.each(profiles)('%s: the page_idle bitmap file', (profile) => {
     }
   });
 
-  it('keeps Young and Idle across migration and THP split (the hooks the migrate issue fires)', () => {
-    const kernel = bootOdd(profile);
-    const pageIdle = kernel.pageIdle!;
-    const { flags } = pageIdle;
-    const { pfns } = anonProcess(kernel, 1);
+  it('keeps Young and Idle across migration and THP split', () => {
+    const kernel = boot({ memory: '256M', profile, features: [pageIdle(), migrate()] });
+    const { flags } = kernel.feature(pageIdle)!;
+    const { task, start, pfns } = anonProcess(kernel, 1);
     flags.setIdle(pfns[0]!);
     flags.setYoung(pfns[0]!);
-    const target = kernel.buddy.allocPages(kernel.profile.gfp.flags.GFP_HIGHUSER_MOVABLE, 0);
-    kernel.hooks.migrate_copy.call(pfns[0]!, target, 0, 0 /* MR_COMPACTION */);
+    const { migration } = kernel.feature(migrate)!;
+    expect(migration.migratePages([pfns[0]!], migration.reason('compaction'))).toBe(1);
+    const target = kernel.vm.translate(task, start);
+    expect(target).not.toBe(pfns[0]);
     expect([flags.isIdle(target), flags.isYoung(target)]).toEqual([true, true]);
     const huge = kernel.buddy.allocPages(kernel.profile.gfp.flags.GFP_HIGHUSER_MOVABLE, 2);
     flags.setIdle(huge);
@@ -172,18 +174,18 @@ describe.each(profiles)('%s: the page_idle bitmap file', (profile) => {
 describe('32-bit: the flags live in page_ext', () => {
   it.each(profiles)('%s: page_ext is allocated for page_idle alone, and the bitmap works through it', (profile) => {
     const kernel = bootOdd(profile, 'i386');
-    expect(kernel.pageIdle!.inPageExt).toBe(true);
+    expect(kernel.feature(pageIdle)!.inPageExt).toBe(true);
     expect(kernel.pageExt).toBeDefined();
     expect(kernel.dmesg()).toMatch(/allocated \d+ bytes of page_ext/);
     const { task, start, pfns } = anonProcess(kernel, 2);
     const pfn = pfns[0]!;
-    const pageIdle = kernel.pageIdle!;
-    pageIdle.writeBitmap(Math.floor(pfn / 64) * 8, word(pfn));
-    expect(bitOf(pageIdle, pfn)).toBe(true);
+    const idle = kernel.feature(pageIdle)!;
+    idle.writeBitmap(Math.floor(pfn / 64) * 8, word(pfn));
+    expect(bitOf(idle, pfn)).toBe(true);
     // The page flags word has no idle bit on 32-bit; page_ext holds it.
     expect(kernel.profile.pageFlags.bit.idle).toBe(-1);
     kernel.vm.touch(task, start);
-    expect(bitOf(pageIdle, pfn)).toBe(false);
+    expect(bitOf(idle, pfn)).toBe(false);
     // 64-bit needs no page_ext for it.
     expect(bootOdd(profile).pageExt).toBeUndefined();
   });
@@ -203,7 +205,7 @@ describe('reclaim is not misled by idle scans (property)', () => {
         ),
         (ops) => {
           const run = (scans: boolean) => {
-            const kernel = boot({ memory: '128M', profile });
+            const kernel = boot({ memory: '128M', profile, features: [pageIdle()] });
             const { vm } = kernel;
             const file = vm.createFile('/shared', 8);
             const tasks = [vm.createProcess('a'), vm.createProcess('b')];
@@ -229,8 +231,8 @@ describe('reclaim is not misled by idle scans (property)', () => {
                 const pfns = tasks.flatMap((task, index) =>
                   addresses[index]!.map((address) => vm.translate(task, address)),
                 );
-                markIdle(kernel.pageIdle!.bitmapFile(), pfns);
-                idlePfns(kernel.pageIdle!.bitmapFile(), pfns);
+                markIdle(kernel.feature(pageIdle)!.bitmapFile(), pfns);
+                idlePfns(kernel.feature(pageIdle)!.bitmapFile(), pfns);
               }
             }
             return { answers, counts };

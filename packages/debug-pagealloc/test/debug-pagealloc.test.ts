@@ -1,10 +1,13 @@
-import { hexDumpLine } from '@mm/debug-pagealloc';
+import { boot, type Kernel } from '@mm/kernel';
+import { pageOwner } from '@mm/page-owner';
 import type { ProfileName } from '@mm/physmem';
 import { describe, expect, it } from 'vitest';
-import { boot, type Kernel } from '../src/index';
+import { debugPagealloc, hexDumpLine } from '../src/index';
 
+/** debug_pagealloc alone, or with page_owner when the command line turns it on (to see what it adds to reports). */
 function bootWith(profile: ProfileName, cmdline: string): Kernel {
-  return boot({ memory: '512M', profile, cmdline });
+  const features = /page_owner=on/.test(cmdline) ? [debugPagealloc(), pageOwner()] : [debugPagealloc()];
+  return boot({ memory: '512M', profile, cmdline, features });
 }
 
 /** Allocates a GFP_KERNEL page, writes to it, frees it: a pfn that is free now. */
@@ -29,7 +32,7 @@ describe.each(['v4.8', 'v6.18'] as const)('%s debug_pagealloc', (profile) => {
   it('is off unless asked: no page leaves the direct map, nothing is poisoned', () => {
     const kernel = bootWith(profile, 'page_owner=on');
     const pfn = freedPage(kernel);
-    expect(kernel.debugPagealloc!.active).toBe(false);
+    expect(kernel.feature(debugPagealloc)!.active).toBe(false);
     expect(kernel.memory.directMap.isMapped(pfn)).toBe(true);
     expect(kernel.memory.directMap.write(pfn, 0, Uint8Array.of(9))).toBe(true);
   });
@@ -52,7 +55,7 @@ describe.each(['v4.8', 'v6.18'] as const)('%s debug_pagealloc', (profile) => {
     expect(lines.some((line) => line.startsWith('CR2: '))).toBe(true);
     // page_owner's part: the allocation of the page (and in v6.18 its free).
     expect(lines.join('\n')).toMatch(profile === 'v4.8' ? /page_owner info is not active/ : /page last free pid/);
-    expect(kernel.debugPagealloc!.stats.faults).toBe(1);
+    expect(kernel.feature(debugPagealloc)!.stats.faults).toBe(1);
     // The simulation goes on: the page comes back mapped at its next allocation, with the bytes it had.
     const again = kernel.buddy.allocPages(kernel.profile.gfp.flags.GFP_KERNEL, 0);
     expect(again).toBe(pfn);
@@ -80,7 +83,7 @@ describe.each(['v4.8', 'v6.18'] as const)('%s debug_pagealloc', (profile) => {
     expect(lines[1]).toMatch(/^[0-9a-f]{16}: 68 65 6c 6c 6f aa aa aa aa aa aa aa aa aa aa aa {2}hello\.{11}$/);
     expect(lines[2]).toMatch(/^[0-9a-f]{16}: aa aa aa aa aa aa aa aa 00 {23}\.{9}$/);
     if (profile === 'v6.18') expect(lines).toContain('page dumped because: pagealloc: corrupted page details');
-    expect(kernel.debugPagealloc!.stats.corruptions).toBe(2);
+    expect(kernel.feature(debugPagealloc)!.stats.corruptions).toBe(2);
   });
 
   it('parses debug_guardpage_minorder: guard pages below the order, or the kernel’s error line', () => {
@@ -159,8 +162,12 @@ describe('allocation failure warnings with guard pages', () => {
 
 describe('an architecture that cannot unmap', () => {
   it('poisons instead: debug_pagealloc=on alone then checks freed pages at allocation', () => {
-    const kernel = boot({ memory: '512M', cmdline: 'debug_pagealloc=on', debugPageallocCanUnmap: false });
-    const debug = kernel.debugPagealloc!;
+    const kernel = boot({
+      memory: '512M',
+      cmdline: 'debug_pagealloc=on',
+      features: [debugPagealloc({ canUnmap: false })],
+    });
+    const debug = kernel.feature(debugPagealloc)!;
     expect([debug.unmap, debug.poison]).toEqual([false, true]);
     const pfn = freedPage(kernel);
     expect(kernel.memory.directMap.write(pfn, 8, Uint8Array.of(0))).toBe(true);
@@ -188,7 +195,7 @@ describe('activation', () => {
     expect(v48.memory.directMap.isMapped(pfn)).toBe(false);
     const v618 = bootWith('v6.18', 'debug_pagealloc=on');
     expect(v618.memory.directMap.isMapped(neverAllocated(v618))).toBe(false);
-    expect(v618.debugPagealloc!.stats.unmappedPages).toBeGreaterThan(v618.buddy.totalFreePages());
+    expect(v618.feature(debugPagealloc)!.stats.unmappedPages).toBeGreaterThan(v618.buddy.totalFreePages());
   });
 });
 

@@ -1,4 +1,4 @@
-import { parsePageOwner, sortPageOwner } from '@mm/page-owner';
+import { parsePageOwner, sortPageOwner } from '@mm/page-owner-tools';
 import { bench, describe } from 'vitest';
 import { syntheticPageOwnerRecord as record } from '../../../tools/synthetic-page-owner-record';
 

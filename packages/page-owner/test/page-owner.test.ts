@@ -1,16 +1,17 @@
+import { boot, type Kernel } from '@mm/kernel';
+import type { ProfileName } from '@mm/physmem';
+import { describe, expect, it } from 'vitest';
+import { expectGolden } from '../../../tools/expect-golden';
+import { pageCacheReadPaths } from '../../../tools/kernel-read-paths';
 import {
   dumpPageOwner,
   dumpPageOwnerLines,
   formatShowStacks,
   PageOwnerFile,
+  pageOwner,
   RecordFormatter,
   writeCountThreshold,
-} from '@mm/page-owner';
-import type { ProfileName } from '@mm/physmem';
-import { describe, expect, it } from 'vitest';
-import { boot, type Kernel } from '../src/index';
-import { expectGolden } from './expect-golden';
-import { pageCacheReadPaths } from './read-paths';
+} from '../src/index';
 
 const fixtures = new URL('./__fixtures__/', import.meta.url);
 const eras = ['v4.7', 'v4.8', 'v6.18'] as const;
@@ -23,7 +24,7 @@ const readPath: Record<ProfileName, readonly string[]> = {
 };
 
 function bootSmall(profile: ProfileName, cmdline = 'page_owner=on'): Kernel {
-  return boot({ memory: '512M', profile, cmdline, cpus: 1 });
+  return boot({ memory: '512M', profile, cmdline, cpus: 1, features: [pageOwner()] });
 }
 
 /** Runs `body` with `frames` on the simulated kernel call stack. */
@@ -49,7 +50,7 @@ function allocVia(kernel: Kernel, frames: readonly string[], gfp: number, order:
 
 /** The records page_owner shows for `pfns`, in the era's format. */
 function records(kernel: Kernel, pfns: readonly number[]): string {
-  const formatter = new RecordFormatter(kernel.pageOwner!);
+  const formatter = new RecordFormatter(kernel.feature(pageOwner)!);
   return pfns.map((pfn) => formatter.record(pfn)).join('');
 }
 
@@ -70,7 +71,7 @@ const recordLine = {
 
 /** Checks every record of a whole dump against the era's line grammar; returns the records. */
 function checkDump(kernel: Kernel): string[] {
-  const owner = kernel.pageOwner!;
+  const owner = kernel.feature(pageOwner)!;
   const grammar = recordLine[kernel.profile.era];
   const maxFrames = owner.era.name === 'v4.7' ? 8 : owner.era.name === 'v4.8' ? 16 : 64;
   const all: string[] = [];
@@ -92,7 +93,7 @@ describe.each(eras)('page_owner %s', (profile) => {
   it('prints allocation, split, migrated and early records in the era format (golden)', () => {
     const kernel = bootSmall(profile);
     const g = kernel.profile.gfp.flags;
-    const owner = kernel.pageOwner!;
+    const owner = kernel.feature(pageOwner)!;
     expect(owner.inited).toBe(true);
     const cache = allocVia(kernel, readPath[profile], g.GFP_HIGHUSER_MOVABLE | g.COLD | g.NOWARN | g.NORETRY, 0);
     const block = allocVia(kernel, readPath[profile], g.GFP_KERNEL, 2, 77);
@@ -112,7 +113,7 @@ describe('page_owner read() semantics', () => {
     '%s: one record per read, the position moves past its pfn, a short buffer gets ENOMEM and skips it',
     (profile) => {
       const kernel = bootSmall(profile);
-      const owner = kernel.pageOwner!;
+      const owner = kernel.feature(pageOwner)!;
       const whole: string[] = [];
       dumpPageOwner(owner, (record) => whole.push(record));
       expect(whole.length).toBeGreaterThan(100);
@@ -135,7 +136,7 @@ describe('page_owner read() semantics', () => {
 
   it('v6.18 caps a read at PAGE_SIZE and seeks by pfn; v4.8 cannot seek', () => {
     const kernel = bootSmall('v6.18');
-    const file = new PageOwnerFile(kernel.pageOwner!);
+    const file = new PageOwnerFile(kernel.feature(pageOwner)!);
     const first = file.read(1 << 20);
     expect('data' in first).toBe(true);
     const pfn = file.position - 1;
@@ -146,7 +147,7 @@ describe('page_owner read() semantics', () => {
     // Past the last pfn: end of file.
     file.seek(kernel.memory.maxPfn, 'SEEK_SET');
     expect(file.read(4096)).toEqual({ eof: true });
-    expect(new PageOwnerFile(bootSmall('v4.8').pageOwner!).seek(0, 'SEEK_SET')).toEqual({ errno: 'EINVAL' });
+    expect(new PageOwnerFile(bootSmall('v4.8').feature(pageOwner)!).seek(0, 'SEEK_SET')).toEqual({ errno: 'EINVAL' });
   });
 
   it('a freed page leaves the v4.8 file and stays in v6.18 only as freed (not shown)', () => {
@@ -156,7 +157,7 @@ describe('page_owner read() semantics', () => {
       const pfn = allocVia(kernel, readPath[profile], g.GFP_KERNEL, 3);
       const shown = () => {
         const pfns: number[] = [];
-        const file = new PageOwnerFile(kernel.pageOwner!);
+        const file = new PageOwnerFile(kernel.feature(pageOwner)!);
         for (let result = file.read(65536); !('eof' in result); result = file.read(65536)) pfns.push(file.position - 1);
         return pfns;
       };
@@ -169,7 +170,7 @@ describe('page_owner read() semantics', () => {
   it('without page_owner=on the file is not there (EINVAL) and no page_ext is allocated', () => {
     const kernel = bootSmall('v6.18', '');
     expect(kernel.pageExt).toBeUndefined();
-    expect(kernel.pageOwner?.inited ?? false).toBe(false);
+    expect(kernel.feature(pageOwner)?.inited ?? false).toBe(false);
     expect(kernel.dmesg()).toContain('page_owner is disabled');
     expect(kernel.dmesg()).not.toContain('page_ext');
   });
@@ -185,7 +186,7 @@ describe('page_owner= parameter', () => {
     ['v6.18', 'page_owner=y', true],
     ['v6.18', 'page_owner=0', false],
   ] as const)('%s %s → %s', (profile, cmdline, enabled) => {
-    expect(bootSmall(profile, cmdline).pageOwner?.inited ?? false).toBe(enabled);
+    expect(bootSmall(profile, cmdline).feature(pageOwner)?.inited ?? false).toBe(enabled);
   });
 
   it.each(['v4.8', 'v6.18'] as const)(
@@ -200,7 +201,7 @@ describe('page_owner= parameter', () => {
 describe('page_owner_stacks (v6.18)', () => {
   it('lists each charged stack with its base pages, newest first, above count_threshold', () => {
     const kernel = bootSmall('v6.18');
-    const owner = kernel.pageOwner!;
+    const owner = kernel.feature(pageOwner)!;
     const g = kernel.profile.gfp.flags;
     for (let index = 0; index < 5; index++) allocVia(kernel, readPath['v6.18'], g.GFP_HIGHUSER_MOVABLE, 0);
     const order3 = allocVia(kernel, readPath['v6.18'].slice(0, -2), g.GFP_KERNEL, 3);
@@ -270,7 +271,7 @@ describe('dump_page() with page_owner', () => {
     const kernel = bootSmall('v6.18');
     const g = kernel.profile.gfp.flags;
     const pfn = allocVia(kernel, readPath['v6.18'], g.GFP_KERNEL, 0);
-    const lines = dumpPageOwnerLines(kernel.pageOwner!, pfn);
+    const lines = dumpPageOwnerLines(kernel.feature(pageOwner)!, pfn);
     expect(lines[0]).toBe('page_owner tracks the page as allocated');
     expect(lines[1]).toMatch(
       /^page last allocated via order 0, migratetype Unmovable, gfp_mask 0xcc0\(GFP_KERNEL\), pid 4242, tgid 4242 \(cat\), ts \d+, free_ts 0$/,
@@ -279,7 +280,7 @@ describe('dump_page() with page_owner', () => {
     // Callers of the allocator's free path end with the function that frees (page_owner's own frames are skipped).
     const exitPath = ['__x64_sys_exit_group+0x18/0x20', 'do_exit+0x2a0/0xb80', '__free_frozen_pages+0x2b8'];
     withFrames(kernel, exitPath, () => kernel.buddy.freePages(pfn, 0));
-    const freed = dumpPageOwnerLines(kernel.pageOwner!, pfn);
+    const freed = dumpPageOwnerLines(kernel.feature(pageOwner)!, pfn);
     expect(freed[0]).toBe('page_owner tracks the page as freed');
     expect(freed).toContain('page last free pid 4242 tgid 4242 stack trace:');
     expect(freed.slice(-3)).toEqual([
@@ -293,7 +294,7 @@ describe('dump_page() with page_owner', () => {
 describe('page_owner text files (golden)', () => {
   it.each(eras)('%s: pagetypeinfo with mixed blocks, dump_page lines, and v6.18 show_stacks', (profile) => {
     const kernel = bootSmall(profile);
-    const owner = kernel.pageOwner!;
+    const owner = kernel.feature(pageOwner)!;
     const g = kernel.profile.gfp.flags;
     const pfns = [0, 1, 2].map((index) => allocVia(kernel, readPath[profile], g.GFP_HIGHUSER_MOVABLE, index));
     allocVia(kernel, readPath[profile].slice(0, -3), g.GFP_KERNEL | g.RECLAIMABLE, 1);

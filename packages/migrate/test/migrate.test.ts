@@ -1,15 +1,22 @@
-import { formatExtfragIndex, formatUnusableIndex } from '@mm/migrate';
-import { forEachPageOwnerRecord, RecordFormatter, reasonOf } from '@mm/page-owner';
+import { type BootOptions, boot } from '@mm/kernel';
+import { forEachPageOwnerRecord, pageOwner, RecordFormatter, reasonOf } from '@mm/page-owner';
 import { PAGE_SIZE } from '@mm/physmem';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boot } from '../src/index';
+import { formatExtfragIndex, formatUnusableIndex, migrate } from '../src/index';
+
+/** A kernel with migration, and page_owner when the command line turns it on (to see the migrate reasons). */
+function bootWith(options: BootOptions) {
+  const features = /page_owner=on/.test(options.cmdline ?? '') ? [migrate(), pageOwner()] : [migrate()];
+  const kernel = boot({ ...options, features });
+  return Object.assign(kernel, kernel.feature(migrate)!);
+}
 
 describe('migrate_pages', () => {
   it.each(['v4.8', 'v6.18'] as const)(
     '%s: moves contents, flags, mappings and the owner record, with the reason',
     (profile) => {
-      const kernel = boot({ memory: '256M', profile, cmdline: 'page_owner=on' });
+      const kernel = bootWith({ memory: '256M', profile, cmdline: 'page_owner=on' });
       const { vm, memory, migration } = kernel;
       const task = vm.createProcess('app');
       const file = vm.createFile('/data', 2);
@@ -21,7 +28,7 @@ describe('migrate_pages', () => {
       const shared = vm.touch(task, fileAt + PAGE_SIZE);
       vm.touch(other, otherAt + PAGE_SIZE);
       memory.directMap.write(anon, 100, Uint8Array.of(1, 2, 3));
-      const formatter = new RecordFormatter(kernel.pageOwner!);
+      const formatter = new RecordFormatter(kernel.feature(pageOwner)!);
       const stackOf = (pfn: number) => formatter.record(pfn).split('\n').slice(2).join('\n');
       const anonStack = stackOf(anon);
       const free = kernel.buddy.totalFreePages();
@@ -61,9 +68,9 @@ describe('compaction', () => {
           { maxLength: 120 },
         ),
         (ops) => {
-          const kernel = boot({ memory: '128M', cmdline: 'page_owner=on' });
+          const kernel = bootWith({ memory: '128M', cmdline: 'page_owner=on' });
           const { vm, memory, migration, compaction } = kernel;
-          const owner = kernel.pageOwner!;
+          const owner = kernel.feature(pageOwner)!;
           /** Pages page_owner itself holds: depot pools and v6.18 stack list slabs (they grow with new stacks). */
           const ownerPages = () => owner.depot.stats.pages + owner.listSlabPfns.length;
           const before = kernel.buddy.totalFreePages() + ownerPages();
@@ -76,7 +83,7 @@ describe('compaction', () => {
           /** The page_owner stack of each page, by address, from its first fault. */
           const owners = new Map<number, number>();
           const handleOf = (pfn: number) => {
-            const { records } = kernel.pageOwner!;
+            const { records } = kernel.feature(pageOwner)!;
             return records.allocHandle(pfn >>> records.shift, pfn & records.mask);
           };
           for (const op of ops) {
@@ -108,7 +115,7 @@ describe('compaction', () => {
           }
           // Every page page_owner shows as allocated is one we hold or the kernel's; exit gives all of ours back.
           let records = 0;
-          forEachPageOwnerRecord(kernel.pageOwner!, () => records++);
+          forEachPageOwnerRecord(kernel.feature(pageOwner)!, () => records++);
           expect(records).toBeGreaterThanOrEqual(written.size);
           vm.exit(task);
           // Exactly: what is free, plus the tmpfs file's pages (they outlive the process), plus page_owner's own.
@@ -120,7 +127,7 @@ describe('compaction', () => {
   });
 
   it('compacts directly when an allocation above order 3 fails, and the allocator retries with success', () => {
-    const kernel = boot({ memory: '256M' });
+    const kernel = bootWith({ memory: '256M' });
     const { vm, buddy, compaction } = kernel;
     const g = kernel.profile.gfp.flags;
     const largeLeft = () => buddy.zones.some((zone) => zone.nrFree[9]! > 0 || zone.nrFree[10]! > 0);
@@ -141,11 +148,11 @@ describe('compaction', () => {
     // No free order-9 block anywhere: the allocation stalls, compaction runs, the retry succeeds.
     expect(buddy.allocPages(g.GFP_HIGHUSER_MOVABLE, 9)).toBeGreaterThanOrEqual(0);
     expect(compaction.stats.compact_stall).toBe(1);
-    expect(kernel.migration.stats.pgmigrate_success).toBeGreaterThan(0);
+    expect(kernel.feature(migrate)!.migration.stats.pgmigrate_success).toBeGreaterThan(0);
   });
 
   it('extfrag files: per populated zone, 11 orders, the kernel’s number formats', () => {
-    const kernel = boot({ memory: '512M' });
+    const kernel = bootWith({ memory: '512M' });
     const unusable = formatUnusableIndex(kernel.buddy).split('\n').filter(Boolean);
     const extfrag = formatExtfragIndex(kernel.buddy).split('\n').filter(Boolean);
     expect(unusable.map((line) => line.slice(0, 21))).toEqual(['Node 0, zone      DMA', 'Node 0, zone    DMA32']);
@@ -159,7 +166,7 @@ describe('compaction', () => {
 
 describe('other sources of migration', () => {
   it('memory hot-remove: the section’s pages move away, its page_ext bytes come back, the dump has nothing there', () => {
-    const kernel = boot({ memory: '2G', cmdline: 'page_owner=on movablecore=512M' });
+    const kernel = bootWith({ memory: '2G', cmdline: 'page_owner=on movablecore=512M' });
     const { vm, memory } = kernel;
     const task = vm.createProcess('app');
     const start = vm.mmap(task, { pages: 40_000 });
@@ -179,11 +186,7 @@ describe('other sources of migration', () => {
     const inSection = (pfn: number) => Math.floor(pfn / memory.pagesPerSection) === nr;
     const pageExtBefore = kernel.pageExt!.totalBytes;
     const result = kernel.offlineSection(nr);
-    expect(result).toEqual({
-      offlinedPages: memory.pagesPerSection,
-      migratedPages: expect.any(Number),
-      pageExtBytes: kernel.pageExt!.entryBytes * memory.pagesPerSection,
-    });
+    expect(result).toEqual({ offlinedPages: memory.pagesPerSection, migratedPages: expect.any(Number) });
     expect(pageExtBefore - kernel.pageExt!.totalBytes).toBe(kernel.pageExt!.entryBytes * memory.pagesPerSection);
     // Every page still mapped, with its contents, none in the section; the moved ones say why.
     let moved = 0;
@@ -192,16 +195,16 @@ describe('other sources of migration', () => {
       expect(inSection(pfn)).toBe(false);
       if (page % 64 === 0) expect(memory.directMap.read(pfn, 0, 1)![0]).toBe(page & 0xff);
     }
-    forEachPageOwnerRecord(kernel.pageOwner!, (pfn) => expect(inSection(pfn)).toBe(false));
-    const { records } = kernel.pageOwner!;
-    const hotplug = kernel.migration.reason('memory_hotplug');
+    forEachPageOwnerRecord(kernel.feature(pageOwner)!, (pfn) => expect(inSection(pfn)).toBe(false));
+    const { records } = kernel.feature(pageOwner)!;
+    const hotplug = kernel.feature(migrate)!.migration.reason('memory_hotplug');
     let example = -1;
-    forEachPageOwnerRecord(kernel.pageOwner!, (pfn) => {
+    forEachPageOwnerRecord(kernel.feature(pageOwner)!, (pfn) => {
       if (reasonOf(records.info[pfn >>> records.shift]![pfn & records.mask]!) !== hotplug) return;
       moved++;
       example = pfn;
     });
-    expect(new RecordFormatter(kernel.pageOwner!).record(example)).toContain(
+    expect(new RecordFormatter(kernel.feature(pageOwner)!).record(example)).toContain(
       'Page has been migrated, last migrate reason: memory_hotplug\n',
     );
     expect(moved).toBe((result as { migratedPages: number }).migratedPages);
@@ -209,7 +212,7 @@ describe('other sources of migration', () => {
   });
 
   it('refuses to offline a section with kernel memory, changing nothing', () => {
-    const kernel = boot({ memory: '1G', cmdline: 'page_owner=on' });
+    const kernel = bootWith({ memory: '1G', cmdline: 'page_owner=on' });
     const free = kernel.buddy.totalFreePages();
     expect(kernel.offlineSection(0)).toEqual({ error: expect.stringMatching(/unmovable page/) });
     expect(kernel.dmesg()).toMatch(/memory offlining \[mem 0x00000000-0x07ffffff\] failed due to unmovable page/);
@@ -217,7 +220,7 @@ describe('other sources of migration', () => {
   });
 
   it('NUMA misplaced and migrate_pages(2): pages move to the node asked for, with their reasons', () => {
-    const kernel = boot({ memory: '2G', nodes: 2, cpus: 2, cmdline: 'page_owner=on' });
+    const kernel = bootWith({ memory: '2G', nodes: 2, cpus: 2, cmdline: 'page_owner=on' });
     const { vm, memory, migration, buddy } = kernel;
     const nodeCpu = (node: number) => [0, 1].find((cpu) => buddy.nodeOfCpu(cpu) === node)!;
     const task = vm.createProcess('worker');
@@ -232,7 +235,7 @@ describe('other sources of migration', () => {
     // It is scheduled on node 1: NUMA balancing pulls its pages over.
     expect(migration.numaBalance(task, nodeCpu(1))).toBe(64);
     expect(new Set(nodes())).toEqual(new Set([1]));
-    const formatter = new RecordFormatter(kernel.pageOwner!);
+    const formatter = new RecordFormatter(kernel.feature(pageOwner)!);
     expect(formatter.record(vm.translate(task, start))).toContain('last migrate reason: numa_misplaced');
     // migrate_pages(2) sends them back.
     expect(migration.migrateTask(task, 0)).toBe(64);

@@ -1,0 +1,27 @@
+import { debugPagealloc } from '@mm/debug-pagealloc';
+import type { Feature } from '@mm/kernel-spec';
+import { migrate } from '@mm/migrate';
+import { pageIdle } from '@mm/page-idle';
+import { pageOwner } from '@mm/page-owner';
+import { stackDepot } from '@mm/stackdepot';
+
+/** Options of the features the CLI composes, beyond what the command line says. */
+export interface FeatureOptions {
+  /** Fault injection: the fraction of the stack depot's pool allocations that fail after page_ext_init. */
+  readonly depotFailureRate?: number;
+}
+
+/**
+ * The kernel the `mmsim` commands boot: every feature mmsim has, each still enabled on the command line where the
+ * kernel's needs it (`page_owner=on`, `debug_pagealloc=on`). The order is the order of their parts in summaries and
+ * output files. Adding a client to mmsim is: write its package, add its feature here.
+ */
+export function allFeatures(options: FeatureOptions = {}): Feature[] {
+  return [
+    stackDepot(options.depotFailureRate !== undefined ? { failureRate: options.depotFailureRate } : {}),
+    pageOwner(),
+    pageIdle(),
+    migrate(),
+    debugPagealloc(),
+  ];
+}

@@ -1,0 +1,2 @@
+export type { FeatureOptions } from './all-features';
+export { allFeatures } from './all-features';
