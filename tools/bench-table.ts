@@ -76,7 +76,7 @@ function duration(milliseconds: number): string {
 const header = ['| benchmark | per second | mean | ± | vs first of group |', '|---|---:|---:|---:|---:|'];
 const all = ['| package | benchmark | per second | mean | ± | vs first of group |', '|---|---|---:|---:|---:|---:|'];
 // Groups of one package with the same name are one group, even from different files (a comparison whose sides
-// must not share a process runs as two files: see packages/kernel/bench/page-owner-off-vs-on.ts), in path order.
+// must not share a process runs as two files: see packages/page-owner/bench/page-owner-off-vs-on.ts), in path order.
 const groups = new Map<string, Map<string, Benchmark[]>>();
 for (const file of [...results.files].sort((a, b) => a.filepath.localeCompare(b.filepath))) {
   const pkg = relative(new URL(root).pathname, file.filepath).split('/')[1]!;

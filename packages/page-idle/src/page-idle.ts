@@ -1,6 +1,6 @@
 import type { PageExt } from '@mm/page-ext';
 import { type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
-import type { PageIdleFlags, Vm, Vma } from '@mm/vm';
+import { type PageIdleFlags, RMAP_CHUNK_PAGES, type Vm, type Vma } from '@mm/vm';
 import type { PositionalFile } from './working-set';
 
 /** An error a bitmap read or write returns instead of a byte count. */
@@ -30,13 +30,8 @@ export class PageIdle {
   /** 32-bit: the flags are page_ext bits. */
   readonly inPageExt: boolean;
   readonly #v4: boolean;
-  /** What `page_idle_clear_pte_refs_one()` found on the walk in progress. */
-  #referenced = false;
-  /** `page_idle_clear_pte_refs_one()`, made once so that a walk allocates nothing. */
-  readonly #clearPteRefsOne = (vma: Vma, slot: number): boolean => {
-    if (vma.clearYoung(slot)) this.#referenced = true;
-    return true;
-  };
+  /** `page_idle_clear_pte_refs_one()` and what it found on the walk in progress, made once (no allocation). */
+  readonly #clearPteRefs = new ClearPteRefs();
 
   constructor(deps: { memory: PhysicalMemory; vm: Vm }) {
     const { memory, vm } = deps;
@@ -122,6 +117,7 @@ export class PageIdle {
     const perSection = memory.pagesPerSection;
     const lruMask = this.#lruMask();
     const { idleMask, youngMask } = flags;
+    const clearPteRefs = this.#clearPteRefs;
     for (let nr = Math.floor(start / perSection); nr * perSection < end; nr++) {
       const base = nr * perSection;
       const section = memory.sections[nr];
@@ -131,6 +127,13 @@ export class PageIdle {
       const pageFlags = section.flags;
       const last = Math.min(end - base, perSection);
       for (let page = Math.max(start - base, 0); page < last; page++) {
+        // A run of pages that never held a user page (the vm's reverse map says so) has nothing to track.
+        if ((page & (RMAP_CHUNK_PAGES - 1)) === 0 || page === start - base) {
+          if (!vm.userPagesNear(base + page)) {
+            page |= RMAP_CHUNK_PAGES - 1;
+            continue;
+          }
+        }
         const word = pageFlags[page]!;
         // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
         if ((word & lruMask) === 0 || word >>> STATE_SHIFT !== 0) continue;
@@ -138,11 +141,11 @@ export class PageIdle {
         if (data !== undefined) {
           if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
         } else if ((bits[page]! & idleMask) === 0) continue;
-        this.#referenced = false;
-        vm.rmapWalk(base + page, this.#clearPteRefsOne);
-        if (this.#referenced) bits[page] = (bits[page]! & ~idleMask) | youngMask;
+        clearPteRefs.referenced = false;
+        vm.rmapWalk(base + page, clearPteRefs.rmapOne);
+        if (clearPteRefs.referenced) bits[page] = (bits[page]! & ~idleMask) | youngMask;
         if (data !== undefined) bits[page]! |= idleMask;
-        else if (!this.#referenced) out![bit >>> 3]! |= 1 << (bit & 7);
+        else if (!clearPteRefs.referenced) out![bit >>> 3]! |= 1 << (bit & 7);
       }
     }
   }
@@ -165,4 +168,14 @@ export class PageIdle {
   #lruMask(): number {
     return 1 << this.memory.profile.pageFlags.bit.lru;
   }
+}
+
+/** The walk control of `page_idle_clear_pte_refs()`: `rmap_one` and whether it found an accessed entry. */
+class ClearPteRefs {
+  referenced = false;
+  /** `page_idle_clear_pte_refs_one()`: clears the entry's accessed bit, noting whether it was set; walks on. */
+  readonly rmapOne = (vma: Vma, slot: number): boolean => {
+    if (vma.clearYoung(slot)) this.referenced = true;
+    return true;
+  };
 }

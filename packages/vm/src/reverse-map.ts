@@ -1,6 +1,8 @@
 /** Pages per chunk of the reverse map's arrays (16 MiB of memory). */
 export const RMAP_CHUNK_PAGES = 4096;
-const CHUNK_SHIFT = 12;
+/** log2 of {@link RMAP_CHUNK_PAGES}. */
+export const RMAP_CHUNK_SHIFT = 12;
+const CHUNK_SHIFT = RMAP_CHUNK_SHIFT;
 
 /**
  * The reverse map's per-page half (`page->mapping`, `page->index`), struct of arrays per chunk of 4096 pages

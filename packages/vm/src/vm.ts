@@ -6,7 +6,7 @@ import { AddressSpace, Vma, type VmaProtection } from './address-space';
 import { type IdleFlags, noIdleFlags } from './idle-flags';
 import { PageIdleFlags } from './page-idle-flags';
 import { PteBits } from './pte';
-import { ReverseMap } from './reverse-map';
+import { ReverseMap, RMAP_CHUNK_PAGES, RMAP_CHUNK_SHIFT } from './reverse-map';
 import { VmFile } from './vm-file';
 
 /** A task (`struct task_struct`) as the vm sees it: ids, name, and its address space. */
@@ -376,22 +376,34 @@ export class Vm {
   }
 
   /**
+   * Whether any page in the chunk of {@link RMAP_CHUNK_PAGES} pages holding `pfn` has ever been a user page (mapped
+   * by a process or in a page cache): walkers over all of memory pass over the rest of the chunk when not.
+   */
+  userPagesNear(pfn: number): boolean {
+    return this.rmap.mapping[pfn >>> RMAP_CHUNK_SHIFT] !== undefined;
+  }
+
+  /**
    * `rmap_walk()` (mm/rmap.c): calls `rmapOne` with each mapping and page-table slot whose entry maps `pfn` (the one
    * entry of an anonymous page, every mapping of a page cache page that has it), until `rmapOne` returns false.
    * An unmapped page visits nothing. Pass a function made once (as the kernel's `rmap_walk_control` is static) to
    * walk without allocating.
    */
   rmapWalk(pfn: number, rmapOne: (vma: Vma, slot: number) => boolean): void {
-    const mapping = this.rmap.mappingOf(pfn);
+    const chunk = pfn >>> RMAP_CHUNK_SHIFT;
+    const mappings = this.rmap.mapping[chunk];
+    if (mappings === undefined) return;
+    const at = pfn & (RMAP_CHUNK_PAGES - 1);
+    const mapping = mappings[at]!;
     if (mapping === 0) return;
+    const index = this.rmap.index[chunk]![at]!;
     const entry = pfn + 1;
     if (mapping < 0) {
+      // An anonymous page: one mapping, the page at its index in it.
       const vma = this.#vmas[-mapping];
-      const slot = this.rmap.indexOf(pfn);
-      if (vma !== undefined && vma.pte[slot] === entry) rmapOne(vma, slot);
+      if (vma !== undefined && vma.pte[index] === entry) rmapOne(vma, index);
       return;
     }
-    const index = this.rmap.indexOf(pfn);
     for (const vma of this.files[mapping]!.vmas) {
       const slot = index - vma.pgoff;
       if (slot >= 0 && slot < vma.pages && vma.pte[slot] === entry && !rmapOne(vma, slot)) return;

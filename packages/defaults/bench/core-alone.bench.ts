@@ -1,0 +1,3 @@
+import { featuresOffPairs } from './features-off';
+
+featuresOffPairs(false);
