@@ -99,8 +99,9 @@ export interface MmHookEvents {
    */
   alloc_stall: (order: number, gfp: number, zoneId: number) => void;
   /**
-   * Memory hotplug notifier (`memory_notify`) for the pfn range. The kernel's order is the notifiers' priority:
-   * page_ext's own callback (which frees a section's page_ext at `offline`) runs after the clients'.
+   * Memory hotplug notifier chain (`memory_notify()`) for the pfn range: page_ext's `page_ext_callback()` frees a
+   * section's page_ext at `offline`, and the clients that keep per-page data beside it drop theirs at the same
+   * event (in the kernel that data is in page_ext and goes with it).
    */
   memory_notify: (action: MemoryAction, startPfn: number, nrPages: number) => void;
   /**
