@@ -195,17 +195,21 @@ export function boot(options: BootOptions): Kernel {
     log(setupLines.lines);
     totalPages = setupLines.totalPages;
   }
-  log(zonelistLines(memory, totalPages));
+  // v4.8 start_kernel() builds the zonelists before it prints the command line; v6.18 in mm_core_init(), after.
+  if (!v6) log(zonelistLines(memory, totalPages));
   log(`Kernel command line: ${cmdline}`);
   if (v6) {
     const unknown = unknownParamsLine(parsed.unknown);
     if (unknown !== undefined) log(unknown);
+    log(zonelistLines(memory, totalPages));
   }
-  for (const part of parts) part.mmCoreInit?.(memory);
+  // mm_init() / mm_core_init(): FLATMEM's page_ext (page_ext_init_flatmem), then what features print there
+  // (v6.18 stack_depot_early_init()).
   if (plan !== undefined && memory.model === 'flatmem') {
     const flat = flatmemPageExtAllocations(plan, memory.nodes).reduce((sum, request) => sum + request.bytes, 0);
     log(`allocated ${flat} bytes of page_ext`);
   }
+  for (const part of parts) part.mmCoreInit?.(memory);
 
   memory.clock.advance(20e6 + memory.presentPages * 10);
   const buddy = new BuddyAllocator(memory, hooks);
@@ -214,6 +218,8 @@ export function boot(options: BootOptions): Kernel {
   for (const part of parts) part.memInit?.(machine);
   if (!v6) log(memoryInfoLine(memory, buddy));
   hooks.boot_phase.call(BootPhase.mm_init);
+  // v4.8 sched_init() follows mm_init(): init_idle() names the boot task swapper/0 (init_task is "swapper").
+  if (!v6) schedInit(memory);
 
   memory.clock.advance(50e6);
   const bootAllocations = allocateBootMemory(buddy);
@@ -243,6 +249,8 @@ export function boot(options: BootOptions): Kernel {
     stack.unwindTo(depth);
   }
   hooks.boot_phase.call(BootPhase.page_ext_init);
+  // v6.18 sched_init() follows mm_core_init(), whose end is page_ext_init().
+  if (v6) schedInit(memory);
 
   memory.clock.advance(200e6);
   if (v6) log(memoryInfoLine(memory, buddy));
@@ -269,6 +277,11 @@ export function boot(options: BootOptions): Kernel {
     pageExt,
     features: features.map((feature) => ({ feature, booted: booted.get(feature.factory)! })),
   });
+}
+
+/** `sched_init()` → `init_idle(current, 0)`: the boot task becomes `swapper/0` (it was init_task's `swapper`). */
+function schedInit(memory: PhysicalMemory): void {
+  memory.current.comm = `swapper/${memory.current.cpu}`;
 }
 
 /** pfn range of the kernel image's init sections: after code, rodata and rwdata. */

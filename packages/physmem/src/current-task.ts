@@ -1,6 +1,6 @@
 /**
  * `current` and `smp_processor_id()`: the task the simulated kernel code runs for and the CPU it runs on.
- * Workloads switch it; boot runs as pid 0, `swapper/0`. Every change of the task (pid, tgid or comm) bumps
+ * Workloads switch it; boot runs as pid 0, `swapper` until `sched_init()` names it `swapper/0`. Every change of the task (pid, tgid or comm) bumps
  * `switches`, so that code which remembers something per task (page_owner's last context) checks one number.
  */
 export class CurrentTask {
@@ -70,7 +70,7 @@ export class CurrentTask {
   }
 }
 
-/** The boot task. */
+/** The boot task: `init_task` (include/linux/init_task.h: `.comm = INIT_TASK_COMM`, `"swapper"`), pid 0, CPU 0. */
 export function bootTask(): CurrentTask {
-  return new CurrentTask(0, 0, 'swapper/0', 0);
+  return new CurrentTask(0, 0, 'swapper', 0);
 }
