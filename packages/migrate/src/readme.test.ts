@@ -1,8 +1,6 @@
-import { BuddyAllocator } from '@mm/buddy';
-import { createHookBus } from '@mm/hooks';
-import { Compaction, formatUnusableIndex, Migration } from '@mm/migrate';
-import { getProfile, PAGE_SIZE, PhysicalMemory } from '@mm/physmem';
-import { Vm } from '@mm/vm';
+import { boot } from '@mm/kernel';
+import { formatUnusableIndex, migrate } from '@mm/migrate';
+import { PAGE_SIZE } from '@mm/physmem';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readmeLinesMissingFrom } from '../../../tools/readme-example';
 
@@ -14,13 +12,9 @@ describe('README example', () => {
   it('fragments memory, then compacts it', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     // The README example, line for line:
-    const memory = new PhysicalMemory({ memory: 256 * 2 ** 20, profile: getProfile('v6.18') });
-    const hooks = createHookBus();
-    const buddy = new BuddyAllocator(memory, hooks);
-    buddy.freeAllMemory();
-    const vm = new Vm({ memory, buddy, hooks });
-    const migration = new Migration({ memory, buddy, hooks, vm });
-    const compaction = new Compaction({ memory, buddy, vm, migration });
+    const kernel = boot({ memory: '256M', features: [migrate()] });
+    const { vm, buddy } = kernel;
+    const { migration, compaction } = kernel.feature(migrate)!; // direct compaction is on
     const task = vm.createProcess('app');
     const start = vm.mmap(task, { pages: 40_000 });
     for (let page = 0; page < 40_000; page++) vm.touch(task, start + page * PAGE_SIZE);
