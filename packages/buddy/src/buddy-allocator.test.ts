@@ -109,7 +109,7 @@ describe('alloc_pages', () => {
     expect(buddy.allocPages(g.GFP_ATOMIC | g.NOWARN, 0)).toBeGreaterThanOrEqual(0);
     const log = memory.log.text();
     expect(log).toMatch(
-      /swapper\/0: page allocation failure: order:0, mode:0xcc0\(GFP_KERNEL\), nodemask=\(null\),cpuset=\/,mems_allowed=0\n/,
+      /swapper: page allocation failure: order:0, mode:0xcc0\(GFP_KERNEL\), nodemask=\(null\),cpuset=\/,mems_allowed=0\n/,
     );
     expect(log).toContain('Mem-Info:');
     expect(log).toMatch(/Node 0 DMA32: \d+\*4kB/);
