@@ -175,3 +175,64 @@ describe('buddy allocator invariants under random workloads', () => {
     );
   });
 });
+
+describe('pages held for a replay (holdFreePages, allocHeld, freeAndHold, splitFolio, releaseHeldPages)', () => {
+  it('keeps every invariant, gives only held pages, and gives every page back (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 4 })), {
+          minLength: 1,
+          maxLength: 25,
+        }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (runs, seed) => {
+          const { buddy, memory } = bootMachine('v6.18', { memory: 256 * MIB });
+          const next = random(seed);
+          const gfp = memory.profile.gfp.flags.GFP_KERNEL | memory.profile.gfp.flags.COMP;
+          const freeBefore = buddy.zones.reduce((sum, zone) => sum + zone.freePages, 0);
+          // Hold aligned blocks, as a replay holds the pages a trace allocates.
+          let held = 0;
+          for (const [slot, order] of runs) {
+            const pfn = slot * 16;
+            held += buddy.holdFreePages(pfn, 2 ** order);
+          }
+          const blocks: HeldBlock[] = [];
+          const isHeldBlock = (pfn: number, order: number) => {
+            for (let page = pfn; page < pfn + 2 ** order; page++) if (!buddy.isHeld(page)) return false;
+            return true;
+          };
+          for (const [slot, order] of runs) {
+            const pfn = slot * 16;
+            const wasHeld = isHeldBlock(pfn, order);
+            expect(buddy.allocHeld(pfn, order, gfp)).toBe(wasHeld);
+            if (!wasHeld) continue;
+            // Freed back to the hold, split, or kept.
+            const roll = next();
+            if (roll < 0.3) expect(buddy.freeAndHold(pfn, order)).toBe(true);
+            else if (roll < 0.6 && order > 0) {
+              buddy.splitFolio(pfn, order);
+              for (let page = pfn; page < pfn + 2 ** order; page++) blocks.push({ pfn: page, order: 0 });
+            } else blocks.push({ pfn, order });
+          }
+          // The held pages are out of the allocator: the invariants hold with them as held blocks.
+          const outside = new Set<number>();
+          for (const [slot, order] of runs) {
+            for (let page = slot * 16; page < slot * 16 + 2 ** order; page++) if (buddy.isHeld(page)) outside.add(page);
+          }
+          checkInvariants(buddy, blocks, outside);
+          for (const [slot, order] of runs) buddy.releaseHeldPages(slot * 16, 2 ** order);
+          for (const block of blocks) buddy.freePages(block.pfn, block.order);
+          buddy.drainAllPages();
+          checkInvariants(buddy, []);
+          expect(buddy.zones.reduce((sum, zone) => sum + zone.freePages, 0)).toBe(freeBefore);
+          // Only pages that were free are held (pfn 0 and the kernel's own memory are not).
+          expect(held).toBeLessThanOrEqual(runs.reduce((sum, [, order]) => sum + 2 ** order, 0));
+        },
+      ),
+      { numRuns: 30 },
+    );
+    const { buddy } = bootMachine('v6.18', { memory: 256 * MIB });
+    expect(buddy.holdFreePages(0x8000, 16)).toBe(16);
+    expect(buddy.holdFreePages(0, 1)).toBe(0);
+  });
+});

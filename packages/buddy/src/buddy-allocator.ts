@@ -138,6 +138,8 @@ export class BuddyAllocator {
   readonly #warnRatelimit: Ratelimit;
   readonly #badPageRatelimit = { shown: 0, unshown: 0, resumeNs: 0 };
   #lockDebuggingOn = true;
+  /** Per section, 1 for the pages {@link holdFreePages} holds (made on first use). */
+  readonly #held: (Uint8Array | undefined)[] = [];
   #warnedOrder = false;
 
   constructor(memory: PhysicalMemory, hooks: HookBus, options: BuddyOptions = {}) {
@@ -1086,6 +1088,118 @@ export class BuddyAllocator {
   }
 
   /**
+   * mmsim's, for replaying a real trace: takes `count` pages from `pfn` out of the allocator without a hook, as if
+   * something outside the simulation held them (the pages a trace will allocate, kept from the simulation's own
+   * allocations until then). Each free page is split out of its buddy block; it becomes PageReserved, so the
+   * page_owner sweep and the mixed-block count pass over it. Pages that are not free are left alone. Returns the
+   * pages held.
+   */
+  holdFreePages(pfn: number, count: number): number {
+    const reserved = 1 << this.profile.pageFlags.bit.reserved;
+    let held = 0;
+    for (let page = pfn; page < pfn + count; page++) {
+      const state = (this.#sections[page >>> this.#shift]?.flags[page & this.#mask] ?? 0) >>> STATE_SHIFT;
+      if (state === STATE_PCP) this.drainAllPages();
+      const found = this.freeBlockOf(page);
+      if (found === undefined) continue;
+      const zone = this.zones[this.memory.zoneOf(found.head)!.id]!;
+      this.#delFromFreeList(zone, found.head);
+      // Give back every part of the block but the page.
+      let head = found.head;
+      for (let order = found.order; order > 0; order--) {
+        const half = 2 ** (order - 1);
+        const other = page >= head + half ? head : head + half;
+        this.#addToFreeList(zone, other, order - 1, found.migratetype, false);
+        if (page >= head + half) head += half;
+      }
+      const section = this.#sections[page >>> this.#shift]!;
+      section.flags[page & this.#mask] = reserved;
+      section.refcount[page & this.#mask] = 0;
+      section.mapcount[page & this.#mask] = 0;
+      this.#markHeld(page);
+      held++;
+    }
+    return held;
+  }
+
+  /** Whether `pfn` is held by {@link holdFreePages}. */
+  isHeld(pfn: number): boolean {
+    return this.#held[pfn >>> this.#shift]?.[pfn & this.#mask] === 1;
+  }
+
+  #markHeld(pfn: number): void {
+    let marks = this.#held[pfn >>> this.#shift];
+    if (marks === undefined) {
+      marks = new Uint8Array(this.#mask + 1);
+      this.#held[pfn >>> this.#shift] = marks;
+    }
+    marks[pfn & this.#mask] = 1;
+  }
+
+  /** Clears a held page's mark and its PageReserved. */
+  #unhold(pfn: number): void {
+    this.#held[pfn >>> this.#shift]![pfn & this.#mask] = 0;
+    this.#sections[pfn >>> this.#shift]!.flags[pfn & this.#mask] = 0;
+  }
+
+  /**
+   * mmsim's, for replaying a real trace: allocates the 2^order held pages at `pfn` (see {@link holdFreePages}),
+   * preparing them and firing `post_alloc_hook` with `gfp` as an allocation would. Returns false, changing nothing,
+   * unless every page is held.
+   */
+  allocHeld(pfn: number, order: number, gfp: number): boolean {
+    if (pfn < 0 || pfn % 2 ** order !== 0) return false;
+    for (let page = pfn; page < pfn + 2 ** order; page++) if (!this.isHeld(page)) return false;
+    for (let page = pfn; page < pfn + 2 ** order; page++) this.#unhold(page);
+    this.#prepNewPage(pfn, order, gfp);
+    this.stats.allocations++;
+    this.hooks.post_alloc.call(pfn, order, gfp);
+    return true;
+  }
+
+  /**
+   * mmsim's, for replaying a real trace: frees an allocated block as {@link freePages} does (the reference, the
+   * `free_prepare` hook, the bad-page checks), but instead of going back to the free lists its pages stay held, as
+   * {@link holdFreePages} holds them. Returns false when the block could not be freed (a bad page, reported).
+   */
+  freeAndHold(pfn: number, order: number): boolean {
+    const section = this.#sections[pfn >>> this.#shift];
+    if (section === undefined || pfn < 0 || order < 0 || order > MAX_PAGE_ORDER) {
+      throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
+    }
+    const index = pfn & this.#mask;
+    const state = section.flags[index]! >>> STATE_SHIFT;
+    if (state !== PageState.none || section.refcount[index]! !== 1) {
+      this.#badPage(pfn, state === PageState.none ? 'nonzero _refcount' : 'nonzero mapcount');
+      return false;
+    }
+    section.refcount[index] = 0;
+    if (!this.#freePagesPrepare(pfn, order)) return false;
+    this.stats.frees++;
+    const reserved = 1 << this.profile.pageFlags.bit.reserved;
+    for (let page = pfn; page < pfn + (1 << order); page++) {
+      const pages = this.#sections[page >>> this.#shift]!;
+      pages.flags[page & this.#mask] = reserved;
+      pages.refcount[page & this.#mask] = 0;
+      this.#markHeld(page);
+    }
+    return true;
+  }
+
+  /** mmsim's: gives held pages back to the free lists, without a hook (nothing allocated them). */
+  releaseHeldPages(pfn: number, count: number): number {
+    let released = 0;
+    for (let page = pfn; page < pfn + count; page++) {
+      if (!this.isHeld(page)) continue;
+      this.#unhold(page);
+      const zone = this.zones[this.memory.zoneOf(page)!.id]!;
+      this.#freeOnePage(zone, page, 0, this.memory.pageblockMigratetype(page), false);
+      released++;
+    }
+    return released;
+  }
+
+  /**
    * The free buddy block that holds `pfn` (`is_free_buddy_page()`): its head, order and migratetype, or undefined
    * when the page is not in one (allocated, on a per-CPU list, a guard page, no memory).
    */
@@ -1235,6 +1349,32 @@ export class BuddyAllocator {
     for (let page = index + 1; page < end; page++) section.refcount[page] = 1;
     const hook = this.hooks.split;
     if (hook.count !== 0) hook.call(pfn, order, 0);
+  }
+
+  /**
+   * `split_folio_to_order(folio, 0)` (mm/huge_memory.c) of an allocated compound block: every page becomes an
+   * order-0 page with its own reference, firing `split(pfn, order, 0)` (`split_page_owner()`) and
+   * `thp_split(pfn, order)`. A block that is not compound is split as {@link splitPage} does.
+   */
+  splitFolio(pfn: number, order: number): void {
+    const section = this.#sections[pfn >>> this.#shift];
+    const index = pfn & this.#mask;
+    const word = section?.flags[index] ?? 0;
+    if (section === undefined || (word & this.#flagHead) === 0) {
+      this.splitPage(pfn, order);
+      return;
+    }
+    section.flags[index] = word & PAGE_FLAGS_MASK & ~this.#flagHead;
+    const end = index + (1 << order);
+    for (let page = index + 1; page < end; page++) {
+      section.flags[page] = 0;
+      section.refcount[page] = 1;
+      section.mapcount[page] = 0;
+    }
+    const split = this.hooks.split;
+    if (split.count !== 0) split.call(pfn, order, 0);
+    const thpSplit = this.hooks.thp_split;
+    if (thpSplit.count !== 0) thpSplit.call(pfn, order);
   }
 
   /**

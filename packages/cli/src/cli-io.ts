@@ -3,6 +3,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   readonly isTTY: boolean;
+  /** The environment the command sees (the locale of perf-style number grouping); default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The process's own streams. */
@@ -10,6 +12,7 @@ export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   isTTY: process.stdout.isTTY === true,
+  env: process.env,
 };
 
 /** Exit codes shared by every command: 0 success, 1 failure, 2 bad usage. */
@@ -23,14 +26,21 @@ export class UsageError extends Error {
   }
 }
 
-/** A {@link CliIo} that keeps what a command writes in memory (tests, embedding `main` in another program). */
-export function memoryIo(isTTY = false): CliIo & { readonly out: () => string; readonly err: () => string } {
+/**
+ * A {@link CliIo} that keeps what a command writes in memory (tests, embedding `main` in another program), with an
+ * environment of its own (default: empty, the C locale).
+ */
+export function memoryIo(
+  isTTY = false,
+  env: Readonly<Record<string, string | undefined>> = {},
+): CliIo & { readonly out: () => string; readonly err: () => string } {
   const out: string[] = [];
   const err: string[] = [];
   return {
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
     isTTY,
+    env,
     out: () => out.join(''),
     err: () => err.join(''),
   };

@@ -9,6 +9,11 @@ import { stackDepot } from '@mm/stackdepot';
 export interface FeatureOptions {
   /** Fault injection: the fraction of the stack depot's pool allocations that fail after page_ext_init. */
   readonly depotFailureRate?: number;
+  /**
+   * The stack depth of a build made for deep stacks: page_owner's `PAGE_OWNER_STACK_DEPTH`, and the v6.18 depot's
+   * `CONFIG_STACKDEPOT_MAX_FRAMES` when it is above its default 64 (1 to 256). Not for v4.7, whose 8 are inline.
+   */
+  readonly stackDepth?: number;
 }
 
 /**
@@ -17,9 +22,13 @@ export interface FeatureOptions {
  * output files. Adding a client to mmsim is: write its package, add its feature here.
  */
 export function allFeatures(options: FeatureOptions = {}): Feature[] {
+  const { stackDepth } = options;
   return [
-    stackDepot(options.depotFailureRate !== undefined ? { failureRate: options.depotFailureRate } : {}),
-    pageOwner(),
+    stackDepot({
+      ...(options.depotFailureRate !== undefined ? { failureRate: options.depotFailureRate } : {}),
+      ...(stackDepth !== undefined && stackDepth > 64 ? { maxFrames: stackDepth } : {}),
+    }),
+    pageOwner(stackDepth !== undefined ? { stackDepth } : {}),
     pageIdle(),
     migrate(),
     debugPagealloc(),

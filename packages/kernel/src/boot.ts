@@ -63,6 +63,11 @@ export interface BootOptions {
   readonly features?: readonly Feature[];
   /** Further kernel parameters to recognise, beside the core's and the features'. */
   readonly params?: readonly KernelParam[];
+  /**
+   * The kernel text (symbols) to boot with: default the era's catalog. A replay passes the traced kernel's symbols
+   * (from its kallsyms, or from the trace's call chains), so that records show them as that kernel would.
+   */
+  readonly text?: KernelText;
 }
 
 /** The bytes of a size given as a number or text, or a clear error. */
@@ -109,7 +114,7 @@ export function boot(options: BootOptions): Kernel {
   const cmdline = options.cmdline ?? '';
   const bytes = parseMemorySize(options.memory);
   const hooks = createHookBus();
-  const text = createKernelText(profile.era);
+  const text = options.text ?? createKernelText(profile.era);
   const stack = new ShadowStack();
 
   // Every feature's part of this boot, in boot order (required features first).

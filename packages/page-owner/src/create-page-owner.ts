@@ -20,6 +20,8 @@ export interface CreatePageOwnerOptions {
    * page_ext and ignores it.
    */
   readonly depot?: StackDepot;
+  /** `PAGE_OWNER_STACK_DEPTH` of the build, for the eras that save stacks in the depot (default the era's 16). */
+  readonly stackDepth?: number;
 }
 
 /**
@@ -28,7 +30,15 @@ export interface CreatePageOwnerOptions {
  */
 export function createPageOwner(options: CreatePageOwnerOptions): PageOwner {
   const { memory } = options;
-  const era = pageOwnerEras[memory.profile.name];
+  let era = pageOwnerEras[memory.profile.name];
+  if (options.stackDepth !== undefined && options.stackDepth !== era.depth) {
+    if (era.inline) {
+      throw new RangeError(
+        `page_owner of ${era.name} stores ${era.depth} entries inline in page_ext: its depth is fixed`,
+      );
+    }
+    era = { ...era, depth: options.stackDepth };
+  }
   let depot = options.depot;
   if (era.inline) {
     depot = new StackDepot({

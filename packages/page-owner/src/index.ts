@@ -8,7 +8,7 @@ export type { PageOwnerConfig, PageOwnerDeps } from './page-owner';
 export { PAGE_OWNER_BYTES_V618, PageOwner, pageOwnerParams } from './page-owner';
 export type { PageOwnerEra } from './page-owner-era';
 export { pageOwnerEras } from './page-owner-era';
-export { pageOwner } from './page-owner-feature';
+export { type PageOwnerFeatureOptions, pageOwner } from './page-owner-feature';
 export type { ReadResult } from './page-owner-file';
 export { dumpPageOwner, forEachPageOwnerRecord, PageOwnerFile } from './page-owner-file';
 export type { LayoutRow } from './page-owner-layouts';

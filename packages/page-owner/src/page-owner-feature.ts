@@ -25,13 +25,26 @@ const PAGE_EXT_PLACE = 300;
  * comparison, the top stacks). It selects the stack depot, as the kernel's Kconfig does.
  * `kernel.feature(pageOwner)` is the machine's {@link PageOwner}.
  */
-export function pageOwner(): Feature<PageOwner> {
+export function pageOwner(options: PageOwnerFeatureOptions = {}): Feature<PageOwner> {
+  const { stackDepth } = options;
+  if (stackDepth !== undefined && !(Number.isInteger(stackDepth) && stackDepth >= 1 && stackDepth <= 256)) {
+    throw new RangeError(`page_owner: stackDepth is PAGE_OWNER_STACK_DEPTH, 1 to 256, not ${stackDepth}`);
+  }
   return {
     name: 'page_owner',
     factory: pageOwner,
     requires: [stackDepot()],
-    boot: (setup) => new BootedPageOwner(setup),
+    boot: (setup) => new BootedPageOwner(setup, stackDepth),
   };
+}
+
+/** How page_owner is built. */
+export interface PageOwnerFeatureOptions {
+  /**
+   * `PAGE_OWNER_STACK_DEPTH` of the build: the entries each allocation and free captures (16 in v4.8 and v6.18; a
+   * v6.18 depot also cuts traces to its `maxFrames`). v4.7 stores its 8 entries inline in page_ext and cannot change.
+   */
+  readonly stackDepth?: number;
 }
 
 class BootedPageOwner implements BootedFeature<PageOwner> {
@@ -42,9 +55,11 @@ class BootedPageOwner implements BootedFeature<PageOwner> {
   #owner: PageOwner | undefined;
   #kernel: KernelCore | undefined;
   #pageExt: PageExt | undefined;
+  readonly #stackDepth: number | undefined;
 
-  constructor(setup: FeatureSetup) {
+  constructor(setup: FeatureSetup, stackDepth: number | undefined) {
     this.#setup = setup;
+    this.#stackDepth = stackDepth;
     const { profile } = setup;
     this.params = pageOwnerParams(this.#config, profile.name, () => setup.feature(stackDepot)?.requestEarlyInit());
     this.pageExt = [
@@ -76,6 +91,7 @@ class BootedPageOwner implements BootedFeature<PageOwner> {
       ...kernel,
       enabled: this.#config.enabled,
       ...(depot !== undefined ? { depot } : {}),
+      ...(this.#stackDepth !== undefined ? { stackDepth: this.#stackDepth } : {}),
     });
   }
 

@@ -1,5 +1,6 @@
 import { boot, type Kernel } from '@mm/kernel';
 import type { ProfileName } from '@mm/physmem';
+import { stackDepot } from '@mm/stackdepot';
 import { describe, expect, it } from 'vitest';
 import { expectGolden } from '../../../tools/expect-golden';
 import { pageCacheReadPaths } from '../../../tools/kernel-read-paths';
@@ -173,6 +174,59 @@ describe('page_owner read() semantics', () => {
     expect(kernel.feature(pageOwner)?.inited ?? false).toBe(false);
     expect(kernel.dmesg()).toContain('page_owner is disabled');
     expect(kernel.dmesg()).not.toContain('page_ext');
+  });
+});
+
+describe('pageOwner({ stackDepth }): a build with another PAGE_OWNER_STACK_DEPTH', () => {
+  /** A call chain deeper than 16 frames: 20 distinct callers. */
+  const deep = Array.from({ length: 20 }, (_, index) => `deep_caller_${index}+0x10/0x40`);
+
+  it.each(['v4.8', 'v6.18'] as const)('%s: 16 entries by default, as many as built for', (profile) => {
+    const frameCount = (kernel: Kernel) => {
+      const gfp = kernel.memory.profile.gfp.flags.GFP_KERNEL;
+      const pfn = allocVia(kernel, deep, gfp, 0);
+      return records(kernel, [pfn])
+        .split('\n')
+        .filter((line) => line.startsWith(' ')).length;
+    };
+    expect(frameCount(bootSmall(profile))).toBe(16);
+    const deeper = boot({
+      memory: '512M',
+      profile,
+      cmdline: 'page_owner=on',
+      cpus: 1,
+      features: [pageOwner({ stackDepth: 64 })],
+    });
+    // The page_owner and allocator frames, then every caller.
+    expect(frameCount(deeper)).toBe((profile === 'v4.8' ? 5 : 3) + deep.length);
+  });
+
+  it('v6.18: the depot still cuts traces to its CONFIG_STACKDEPOT_MAX_FRAMES (64), unless built with more', () => {
+    const chain = Array.from({ length: 100 }, (_, index) => `deep_caller_${index}+0x10/0x40`);
+    const frameCount = (maxFrames?: number) => {
+      const kernel = boot({
+        memory: '512M',
+        cmdline: 'page_owner=on',
+        cpus: 1,
+        features: [stackDepot(maxFrames === undefined ? {} : { maxFrames }), pageOwner({ stackDepth: 256 })],
+      });
+      const pfn = allocVia(kernel, chain, kernel.memory.profile.gfp.flags.GFP_KERNEL, 0);
+      return records(kernel, [pfn])
+        .split('\n')
+        .filter((line) => line.startsWith(' ')).length;
+    };
+    expect(frameCount()).toBe(64);
+    expect(frameCount(256)).toBe(103);
+    expect(() => stackDepot({ maxFrames: 300 })).toThrow(
+      'maxFrames is CONFIG_STACKDEPOT_MAX_FRAMES, 1 to 256, not 300',
+    );
+  });
+
+  it('refuses a depth v4.7 cannot have (8 entries inline in page_ext) and one out of range', () => {
+    expect(() =>
+      boot({ memory: '512M', profile: 'v4.7', cmdline: 'page_owner=on', features: [pageOwner({ stackDepth: 16 })] }),
+    ).toThrow('page_owner of v4.7 stores 8 entries inline in page_ext: its depth is fixed');
+    expect(() => pageOwner({ stackDepth: 0 })).toThrow('stackDepth is PAGE_OWNER_STACK_DEPTH, 1 to 256, not 0');
   });
 });
 

@@ -10,6 +10,11 @@ export interface StackDepotFeatureOptions {
    * page_ext_init (so the stacks its clients register at init are spared).
    */
   readonly failureRate?: number;
+  /**
+   * v6.18 `CONFIG_STACKDEPOT_MAX_FRAMES` of the build (Kconfig: 1-256, default 64): longer traces are cut to it.
+   * v4.8's depot keeps any length.
+   */
+  readonly maxFrames?: number;
 }
 
 /** What the stack depot feature offers its clients and users (`kernel.feature(stackDepot)`). */
@@ -57,6 +62,10 @@ export function stackDepotHashEntries(kernelPages: number): number {
  * is static and prints nothing. Its part of a run's summary is the depot's size, when anything was saved.
  */
 export function stackDepot(options: StackDepotFeatureOptions = {}): Feature<StackDepotService> {
+  const { maxFrames } = options;
+  if (maxFrames !== undefined && !(Number.isInteger(maxFrames) && maxFrames >= 1 && maxFrames <= 256)) {
+    throw new RangeError(`stackdepot: maxFrames is CONFIG_STACKDEPOT_MAX_FRAMES, 1 to 256, not ${maxFrames}`);
+  }
   return { name: 'stackdepot', factory: stackDepot, boot: (setup) => new BootedStackDepot(setup, options) };
 }
 
@@ -135,6 +144,7 @@ class BootedStackDepot implements BootedFeature<StackDepotService>, StackDepotSe
       gfp: memory.profile.gfp.flags,
       buckets: this.#buckets,
       ...(this.#v6 ? { maxPools: this.#maxPools } : {}),
+      ...(this.#options.maxFrames !== undefined ? { maxFrames: this.#options.maxFrames } : {}),
       disabled: this.disabled,
       warn: (message) => memory.log.printk(`WARNING: ${message}`),
       pages: {

@@ -41,8 +41,18 @@ export class KernelText {
     this.layout = layout;
     this.#coreEnd = layout.coreStart;
     this.#moduleEnd = layout.moduleStart;
-    const fixed = symbols.filter((symbol) => symbol.start !== undefined);
-    for (const symbol of [...fixed].sort((a, b) => a.start! - b.start!)) this.#insert(symbol, symbol.start!);
+    // Symbols at fixed addresses, in one sorted pass (a kallsyms file has hundreds of thousands).
+    const fixed = symbols.filter((symbol) => symbol.start !== undefined).sort((a, b) => a.start! - b.start!);
+    for (const symbol of fixed) {
+      if (this.#byName.has(symbol.name)) throw new RangeError(`kernel symbol '${symbol.name}' is defined twice`);
+      const previous = this.#names.length - 1;
+      if (previous >= 0 && this.#starts[previous]! + this.#sizes[previous]! > symbol.start!) {
+        throw new RangeError(
+          `kernel symbol '${symbol.name}' at 0x${hex32(symbol.start!)} overlaps '${this.#names[previous]}'`,
+        );
+      }
+      this.#append(symbol, symbol.start!);
+    }
     for (const symbol of symbols) if (symbol.start === undefined) this.define(symbol.name, symbol.size, symbol.module);
   }
 
@@ -68,6 +78,12 @@ export class KernelText {
     return this.#byName.has(name);
   }
 
+  /** The size of the symbol `name`, or undefined when the text has no such symbol. */
+  sizeOf(name: string): number | undefined {
+    const index = this.#byName.get(name);
+    return index === undefined ? undefined : this.#sizes[index];
+  }
+
   /** Low 32 bits of the address `name+offset`: a return address inside the function. */
   address(name: string, offset: number): number {
     const index = this.#byName.get(name);
@@ -83,14 +99,21 @@ export class KernelText {
   /**
    * Resolves a frame written as `%pS` prints it, `name+0xoffset/0xsize` with an optional ` [module]`, to its return
    * address, defining the symbol (with that size, in that module) if the text does not have it yet. The size may
-   * be left out for a symbol the text already has.
+   * be left out for a symbol the text already has. A frame written for a larger function than the text's symbol (a
+   * modelled frame in a text read from a real kernel's kallsyms) lands at the same fraction of the symbol.
    */
   site(text: string): number {
     const match = /^(\S+)\+0x([0-9a-f]+)(?:\/0x([0-9a-f]+))?(?: \[(\S+)\])?$/.exec(text);
     if (match === null) throw new SyntaxError(`'${text}' is not of the form name+0xoffset/0xsize [module]`);
     const name = match[1]!;
-    if (match[3] !== undefined) this.define(name, Number.parseInt(match[3], 16), match[4]);
-    return this.address(name, Number.parseInt(match[2]!, 16));
+    let offset = Number.parseInt(match[2]!, 16);
+    if (match[3] !== undefined) {
+      const written = Number.parseInt(match[3], 16);
+      this.define(name, written, match[4]);
+      const size = this.sizeOf(name)!;
+      if (offset >= size && written > size) offset = Math.floor((offset * size) / written);
+    }
+    return this.address(name, offset);
   }
 
   /** Resolves a path of frames (outermost first) into their return addresses. */
@@ -134,6 +157,18 @@ export class KernelText {
   /** The full 64-bit address as 16 hex digits. */
   static hexAddress(address: number): string {
     return HIGH + hex32(address);
+  }
+
+  /** Adds a symbol after every other one (the constructor's sorted pass). */
+  #append(symbol: SymbolSpec, start: number): void {
+    this.#byName.set(symbol.name, this.#names.length);
+    this.#starts.push(start);
+    this.#sizes.push(symbol.size);
+    this.#names.push(symbol.name);
+    this.#modules.push(symbol.module);
+    const end = start + symbol.size;
+    if (symbol.module === undefined) this.#coreEnd = Math.max(this.#coreEnd, end);
+    else this.#moduleEnd = Math.max(this.#moduleEnd, end);
   }
 
   /** Inserts in address order; returns the start address. */

@@ -1,5 +1,12 @@
-import type { Kernel } from '@mm/kernel';
-import { parseGfp } from '@mm/physmem';
+import { boot, type Kernel, parseMemorySize } from '@mm/kernel';
+import type { Feature, MachineCore } from '@mm/kernel-spec';
+import { PAGE_SIZE, type ProfileName, parseGfp } from '@mm/physmem';
+import type { KernelText } from '@mm/stacktrace';
+import { PfnSet } from './pfn-set';
+import { TraceBlocks } from './trace-blocks';
+import { NO_PAGE, pfnOf, type TraceEvent, type TraceFrame, traceField } from './trace-event';
+import { TraceReader } from './trace-reader';
+import { type FrameSource, type KallsymsSymbol, TraceSymbols } from './trace-symbols';
 
 /** The page allocator events a replay understands (include/trace/events/kmem.h). */
 export const replayedEvents = [
@@ -11,18 +18,10 @@ export const replayedEvents = [
   'mm_page_alloc_extfrag',
 ] as const;
 
-/**
- * One event of a trace: its name, the task, its fields as printed (see {@link traceField}), and (perf script) the
- * kernel call chain, innermost first.
- */
-export interface TraceEvent {
-  readonly line: number;
-  readonly name: string;
-  readonly comm: string;
-  readonly pid: number;
-  readonly fields: string;
-  readonly chain: readonly string[];
-}
+const isReplayed: ReadonlySet<string> = new Set(replayedEvents);
+
+/** The largest machine a replay sizes for itself (mmsim's tested limit); `memory` overrides it. */
+export const REPLAY_MEMORY_CAP = 2 ** 40;
 
 /** A line of a known event that does not have what the event needs. */
 export class TraceFormatError extends Error {
@@ -37,255 +36,364 @@ export class TraceFormatError extends Error {
   }
 }
 
-/**
- * The parts of an event line of either format, or undefined for any other line. ftrace text:
- * `  comm-pid  [cpu] flags  timestamp: event: fields`; perf script: `comm pid [cpu] timestamp: system:event: fields`.
- * The comm may contain spaces and dashes (the pid is after the last one). Scanned with indexOf, not a regex: a
- * replay reads millions of lines.
- */
-function eventLine(line: string): { comm: string; pid: number; name: string; fields: string } | undefined {
-  const cpu = line.indexOf(' [');
-  if (cpu < 0 || line.charCodeAt(cpu + 5) !== 0x5d /* ] */) return undefined;
-  const stamp = line.indexOf(': ', cpu + 6);
-  if (stamp < 0) return undefined;
-  const nameEnd = line.indexOf(': ', stamp + 2);
-  if (nameEnd < 0) return undefined;
-  let name = line.slice(stamp + 2, nameEnd);
-  const system = name.indexOf(':');
-  if (system >= 0) name = name.slice(system + 1);
-  const head = line.slice(0, cpu).trim();
-  const split = Math.max(head.lastIndexOf('-'), head.lastIndexOf(' '));
-  const pid = Number(head.slice(split + 1));
-  if (split <= 0 || !Number.isInteger(pid)) return undefined;
-  return { comm: head.slice(0, split).trimEnd(), pid, name, fields: line.slice(nameEnd + 2) };
+/** A trace whose pages lie beyond the machine a replay may build: the message says where and what to do. */
+export class TraceRangeError extends RangeError {
+  override readonly name = 'TraceRangeError';
 }
 
-/** The value of `key=` in an event's fields (`pfn`, `order`, `gfp_flags`), or undefined. */
-export function traceField(event: TraceEvent, key: string): string | undefined {
-  const { fields } = event;
-  let at = fields.indexOf(`${key}=`);
-  while (at > 0 && fields.charCodeAt(at - 1) !== 0x20) at = fields.indexOf(`${key}=`, at + 1);
-  if (at < 0) return undefined;
-  const end = fields.indexOf(' ', at);
-  return fields.slice(at + key.length + 1, end < 0 ? fields.length : end);
+/** How to replay a trace. */
+export interface ReplayOptions {
+  /** Opens the trace's text from its start: a replay reads it twice (first its symbols, pages and size). */
+  readonly open: () => AsyncIterable<string>;
+  /** The trace's name in messages. */
+  readonly file?: string;
+  /** The kernel whose files the replay shows (default `v6.18`), whatever kernel wrote the trace. */
+  readonly profile?: ProfileName;
+  /** Default `page_owner=on`. */
+  readonly cmdline?: string;
+  /** RAM; default: sized from the trace's highest page, up to {@link REPLAY_MEMORY_CAP}. */
+  readonly memory?: number | string;
+  /** The traced machine's symbols (`parseKallsyms()` of its /proc/kallsyms), for the frames' real sizes. */
+  readonly kallsyms?: ReadonlyMap<string, KallsymsSymbol>;
+  /** The features to boot (the CLI boots them all). */
+  readonly features: readonly Feature[];
+  readonly cpus?: number;
+  /** Sees every event of the replaying pass, in trace order, before it is replayed (perf kmem statistics, say). */
+  readonly observe?: (event: TraceEvent) => void;
 }
 
-/**
- * Turns chunks of trace text into events, synchronously: `push()` each chunk (lines may span chunks), then `end()`.
- * Both formats are detected line by line; perf events collect the kernel frames of their call chains. Lines that
- * are neither events, frames, comments nor blank are counted in `unknown`.
- */
-export class TraceReader {
-  unknown = 0;
-  #number = 0;
-  #rest = '';
-  #pending: { line: number; name: string; comm: string; pid: number; fields: string; chain: string[] } | undefined;
-
-  /** The events completed by this chunk. */
-  push(chunk: string): TraceEvent[] {
-    const events: TraceEvent[] = [];
-    const text = this.#rest + chunk;
-    let start = 0;
-    for (;;) {
-      const newline = text.indexOf('\n', start);
-      if (newline < 0) break;
-      this.#line(text.slice(start, newline), events);
-      start = newline + 1;
-    }
-    this.#rest = text.slice(start);
-    return events;
-  }
-
-  /** The events left at the end of the input. */
-  end(): TraceEvent[] {
-    const events: TraceEvent[] = [];
-    if (this.#rest !== '') this.#line(this.#rest, events);
-    this.#rest = '';
-    if (this.#pending !== undefined) events.push(this.#pending);
-    this.#pending = undefined;
-    return events;
-  }
-
-  #line(line: string, events: TraceEvent[]): void {
-    this.#number++;
-    const pending = this.#pending;
-    const first = line.charCodeAt(0);
-    if (pending !== undefined && (first === 0x09 || first === 0x20) && line.endsWith(')')) {
-      // A call chain frame: `\taddress symbol+0xoff (dso)`; only the kernel's are kept.
-      if (line.endsWith(KERNEL_DSO)) {
-        const text = line.trim();
-        pending.chain.push(text.slice(text.indexOf(' ') + 1, text.length - KERNEL_DSO.length));
-      }
-      return;
-    }
-    if (pending !== undefined) {
-      events.push(pending);
-      this.#pending = undefined;
-    }
-    if (first === 0x23 /* # */ || line.trim() === '') return;
-    const event = eventLine(line);
-    if (event === undefined) this.unknown++;
-    else this.#pending = { line: this.#number, ...event, chain: [] };
-  }
-}
-
-const KERNEL_DSO = ' ([kernel.kallsyms])';
-
-/** The events of a trace read from chunks of its text, one at a time (see {@link TraceReader}). */
-export async function* traceEvents(
-  chunks: AsyncIterable<string>,
-  counts: { unknown: number },
-): AsyncGenerator<TraceEvent, void, undefined> {
-  const reader = new TraceReader();
-  for await (const chunk of chunks) yield* reader.push(chunk);
-  yield* reader.end();
-  counts.unknown += reader.unknown;
-}
-
-/** What a replay did. */
+/** What a replay did: the trace's events, how each was replayed, and where its frames' sizes came from. */
 export interface ReplayResult {
+  /** RAM of the machine the trace was replayed on, in bytes. */
+  readonly memoryBytes: number;
   /** Events by name, as the trace spells them. */
   readonly events: Record<string, number>;
   /** Lines that are not events mmsim knows (other events, other text). */
-  unknownLines: number;
+  readonly unknownLines: number;
   /** Lines of a known event without the fields it needs. */
-  malformedLines: number;
+  readonly malformedLines: number;
   /** The first malformed lines' messages (file:line: ...), at most 10. */
-  readonly errors: string[];
+  readonly errors: readonly string[];
   /** Allocations replayed at their pfn, and frees of pages the replay had allocated. */
-  allocations: number;
-  frees: number;
-  /** Allocations whose pages the simulation did not have free (the trace began after they were allocated, or a
-   * pfn is in a hole of the simulated machine); frees of pages the replay never allocated. */
-  skippedAllocations: number;
-  skippedFrees: number;
+  readonly allocations: number;
+  readonly frees: number;
+  /** `mm_page_alloc` events of allocations that failed (no page). */
+  readonly failedAllocations: number;
+  /**
+   * Allocations of pages the replay still held from an earlier allocation: the trace missed their free (it began
+   * mid-run, or follows some tasks only), so the earlier owner's pages were freed first and the new owner holds them.
+   */
+  readonly missedFrees: number;
+  /** Frees of pages the trace never showed allocated (allocated before the trace began, or by an untraced task). */
+  readonly unknownFrees: number;
+  /** Frees of part of an allocated block (`split_page()` first, as the kernel did for it). */
+  readonly partialFrees: number;
+  /** Allocations of pages the simulated machine has no free page for (its own reserved memory, a hole). */
+  readonly unplaceable: number;
+  /**
+   * Allocations the simulated machine made for itself while replaying: its stack depot's pools, taken as the
+   * kernel takes them, in the context of the event whose new stack needed room, with page_owner's dummy stack.
+   * The traced machine's own pools are in the trace already, as events.
+   */
+  readonly ownAllocations: number;
+  /** Kernel frames of the call chains replayed, by where their symbol's size came from. */
+  readonly frames: Readonly<Record<FrameSource, number>>;
+  /** How the trace was written: `ftrace` or `perf script`, and `pfn=%lu` (decimal) or `pfn=0x%lx` (hex). */
+  readonly formats: readonly string[];
 }
 
-/** The highest pfn + order pages of the allocations and frees in a trace (for sizing the machine). */
-export async function traceMaxPfn(chunks: AsyncIterable<string>): Promise<number> {
-  let max = 0;
-  for await (const event of traceEvents(chunks, { unknown: 0 })) {
-    const pfn = Number.parseInt(traceField(event, 'pfn') ?? '', 16);
-    const order = Number(traceField(event, 'order') ?? 0);
-    if (Number.isSafeInteger(pfn)) max = Math.max(max, pfn + 2 ** order);
+/** The allocator's own frames at the top of an allocation's call chain: where the tracepoint fires. */
+const ALLOCATOR_ENTRY = /^(__alloc_frozen_pages_noprof|__alloc_pages_noprof|__alloc_pages_nodemask|__alloc_pages)$/;
+
+/** The frames of an allocation's chain that page_owner shows below its own: those past the allocator's entry. */
+function callerFrames(event: TraceEvent): readonly TraceFrame[] {
+  const chain = event.chain;
+  for (let index = 0; index < chain.length; index++) {
+    if (chain[index]!.symbol !== undefined && ALLOCATOR_ENTRY.test(chain[index]!.symbol!))
+      return chain.slice(index + 1);
   }
-  return max;
+  return chain;
+}
+
+/** What {@link readPages} found. */
+const Pages = { found: 0, failed: 1, malformed: 2 } as const;
+type Pages = (typeof Pages)[keyof typeof Pages];
+
+/** The pages of the event {@link readPages} read last: its pfn, order, and whether its pfn was printed in hex. */
+const pages = { pfn: 0, order: 0, hex: false };
+
+/** An event's pfn and order (into {@link pages}), or why it has none: a failed allocation, or fields missing. */
+function readPages(event: TraceEvent): Pages {
+  const pfnText = traceField(event, 'pfn');
+  const pfn = pfnText === undefined ? undefined : pfnOf(pfnText, event);
+  if (pfn === NO_PAGE) return Pages.failed;
+  const orderText = traceField(event, 'order') ?? (event.name === 'mm_page_free_batched' ? '0' : undefined);
+  const order = orderText === undefined || orderText.length > 2 ? Number.NaN : Number(orderText);
+  if (pfn === undefined || !Number.isInteger(order) || order < 0 || order > 10) {
+    pages.pfn = pfn ?? -1;
+    return Pages.malformed;
+  }
+  pages.pfn = pfn;
+  pages.order = order;
+  pages.hex = pfnText!.charCodeAt(1) === 0x78;
+  return Pages.found;
+}
+
+/** What the first pass learns of a trace. */
+interface Survey {
+  readonly symbols: TraceSymbols;
+  readonly pages: PfnSet;
+  readonly maxPfnEnd: number;
+  readonly maxPfnLine: number;
+  readonly formats: Set<string>;
+}
+
+/** The first pass: the trace's symbols and their largest offsets, the pages it allocates, its highest page. */
+async function survey(options: ReplayOptions): Promise<Survey> {
+  const symbols = new TraceSymbols();
+  const allocated = new PfnSet();
+  const formats = new Set<string>();
+  let maxPfnEnd = 0;
+  let maxPfnLine = 0;
+  const reader = new TraceReader({ tasks: false });
+  const visit = (event: TraceEvent) => {
+    if (!isReplayed.has(event.name)) return;
+    const isAlloc = event.name === 'mm_page_alloc';
+    const chain = isAlloc ? callerFrames(event) : event.chain;
+    for (let index = 0; index < chain.length; index++) symbols.note(chain[index]!);
+    const found = readPages(event);
+    // Every page event sizes the machine, even those not replayed (a drain, a fallback): their pages are its pages.
+    if (found === Pages.failed || pages.pfn < 0) return;
+    formats.add(pages.hex ? 'pfn=0x%lx' : 'pfn=%lu');
+    const end = found === Pages.found ? pages.pfn + 2 ** pages.order : pages.pfn + 1;
+    if (end > maxPfnEnd) {
+      maxPfnEnd = end;
+      maxPfnLine = event.line;
+    }
+    if (isAlloc && found === Pages.found) allocated.addRange(pages.pfn, 2 ** pages.order);
+  };
+  for await (const chunk of options.open()) for (const event of reader.push(chunk)) visit(event);
+  for (const event of reader.end()) visit(event);
+  formats.add(reader.layouts.has('perf script') ? 'perf script' : 'ftrace');
+  return { symbols, pages: allocated, maxPfnEnd, maxPfnLine, formats };
+}
+
+/** A machine that holds every page of a trace: 1 GiB more than its highest page, in whole GiB. */
+function machineBytes(options: ReplayOptions, found: Survey): number {
+  if (options.memory !== undefined) return parseMemorySize(options.memory);
+  const needed = (Math.ceil((found.maxPfnEnd * PAGE_SIZE) / 2 ** 30) + 1) * 2 ** 30;
+  if (needed > REPLAY_MEMORY_CAP) {
+    const at = `0x${(found.maxPfnEnd - 1).toString(16)}`;
+    throw new TraceRangeError(
+      `${options.file ?? '<trace>'}:${found.maxPfnLine}: pfn ${at} is at ${(needed / 2 ** 40).toFixed(1)} TiB, beyond the ${REPLAY_MEMORY_CAP / 2 ** 40} TiB a replay sizes its machine to: give the memory to replay it on (--mem)`,
+    );
+  }
+  return needed;
 }
 
 /**
- * Replays a trace through a booted machine: each `mm_page_alloc` allocates its pfn and order with its gfp flags
- * (`buddy.allocExact()`), with a perf event's kernel call chain on the simulated stack, so that page_owner records
- * the real kernel's allocation sites; `mm_page_free` and `mm_page_free_batched` free the pages the replay had
- * allocated (the batched event repeats a free the trace already showed); the other events are counted. Real pfns
- * are the simulated ones: the machine must be large enough. `chunks` are pieces of the trace's text (a file stream
- * with an encoding). Streams: memory holds the pages the replay holds.
+ * The replay's hold on the pages a trace allocates: taken out of the allocator as soon as it holds memory, before
+ * the kernel's own boot allocations, so that nothing of the simulation (boot allocations, page_ext, stack depot
+ * pools) takes a page the trace will allocate.
  */
-export async function replayTrace(
+function tracePages(pages: PfnSet): Feature<undefined> {
+  const feature: Feature<undefined> = {
+    name: 'trace_pages',
+    factory: () => feature,
+    boot: () => ({
+      api: undefined,
+      memInit: ({ buddy }: MachineCore) => pages.forEachRun((pfn, count) => buddy.holdFreePages(pfn, count)),
+    }),
+  };
+  return feature;
+}
+
+/**
+ * Replays a real trace of the page allocator's events (`perf script` of `kmem:mm_page_alloc`/`mm_page_free` with
+ * call chains, or ftrace text of the kmem page events) through a machine booted for it, so that its page_owner
+ * shows what the traced machine's would have: every allocation at its pfn and order, with its gfp flags, the
+ * trace's task and time, and its whole call chain (the symbols' sizes from kallsyms, the model, or the trace, see
+ * {@link TraceSymbols}). Two passes over the text: the first learns the symbols, the pages and the machine's size;
+ * the second replays. A page allocated again without a traced free frees its earlier owner first; frees of pages
+ * the trace never allocated, failed allocations, and pages the simulated machine cannot give are counted. Throws
+ * {@link TraceRangeError} for a trace beyond the largest machine a replay builds.
+ */
+export async function replayTrace(options: ReplayOptions): Promise<{ kernel: Kernel; result: ReplayResult }> {
+  const file = options.file ?? '<trace>';
+  const found = await survey(options);
+  const memoryBytes = machineBytes(options, found);
+  const profile = options.profile ?? 'v6.18';
+  const text: KernelText = found.symbols.buildText(profile === 'v6.18' ? 'v6' : 'v4', options.kallsyms);
+  const kernel = boot({
+    memory: memoryBytes,
+    profile,
+    cmdline: options.cmdline ?? 'page_owner=on',
+    cpus: options.cpus ?? 2,
+    text,
+    features: [...options.features, tracePages(found.pages)],
+  });
+  const result = await replay(kernel, options, found, file);
+  return { kernel, result: { memoryBytes, ...result, formats: [...found.formats] } };
+}
+
+/** The second pass. */
+async function replay(
   kernel: Kernel,
-  chunks: AsyncIterable<string>,
-  file = '<trace>',
-): Promise<ReplayResult> {
-  const result: ReplayResult = {
-    events: {},
+  options: ReplayOptions,
+  found: Survey,
+  file: string,
+): Promise<Omit<ReplayResult, 'memoryBytes' | 'formats'>> {
+  const { buddy, memory, stack, text } = kernel;
+  const { current } = memory;
+  const result = {
+    events: {} as Record<string, number>,
     unknownLines: 0,
     malformedLines: 0,
-    errors: [],
+    errors: [] as string[],
     allocations: 0,
     frees: 0,
-    skippedAllocations: 0,
-    skippedFrees: 0,
+    failedAllocations: 0,
+    missedFrees: 0,
+    unknownFrees: 0,
+    partialFrees: 0,
+    unplaceable: 0,
+    ownAllocations: 0,
+    frames: { kallsyms: 0, modelled: 0, derived: 0, unresolved: 0 },
   };
-  const counts = { unknown: 0 };
-  const held = new Map<number, number>();
+  const blocks = new TraceBlocks();
   const gfpCache = new Map<string, number>();
-  const { buddy, memory, stack } = kernel;
+  /** Runs of one mask are common: the last one read, compared before the map is asked. */
+  const lastGfp = { text: '', value: 0 };
   const malformed = (line: number, message: string) => {
     result.malformedLines++;
     if (result.errors.length < 10) result.errors.push(new TraceFormatError(file, line, message).message);
   };
+
+  /** The return address of a frame in the replay's text (an unresolved one keeps its own). */
+  const siteOf = (frame: TraceFrame): number => {
+    result.frames[found.symbols.sourceOf(frame)]++;
+    return frame.symbol === undefined
+      ? Number.parseInt(frame.address.slice(-8), 16)
+      : text.address(frame.symbol, frame.offset);
+  };
+
+  /** Runs `body` as the event's task, at its time, with its call chain (outermost first) on the kernel stack. */
+  const asEvent = (event: TraceEvent, chain: readonly TraceFrame[], body: () => void) => {
+    memory.clock.ns = event.timestamp;
+    const comm = event.comm.slice(0, 15);
+    current.pid = event.pid;
+    current.tgid = event.tgid ?? event.pid;
+    current.comm = comm;
+    const depth = stack.depth;
+    for (let index = chain.length - 1; index >= 0; index--) stack.push(siteOf(chain[index]!));
+    try {
+      body();
+    } finally {
+      stack.unwindTo(depth);
+    }
+  };
+
+  /** Frees a block the trace holds (its pages go back to the replay's hold) and forgets it. */
+  const freeBlock = (head: number, order: number) => {
+    blocks.delete(head, order);
+    buddy.freeAndHold(head, order);
+  };
+
   const handle = (event: TraceEvent): void => {
-    if (!(replayedEvents as readonly string[]).includes(event.name)) {
-      counts.unknown++;
+    options.observe?.(event);
+    if (!isReplayed.has(event.name)) {
+      result.unknownLines++;
       return;
     }
     result.events[event.name] = (result.events[event.name] ?? 0) + 1;
-    if (event.name !== 'mm_page_alloc' && event.name !== 'mm_page_free' && event.name !== 'mm_page_free_batched') {
+    const isFree = event.name === 'mm_page_free';
+    if (event.name !== 'mm_page_alloc' && !isFree) return;
+    const found = readPages(event);
+    if (found === Pages.malformed) {
+      malformed(event.line, `${event.name} needs pfn= (decimal or 0x...) and order=N`);
       return;
     }
-    const pfn = Number.parseInt(traceField(event, 'pfn') ?? '', 16);
-    const order = Number(traceField(event, 'order') ?? (event.name === 'mm_page_free_batched' ? '0' : ''));
-    if (!Number.isSafeInteger(pfn) || !Number.isInteger(order) || order < 0 || order > 10) {
-      malformed(event.line, `${event.name} needs pfn=0x... and order=N`);
+    if (found === Pages.failed) {
+      if (event.name === 'mm_page_alloc') result.failedAllocations++;
       return;
     }
-    if (event.name !== 'mm_page_alloc') {
-      if (held.get(pfn) === order) {
-        held.delete(pfn);
-        buddy.freePages(pfn, order);
-        result.frees++;
-      } else if (event.name === 'mm_page_free') {
-        result.skippedFrees++;
-      }
+    const { pfn, order } = pages;
+    const count = 2 ** order;
+    if (isFree) {
+      asEvent(event, event.chain, () => freeTracePages(pfn, count));
       return;
     }
     const gfpText = traceField(event, 'gfp_flags') ?? '';
-    const gfp = gfpCache.get(gfpText) ?? parseGfp(gfpText, memory.profile.gfp);
+    let gfp = gfpText === lastGfp.text ? lastGfp.value : gfpCache.get(gfpText);
     if (gfp === undefined) {
-      malformed(event.line, `mm_page_alloc gfp_flags=${gfpText} is not a gfp mask of ${memory.profile.name}`);
+      gfp = parseGfp(gfpText, memory.profile.gfp);
+      if (gfp === undefined) {
+        malformed(event.line, `mm_page_alloc gfp_flags=${gfpText} is not a gfp mask of ${memory.profile.name}`);
+        return;
+      }
+      gfpCache.set(gfpText, gfp);
+    }
+    lastGfp.text = gfpText;
+    lastGfp.value = gfp;
+    // Pages the trace still holds: their free was not traced; the earlier owner goes first.
+    for (let page = pfn; page < pfn + count; page++) {
+      const head = blocks.headOf(page);
+      if (head < 0) continue;
+      result.missedFrees++;
+      freeBlock(head, blocks.orderOf(head));
+    }
+    let done = false;
+    asEvent(event, callerFrames(event), () => {
+      done = buddy.allocHeld(pfn, order, gfp);
+    });
+    if (!done) {
+      result.unplaceable++;
       return;
     }
-    gfpCache.set(gfpText, gfp);
-    const depth = stack.depth;
-    try {
-      stack.pushAll(callSites(kernel, event.chain));
-    } catch {
-      // A frame this kernel text cannot place: record the allocation without the chain.
-      stack.unwindTo(depth);
-    }
-    // The event's task is `current` while the page is allocated (page_owner records it); consecutive events of a
-    // task switch once.
-    const comm = event.comm.slice(0, 15);
-    if (current.pid !== event.pid || current.comm !== comm) {
-      current.pid = event.pid;
-      current.tgid = event.pid;
-      current.comm = comm;
-    }
-    const done = memory.pfnValid(pfn) && buddy.allocExact(pfn, order, gfp);
-    stack.unwindTo(depth);
-    if (done) {
-      held.set(pfn, order);
-      result.allocations++;
-    } else {
-      result.skippedAllocations++;
+    blocks.set(pfn, order);
+    result.allocations++;
+  };
+
+  /** An `mm_page_free` of `count` pages from `pfn`, as the current event. */
+  const freeTracePages = (pfn: number, count: number) => {
+    let page = pfn;
+    while (page < pfn + count) {
+      const head = blocks.headOf(page);
+      if (head < 0) {
+        result.unknownFrees++;
+        page++;
+        continue;
+      }
+      const order = blocks.orderOf(head);
+      if (head === page && page + 2 ** order <= pfn + count) {
+        freeBlock(head, order);
+        result.frees++;
+        page += 2 ** order;
+        continue;
+      }
+      // Part of a larger block: the kernel split it (split_page(), or a folio's split) and freed pages of it.
+      buddy.splitFolio(head, order);
+      for (let sub = head; sub < head + 2 ** order; sub++) blocks.set(sub, 0);
+      result.partialFrees++;
     }
   };
-  const { current } = memory;
-  const before = { pid: current.pid, tgid: current.tgid, comm: current.comm };
-  const reader = new TraceReader();
+
+  // The task and time of the events replayed; the others are only counted.
+  const reader = new TraceReader({ tasks: (name) => name === 'mm_page_alloc' || name === 'mm_page_free' });
+  const allocationsBefore = buddy.stats.allocations;
+  const before = { pid: current.pid, tgid: current.tgid, comm: current.comm, ns: memory.clock.ns };
   try {
-    for await (const chunk of chunks) for (const event of reader.push(chunk)) handle(event);
+    for await (const chunk of options.open()) for (const event of reader.push(chunk)) handle(event);
     for (const event of reader.end()) handle(event);
   } finally {
-    Object.assign(current, before);
+    current.pid = before.pid;
+    current.tgid = before.tgid;
+    current.comm = before.comm;
+    memory.clock.ns = Math.max(memory.clock.ns, before.ns);
+    // The pages the trace freed and did not allocate again are free at its end.
+    found.pages.forEachRun((pfn, count) => buddy.releaseHeldPages(pfn, count));
   }
-  result.unknownLines = reader.unknown + counts.unknown;
+  result.ownAllocations = buddy.stats.allocations - allocationsBefore - result.allocations;
+  result.unknownLines += reader.unknown;
   return result;
-}
-
-/**
- * The return addresses of a perf call chain (innermost first, `symbol+0xoff`), outermost first for the shadow stack,
- * without the allocator's own frames (page_owner adds its era's).
- */
-function callSites(kernel: Kernel, chain: readonly string[]): Uint32Array {
-  const entry = chain.findIndex((frame) =>
-    /^(__alloc_frozen_pages_noprof|__alloc_pages_noprof|__alloc_pages_nodemask|__alloc_pages)\+/.test(frame),
-  );
-  const frames = chain.slice(entry + 1).reverse();
-  // A symbol this kernel text lacks is defined with a size just past the offset perf saw.
-  return kernel.text.sites(
-    frames.map((frame) => {
-      const [name, offset] = frame.split('+0x') as [string, string | undefined];
-      return kernel.text.has(name) ? frame : `${frame}/0x${(Number.parseInt(offset ?? '0', 16) + 0x40).toString(16)}`;
-    }),
-  );
 }

@@ -13,7 +13,12 @@ export interface HeldBlock {
  * conservation (free + held + leaked = managed), no page in two blocks, free blocks aligned and fully coalesced,
  * list links consistent, per-order and per-migratetype counters equal to the lists, buddyinfo equal to the lists.
  */
-export function checkInvariants(buddy: BuddyAllocator, held: Iterable<HeldBlock>): void {
+export function checkInvariants(
+  buddy: BuddyAllocator,
+  held: Iterable<HeldBlock>,
+  /** Pages held out of the allocator for a replay (`holdFreePages()`): neither free nor allocated. */
+  outside: Iterable<number> = [],
+): void {
   const { memory } = buddy;
   const owner = new Uint8Array(memory.maxPfn);
   const claim = (pfn: number, order: number, what: string) => {
@@ -87,6 +92,13 @@ export function checkInvariants(buddy: BuddyAllocator, held: Iterable<HeldBlock>
       throw new Error(`held block 0x${block.pfn.toString(16)} is not allocated`);
     }
     heldPages += 1 << block.order;
+  }
+  for (const pfn of outside) {
+    claim(pfn, 0, 'page held out of the allocator');
+    if (!buddy.isHeld(pfn) || memory.pageRefcount(pfn) !== 0) {
+      throw new Error(`page 0x${pfn.toString(16)} is not held out of the allocator`);
+    }
+    heldPages++;
   }
   const leaked = buddy.stats.leakedPages;
   if (free + heldPages + leaked !== managed) {
