@@ -51,5 +51,14 @@ export { PhysicalMemory } from './physical-memory';
 export type { KernelImage, KernelProfile, ProfileName } from './profile';
 export { getProfile, isProfileName, profileNames } from './profile';
 export { SimClock } from './sim-clock';
+export type { VmCounters } from './vm-counters';
+export {
+  eventCounter,
+  globalNodeCounter,
+  globalZoneCounter,
+  nodeCounter,
+  VmCountersBuilder,
+  zoneCounter,
+} from './vm-counters';
 export type { MemoryNode } from './zone';
 export { Zone } from './zone';
