@@ -2,6 +2,8 @@ import type { HookBus } from '@mm/hooks';
 import {
   type KernelProfile,
   MAX_PAGE_ORDER,
+  MEMCG_KMEM,
+  MEMCG_ROOT,
   type MemSection,
   MIGRATE_PCPTYPES,
   MIGRATE_TYPES,
@@ -20,6 +22,7 @@ import {
   type PhysicalMemory,
   STATE_SHIFT,
   Taint,
+  type VmCountersBuilder,
 } from '@mm/physmem';
 import { formatAllocFailure } from './alloc-failure';
 import { formatBadPage } from './bad-page';
@@ -47,6 +50,19 @@ const PCP_WORD = STATE_PCP << STATE_SHIFT;
 const GUARD_WORD = STATE_GUARD << STATE_SHIFT;
 const TAIL_WORD = (STATE_TAIL << STATE_SHIFT) >>> 0;
 
+/** `MAX_RECLAIM_RETRIES` (mm/internal.h): direct reclaim rounds without progress before the OOM killer. */
+const MAX_RECLAIM_RETRIES = 16;
+
+/** What the allocator's slow path calls of page reclaim and the OOM killer (see `BuddyAllocator.setReclaim`). */
+export interface PageReclaim {
+  /** `wake_all_kswapds()`: an allocation of `order` for zones up to `zoneIndex` found them below their low mark. */
+  wakeKswapd(order: number, zoneIndex: number): void;
+  /** `try_to_free_pages()`: reclaims in the current task for this request; returns the pages freed. */
+  directReclaim(gfp: number, order: number, zoneIndex: number): number;
+  /** `out_of_memory()`: may kill a task to free memory; returns whether retrying can help. */
+  outOfMemory(gfp: number, order: number): boolean;
+}
+
 /** Watermark selection and reserve access (mm/internal.h `ALLOC_*`). */
 const ALLOC_WMARK_MIN = 0;
 const ALLOC_WMARK_LOW = 1;
@@ -69,6 +85,8 @@ export interface BuddyStats {
   allocations: number;
   /** Successful frees (blocks returned). */
   frees: number;
+  /** Pages freed (`pgfree`). */
+  freedPages: number;
   /** Allocations that found no page. */
   allocFailures: number;
   /** `bad_page()` reports, printed or suppressed. */
@@ -99,6 +117,7 @@ export class BuddyAllocator {
   readonly stats: BuddyStats = {
     allocations: 0,
     frees: 0,
+    freedPages: 0,
     allocFailures: 0,
     badPages: 0,
     leakedPages: 0,
@@ -138,6 +157,12 @@ export class BuddyAllocator {
   readonly #warnRatelimit: Ratelimit;
   readonly #badPageRatelimit = { shown: 0, unshown: 0, resumeNs: 0 };
   #lockDebuggingOn = true;
+  /** `__GFP_ACCOUNT` in v6.18, where page_owner shows kernel memory charged to a cgroup; 0 in v4.x. */
+  readonly #accountMask: number;
+  /** Page reclaim and the OOM killer, when something provides them ({@link setReclaim}). */
+  #reclaim: PageReclaim | undefined;
+  /** The zone type index of ZONE_NORMAL: the OOM killer helps requests that may use it. */
+  readonly #normalZoneIndex: number;
   /** Per section, 1 for the pages {@link holdFreePages} holds (made on first use). */
   readonly #held: (Uint8Array | undefined)[] = [];
   #warnedOrder = false;
@@ -154,6 +179,8 @@ export class BuddyAllocator {
     this.#pcpLists = pcpListCount(this.profile);
     this.#gfp = this.profile.gfp.flags;
     this.zones = memory.zones.map((zone) => new BuddyZone(zone, memory.cpus, this.#pcpLists));
+    this.#normalZoneIndex = memory.nodes[0]!.zones.findIndex((zone) => zone.type.name === 'Normal');
+    this.#accountMask = this.#v6 ? this.#gfp.ACCOUNT : 0;
 
     const { bit } = this.profile.pageFlags;
     const mask = (names: readonly (keyof typeof bit)[]) =>
@@ -324,6 +351,7 @@ export class BuddyAllocator {
     if (order === 0) {
       const pfn = this.#allocPcpFast(gfp);
       if (pfn >= 0) {
+        if ((gfp & this.#accountMask) !== 0) this.#chargeKmem(pfn, 0);
         this.stats.allocations++;
         const hook = this.hooks.post_alloc;
         if (hook.count !== 0) hook.call(pfn, 0, gfp);
@@ -331,6 +359,15 @@ export class BuddyAllocator {
       }
     }
     return this.#allocPagesSlow(gfp, order);
+  }
+
+  /**
+   * v6.18 `__memcg_kmem_charge_page()`: an allocation with `__GFP_ACCOUNT` is charged to the current task's memory
+   * cgroup through its objcg (nothing for the root cgroup, which has none).
+   */
+  #chargeKmem(pfn: number, order: number): void {
+    const memcg = this.#current.memcg;
+    if (memcg !== MEMCG_ROOT) this.memory.memcg.set(pfn, 1 << order, memcg | MEMCG_KMEM);
   }
 
   /** The general allocation path (`__alloc_pages()`): every order, every zone, the slow path. */
@@ -346,6 +383,7 @@ export class BuddyAllocator {
     if (pfn < 0) pfn = this.#slowPath(gfp, order, migratetype, zonelist, zoneIndex);
     if (pfn < 0) return -1;
     this.#prepNewPage(pfn, order, gfp);
+    if ((gfp & this.#accountMask) !== 0) this.#chargeKmem(pfn, order);
     this.stats.allocations++;
     const hook = this.hooks.post_alloc;
     if (hook.count !== 0) hook.call(pfn, order, gfp);
@@ -371,6 +409,7 @@ export class BuddyAllocator {
     if (pcp.length[list] === 0) return -1;
     const pfn = (gfp & this.#gfp.COLD) !== 0 ? pcp.pop(list) : pcp.shift(list);
     zone.pcpCount[cpu]!--;
+    zone.allocatedPages++;
     if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
     const section = this.#sections[pfn >>> this.#shift]!;
     const index = pfn & this.#mask;
@@ -478,6 +517,8 @@ export class BuddyAllocator {
     zoneIndex: number,
   ): number {
     const g = this.#gfp;
+    // `wake_all_kswapds()`: the fast path found the zones below their low watermark.
+    if ((gfp & g.KSWAPD_RECLAIM) !== 0) this.#reclaim?.wakeKswapd(order, zoneIndex);
     let flags = ALLOC_WMARK_MIN;
     if ((gfp & g.HIGH) !== 0) flags |= ALLOC_MIN_RESERVE;
     const canReclaim = (gfp & g.DIRECT_RECLAIM) !== 0;
@@ -491,14 +532,89 @@ export class BuddyAllocator {
       if (pfn >= 0) return pfn;
     }
     const stall = this.hooks.alloc_stall;
-    if (canReclaim && stall.count !== 0 && zonelist.length > 0) {
+    // `__alloc_pages_direct_compact()`: for orders above 0, through the `alloc_stall` listeners (compaction).
+    const compact = () => {
+      if (!canReclaim || order === 0 || stall.count === 0 || zonelist.length === 0) return -1;
       stall.call(order, gfp, zonelist[0]!.zone.id);
-      pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
+      return this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
+    };
+    // Costly orders, and unmovable orders above 0, try compaction before reclaim (the slow path's first attempt).
+    if (order > PAGE_ALLOC_COSTLY_ORDER || (order > 0 && migratetype !== Migratetype.MOVABLE)) {
+      pfn = compact();
       if (pfn >= 0) return pfn;
+    }
+    const reclaim = this.#reclaim;
+    if (canReclaim && reclaim !== undefined) {
+      let stalls = 0;
+      for (let attempt = 0; attempt < MAX_RECLAIM_RETRIES; attempt++) {
+        const progress = reclaim.directReclaim(gfp, order, zoneIndex);
+        pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
+        if (pfn >= 0) return pfn;
+        // `__alloc_pages_direct_reclaim()`: what reclaim freed may sit on the per-CPU lists; drain them, retry.
+        if (progress > 0) {
+          this.drainAllPages();
+          pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
+          if (pfn >= 0) return pfn;
+        }
+        pfn = compact();
+        if (pfn >= 0) return pfn;
+        if ((gfp & g.NORETRY) !== 0 || order > PAGE_ALLOC_COSTLY_ORDER) break;
+        // `should_reclaim_retry()`: go on while reclaim makes progress, then the OOM killer.
+        if (progress > 0) continue;
+        if (!this.#mayOom(gfp, order, zoneIndex)) break;
+        // `__alloc_pages_may_oom()`: one more try at the high watermark, as another task may have freed memory.
+        pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, ALLOC_WMARK_HIGH);
+        if (pfn >= 0) return pfn;
+        if (!reclaim.outOfMemory(gfp, order) || ++stalls > 2) break;
+        pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
+        if (pfn >= 0) return pfn;
+      }
     }
     this.stats.allocFailures++;
     this.#warnAlloc(gfp, order, zoneIndex);
     return -1;
+  }
+
+  /**
+   * `__alloc_pages_may_oom()`'s conditions: the OOM killer helps only small requests that may not fail otherwise,
+   * for zones it can free memory in (not `__GFP_RETRY_MAYFAIL`, `__GFP_THISNODE`, or a zone below ZONE_NORMAL).
+   */
+  #mayOom(gfp: number, order: number, zoneIndex: number): boolean {
+    const g = this.#gfp;
+    if (order > PAGE_ALLOC_COSTLY_ORDER) return false;
+    if ((gfp & (g.RETRY_MAYFAIL | g.THISNODE | g.NORETRY)) !== 0) return false;
+    return zoneIndex >= this.#normalZoneIndex;
+  }
+
+  /**
+   * Connects the allocator's slow path to page reclaim and the OOM killer (mm/vmscan.c, mm/oom_kill.c), as
+   * `__alloc_pages_slowpath()` calls them: kswapd is woken when an allocation finds a zone below its low watermark,
+   * direct reclaim runs in the allocating task when a request that may sleep finds nothing above the min
+   * watermark, and the OOM killer when reclaim makes no progress.
+   */
+  setReclaim(reclaim: PageReclaim): void {
+    this.#reclaim = reclaim;
+  }
+
+  /**
+   * `zone_watermark_ok_safe()` for a zone at `mark` (its `min`, `low` or `high` watermark) for requests whose highest
+   * zone is `highestZoneIndex` (its lowmem reserve for them counts): what kswapd asks to know a node is balanced.
+   */
+  zoneWatermarkOk(zone: BuddyZone, order: number, mark: 'min' | 'low' | 'high', highestZoneIndex: number): boolean {
+    const flags = mark === 'min' ? ALLOC_WMARK_MIN : mark === 'low' ? ALLOC_WMARK_LOW : ALLOC_WMARK_HIGH;
+    return this.#watermarkOk(zone, order, flags, highestZoneIndex);
+  }
+
+  /**
+   * Adds the allocator's counters: `nr_free_pages` of each zone (the buddy free lists: pages on the per-CPU lists are
+   * not in it, as in the kernel), `pgalloc_<zone>` and `pgfree`, and the allocator's part of the events.
+   */
+  addCounters(counters: VmCountersBuilder): void {
+    for (const zone of this.zones) {
+      counters.addZone(zone.zone.id, 'nr_free_pages', zone.freePages);
+      counters.addEvent(`pgalloc_${zone.zone.name.toLowerCase()}`, zone.allocatedPages);
+    }
+    counters.addEvent('pgfree', this.stats.freedPages);
   }
 
   #warnAlloc(gfp: number, order: number, zoneIndex: number): void {
@@ -513,8 +629,12 @@ export class BuddyAllocator {
 
   /** `rmqueue()`: from the per-CPU list for small orders, else straight from the zone. */
   #rmqueue(zone: BuddyZone, order: number, migratetype: number, flags: number, gfp: number): number {
-    if (this.#pcpOrder[order] === 1) return this.#rmqueuePcplist(zone, order, migratetype, flags, gfp);
-    return this.#rmqueueSmallOrFallback(zone, order, migratetype, flags);
+    const pfn =
+      this.#pcpOrder[order] === 1
+        ? this.#rmqueuePcplist(zone, order, migratetype, flags, gfp)
+        : this.#rmqueueSmallOrFallback(zone, order, migratetype, flags);
+    if (pfn >= 0) zone.allocatedPages += 1 << order;
+    return pfn;
   }
 
   #rmqueuePcplist(zone: BuddyZone, order: number, migratetype: number, flags: number, gfp: number): number {
@@ -822,8 +942,10 @@ export class BuddyAllocator {
     section.refcount[index] = 0;
     const hook = this.hooks.free_prepare;
     if (hook.count !== 0) hook.call(pfn, 0);
+    this.memory.memcg.uncharge(pfn, 1);
     section.flags[index] = 0;
     this.stats.frees++;
+    this.stats.freedPages++;
     this.#freePcp(this.zones[zoneId]!, pfn, 0, migratetype);
     return true;
   }
@@ -836,6 +958,7 @@ export class BuddyAllocator {
     const zone = this.zones[sectionZone >= 0 ? sectionZone : this.memory.zoneOf(pfn)!.id]!;
     const migratetype = section.pageblockFlags[(pfn & this.#mask) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
     this.stats.frees++;
+    this.stats.freedPages += 1 << order;
     if (this.#pcpOrder[order] === 0 || migratetype === Migratetype.ISOLATE) {
       this.#freeOnePage(zone, pfn, order, migratetype, false);
       return;
@@ -852,6 +975,7 @@ export class BuddyAllocator {
     const base = pfn & this.#mask;
     const hook = this.hooks.free_prepare;
     if (hook.count !== 0) hook.call(pfn, order);
+    this.memory.memcg.uncharge(pfn, 1 << order);
     const compound = (section.flags[base]! & this.#flagHead) !== 0;
     const end = base + (1 << order);
     if (order === 0 && section.mapcount[base] === 0 && section.refcount[base] === 0) {
@@ -1176,6 +1300,7 @@ export class BuddyAllocator {
     section.refcount[index] = 0;
     if (!this.#freePagesPrepare(pfn, order)) return false;
     this.stats.frees++;
+    this.stats.freedPages += 1 << order;
     const reserved = 1 << this.profile.pageFlags.bit.reserved;
     for (let page = pfn; page < pfn + (1 << order); page++) {
       const pages = this.#sections[page >>> this.#shift]!;
@@ -1421,7 +1546,21 @@ export class BuddyAllocator {
     }
   }
 
-  /** Free pages of the whole machine: buddy lists plus per-CPU lists (what `MemFree` counts). */
+  /** `NR_FREE_PAGES` of every zone: MemFree, the pages on the buddy free lists (per-CPU lists not included). */
+  nrFreePages(): number {
+    let pages = 0;
+    for (const zone of this.zones) pages += zone.freePages;
+    return pages;
+  }
+
+  /** Free pages on the per-CPU lists of every zone (`free_pcp` of show_mem()). */
+  pcpFreePages(): number {
+    let pages = 0;
+    for (const zone of this.zones) pages += zone.pcpPages;
+    return pages;
+  }
+
+  /** Free pages of the whole machine: buddy lists plus per-CPU lists (`MemFree` plus `free_pcp`). */
   totalFreePages(): number {
     let pages = 0;
     for (const zone of this.zones) pages += zone.freePages + zone.pcpPages;

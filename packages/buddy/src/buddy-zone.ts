@@ -19,6 +19,8 @@ export class BuddyZone {
   readonly nrFree: Int32Array;
   /** `NR_FREE_PAGES`: pages on the buddy free lists (per-CPU lists and guard pages excluded). */
   freePages = 0;
+  /** Pages allocated from this zone so far (`pgalloc_<zone>`). */
+  allocatedPages = 0;
   /** Pages held as debug_pagealloc guard pages. */
   guardPages = 0;
   /** `ZONE_BELOW_HIGH` (v6.18): free pages fell below the high watermark; per-CPU lists stop growing. */

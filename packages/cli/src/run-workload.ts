@@ -10,7 +10,6 @@ export interface RunResult {
   readonly workload: string;
   readonly seed: number;
   readonly milliseconds: number;
-  readonly failedAllocations: number;
   /** The workload's own counters (`debug_pagealloc.injected`, ...). */
   readonly counters: ReadonlyMap<string, number>;
   /** The stack depot and free memory over the run: after boot, at each half percent of progress, and at the end. */
@@ -25,7 +24,7 @@ export type TimelineSample = { readonly ns: number; readonly freePages: number }
 
 /** Samples free memory and the features of a running kernel. */
 export function sampleTimeline(kernel: Kernel): TimelineSample {
-  return { ns: kernel.memory.clock.ns, ...kernel.sample(), freePages: kernel.buddy.totalFreePages() };
+  return { ns: kernel.memory.clock.ns, ...kernel.sample(), freePages: kernel.buddy.nrFreePages() };
 }
 
 /** Boots and runs a workload (shared by `mmsim run` and others). */
@@ -69,7 +68,6 @@ export function runWorkload(options: {
     workload: options.workload,
     seed: options.seed,
     milliseconds: performance.now() - started,
-    failedAllocations: sim.failures,
     counters: sim.counters,
     timeline,
   };

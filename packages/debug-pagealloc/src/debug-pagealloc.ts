@@ -1,9 +1,11 @@
 import type { BuddyAllocator } from '@mm/buddy';
 import { formatDumpPage, Ratelimit } from '@mm/buddy';
 import type { HookBus } from '@mm/hooks';
-import type { PhysicalMemory } from '@mm/physmem';
+import type { MachineCore } from '@mm/kernel-spec';
+import { dumpStackWith, type PhysicalMemory, type StackFrame, Taint, type X86Regs } from '@mm/physmem';
 import type { DebugPageallocConfig } from './debug-pagealloc-params';
-import { formatPageFaultOops, formatPoisonReport } from './reports';
+import { formatPageFaultOops, pageFaultRegs } from './page-fault-oops';
+import { formatPoisonReport, poisonReportFrames } from './reports';
 
 /** `PAGE_POISON` (include/linux/poison.h). */
 export const PAGE_POISON = 0xaa;
@@ -33,10 +35,11 @@ export interface DebugPageallocStats {
 
 /**
  * debug_pagealloc (mm/debug_page_alloc.c, mm/page_poison.c; v4.8 also mm/page_alloc.c for guard pages): once
- * active, freed pages leave the kernel's direct map, so a use after free faults with an oops (followed by what
- * page_owner knows of the page, through the `dump_page` hook), and come back at allocation; with poisoning, freed
- * pages are filled with 0xaa and checked when allocated again; `debug_guardpage_minorder` keeps split halves out of
- * the free lists as guard pages.
+ * active, freed pages leave the kernel's direct map, so a use after free faults with an x86 page fault oops
+ * (arch/x86/mm/fault.c: the faulting function as RIP, its callers as the call trace; no page_owner lines, since the
+ * fault path never calls `dump_page()`), and come back at allocation; with poisoning, freed pages are filled with
+ * 0xaa and checked when allocated again (the report's `dump_page()`, v6.18 only, brings page_owner's part through
+ * the `dump_page` hook); `debug_guardpage_minorder` keeps split halves out of the free lists as guard pages.
  *
  * It does nothing until it is active: v4.x activates in its page_ext client's `init()` (page_ext exists late in
  * boot on SPARSEMEM, so the pages allocated and freed before stay mapped and unpoisoned); v6.18 needs no page_ext
@@ -57,7 +60,10 @@ export class DebugPagealloc {
   /** v4.x `PAGE_EXT_DEBUG_POISON`: per section, 1 for pages poisoned at free (only those are checked). */
   readonly #poisoned: (Uint8Array | undefined)[] = [];
   readonly #ratelimit: Ratelimit;
+  readonly #text: MachineCore['text'] | undefined;
   #dieCount = 0;
+  /** v6.18 `exec_summary_regs`: the registers of the first oops since boot, repeated after every oops. */
+  #firstOopsRegs: X86Regs | undefined;
 
   constructor(deps: {
     memory: PhysicalMemory;
@@ -66,6 +72,11 @@ export class DebugPagealloc {
     config: DebugPageallocConfig;
     /** Whether the architecture can unmap pages from the direct map (default true, x86). */
     canUnmap?: boolean;
+    /**
+     * The booted kernel's text, to symbolise the kernel's own frames of the poison report (`dump_stack`,
+     * `__kernel_unpoison_pages`, ...). Without it the report's trace is the caller's path alone.
+     */
+    text?: MachineCore['text'];
   }) {
     this.memory = deps.memory;
     this.config = deps.config;
@@ -76,6 +87,7 @@ export class DebugPagealloc {
     this.unmap = deps.config.enabled && canUnmap;
     this.poison = deps.config.poison || (deps.config.enabled && !canUnmap);
     this.#ratelimit = new Ratelimit(5e9, 10);
+    this.#text = deps.text;
   }
 
   /**
@@ -142,7 +154,11 @@ export class DebugPagealloc {
     }
   }
 
-  /** `check_poison_mem()` found damage: the report, rate limited to 10 per 5 s, with a stack dump (and page). */
+  /**
+   * `check_poison_mem()` found damage: the report, rate limited to 10 per 5 s, with `dump_stack()` (the kernel's own
+   * frames, {@link poisonReportFrames}, above the allocator's caller) and, in v6.18 only, `dump_page(page,
+   * "pagealloc: corrupted page details")` with page_owner's lines through the `dump_page` hook.
+   */
   #corrupted(pfn: number, range: { first: number; last: number }): void {
     this.stats.corruptions++;
     const { memory } = this;
@@ -151,7 +167,10 @@ export class DebugPagealloc {
       memory.log.printk(`check_poison_mem: ${verdict.suppressedBefore} callbacks suppressed`);
     }
     if (!verdict.allowed) return;
-    const lines = [...formatPoisonReport(memory, pfn, range, PAGE_POISON), ...memory.dumpStack()];
+    const lines = [
+      ...formatPoisonReport(memory, pfn, range, PAGE_POISON),
+      ...dumpStackWith(memory, this.#kernelFrames(poisonReportFrames[memory.profile.era])),
+    ];
     if (!this.#v4) {
       lines.push(...formatDumpPage(this.#buddy, pfn), 'page dumped because: pagealloc: corrupted page details');
     }
@@ -159,12 +178,39 @@ export class DebugPagealloc {
     if (!this.#v4) this.#hooks.dump_page.call(pfn);
   }
 
-  /** A kernel access to an unmapped page: the oops, then what page_owner knows of the page. The kernel goes on. */
+  /**
+   * A kernel access to an unmapped page: the page fault oops (arch/x86/mm/fault.c), whose RIP is the innermost frame
+   * of the shadow stack (the faulting function), then `oops_end()`'s taint (TAINT_DIE, after the report). No
+   * `dump_page()`: the kernel's fault path does not call it. The kernel goes on (the task would be killed).
+   */
   #oops(pfn: number, offset: number, write: boolean, length: number): void {
     this.stats.faults++;
     this.#dieCount++;
-    this.memory.log.printk(formatPageFaultOops(this.memory, { pfn, offset, write, length }, this.#dieCount).join('\n'));
-    this.#hooks.dump_page.call(pfn);
+    const { memory } = this;
+    const fault = { pfn, offset, write, length };
+    const frames = memory.stackTrace();
+    const regs = pageFaultRegs(memory, fault, frames);
+    // __die_header(): the first oops's registers are kept for every later executive summary.
+    if (this.#firstOopsRegs === undefined) this.#firstOopsRegs = regs;
+    const lines = formatPageFaultOops(memory, {
+      fault,
+      dieCount: this.#dieCount,
+      frames,
+      regs,
+      firstRegs: this.#firstOopsRegs,
+    });
+    memory.log.printk(lines.join('\n'));
+    memory.taint.add(Taint.DIE);
+  }
+
+  /** The kernel's frames of a report, symbolised against the booted kernel's text (none without it). */
+  #kernelFrames(frames: readonly string[]): StackFrame[] {
+    const text = this.#text;
+    if (text === undefined) return [];
+    return frames.map((frame) => {
+      const address = text.site(frame);
+      return { address: `ffffffff${address.toString(16).padStart(8, '0')}`, symbol: text.formatSymbol(address) };
+    });
   }
 
   #isPoisoned(pfn: number): boolean {

@@ -4,4 +4,6 @@ export type { DebugPageallocOptions } from './debug-pagealloc-feature';
 export { debugPagealloc, INJECTED_BUGS_COUNTER } from './debug-pagealloc-feature';
 export type { DebugPageallocConfig } from './debug-pagealloc-params';
 export { debugPageallocParams, defaultDebugPageallocConfig } from './debug-pagealloc-params';
-export { formatPageFaultOops, formatPoisonReport, hexDumpLine } from './reports';
+export type { PageFaultOops } from './page-fault-oops';
+export { formatPageFaultOops, pageFaultRegs, pageOffsetHigh } from './page-fault-oops';
+export { formatPoisonReport, hexDumpLine, poisonReportFrames } from './reports';

@@ -1,52 +1,32 @@
-import { type DirectMapFault, directMapAddress, type PhysicalMemory, Taint } from '@mm/physmem';
-
-/** x86_64 `PAGE_OFFSET` (high 32 bits) without KASLR: v4.8 0xffff880000000000, v6.18 0xffff888000000000. */
-export function pageOffsetHigh(memory: PhysicalMemory): number {
-  return memory.profile.era === 'v4' ? 0xffff8800 : 0xffff8880;
-}
+import { DUMP_STACK_FRAME, directMapAddress, type PhysicalMemory } from '@mm/physmem';
+import { pageOffsetHigh } from './page-fault-oops';
 
 /**
- * The oops of a kernel-mode access to a page debug_pagealloc removed from the direct map (arch/x86/mm/fault.c
- * `page_fault_oops()` / v4.8 `no_context()`, then `__die()`): the fault line, the page table walk (the PTE without
- * its present bit), the Oops line with the config tags, `dump_stack()`'s lines, modules, CR2 and the end marker.
- * `dieCount` is the `[#N]` counter.
+ * The kernel's own frames of the poison report's `dump_stack()`, innermost first, up to the allocator's caller (whose
+ * frames are on the shadow stack): v4.8 `kernel_poison_pages()` (mm/page_poison.c; `check_poison_mem()` and
+ * `unpoison_pages()` are static and inlined into it) called from `post_alloc_hook()`, inlined into
+ * `get_page_from_freelist()`, called from `__alloc_pages_nodemask()`; v6.18 `__kernel_unpoison_pages()`
+ * (`check_poison_mem()` and `unpoison_page()` inlined), called through the inline `kernel_unpoison_pages()` from
+ * `post_alloc_hook()`, `get_page_from_freelist()` (where `prep_new_page()` is inlined) and
+ * `__alloc_frozen_pages_noprof()`. The offsets of the functions page_owner's stacks also show are theirs
+ * (`get_page_from_freelist+0xd01/0x2140` returns from the `post_alloc_hook()` call, as in page_owner's v6.18
+ * stack); the others are plausible.
  */
-export function formatPageFaultOops(memory: PhysicalMemory, fault: DirectMapFault, dieCount: number): string[] {
-  const address = directMapAddress(pageOffsetHigh(memory), fault.pfn, fault.offset);
-  const errorCode = fault.write ? 0x0002 : 0x0000;
-  const v4 = memory.profile.era === 'v4';
-  // The faulting instruction is in the innermost frame.
-  const rip = v4 ? memory.stackTrace().at(-1) : undefined;
-  // The direct map's PTE after __set_pages_np(): NX, accessed|dirty, without present and RW; v6.18 stores the pfn
-  // inverted in a not-present PTE (the L1TF mitigation, since 4.19).
-  const pteValue = v4
-    ? `8${(fault.pfn * 4096 + 0x60).toString(16).padStart(15, '0')}`
-    : `800${(0xffffffffff - fault.pfn).toString(16).padStart(10, '0')}060`;
-  const lines = v4
-    ? [
-        `BUG: unable to handle kernel paging request at ${address}`,
-        `IP: [<${rip?.address ?? '0000000000000000'}>] ${rip?.symbol ?? 'unknown'}`,
-        `PGD 1e0c067 PUD 1e0d067 PMD ${(fault.pfn >>> 9).toString(16)}063 PTE ${pteValue}`,
-        `Oops: ${hex4(errorCode)} [#${dieCount}] SMP DEBUG_PAGEALLOC`,
-      ]
-    : [
-        `BUG: unable to handle page fault for address: ${address}`,
-        `#PF: supervisor ${fault.write ? 'write' : 'read'} access in kernel mode`,
-        `#PF: error_code(0x${hex4(errorCode)}) - not-present page`,
-        `PGD 3c01067 P4D 3c01067 PUD 3c02067 PMD ${(fault.pfn >>> 9).toString(16)}063 PTE ${pteValue}`,
-        `Oops: Oops: ${hex4(errorCode)} [#${dieCount}] SMP DEBUG_PAGEALLOC NOPTI`,
-      ];
-  // The oops taints the kernel (TAINT_DIE) after the header is printed.
-  const stack = memory.dumpStack();
-  memory.taint.add(Taint.DIE);
-  return [
-    ...lines,
-    ...stack,
-    `Modules linked in:${memory.modules.map((name) => ` ${name}`).join('')}`,
-    `CR2: ${address}`,
-    v4 ? `---[ end trace ${endTrace(dieCount)} ]---` : '---[ end trace 0000000000000000 ]---',
-  ];
-}
+export const poisonReportFrames: Readonly<Record<'v4' | 'v6', readonly string[]>> = {
+  v4: [
+    DUMP_STACK_FRAME.v4,
+    'kernel_poison_pages+0xf3/0x140',
+    'get_page_from_freelist+0x38c/0xbc0',
+    '__alloc_pages_nodemask+0x134/0x230',
+  ],
+  v6: [
+    DUMP_STACK_FRAME.v6,
+    '__kernel_unpoison_pages+0x13b/0x1a0',
+    'post_alloc_hook+0x4b/0x1a0',
+    'get_page_from_freelist+0xd01/0x2140',
+    '__alloc_frozen_pages_noprof+0x168/0x330',
+  ],
+};
 
 /**
  * `check_poison_mem()` (mm/page_poison.c): `pagealloc: single bit error` when exactly one byte differs from the
@@ -90,12 +70,4 @@ function hexDumpAddress(memory: PhysicalMemory, pfn: number, offset: number): st
   let hash = 0x811c9dc5;
   for (const char of address) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
   return hash.toString(16).padStart(16, '0');
-}
-
-function endTrace(count: number): string {
-  return (0x2f3a4c5d + count).toString(16).padStart(16, '0');
-}
-
-function hex4(value: number): string {
-  return value.toString(16).padStart(4, '0');
 }

@@ -37,7 +37,7 @@ describe.each(['v4.8', 'v6.18'] as const)('%s debug_pagealloc', (profile) => {
     expect(kernel.memory.directMap.write(pfn, 0, Uint8Array.of(9))).toBe(true);
   });
 
-  it('unmaps freed pages: a write after free oopses, is lost, and page_owner tells the page’s story', () => {
+  it('unmaps freed pages: a write after free oopses and is lost; the oops has no page_owner lines', () => {
     const kernel = bootWith(profile, 'debug_pagealloc=on page_owner=on');
     const pfn = freedPage(kernel);
     expect(kernel.memory.directMap.isMapped(pfn)).toBe(false);
@@ -53,13 +53,15 @@ describe.each(['v4.8', 'v6.18'] as const)('%s debug_pagealloc', (profile) => {
     expect(lines[0]).toMatch(address);
     expect(lines.some((line) => /^Oops: .*0002 \[#1\].* DEBUG_PAGEALLOC/.test(line))).toBe(true);
     expect(lines.some((line) => line.startsWith('CR2: '))).toBe(true);
-    // page_owner's part: the allocation of the page (and in v6.18 its free).
-    expect(lines.join('\n')).toMatch(profile === 'v4.8' ? /page_owner info is not active/ : /page last free pid/);
+    // arch/x86/mm/fault.c page_fault_oops() (v4.8 no_context()) never calls dump_page(): page_owner is silent,
+    // although it is on (it speaks in bad_page() and, in v6.18, poison reports).
+    expect(lines.join('\n')).not.toMatch(/page_owner|page last|page allocated via|page dumped because/);
     expect(kernel.feature(debugPagealloc)!.stats.faults).toBe(1);
     // The simulation goes on: the page comes back mapped at its next allocation, with the bytes it had.
     const again = kernel.buddy.allocPages(kernel.profile.gfp.flags.GFP_KERNEL, 0);
     expect(again).toBe(pfn);
     expect(kernel.memory.directMap.read(pfn, 0, 4)).toEqual(Uint8Array.of(1, 2, 3, 4));
+    // oops_end(): add_taint(TAINT_DIE), after the report.
     expect(kernel.memory.taint.print()).toContain('D');
   });
 
@@ -97,48 +99,6 @@ describe.each(['v4.8', 'v6.18'] as const)('%s debug_pagealloc', (profile) => {
     const bad = bootWith(profile, 'debug_pagealloc=on debug_guardpage_minorder=6');
     expect(bad.dmesg()).toMatch(/Bad debug_guardpage_minorder value/);
     expect(bad.buddy.guardMinOrder).toBe(0);
-  });
-});
-
-describe('the oops, line for line (docs/kernel-notes/debug-pagealloc.md)', () => {
-  it.each([
-    ['v4.8', 'read'],
-    ['v6.18', 'write'],
-  ] as const)('%s, a %s', (profile, access) => {
-    const kernel = bootWith(profile, 'debug_pagealloc=on');
-    const pfn = freedPage(kernel);
-    const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
-    const lines = printed(kernel, () => {
-      // The faulting function is the innermost frame of the kernel stack.
-      kernel.stack.pushAll(kernel.text.sites([profile === 'v4.8' ? 'SyS_read+0x55/0xc0' : 'ksys_read+0x6f']));
-      if (access === 'read') kernel.memory.directMap.read(pfn, 0x18, 8);
-      else kernel.memory.directMap.write(pfn, 0x18, Uint8Array.of(1));
-    });
-    if (profile === 'v4.8') {
-      const address = `ffff8800${hex(pfn * 4096 + 0x18, 8)}`;
-      expect(lines[0]).toBe(`BUG: unable to handle kernel paging request at ${address}`);
-      expect(lines[1]).toMatch(/^IP: \[<ffffffff[0-9a-f]{8}>\] \S+\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
-      // The PTE keeps the pfn, without the present and RW bits.
-      expect(lines[2]).toMatch(
-        new RegExp(`^PGD [0-9a-f]+ PUD [0-9a-f]+ PMD [0-9a-f]+ PTE 8${hex(pfn * 4096 + 0x60, 15)}$`),
-      );
-      expect(lines[3]).toBe('Oops: 0000 [#1] SMP DEBUG_PAGEALLOC');
-      expect(lines.at(-1)).toMatch(/^---\[ end trace [0-9a-f]{16} \]---$/);
-    } else {
-      const address = `ffff888${hex(pfn * 4096 + 0x18, 9)}`;
-      expect(lines.slice(0, 3)).toEqual([
-        `BUG: unable to handle page fault for address: ${address}`,
-        '#PF: supervisor write access in kernel mode',
-        '#PF: error_code(0x0002) - not-present page',
-      ]);
-      // A not-present PTE holds the inverted pfn (L1TF).
-      expect(lines[3]).toMatch(new RegExp(`PTE 800${hex(0xffffffffff - pfn, 10)}060$`));
-      expect(lines[4]).toBe('Oops: Oops: 0002 [#1] SMP DEBUG_PAGEALLOC NOPTI');
-      expect(lines[5]).toMatch(/^CPU: \d+ UID: 0 PID: \d+ Comm: \S+ /);
-      expect(lines).toContain(' <TASK>');
-      expect(lines.at(-1)).toBe('---[ end trace 0000000000000000 ]---');
-    }
-    expect(lines.at(-2)).toMatch(/^CR2: ffff88/);
   });
 });
 

@@ -22,6 +22,9 @@ describe('README example', () => {
       [
         'proc/buddyinfo',
         'proc/pagetypeinfo',
+        'proc/meminfo',
+        'proc/vmstat',
+        'proc/zoneinfo',
         'proc/kpageflags',
         'proc/kpagecount',
         'sys/kernel/debug/stackdepot/stats',

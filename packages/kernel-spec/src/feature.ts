@@ -1,7 +1,7 @@
 import type { BuddyAllocator, PagetypeinfoExtra } from '@mm/buddy';
 import type { HookBus, KernelParam } from '@mm/hooks';
 import type { PageExtClient } from '@mm/page-ext';
-import type { EarlyAllocation, KernelProfile, MemoryNode, PhysicalMemory } from '@mm/physmem';
+import type { EarlyAllocation, KernelProfile, MemoryNode, PhysicalMemory, VmCountersBuilder } from '@mm/physmem';
 import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import type { Vm } from '@mm/vm';
 import type { KernelFile } from './kernel-file';
@@ -107,4 +107,9 @@ export interface BootedFeature<Api> {
   summary?(run: RunContext): FeatureSummary;
   /** Numbers to sample along a run (the depot's stacks and bytes), for the run's timeline. */
   sample?(): Readonly<Record<string, number>>;
+  /**
+   * The feature's counters in /proc/vmstat (and the files made from them): compaction's `compact_stall`, migration's
+   * `pgmigrate_success`, ... added under the kernel's names.
+   */
+  counters?(counters: VmCountersBuilder): void;
 }

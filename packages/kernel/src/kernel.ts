@@ -12,11 +12,12 @@ import {
   textFile,
 } from '@mm/kernel-spec';
 import type { PageExt } from '@mm/page-ext';
-import type { KernelProfile, PhysicalMemory } from '@mm/physmem';
+import type { KernelProfile, PhysicalMemory, VmCounters } from '@mm/physmem';
 import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import type { Vm } from '@mm/vm';
 import type { BootAllocation } from './boot-allocations';
 import type { CommandLineArgument } from './command-line';
+import { type CountersSource, gatherCounters, memoryFiles } from './memory-files';
 import { userSpaceFiles } from './user-space-files';
 
 /** A feature of a booted kernel, and its part of the boot. */
@@ -117,9 +118,19 @@ export class Kernel implements KernelCore {
     return [
       textFile('proc/buddyinfo', () => this.buddyinfo()),
       textFile('proc/pagetypeinfo', () => this.pagetypeinfo()),
+      ...memoryFiles(this.buddy, this.vm, this.#counterSources()),
       ...userSpaceFiles(this.vm),
       ...this.#features.flatMap((entry) => entry.booted.files?.() ?? []),
     ];
+  }
+
+  /** The machine's counters now, as /proc/vmstat shows them ({@link gatherCounters}). */
+  vmCounters(): VmCounters {
+    return gatherCounters(this.buddy, this.vm, this.#counterSources());
+  }
+
+  #counterSources(): CountersSource[] {
+    return this.#features.flatMap((entry) => (entry.booted.counters === undefined ? [] : [entry.booted.counters]));
   }
 
   /** Each feature's part of a run's summary, in boot order. */

@@ -47,7 +47,18 @@ describe('README example', () => {
 
     expect(log.mock.calls).toEqual([
       [['alloc_counter'], 1],
-      [['proc/buddyinfo', 'proc/pagetypeinfo', 'proc/kpageflags', 'proc/kpagecount', 'sys/kernel/debug/alloc_counter']],
+      [
+        [
+          'proc/buddyinfo',
+          'proc/pagetypeinfo',
+          'proc/meminfo',
+          'proc/vmstat',
+          'proc/zoneinfo',
+          'proc/kpageflags',
+          'proc/kpagecount',
+          'sys/kernel/debug/alloc_counter',
+        ],
+      ],
     ]);
     let text = '';
     kernel

@@ -1,4 +1,13 @@
-import { formatGfp, formatPageFlagsV4, formatPageFlagsV6, hexPageFlagsWord, migratetypeNames } from '@mm/physmem';
+import {
+  formatGfp,
+  formatPageFlagsV4,
+  formatPageFlagsV6,
+  hexPageFlagsWord,
+  MEMCG_KMEM,
+  MEMCG_OBJEXTS,
+  type MemoryCgroups,
+  migratetypeNames,
+} from '@mm/physmem';
 import { formatTrace } from '@mm/stacktrace';
 import { InfoBits, orderOf, reasonOf } from './owner-records';
 import type { PageOwner } from './page-owner';
@@ -87,6 +96,7 @@ export class RecordFormatter {
     const reason = reasonOf(info);
     if (reason >= 0)
       text += `Page has been migrated, last migrate reason: ${memory.profile.migrateReasonNames[reason]}\n`;
+    if (owner.era.everyPage) text += memcgLines(memory.memcg, pfn);
     return `${text}\n`;
   }
 
@@ -95,4 +105,17 @@ export class RecordFormatter {
     if ((info & InfoBits.OWNER) === 0) return false;
     return !this.#owner.era.everyPage || (info & InfoBits.OWNER_ALLOCATED) !== 0;
   }
+}
+
+/**
+ * v6.18 `print_page_owner_memcg()`: `Slab cache page` for a slab page with object extensions, and `Charged [(via
+ * objcg) ]to [offline ]memcg NAME` for a page charged to a cgroup (`page_memcg_check()`; a slab page has none).
+ */
+function memcgLines(memcg: MemoryCgroups, pfn: number): string {
+  const data = memcg.pageData(pfn);
+  if (data === 0) return '';
+  if (data === MEMCG_OBJEXTS) return 'Slab cache page\n';
+  const id = data & ~MEMCG_KMEM;
+  const via = (data & MEMCG_KMEM) !== 0 ? '(via objcg) ' : '';
+  return `Charged ${via}to ${memcg.online[id] ? '' : 'offline '}memcg ${memcg.names[id]}\n`;
 }

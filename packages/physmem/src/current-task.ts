@@ -1,3 +1,5 @@
+import { MEMCG_ROOT } from './memory-cgroups';
+
 /**
  * `current` and `smp_processor_id()`: the task the simulated kernel code runs for and the CPU it runs on.
  * Workloads switch it; boot runs as pid 0, `swapper` until `sched_init()` names it `swapper/0`. Every change of the task (pid, tgid or comm) bumps
@@ -8,6 +10,11 @@ export class CurrentTask {
   #tgid: number;
   #comm: string;
   cpu: number;
+  /**
+   * The task's memory cgroup (`mem_cgroup_from_task()`): what its user pages are charged to ({@link MemoryCgroups}
+   * ids; the root for kernel threads and tasks in no other cgroup).
+   */
+  memcg = MEMCG_ROOT;
   /** Changes of pid, tgid or comm so far. */
   switches = 0;
 
@@ -51,10 +58,17 @@ export class CurrentTask {
    * which.
    */
   runAs<T>(
-    task: { readonly pid: number; readonly tgid: number; readonly comm: string; readonly cpu?: number },
+    task: {
+      readonly pid: number;
+      readonly tgid: number;
+      readonly comm: string;
+      readonly cpu?: number;
+      readonly memcg?: number;
+    },
     body: () => T,
   ): T {
-    const saved = { pid: this.#pid, tgid: this.#tgid, comm: this.#comm, cpu: this.cpu };
+    const saved = { pid: this.#pid, tgid: this.#tgid, comm: this.#comm, cpu: this.cpu, memcg: this.memcg };
+    this.memcg = task.memcg ?? MEMCG_ROOT;
     this.pid = task.pid;
     this.tgid = task.tgid;
     this.comm = task.comm;
@@ -66,6 +80,7 @@ export class CurrentTask {
       this.tgid = saved.tgid;
       this.comm = saved.comm;
       this.cpu = saved.cpu;
+      this.memcg = saved.memcg;
     }
   }
 }

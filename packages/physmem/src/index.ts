@@ -13,8 +13,23 @@ export {
 export { bootTask, CurrentTask } from './current-task';
 export type { DirectMapFault } from './direct-map';
 export { DirectMap, directMapAddress } from './direct-map';
-export type { DumpStackContext, StackFrame } from './dump-stack';
-export { formatDumpStack, formatStackFrame, HARDWARE_NAME } from './dump-stack';
+export type { DumpStackContext, DumpStackSource, StackFrame, X86Regs } from './dump-stack';
+export {
+  DUMP_STACK_FRAME,
+  dumpStackContext,
+  dumpStackWith,
+  formatCallTrace,
+  formatCodeV4,
+  formatDumpStack,
+  formatDumpStackInfo,
+  formatStackFrame,
+  formatStackWords,
+  formatX86Regs,
+  HARDWARE_NAME,
+  kernelStackAddress,
+  printkAddress,
+  userEntryRegs,
+} from './dump-stack';
 export type { FlagName } from './format-flags';
 export { formatFlags } from './format-flags';
 export { formatGfp, formatTraceGfp } from './format-gfp';
@@ -25,6 +40,7 @@ export { KernelLog, printkTime } from './kernel-log';
 export { KPF } from './kernel-page-flags';
 export { KernelTaint, Taint, taintFlags } from './kernel-taint';
 export { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, PAGEBLOCK_SKIP } from './mem-section';
+export { MEMCG_KMEM, MEMCG_OBJEXTS, MEMCG_ROOT, MemoryCgroups } from './memory-cgroups';
 export type { E820Entry, E820Type, MemoryLayout, PfnRange } from './memory-map';
 export { firmwareMemoryMap, limitMemory, pagesInRanges, presentRanges, reserveRange } from './memory-map';
 export type { MemoryParamValues } from './memory-params';

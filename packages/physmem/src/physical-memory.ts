@@ -6,6 +6,7 @@ import { formatDumpStack, type StackFrame } from './dump-stack';
 import { KernelLog } from './kernel-log';
 import { KernelTaint } from './kernel-taint';
 import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK } from './mem-section';
+import { MemoryCgroups } from './memory-cgroups';
 import {
   type E820Entry,
   firmwareMemoryMap,
@@ -114,6 +115,8 @@ export class PhysicalMemory {
   readonly clock: SimClock;
   readonly log: KernelLog;
   readonly current: CurrentTask;
+  /** Memory cgroups and the charge of every page. */
+  readonly memcg = new MemoryCgroups();
   /** The kernel's direct map and the page contents behind it (sparse). */
   readonly directMap: DirectMap;
   readonly taint: KernelTaint;

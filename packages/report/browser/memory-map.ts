@@ -224,7 +224,8 @@ export class MemoryMap {
     const { data } = report;
     const counts = this.#count(first);
     const last = Math.min(first + this.scale, data.pages) - 1;
-    const zone = data.zones.find((candidate) => first >= candidate.start && first < candidate.end);
+    // The zone the cell's pages are in (a cell may begin below a zone: DMA starts at pfn 1).
+    const zone = data.zones.find((candidate) => last >= candidate.start && first < candidate.end);
     const block = first >> data.pageblockOrder;
     const lines = [
       this.scale === 1

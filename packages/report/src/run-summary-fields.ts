@@ -9,8 +9,12 @@ export interface RunSummaryFields {
   readonly cmdline?: string;
   readonly workload?: string;
   readonly seed?: number;
+  /** MemFree: pages on the buddy free lists. */
   readonly freePages?: number;
+  /** Free pages on the per-CPU lists (`free_pcp`, not in MemFree). */
+  readonly freePcpPages?: number;
   readonly failedAllocations?: number;
+  readonly oomKills?: number;
   readonly pageExt?: { readonly entryBytes: number; readonly bytes: number } | null;
   /** The stack depot feature's fields (null when nothing was saved in it). */
   readonly stackDepot?: { readonly stacks: number; readonly bytes: number; readonly pages: number } | null;
@@ -57,9 +61,12 @@ export function summaryFacts(
     add('cmdline', summary.cmdline);
     add(
       'free pages',
-      summary.freePages === undefined ? undefined : `${summary.freePages} of ${summary.totalPages ?? '?'}`,
+      summary.freePages === undefined
+        ? undefined
+        : `${summary.freePages} of ${summary.totalPages ?? '?'} (MemFree)${summary.freePcpPages === undefined ? '' : `, ${summary.freePcpPages} on per-CPU lists`}`,
     );
     add('failed allocations', summary.failedAllocations?.toString());
+    add('OOM kills', summary.oomKills?.toString());
     add(
       'page_ext',
       summary.pageExt == null

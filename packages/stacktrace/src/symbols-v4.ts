@@ -5,8 +5,35 @@ import type { SymbolSpec } from './kernel-text';
  * real ones of the 4.6 page_owner records quoted in the v4.6 commit messages (60f30350fd69, 7cd12b4abfd2), e.g.
  * `[<ffffffff811682c4>] __alloc_pages_nodemask+0x134/0x230`; the others are real 4.8 function names with
  * plausible sizes, laid out after them.
+ *
+ * The functions that only the kernel's own reports show (`dump_stack`, `bad_page`, `warn_alloc_failed`, the OOM
+ * killer's, `kernel_poison_pages`: {@link reportSymbolsV4}) are anchored too, at plausible addresses in the gaps
+ * between the real ones (mm/ in its link order: oom_kill.c, then page_alloc.c, then page_poison.c; lib/ after
+ * mm/), so that every text of the era prints them at the same address, whether a report resolves its frames
+ * against the booted kernel's text or against the era's catalog (`catalogText()`). Anchored below the
+ * highest real symbol, they do not move any symbol a path defines later.
  */
+export const reportSymbolsV4: readonly SymbolSpec[] = [
+  // mm/oom_kill.c
+  { name: 'dump_header', start: 0x81161c40, size: 0x1e0 },
+  { name: 'oom_kill_process', start: 0x81162040, size: 0x3f0 },
+  { name: 'out_of_memory', start: 0x81162640, size: 0x4a0 },
+  // mm/page_alloc.c
+  { name: 'bad_page', start: 0x81163e30, size: 0x120 },
+  { name: 'free_pages_check_bad', start: 0x81163f50, size: 0x80 },
+  { name: 'free_pcppages_bulk', start: 0x81164bd0, size: 0x4a0 },
+  { name: '__free_pages_ok', start: 0x811650e0, size: 0x3a0 },
+  { name: 'free_hot_cold_page', start: 0x81166a70, size: 0x180 },
+  { name: 'warn_alloc_failed', start: 0x81167520, size: 0x150 },
+  // mm/page_poison.c
+  { name: 'kernel_poison_pages', start: 0x811d8a70, size: 0x140 },
+  // lib/dump_stack.c
+  { name: 'dump_stack', start: 0x813c89f0, size: 0x90 },
+];
+
+/** See {@link reportSymbolsV4}. */
 export const symbolsV4: readonly SymbolSpec[] = [
+  ...reportSymbolsV4,
   { name: '__page_cache_alloc', start: 0x8115e2a0, size: 0x120 },
   { name: 'generic_file_read_iter', start: 0x811600d0, size: 0x760 },
   { name: '__alloc_pages_nodemask', start: 0x81168190, size: 0x230 },

@@ -92,6 +92,14 @@ export class AddressSpace {
   mmapBase: number;
   /** Tasks sharing this address space (threads). */
   users = 1;
+  /** `mm->rss_stat`: pages mapped, by kind (`MM_ANONPAGES`, `MM_FILEPAGES`, `MM_SHMEMPAGES`). */
+  readonly rss = { anon: 0, file: 0, shmem: 0 };
+  /** `hiwater_rss`: the most pages ever mapped. */
+  hiwaterRss = 0;
+  /** `hiwater_vm`: the most pages ever spanned by mappings. */
+  hiwaterVm = 0;
+  /** The OOM killer chose this address space (`MMF_OOM_SKIP` after the reaper): its task must exit. */
+  oomKilled = false;
   #last: Vma | undefined;
 
   constructor(id: number, mmapBase: number) {
@@ -129,6 +137,19 @@ export class AddressSpace {
     let index = this.vmas.findIndex((other) => other.start > vma.start);
     if (index < 0) index = this.vmas.length;
     this.vmas.splice(index, 0, vma);
+    this.hiwaterVm = Math.max(this.hiwaterVm, this.totalVm);
+  }
+
+  /** `total_vm`: pages spanned by the mappings. */
+  get totalVm(): number {
+    let pages = 0;
+    for (const vma of this.vmas) pages += vma.pages;
+    return pages;
+  }
+
+  /** `get_mm_rss()`: pages mapped. */
+  get rssPages(): number {
+    return this.rss.anon + this.rss.file + this.rss.shmem;
   }
 
   /** Removes a mapping. */

@@ -23,6 +23,11 @@ export class VmFile {
   readonly vmas = new Set<Vma>();
   /** Pages in the page cache. */
   cachedPages = 0;
+  /**
+   * Shadow entries (mm/workingset.c) where reclaim evicted a page: the node's `nonresident_age` then, plus one (0:
+   * none). Made on the first eviction.
+   */
+  shadow: Uint32Array | undefined;
 
   constructor(
     id: number,

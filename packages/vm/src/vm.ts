@@ -1,13 +1,25 @@
 import type { BuddyAllocator } from '@mm/buddy';
 import { AccessKind, type HookBus } from '@mm/hooks';
-import { PAGE_META_MASK, PAGE_SIZE, PageType, type PhysicalMemory } from '@mm/physmem';
+import {
+  MEMCG_OBJEXTS,
+  MEMCG_ROOT,
+  PAGE_META_MASK,
+  PAGE_SIZE,
+  PageType,
+  type PhysicalMemory,
+  type VmCountersBuilder,
+} from '@mm/physmem';
 import type { ShadowStack } from '@mm/stacktrace';
 import { AddressSpace, Vma, type VmaProtection } from './address-space';
 import { type IdleFlags, noIdleFlags } from './idle-flags';
+import { LruList, LruLists, lruListNames } from './lru-lists';
+import { OomKiller } from './oom-kill';
+import { printOomKill } from './oom-print';
 import { PageIdleFlags } from './page-idle-flags';
 import { PteBits } from './pte';
 import { ReverseMap, RMAP_CHUNK_PAGES, RMAP_CHUNK_SHIFT } from './reverse-map';
 import { VmFile } from './vm-file';
+import { Vmscan } from './vmscan';
 
 /** A task (`struct task_struct`) as the vm sees it: ids, name, and its address space. */
 export interface VmTask {
@@ -15,6 +27,8 @@ export interface VmTask {
   readonly tgid: number;
   comm: string;
   readonly mm: AddressSpace;
+  /** The task's memory cgroup (`MemoryCgroups` id): its user pages are charged to it. */
+  readonly memcg: number;
 }
 
 /**
@@ -26,11 +40,20 @@ export type VmCallPath =
   | 'cowFault'
   | 'fileFault'
   | 'fileRead'
+  | 'fileWrite'
   | 'shmemFault'
   | 'pageTable'
   | 'unmapFree'
   | 'pageTableFree'
-  | 'cacheFree';
+  | 'cacheFree'
+  | 'directReclaimFree'
+  | 'oomReapFree';
+
+/**
+ * The frames of a {@link VmCallPath}, outermost first: one path, or a function that picks one of a path's variants
+ * each time (different callers come through different code).
+ */
+export type VmCallFrames = Uint32Array | (() => Uint32Array);
 
 /** How to map: `mmap()`'s length, protection, flags and file. */
 export interface MmapOptions {
@@ -71,7 +94,49 @@ export interface VmEvents {
   oom: number;
   /** `pgactivate`: pages moved to an active list. */
   pgactivate: number;
+  /** `pgmajfault`: faults that had to read the file page in. */
+  pgmajfault: number;
+  /** `pgdeactivate`: pages moved from an active list to an inactive one. */
+  pgdeactivate: number;
+  /** `workingset_refault_file`: page cache pages read again after reclaim evicted them. */
+  workingsetRefault: number;
+  /** `workingset_activate_file`: refaulted pages whose refault distance put them straight on the active list. */
+  workingsetActivate: number;
 }
+
+/**
+ * The vm's counters, per zone (summed per node for the node items): the kernel's `NR_ANON_MAPPED` (`nr_anon_pages`),
+ * `NR_FILE_MAPPED` (`nr_mapped`), `NR_FILE_PAGES`, `NR_SHMEM`, `NR_FILE_DIRTY`, `NR_WRITEBACK`, `NR_DIRTIED`,
+ * `NR_WRITTEN`, `NR_PAGETABLE`, and the LRU lists per zone (`nr_zone_*`).
+ */
+const Stat = {
+  anonMapped: 0,
+  fileMapped: 1,
+  filePages: 2,
+  shmem: 3,
+  dirty: 4,
+  writeback: 5,
+  dirtied: 6,
+  written: 7,
+  pageTables: 8,
+  inactiveAnon: 9,
+  activeAnon: 10,
+  inactiveFile: 11,
+  activeFile: 12,
+  kernelStack: 13,
+  slabReclaimable: 14,
+  slabUnreclaimable: 15,
+} as const;
+const STAT_COUNT = 16;
+
+/** `dirty_writeback_centisecs` (5 s) and `dirty_expire_centisecs` (30 s), in ns. */
+const DIRTY_WRITEBACK_NS = 5e9;
+const DIRTY_EXPIRE_NS = 30e9;
+/** How often the background threshold is checked (ns of simulated time). */
+const DIRTY_CHECK_NS = 10e6;
+
+/** The `oom_reaper` kernel thread (started at boot by `oom_init()`, so its pid is small). */
+const OOM_REAPER = { pid: 37, tgid: 37, comm: 'oom_reaper' } as const;
 
 /** x86_64's top of the mmap area without randomisation (`mmap_base`), as a virtual page number. */
 const MMAP_BASE_VPN = 0x7ffff7fff;
@@ -96,9 +161,40 @@ export class Vm {
   /** Files by id (index 0 unused). */
   readonly files: (VmFile | undefined)[] = [undefined];
   readonly lru: LruCounts = { inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0 };
-  readonly events: VmEvents = { pgfault: 0, cowFault: 0, segfault: 0, oom: 0, pgactivate: 0 };
+  /** The LRU lists themselves, per node (reclaim takes pages from their tails). */
+  readonly lruLists: LruLists;
+  readonly events: VmEvents = {
+    pgfault: 0,
+    pgmajfault: 0,
+    cowFault: 0,
+    segfault: 0,
+    oom: 0,
+    pgactivate: 0,
+    pgdeactivate: 0,
+    workingsetRefault: 0,
+    workingsetActivate: 0,
+  };
+  /** Per zone, the counters of {@link Stat}. */
+  readonly #stat: Float64Array;
+  /** Page cache pages dirtied and not yet written back, oldest first (pfns; cleaned or freed ones are skipped). */
+  #dirtyQueue = new Uint32Array(1024);
+  /** When each page of {@link #dirtyQueue} was dirtied (ns). */
+  #dirtyTimes = new Float64Array(1024);
+  #dirtyCount = 0;
+  /** The oldest entry of {@link #dirtyQueue} not yet looked at. */
+  #dirtyHead = 0;
+  /** When the flusher last woke for old dirty pages (ns). */
+  #lastFlush = 0;
+  /** When the dirty pages were last checked against the background threshold (ns). */
+  #lastDirtyCheck = 0;
+  /** Page reclaim: kswapd and direct reclaim, connected to the allocator's slow path. */
+  readonly vmscan: Vmscan;
+  /** The OOM killer reclaim falls back on. */
+  readonly oomKiller: OomKiller;
+  /** Evictions and activations so far, per node (`lruvec->nonresident_age`): the clock of shadow entries. */
+  readonly #nonresidentAge: number[];
   /** Return addresses pushed while allocating or freeing on each path (see {@link VmCallPath}). */
-  readonly callPaths: Partial<Record<VmCallPath, Uint32Array>> = {};
+  readonly callPaths: Partial<Record<VmCallPath, VmCallFrames>> = {};
   readonly #stack: ShadowStack | undefined;
   #idleFlags: IdleFlags = noIdleFlags;
   /** Mappings by id (anonymous pages point at theirs). */
@@ -120,6 +216,13 @@ export class Vm {
     this.hooks = deps.hooks;
     this.#stack = deps.stack;
     this.rmap = new ReverseMap();
+    this.lruLists = new LruLists(deps.memory.nodes.length);
+    this.vmscan = new Vmscan(this, deps.buddy);
+    this.oomKiller = new OomKiller(this, (kill) => printOomKill(this.memory, kill));
+    this.vmscan.oomKiller = this.oomKiller;
+    deps.buddy.setReclaim(this.vmscan);
+    this.#stat = new Float64Array(deps.memory.zones.length * STAT_COUNT);
+    this.#nonresidentAge = new Array<number>(deps.memory.nodes.length).fill(0);
     const { bit } = deps.memory.profile.pageFlags;
     this.#bits = {
       lru: bit.lru,
@@ -155,8 +258,8 @@ export class Vm {
     this.#newAnonActive = deps.memory.profile.era === 'v4';
   }
 
-  /** Creates a process with an empty address space. */
-  createProcess(comm: string, pid = this.#nextPid): VmTask {
+  /** Creates a process with an empty address space, in memory cgroup `memcg` (default the root). */
+  createProcess(comm: string, pid = this.#nextPid, memcg = MEMCG_ROOT): VmTask {
     if (this.tasks.has(pid)) throw new RangeError(`pid ${pid} is taken`);
     this.#nextPid = Math.max(this.#nextPid, pid + 1);
     const task: VmTask = {
@@ -164,6 +267,7 @@ export class Vm {
       tgid: pid,
       comm: comm.slice(0, 15),
       mm: new AddressSpace(this.#nextMm++, MMAP_BASE_VPN),
+      memcg,
     };
     this.tasks.set(pid, task);
     return task;
@@ -172,7 +276,7 @@ export class Vm {
   /** Creates a thread of `leader`'s process: same address space and tgid. */
   createThread(leader: VmTask, comm = leader.comm): VmTask {
     const pid = this.#nextPid++;
-    const task: VmTask = { pid, tgid: leader.tgid, comm: comm.slice(0, 15), mm: leader.mm };
+    const task: VmTask = { pid, tgid: leader.tgid, comm: comm.slice(0, 15), mm: leader.mm, memcg: leader.memcg };
     leader.mm.users++;
     this.tasks.set(pid, task);
     return task;
@@ -342,14 +446,160 @@ export class Vm {
       if (file === undefined || file.shmem) continue;
       for (let index = 0; index < file.pages; index++) {
         const pfn = file.cachedPfn(index);
-        if (pfn < 0 || this.memory.pageMapcount(pfn) > 0) continue;
-        file.cache[index] = 0;
-        file.cachedPages--;
+        if (pfn < 0 || this.memory.pageMapcount(pfn) > 0 || this.memory.testPageFlag(pfn, this.#dirtyBit)) continue;
+        this.#removeFromCache(file, index, pfn, false);
         this.#freeUserPage(pfn, 'cacheFree');
         freed++;
       }
     }
     return freed;
+  }
+
+  /**
+   * `write()` of `count` pages of `file` from page `index` (`generic_perform_write()`): missing pages are read into
+   * the page cache, every page written is marked accessed and dirty (`folio_mark_dirty()`: `nr_dirty`,
+   * `nr_dirtied`; tmpfs pages are dirty without being counted, `noop_dirty_folio()`). Returns the pages written.
+   */
+  writeFile(task: VmTask, file: VmFile, index: number, count: number): number {
+    let written = 0;
+    this.#asTask(task, () => {
+      for (let page = index; page < Math.min(index + count, file.pages); page++) {
+        const pfn = this.#filePage(file, page, file.shmem ? 'shmemFault' : 'fileWrite');
+        if (pfn < 0) break;
+        this.markPageAccessed(pfn);
+        if (file.shmem) this.memory.setPageFlag(pfn, this.#dirtyBit);
+        else this.#setDirty(pfn);
+        written++;
+      }
+    });
+    return written;
+  }
+
+  /** Page cache pages dirty now (`nr_dirty`). */
+  get dirtyPages(): number {
+    let pages = 0;
+    for (let zone = 0; zone < this.memory.zones.length; zone++) pages += this.#zoneStat(zone, Stat.dirty);
+    return pages;
+  }
+
+  /**
+   * The flusher (`wb_workfn()`, fs/fs-writeback.c): writes back the dirty page cache pages, oldest first, at most
+   * `limit` of them: each is written (`nr_written`) and clean again. Writeback completes at once: mmsim has no
+   * disk latency. Returns the pages written.
+   */
+  writeback(limit = Number.POSITIVE_INFINITY, dirtiedBefore = Number.POSITIVE_INFINITY): number {
+    let written = 0;
+    const queue = this.#dirtyQueue;
+    const times = this.#dirtyTimes;
+    let head = this.#dirtyHead;
+    // Oldest first: the queue is in the order pages were dirtied.
+    while (head < this.#dirtyCount && written < limit && times[head]! < dirtiedBefore) {
+      const pfn = queue[head++]!;
+      if (!this.#isDirtyCache(pfn)) continue;
+      this.memory.clearPageFlag(pfn, this.#dirtyBit);
+      this.#mod(pfn, Stat.dirty, -1);
+      this.#mod(pfn, Stat.written, 1);
+      written++;
+    }
+    if (head === this.#dirtyCount) {
+      head = 0;
+      this.#dirtyCount = 0;
+    } else if (head > queue.length >>> 1) {
+      queue.copyWithin(0, head, this.#dirtyCount);
+      times.copyWithin(0, head, this.#dirtyCount);
+      this.#dirtyCount -= head;
+      head = 0;
+    }
+    this.#dirtyHead = head;
+    return written;
+  }
+
+  /**
+   * `global_dirty_limits()` (mm/page-writeback.c) for a task that is not real-time: of the dirtyable memory (free
+   * pages less `totalreserve_pages`, plus the file LRU lists), `dirty_ratio` 20% may be dirty before writers are
+   * throttled, and above `dirty_background_ratio` 10% the flusher writes back.
+   */
+  dirtyThresholds(): { dirtyThreshold: number; dirtyBackgroundThreshold: number } {
+    let free = 0;
+    let reserve = 0;
+    for (const zone of this.buddy.zones) {
+      free += zone.freePages;
+      // calculate_totalreserve_pages(): the zone's largest lowmem reserve and its high watermark.
+      const largest = Math.max(0, ...zone.lowmemReserve);
+      reserve += Math.min(largest + zone.watermark.high, zone.zone.managedPages);
+    }
+    const dirtyable = Math.max(0, free - reserve) + this.lru.inactive_file + this.lru.active_file;
+    return {
+      dirtyThreshold: Math.floor((dirtyable * 20) / 100),
+      dirtyBackgroundThreshold: Math.floor((dirtyable * 10) / 100),
+    };
+  }
+
+  /**
+   * What runs while time passes: the flusher (`wb_workfn()`: every `dirty_writeback_centisecs`, 5 s, it writes back
+   * pages dirty for longer than `dirty_expire_centisecs`, 30 s; and whatever exceeds the background threshold,
+   * `dirty_background_ratio` 10% of dirtyable memory, at once), then kswapd if an allocation woke it.
+   */
+  background(): void {
+    const now = this.memory.clock.ns;
+    // balance_dirty_pages() looks at the thresholds every few pages a writer dirties: here every 10 ms.
+    if (now - this.#lastDirtyCheck >= DIRTY_CHECK_NS) {
+      this.#lastDirtyCheck = now;
+      const threshold = this.dirtyThresholds().dirtyBackgroundThreshold;
+      const dirty = this.dirtyPages;
+      if (dirty > threshold) this.writeback(dirty - threshold);
+    }
+    if (now - this.#lastFlush >= DIRTY_WRITEBACK_NS) {
+      this.#lastFlush = now;
+      this.writeback(Number.POSITIVE_INFINITY, now - DIRTY_EXPIRE_NS);
+    }
+    if (this.vmscan.kswapdPending) this.vmscan.runKswapd();
+  }
+
+  /** Whether `pfn` is a dirty page of a regular file's page cache. */
+  #isDirtyCache(pfn: number): boolean {
+    const mapping = this.rmap.mappingOf(pfn);
+    return mapping > 0 && !this.files[mapping]!.shmem && this.memory.testPageFlag(pfn, this.#dirtyBit);
+  }
+
+  /** `folio_mark_dirty()` of a regular file's page: PG_dirty, counted once, queued for the flusher. */
+  #setDirty(pfn: number): void {
+    const mapping = this.rmap.mappingOf(pfn);
+    if (mapping <= 0 || this.files[mapping]!.shmem) {
+      this.memory.setPageFlag(pfn, this.#dirtyBit);
+      return;
+    }
+    if (this.memory.testPageFlag(pfn, this.#dirtyBit)) return;
+    this.memory.setPageFlag(pfn, this.#dirtyBit);
+    this.#mod(pfn, Stat.dirty, 1);
+    this.#mod(pfn, Stat.dirtied, 1);
+    if (this.#dirtyCount === this.#dirtyQueue.length) {
+      const grown = new Uint32Array(this.#dirtyQueue.length * 2);
+      grown.set(this.#dirtyQueue);
+      this.#dirtyQueue = grown;
+      const times = new Float64Array(grown.length);
+      times.set(this.#dirtyTimes);
+      this.#dirtyTimes = times;
+    }
+    this.#dirtyTimes[this.#dirtyCount] = this.memory.clock.ns;
+    this.#dirtyQueue[this.#dirtyCount++] = pfn;
+  }
+
+  /**
+   * Takes a page out of its file's page cache (`__filemap_remove_folio()`), leaving a shadow entry when reclaim
+   * evicts it (`workingset_eviction()`), so that reading it again counts as a refault.
+   */
+  #removeFromCache(file: VmFile, index: number, pfn: number, shadow: boolean): void {
+    file.cache[index] = 0;
+    file.cachedPages--;
+    this.#mod(pfn, Stat.filePages, -1);
+    if (file.shmem) this.#mod(pfn, Stat.shmem, -1);
+    if (this.memory.testPageFlag(pfn, this.#dirtyBit) && !file.shmem) this.#mod(pfn, Stat.dirty, -1);
+    if (!shadow) return;
+    file.shadow ??= new Uint32Array(file.pages);
+    const node = this.memory.nodeOf(pfn);
+    file.shadow[index] = this.#nonresidentAge[node]! + 1;
+    this.#nonresidentAge[node]!++;
   }
 
   /** Where the Idle and Young flags live: {@link noIdleFlags} until a feature selects them ({@link enableIdleFlags}). */
@@ -473,12 +723,25 @@ export class Vm {
     const mapping = this.rmap.mappingOf(from);
     const index = this.rmap.indexOf(from);
     const mask = memory.pagesPerSection - 1;
+    // The new page takes the old one's place on its LRU list (the same node: migration within a node, or the list
+    // of the new page's node).
+    const list = this.lruListOf(from);
+    const fromNode = memory.nodeOf(from);
+    const toNode = memory.nodeOf(to);
+    if (fromNode === toNode) this.lruLists.replace(fromNode, list, from, to);
+    else {
+      this.lruLists.delete(fromNode, list, from);
+      this.lruLists.add(toNode, list, to);
+    }
     const fromSection = memory.section(from);
     const toSection = memory.section(to);
     // Page flags: the kernel flag bits move, the allocator's state bits of each page stay.
     toSection.flags[to & mask] = (toSection.flags[to & mask]! & PAGE_META_MASK) | memory.pageFlags(from);
     fromSection.flags[from & mask] = fromSection.flags[from & mask]! & PAGE_META_MASK;
     memory.directMap.contents.copy(from, to);
+    // mem_cgroup_migrate(): the charge moves to the new page.
+    memory.memcg.set(to, 1, memory.memcg.pageData(from));
+    memory.memcg.uncharge(from, 1);
     this.rmapWalk(from, (vma, slot) => {
       vma.pte[slot] = to + 1;
       return true;
@@ -503,6 +766,70 @@ export class Vm {
     return this.rmap.mappingOf(pfn) < 0;
   }
 
+  /** Adds `delta` to counter `item` of the zone of `pfn`. */
+  #mod(pfn: number, item: number, delta: number): void {
+    const zone = this.memory.zoneOf(pfn);
+    if (zone !== undefined) this.#stat[zone.id * STAT_COUNT + item]! += delta;
+  }
+
+  /** The vm's counter `item` of `zone`. */
+  #zoneStat(zone: number, item: number): number {
+    return this.#stat[zone * STAT_COUNT + item]!;
+  }
+
+  /**
+   * Adds the vm's counters to `counters` under their /proc/vmstat names: the LRU lists (per node, and per zone as
+   * `nr_zone_*`), mapped, file, shmem, dirty and writeback pages, page tables (a zone item in v4.8, a node item in
+   * v6.18), and the events (faults, activations, refaults).
+   */
+  addCounters(counters: VmCountersBuilder): void {
+    const v6 = this.memory.profile.era === 'v6';
+    const node = (name: string, zone: number, item: number) =>
+      counters.addNode(this.memory.zones[zone]!.node, name, this.#zoneStat(zone, item));
+    for (let zone = 0; zone < this.memory.zones.length; zone++) {
+      counters.addZone(zone, 'nr_zone_inactive_anon', this.#zoneStat(zone, Stat.inactiveAnon));
+      counters.addZone(zone, 'nr_zone_active_anon', this.#zoneStat(zone, Stat.activeAnon));
+      counters.addZone(zone, 'nr_zone_inactive_file', this.#zoneStat(zone, Stat.inactiveFile));
+      counters.addZone(zone, 'nr_zone_active_file', this.#zoneStat(zone, Stat.activeFile));
+      counters.addZone(
+        zone,
+        'nr_zone_write_pending',
+        this.#zoneStat(zone, Stat.dirty) + this.#zoneStat(zone, Stat.writeback),
+      );
+      node('nr_inactive_anon', zone, Stat.inactiveAnon);
+      node('nr_active_anon', zone, Stat.activeAnon);
+      node('nr_inactive_file', zone, Stat.inactiveFile);
+      node('nr_active_file', zone, Stat.activeFile);
+      node('nr_anon_pages', zone, Stat.anonMapped);
+      node('nr_mapped', zone, Stat.fileMapped);
+      node('nr_file_pages', zone, Stat.filePages);
+      node('nr_shmem', zone, Stat.shmem);
+      node('nr_dirty', zone, Stat.dirty);
+      node('nr_writeback', zone, Stat.writeback);
+      node('nr_dirtied', zone, Stat.dirtied);
+      node('nr_written', zone, Stat.written);
+      // Page tables, kernel stacks (kB) and slab: zone items in v4.8, node items in v6.18.
+      const kernelItem = (name: string, value: number) =>
+        v6 ? counters.addNode(this.memory.zones[zone]!.node, name, value) : counters.addZone(zone, name, value);
+      kernelItem('nr_page_table_pages', this.#zoneStat(zone, Stat.pageTables));
+      kernelItem('nr_kernel_stack', this.#zoneStat(zone, Stat.kernelStack) * (PAGE_SIZE / 1024));
+      kernelItem('nr_slab_reclaimable', this.#zoneStat(zone, Stat.slabReclaimable));
+      kernelItem('nr_slab_unreclaimable', this.#zoneStat(zone, Stat.slabUnreclaimable));
+    }
+    const { events } = this;
+    counters.addEvent('pgfault', events.pgfault);
+    counters.addEvent('pgmajfault', events.pgmajfault);
+    counters.addEvent('pgactivate', events.pgactivate);
+    counters.addEvent('pgdeactivate', events.pgdeactivate);
+    const refault = v6 ? 'workingset_refault_file' : 'workingset_refault';
+    const activate = v6 ? 'workingset_activate_file' : 'workingset_activate';
+    for (let node = 0; node < this.memory.nodes.length; node++) {
+      // The workingset counters are node items; mmsim keeps one count and gives it to node 0.
+      counters.addNode(node, refault, node === 0 ? events.workingsetRefault : 0);
+      counters.addNode(node, activate, node === 0 ? events.workingsetActivate : 0);
+    }
+  }
+
   /** Host bytes of the vm: page tables of every mapping, the reverse map, page cache indices. */
   hostBytes(): number {
     let bytes = this.rmap.hostBytes();
@@ -525,6 +852,7 @@ export class Vm {
       const pfn = this.#alloc('pageTable', this.#gfp.pageTable);
       if (pfn < 0) return this.#oom();
       this.memory.setPageType(pfn, PageType.table);
+      this.#mod(pfn, Stat.pageTables, 1);
       mm.pageTables.set(table, pfn);
     }
     const file = vma.file;
@@ -558,7 +886,17 @@ export class Vm {
     }
     vma.pte[slot] = pfn + 1;
     vma.bits[slot] = bits;
-    this.memory.section(pfn).mapcount[pfn & (this.memory.pagesPerSection - 1)]!++;
+    const mapcount = this.memory.section(pfn).mapcount;
+    const at = pfn & (this.memory.pagesPerSection - 1);
+    if (mapcount[at]!++ === 0) {
+      // The first mapping: NR_ANON_MAPPED or NR_FILE_MAPPED (`__folio_add_anon_rmap()`, `__folio_add_file_rmap()`).
+      this.#mod(pfn, this.rmap.mappingOf(pfn) < 0 ? Stat.anonMapped : Stat.fileMapped, 1);
+    }
+    const rss = mm.rss;
+    if (file === undefined || (vma.private && write)) rss.anon++;
+    else if (file.shmem) rss.shmem++;
+    else rss.file++;
+    mm.hiwaterRss = Math.max(mm.hiwaterRss, rss.anon + rss.file + rss.shmem);
     this.events.pgfault++;
     this.hooks.map.call(pfn, this.memory.current.pid, vpn * PAGE_SIZE);
     this.hooks.access.call(pfn, write ? AccessKind.user_write : AccessKind.user_read);
@@ -579,10 +917,31 @@ export class Vm {
     this.memory.setPageFlag(pfn, this.#bits.uptodate);
     if (file.shmem) this.memory.setPageFlag(pfn, this.#bits.swapbacked);
     this.rmap.set(pfn, file.id, index);
-    this.#lruAdd(pfn, !file.shmem, false);
+    this.#lruAdd(pfn, !file.shmem, this.#refault(file, index, pfn));
     file.cache[index] = pfn + 1;
     file.cachedPages++;
+    this.#mod(pfn, Stat.filePages, 1);
+    if (file.shmem) this.#mod(pfn, Stat.shmem, 1);
+    if (path === 'fileFault' && !file.shmem) this.events.pgmajfault++;
     return pfn;
+  }
+
+  /**
+   * `workingset_refault()` (mm/workingset.c): a page read back where reclaim left a shadow entry. Its refault
+   * distance (evictions and activations since) no larger than the active file list means it would have stayed
+   * cached with a larger inactive list: it goes straight to the active list. Returns whether it does.
+   */
+  #refault(file: VmFile, index: number, pfn: number): boolean {
+    const shadow = file.shadow?.[index] ?? 0;
+    if (shadow === 0) return false;
+    file.shadow![index] = 0;
+    this.events.workingsetRefault++;
+    const node = this.memory.nodeOf(pfn);
+    const distance = this.#nonresidentAge[node]! - (shadow - 1);
+    if (distance > this.lruLists.size(node, LruList.active_file)) return false;
+    this.events.workingsetActivate++;
+    this.#nonresidentAge[node]!++;
+    return true;
   }
 
   /** Zaps entries [from, to) of a mapping (`zap_pte_range()`). */
@@ -594,20 +953,27 @@ export class Vm {
    * Removes one entry: the page loses a mapping; an anonymous page is freed, a file page keeps its cache slot (and,
    * when `zap`ped rather than replaced by a copy, takes the entry's dirty and young bits).
    */
-  #unmapEntry(vma: Vma, slot: number, zap: boolean): void {
+  #unmapEntry(vma: Vma, slot: number, zap: boolean, freePath: VmCallPath = 'unmapFree'): void {
     const pfn = vma.pte[slot]! - 1;
     const bits = vma.bits[slot]!;
     vma.pte[slot] = 0;
     vma.bits[slot] = 0;
     const { memory } = this;
-    memory.section(pfn).mapcount[pfn & (memory.pagesPerSection - 1)]!--;
+    const mapping = this.rmap.mappingOf(pfn);
+    if (--memory.section(pfn).mapcount[pfn & (memory.pagesPerSection - 1)]! === 0) {
+      this.#mod(pfn, mapping < 0 ? Stat.anonMapped : Stat.fileMapped, -1);
+    }
     this.hooks.unmap.call(pfn, memory.current.pid, (vma.start + slot) * PAGE_SIZE);
-    if (this.rmap.mappingOf(pfn) < 0) {
-      this.#freeUserPage(pfn, 'unmapFree');
+    const rss = vma.mm.rss;
+    if (mapping < 0) rss.anon--;
+    else if (this.files[mapping]!.shmem) rss.shmem--;
+    else rss.file--;
+    if (mapping < 0) {
+      this.#freeUserPage(pfn, freePath);
       return;
     }
     if (!zap) return;
-    if ((bits & PteBits.DIRTY) !== 0) memory.setPageFlag(pfn, this.#dirtyBit);
+    if ((bits & PteBits.DIRTY) !== 0) this.#setDirty(pfn);
     if ((bits & PteBits.ACCESSED) !== 0) this.markPageAccessed(pfn);
   }
 
@@ -671,6 +1037,7 @@ export class Vm {
       if (last <= start || first >= end || mm.overlaps(first, last)) continue;
       mm.pageTables.delete(table);
       this.memory.setPageType(pfn, PageType.none);
+      this.#mod(pfn, Stat.pageTables, -1);
       this.#free('pageTableFree', pfn);
     }
   }
@@ -682,31 +1049,139 @@ export class Vm {
     this.#free(path, pfn);
   }
 
-  /** `lru_cache_add()`: PG_lru, and PG_active for an active list. */
+  /** `lru_cache_add()`: PG_lru, and PG_active for an active list; the page goes to the head of its node's list. */
   #lruAdd(pfn: number, file: boolean, active: boolean): void {
     const { memory } = this;
     memory.setPageFlag(pfn, this.#bits.lru);
     if (active) memory.setPageFlag(pfn, this.#bits.active);
-    if (file) {
-      if (active) this.lru.active_file++;
-      else this.lru.inactive_file++;
-    } else if (active) this.lru.active_anon++;
-    else this.lru.inactive_anon++;
+    const list = (file ? LruList.inactive_file : LruList.inactive_anon) + (active ? 1 : 0);
+    this.lruLists.add(memory.nodeOf(pfn), list as LruList, pfn);
+    this.lru[lruListNames[list]!]++;
+    this.#mod(pfn, Stat.inactiveAnon + list, 1);
+  }
+
+  /** The list a page on an LRU list is on. */
+  lruListOf(pfn: number): LruList {
+    const { memory } = this;
+    const file = !memory.testPageFlag(pfn, this.#bits.swapbacked);
+    const active = memory.testPageFlag(pfn, this.#bits.active);
+    return ((file ? LruList.inactive_file : LruList.inactive_anon) + (active ? 1 : 0)) as LruList;
   }
 
   /** Removes a page from its LRU list (`lruvec_del_folio()`, `__folio_clear_lru_flags()`). */
   #lruDel(pfn: number): void {
     const { memory } = this;
     if (!memory.testPageFlag(pfn, this.#bits.lru)) return;
-    const active = memory.testPageFlag(pfn, this.#bits.active);
-    const file = !memory.testPageFlag(pfn, this.#bits.swapbacked);
-    if (file) {
-      if (active) this.lru.active_file--;
-      else this.lru.inactive_file--;
-    } else if (active) this.lru.active_anon--;
-    else this.lru.inactive_anon--;
+    const list = this.lruListOf(pfn);
+    this.lruLists.delete(memory.nodeOf(pfn), list, pfn);
+    this.lru[lruListNames[list]!]--;
+    this.#mod(pfn, Stat.inactiveAnon + list, -1);
     memory.clearPageFlag(pfn, this.#bits.lru);
     memory.clearPageFlag(pfn, this.#bits.active);
+  }
+
+  /**
+   * A slab of a cache (mm/slub.c `allocate_slab()` / `__free_slab()`), `2^order` pages: PG_slab (v4.x) or the slab
+   * page type (v6.x) on its head, `nr_slab_reclaimable` or `nr_slab_unreclaimable`, and in v6.18 `memcg_data`
+   * with object extensions for a cache whose objects are charged to cgroups (`SLAB_ACCOUNT`). `add` false undoes it
+   * before the pages are freed.
+   */
+  slabPage(pfn: number, order: number, reclaimable: boolean, accounted: boolean, add = true): void {
+    const { memory } = this;
+    // On the head page: the tails of a slab folio are slab pages through their head (`PageSlab()`, PF_NO_TAIL).
+    const bit = memory.profile.pageFlags.bit.slab;
+    if (bit >= 0) {
+      if (add) memory.setPageFlag(pfn, bit);
+      else memory.clearPageFlag(pfn, bit);
+    } else memory.setPageType(pfn, add ? PageType.slab : PageType.none);
+    this.#mod(pfn, reclaimable ? Stat.slabReclaimable : Stat.slabUnreclaimable, add ? 2 ** order : -(2 ** order));
+    if (memory.profile.era === 'v6' && accounted) memory.memcg.set(pfn, 1, add ? MEMCG_OBJEXTS : 0);
+  }
+
+  /** A task's kernel stack pages (`account_kernel_stack()`: `nr_kernel_stack`); `add` false at its exit. */
+  kernelStackPages(pfn: number, pages: number, add = true): void {
+    this.#mod(pfn, Stat.kernelStack, add ? pages : -pages);
+  }
+
+  /** Reclaim's `folio_activate()`: an inactive page that was referenced goes to the active list. */
+  activatePage(pfn: number): void {
+    this.#activate(pfn);
+  }
+
+  /**
+   * `shrink_active_list()`'s move of a page to the head of the inactive list (PG_active cleared, PG_workingset set
+   * in v6.18): `pgdeactivate`.
+   */
+  deactivatePage(pfn: number): void {
+    const { memory } = this;
+    const file = !memory.testPageFlag(pfn, this.#bits.swapbacked);
+    this.#lruDel(pfn);
+    const workingset = memory.profile.pageFlags.bit.workingset;
+    if (workingset >= 0) memory.setPageFlag(pfn, workingset);
+    this.#lruAdd(pfn, file, false);
+    this.events.pgdeactivate++;
+  }
+
+  /** `list_move()` of a page to the head of its list: reclaim keeps it for now. */
+  rotatePage(pfn: number): void {
+    const list = this.lruListOf(pfn);
+    const node = this.memory.nodeOf(pfn);
+    this.lruLists.delete(node, list, pfn);
+    this.lruLists.add(node, list, pfn);
+  }
+
+  /** Whether the page is mapped by a mapping that may execute it (`VM_EXEC`: reclaim keeps such pages active). */
+  mappedExecutable(pfn: number): boolean {
+    let exec = false;
+    this.rmapWalk(pfn, (vma) => {
+      exec = vma.protection.exec;
+      return !exec;
+    });
+    return exec;
+  }
+
+  /**
+   * `shrink_folio_list()`'s reclaim of one page cache page of a regular file on an inactive list: its mappings are
+   * unmapped (`try_to_unmap()`: the entries' dirty bits dirty the page), a dirty page is left for the flusher
+   * (returns 'dirty'), a clean one is taken out of the page cache with a shadow entry and freed through `path`
+   * (returns 'reclaimed'). Pages of tmpfs or anonymous pages, which need swap, are 'busy'.
+   */
+  reclaimFilePage(pfn: number, path: VmCallPath): 'reclaimed' | 'dirty' | 'busy' {
+    const mapping = this.rmap.mappingOf(pfn);
+    if (mapping <= 0 || this.files[mapping]!.shmem) return 'busy';
+    const file = this.files[mapping]!;
+    const { memory } = this;
+    if (memory.pageMapcount(pfn) > 0) {
+      this.rmapWalk(pfn, (vma, slot) => {
+        this.#unmapEntry(vma, slot, true);
+        return true;
+      });
+    }
+    if (memory.testPageFlag(pfn, this.#dirtyBit)) return 'dirty';
+    this.#removeFromCache(file, this.rmap.indexOf(pfn), pfn, true);
+    this.#freeUserPage(pfn, path);
+    return 'reclaimed';
+  }
+
+  /**
+   * The OOM reaper (`__oom_reap_task_mm()`, mm/oom_kill.c): unmaps a killed process's private anonymous memory at
+   * once, freeing it, without waiting for its exit. Returns the pages freed.
+   */
+  reapTask(task: VmTask): number {
+    let freed = 0;
+    task.mm.oomKilled = true;
+    this.memory.current.runAs(OOM_REAPER, () => {
+      for (const vma of task.mm.vmas) {
+        if (vma.file !== undefined && !vma.private) continue;
+        for (let slot = 0; slot < vma.pages; slot++) {
+          const entry = vma.pte[slot]!;
+          if (entry === 0 || this.rmap.mappingOf(entry - 1) >= 0) continue;
+          this.#unmapEntry(vma, slot, true, 'oomReapFree');
+          freed++;
+        }
+      }
+    });
+    return freed;
   }
 
   /** `folio_activate()`: inactive list to active list. */
@@ -716,22 +1191,35 @@ export class Vm {
     this.#lruDel(pfn);
     this.#lruAdd(pfn, !memory.testPageFlag(pfn, this.#bits.swapbacked), true);
     this.events.pgactivate++;
+    this.#nonresidentAge[memory.nodeOf(pfn)]!++;
+  }
+
+  /** The frames of a path for this call (a variant picked when the path has several). */
+  #frames(path: VmCallPath): Uint32Array | undefined {
+    const frames = this.callPaths[path];
+    return typeof frames === 'function' ? frames() : frames;
   }
 
   #alloc(path: VmCallPath, gfp: number): number {
     const stack = this.#stack;
-    const frames = this.callPaths[path];
-    if (stack === undefined || frames === undefined) return this.buddy.allocPages(gfp, 0);
-    const depth = stack.depth;
-    stack.pushAll(frames);
-    const pfn = this.buddy.allocPages(gfp, 0);
-    stack.unwindTo(depth);
+    const frames = this.#frames(path);
+    let pfn: number;
+    if (stack === undefined || frames === undefined) pfn = this.buddy.allocPages(gfp, 0);
+    else {
+      const depth = stack.depth;
+      stack.pushAll(frames);
+      pfn = this.buddy.allocPages(gfp, 0);
+      stack.unwindTo(depth);
+    }
+    // `mem_cgroup_charge()`: a user page is charged to the faulting (or reading) task's cgroup.
+    if (pfn >= 0 && path !== 'pageTable') this.memory.memcg.set(pfn, 1, this.memory.current.memcg);
     return pfn;
   }
 
-  #free(path: VmCallPath, pfn: number): void {
+  /** Frees a page through `path` (its frames on the stack, above whatever is there: direct reclaim's caller). */
+  freeVia(path: VmCallPath, pfn: number): void {
     const stack = this.#stack;
-    const frames = this.callPaths[path];
+    const frames = this.#frames(path);
     if (stack === undefined || frames === undefined) {
       this.buddy.freePages(pfn, 0);
       return;
@@ -740,6 +1228,10 @@ export class Vm {
     stack.pushAll(frames);
     this.buddy.freePages(pfn, 0);
     stack.unwindTo(depth);
+  }
+
+  #free(path: VmCallPath, pfn: number): void {
+    this.freeVia(path, pfn);
   }
 
   /** Runs `body` with `current` set to `task` (faults and frees happen in its context). */

@@ -4,7 +4,8 @@ import type { Simulation } from './simulation';
 import type { Workload } from './workload';
 
 /**
- * `fragment`: a process faults in anonymous memory until no free block of order 9 is left, with an unmovable kernel
+ * `fragment`: a process faults in anonymous memory until no free block of order 9 is left (stopping short of the
+ * low watermarks, below which reclaim and the OOM killer would step in), with an unmovable kernel
  * allocation (a slab page) after every 64 pages, then gives back every other page (`MADV_DONTNEED`); a driver takes
  * the few large blocks the allocator had kept whole inside the watermark reserves. Half the memory is free again,
  * but in single pages: an order-9 allocation fails. Compaction (`compact_memory`) moves the
@@ -26,13 +27,15 @@ export function fragmentWorkload(): Workload {
       const pages = buddy.totalFreePages();
       /** Whether a free block of order 9 or more is left anywhere. */
       const largeBlockLeft = () => buddy.zones.some((zone) => zone.nrFree[9]! > 0 || zone.nrFree[10]! > 0);
+      // Below the low watermarks reclaim, then the OOM killer, would step in: the fragmenter stops short of them.
+      const low = buddy.zones.reduce((sum, zone) => sum + zone.watermark.low, 0);
       const runner = sim.spawn('fragmenter');
-      const task = vm.createProcess(runner.comm, runner.pid);
+      const task = runner.vm;
       const start = vm.mmap(task, { pages });
       let touched = 0;
       sim.run(runner, () => {
         // Fault memory in until no large free block is left (checked every pageblock's worth of pages).
-        while (touched < pages && (touched % 512 !== 0 || largeBlockLeft())) {
+        while (touched < pages && (touched % 512 !== 0 || largeBlockLeft()) && buddy.nrFreePages() > low + 1024) {
           if (vm.touch(task, start + touched * PAGE_SIZE, true) < 0) break;
           touched++;
           if (touched % 64 === 0) sim.alloc(sim.paths.slabKmalloc, g.GFP_KERNEL, 0);
@@ -41,7 +44,7 @@ export function fragmentWorkload(): Workload {
         for (let page = 1; page < touched; page += 2) vm.discard(task, start + page * PAGE_SIZE, 1);
         // The blocks the allocator kept whole inside the zones' reserves: a driver takes them for its 2 MiB DMA
         // buffers (unmovable), so that all free memory left is in the holes of the movable pages.
-        while (largeBlockLeft() && sim.alloc(sim.paths.slabKmalloc, g.GFP_KERNEL | g.NOWARN, 9) >= 0) {}
+        while (largeBlockLeft() && sim.alloc(sim.paths.slabKmalloc, g.GFP_NOWAIT | g.NOWARN, 9) >= 0) {}
       });
       progress?.(0.7);
       const huge = g.GFP_HIGHUSER_MOVABLE | g.NOWARN;

@@ -30,7 +30,7 @@ export {
   perfKmemCallsiteName,
   perfKmemPageStatJson,
 } from './perf-kmem-page-stat';
-export type { SimFile, SimTask } from './simulation';
+export type { SimTask, SpawnOptions } from './simulation';
 export { Simulation } from './simulation';
 export type { TraceEvent, TraceFrame } from './trace-event';
 export { NO_PAGE, traceField, tracePfn } from './trace-event';

@@ -1,21 +1,37 @@
+import { pageIdle } from '@mm/page-idle';
+import { PAGE_SIZE } from '@mm/physmem';
+import type { VmFile } from '@mm/vm';
 import { bootModules, modulePaths } from './module-paths';
 import type { SimTask, Simulation } from './simulation';
 import type { Workload } from './workload';
 
 /** Options of the kernel-build workload. */
 export interface KernelBuildOptions {
-  /** Compile units; default 200 plus 40 per GiB of memory. */
+  /** Compile units; default 200 plus 600 per GiB of memory (a tree whose objects outgrow the page cache). */
   readonly units?: number;
   /** Parallel jobs (`make -j`); default twice the CPUs. */
   readonly jobs?: number;
 }
 
+/** The memory cgroup of the build: the user's login session (`cgroup_name()` of `/user.slice/.../session-2.scope`). */
+const SESSION_CGROUP = 'session-2.scope';
+/** Headers in the tree. */
+const HEADERS = 6000;
+/** udev's: `/system.slice/systemd-udevd.service`. */
+const UDEV_CGROUP = 'systemd-udevd.service';
+
 /**
- * udev loads the machine's modules, then `make -j`: for each compile unit, make forks a compiler (kernel stack, page tables), which execs (page tables,
- * an exec buffer from kmalloc), reads the compiler binary, its source and a handful of shared headers through
- * the page cache (new dentries filling dentry slab pages), grows its heap by anonymous page faults, writes its
- * object file and exits, freeing its anonymous memory and page tables. The page cache is kept under a third of
- * memory by kswapd reclaiming the oldest pages. The stacks are the real kernel paths of each era.
+ * udev loads the machine's modules, then `make -j`, through the vm, so that every page has the life a real one has:
+ * for each compile unit, make forks a compiler (a kernel stack, the page tables fork copies), which execs (the copied
+ * page tables freed, an exec buffer, the binary mapped and its text faulted in from the page cache), reads its
+ * source and a handful of shared headers through the page cache (new dentries filling dentry slabs), grows its
+ * heap by anonymous page faults, writes its object file (dirty page cache, written back by the flusher) and exits.
+ * The page cache grows until the zones reach their low watermark; then kswapd (and, when an allocation cannot
+ * wait, direct reclaim) evicts the oldest unreferenced file pages, as on a real machine: memory ends mostly page
+ * cache and anonymous memory, free memory near the high watermark. The link writes vmlinux.o, the kallsyms passes
+ * and vmlinux. Halfway, with page_idle built in, every page is marked idle through the bitmap (as a working-set
+ * estimator does), so that the bitmap at the end shows the build's recent working set. The stacks are the real
+ * kernel paths of each era.
  */
 export function kernelBuild(options: KernelBuildOptions = {}): Workload {
   return {
@@ -25,82 +41,142 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
       const { kernel, paths } = sim;
       const g = kernel.profile.gfp.flags;
       const memory = kernel.memory;
-      const gib = Math.max(1, Math.round((memory.presentPages * 4096) / 2 ** 30));
-      const units = options.units ?? 200 + 40 * gib;
+      const gib = Math.max(1, Math.round((memory.presentPages * PAGE_SIZE) / 2 ** 30));
+      const units = options.units ?? 200 + 600 * gib;
       const jobs = options.jobs ?? 2 * memory.cpus;
-      const managed = memory.zones.reduce((sum, zone) => sum + zone.managedPages, 0);
-      const cacheLimit = Math.floor(managed / 3);
-      const heapPages = Math.max(64, Math.min(1500, Math.floor(managed / (jobs * 40))));
       const v6 = kernel.profile.era === 'v6';
+      sim.defaultMemcg = SESSION_CGROUP;
       loadModules(sim);
+      // The tree: sources and headers of a few pages each, objects with their debug information of a few hundred.
+      const sourcePages = (unit: number) => 4 + ((unit * 7919) % 37);
+      const headerPages = (header: number) => 1 + ((header * 104729) % 12);
+      const objectPages = (unit: number) => 64 + ((unit * 2654435761) % 385);
       const make = sim.spawn('make');
       let dentries = 0;
       let kmallocs = 0;
-      const openFile = (name: string, pages: number, write = false) => {
+      const open = (name: string) => {
         if (!sim.files.has(name) && dentries++ % 21 === 0) {
-          const pfn = sim.alloc(paths.slabDentry, g.GFP_KERNEL | g.RECLAIMABLE | g.NOWARN | g.NORETRY, 0);
-          if (pfn >= 0) markSlab(sim, pfn);
+          sim.slab(paths.slabDentry, g.GFP_KERNEL | g.RECLAIMABLE | g.NOWARN | g.NORETRY, 0, {
+            reclaimable: true,
+            accounted: true,
+          });
         }
-        sim.readFile(name, pages, write);
       };
       sim.run(make, () => {
         sim.fault(make, 400);
-        for (let file = 0; file < 40; file++) openFile(`Makefile.${file}`, 2);
+        for (let file = 0; file < 40; file++) {
+          open(`Makefile.${file}`);
+          sim.readFile(`Makefile.${file}`, 2);
+        }
       });
       const running: SimTask[] = [];
       for (let unit = 0; unit < units; unit++) {
-        const compiler = sim.spawn(unit % 7 === 0 ? 'as' : 'cc1');
+        const as = unit % 7 === 0;
+        const compiler = sim.spawn(as ? 'as' : 'cc1');
+        const forkTables: number[] = [];
         sim.run(make, () => {
-          // fork(): the child's kernel stack and page tables.
+          // fork(): the child's kernel stack, and the page tables copy_page_range() copies.
           if (v6) {
             for (let page = 0; page < 4; page++) {
               const pfn = sim.alloc(paths.kernelStack, g.GFP_KERNEL_ACCOUNT | g.ZERO | g.HIGHMEM, 0);
-              if (pfn >= 0) compiler.pageTables.push(pfn);
+              if (pfn >= 0) compiler.kernelPages.push([pfn, 1]);
             }
           } else {
             const pfn = sim.alloc(paths.kernelStack, g.GFP_KERNEL | g.NOTRACK, 2);
-            if (pfn >= 0) for (let page = 0; page < 4; page++) compiler.pageTables.push(pfn + page);
-            if (pfn >= 0) kernel.buddy.splitPage(pfn, 2);
+            if (pfn >= 0) {
+              kernel.buddy.splitPage(pfn, 2);
+              for (let page = 0; page < 4; page++) compiler.kernelPages.push([pfn + page, 1]);
+            }
           }
+          for (const [pfn, pages] of compiler.kernelPages) kernel.vm.kernelStackPages(pfn, pages);
           for (let page = 0; page < 4; page++) {
             const pfn = sim.alloc(paths.forkPageTable, g.GFP_KERNEL_ACCOUNT | g.ZERO, 0);
-            if (pfn >= 0) compiler.pageTables.push(pfn);
+            if (pfn >= 0) forkTables.push(pfn);
           }
         });
         sim.step(200_000);
         sim.run(compiler, () => {
-          // execve(): an exec buffer now and then, the new stack's page tables, the binary's segments, its text.
+          // execve(): the copied mm goes (with its page tables), an exec buffer now and then, the binary mapped.
+          for (const pfn of forkTables) sim.free(paths.pageTableFree, pfn, 0);
           if (kmallocs++ % 16 === 0) {
-            const pfn = sim.alloc(paths.slabKmalloc, g.GFP_KERNEL | g.COMP | g.NOWARN | g.NORETRY, 1);
-            if (pfn >= 0) markSlab(sim, pfn);
+            sim.slab(paths.slabKmalloc, g.GFP_KERNEL | g.COMP | g.NOWARN | g.NORETRY, 1);
           }
-          for (let page = 0; page < 2; page++) {
-            const pfn = sim.alloc(paths.execPageTable, g.GFP_KERNEL_ACCOUNT | g.ZERO, 0);
-            if (pfn >= 0) compiler.pageTables.push(pfn);
-          }
-          for (let page = 0; page < 8; page++) {
-            const pfn = sim.alloc(paths.execFault, g.GFP_HIGHUSER_MOVABLE, 0);
-            if (pfn >= 0) compiler.anon.push(pfn);
-          }
-          openFile(compiler.comm === 'as' ? 'usr/bin/as' : 'usr/libexec/gcc/cc1', compiler.comm === 'as' ? 180 : 900);
+          const binary = sim.file(as ? 'usr/bin/as' : 'usr/libexec/gcc/cc1', as ? 180 : 900);
+          execBinary(sim, compiler, binary, as ? 40 : 160);
           sim.step(500_000);
-          openFile(`src/unit${unit}.c`, sim.randomInt(4, 40));
-          for (let header = 0; header < 12; header++)
-            openFile(`include/header${sim.randomInt(0, 1999)}.h`, sim.randomInt(2, 12));
-          sim.fault(compiler, sim.randomInt(heapPages >> 2, heapPages));
-          openFile(`obj/unit${unit}.o`, sim.randomInt(4, 30), true);
+          const source = `src/unit${unit}.c`;
+          open(source);
+          sim.readFile(source, sourcePages(unit));
+          // Headers: a few are in every unit (kernel.h, types.h), most in some: the popular ones stay active.
+          for (let header = 0; header < 60; header++) {
+            const name = Math.floor(HEADERS * sim.random() ** 3);
+            open(`include/header${name}.h`);
+            sim.readFile(`include/header${name}.h`, headerPages(name));
+          }
+          sim.fault(compiler, sim.randomInt(64, 256));
+          const object = `obj/unit${unit}.o`;
+          open(object);
+          sim.readFile(object, objectPages(unit), true);
+          sim.readFile(`obj/.unit${unit}.o.cmd`, 1, true);
         });
         running.push(compiler);
+        // The OOM killer may have chosen a compiler: make sees it die.
+        for (const task of running.filter((task) => task.vm.mm.oomKilled)) {
+          sim.exit(task);
+          running.splice(running.indexOf(task), 1);
+        }
         if (running.length > jobs) sim.exit(running.shift()!);
-        if (sim.cachedPages > cacheLimit) sim.reclaim(Math.floor(cacheLimit * 0.8));
+        if (unit === units >> 1) markEverythingIdle(sim);
         sim.step(1_000_000);
         if (unit % 16 === 0) progress?.(unit / units);
       }
       for (const task of running) sim.exit(task);
+      // The link: ld writes vmlinux.o, the two kallsyms passes and vmlinux (with debug information, each about an
+      // eighth of all the objects).
+      for (const output of ['vmlinux.o', '.tmp_vmlinux1', '.tmp_vmlinux2', 'vmlinux']) {
+        const ld = sim.spawn('ld');
+        sim.run(ld, () => {
+          execBinary(sim, ld, sim.file('usr/bin/ld', 400), 120);
+          sim.fault(ld, 2048);
+          sim.readFile(output, units * 32, true);
+        });
+        sim.exit(ld);
+        sim.step(50_000_000);
+      }
       sim.run(make, () => sim.writeShmem('tmp/make.log', 64));
       progress?.(1);
     },
   };
+}
+
+/**
+ * `load_elf_binary()`: the binary mapped private and executable, and the text pages the compiler runs faulted in
+ * (page cache pages, mapped: `nr_mapped`), its stack mapped and touched.
+ */
+function execBinary(sim: Simulation, task: SimTask, binary: VmFile, textPages: number): void {
+  const { vm } = sim.kernel;
+  const text = vm.mmap(task.vm, { file: binary, pages: binary.pages, write: false, exec: true });
+  for (let page = 0; page < Math.min(textPages, binary.pages); page++) {
+    if (vm.touch(task.vm, text + ((page * 7) % binary.pages) * PAGE_SIZE) < 0) break;
+  }
+  const stack = vm.mmap(task.vm, { pages: 32, name: '[stack]' });
+  for (let page = 0; page < 8; page++) vm.touch(task.vm, stack + (31 - page) * PAGE_SIZE, true);
+}
+
+/**
+ * Idle page tracking as a working-set estimator uses it (Documentation/admin-guide/mm/idle_page_tracking.rst): every
+ * page marked idle through /sys/kernel/mm/page_idle/bitmap (all ones, written whole), so that the bitmap read at the
+ * end shows which pages the rest of the build did not touch. Nothing without page_idle.
+ */
+function markEverythingIdle(sim: Simulation): void {
+  const idle = sim.kernel.feature(pageIdle);
+  if (idle === undefined) return;
+  const bitmap = idle.bitmapFile();
+  const bytes = Math.ceil(sim.kernel.memory.maxPfn / 64) * 8;
+  const ones = new Uint8Array(1 << 16).fill(0xff);
+  for (let position = 0; position < bytes; position += ones.length) {
+    bitmap.write(position, ones.subarray(0, Math.min(ones.length, bytes - position)));
+  }
 }
 
 /**
@@ -110,7 +186,7 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
 function loadModules(sim: Simulation): void {
   const g = sim.kernel.profile.gfp.flags;
   const era = sim.kernel.profile.era;
-  const udev = sim.spawn(era === 'v6' ? '(udev-worker)' : 'systemd-udevd');
+  const udev = sim.spawn(era === 'v6' ? '(udev-worker)' : 'systemd-udevd', { memcg: UDEV_CGROUP });
   sim.run(udev, () => {
     for (const name of bootModules) {
       const paths = modulePaths(name, era);
@@ -119,13 +195,5 @@ function loadModules(sim: Simulation): void {
       sim.step(2_000_000);
     }
   });
-  sim.tasks.delete(udev.pid);
-}
-
-/** Slab pages: `PG_slab` in v4.x, the slab page type in v6.x. */
-function markSlab(sim: Simulation, pfn: number): void {
-  const memory = sim.kernel.memory;
-  const bit = memory.profile.pageFlags.bit.slab;
-  if (bit >= 0) memory.setPageFlag(pfn, bit);
-  else memory.setPageType(pfn, 1);
+  sim.exit(udev);
 }

@@ -44,6 +44,13 @@ export interface KernelPaths {
   readonly reclaimFree: KernelPath;
   /** Freeing a page table page. */
   readonly pageTableFree: KernelPath;
+  /**
+   * Direct reclaim freeing page cache pages, above the allocation that ran it (the allocator's slow path down to the
+   * free function): the frames go on top of the allocating caller's.
+   */
+  readonly directReclaimFree: KernelPath;
+  /** The OOM reaper freeing a killed process's anonymous pages. */
+  readonly oomReapFree: KernelPath;
 }
 
 /** Alternatives of one frame each (`''`: the frame is absent). */
@@ -284,6 +291,31 @@ export const pathsV6: KernelPaths = {
     'free_unref_folios+0x454',
   ],
   pageTableFree: [...v6Exit, 'free_pgtables+0x10e/0x240', 'free_pgd_range+0x57f', '__free_frozen_pages+0x2b8'],
+  directReclaimFree: [
+    '__alloc_frozen_pages_noprof+0x2fd/0x330',
+    '__alloc_pages_slowpath.constprop.0+0x2df/0xfd0',
+    '__alloc_pages_direct_reclaim+0x8d/0x1c0',
+    'try_to_free_pages+0x105/0x260',
+    'do_try_to_free_pages+0xe5/0x510',
+    'shrink_node+0x30d/0x8b0',
+    'shrink_lruvec+0x5b0/0xba0',
+    'shrink_inactive_list+0x1c0/0x480',
+    'shrink_folio_list+0x833/0x1090',
+    'free_unref_folios+0x454',
+  ],
+  oomReapFree: [
+    'ret_from_fork_asm+0x1a/0x30',
+    'ret_from_fork+0x2d3/0x320',
+    'kthread+0x10f/0x240',
+    'oom_reaper+0x1a1/0x3f0',
+    'oom_reap_task_mm+0xbe/0x130',
+    '__oom_reap_task_mm+0xc5/0x170',
+    'tlb_finish_mmu+0x7e',
+    '__tlb_batch_free_encoded_pages+0x43',
+    'free_pages_and_swap_cache+0x154',
+    'folios_put_refs+0x11c',
+    'free_unref_folios+0x454',
+  ],
 };
 
 const v4Syscall: PathPart[] = [
@@ -488,5 +520,27 @@ export const pathsV4: KernelPaths = {
     'free_pgtables+0xa6/0x110',
     'free_pgd_range+0x2f3/0x530',
     '__free_pages+0x25/0x30',
+  ],
+  directReclaimFree: [
+    '__alloc_pages_nodemask+0x1f6/0x230',
+    '__alloc_pages_slowpath+0x4b9/0xb80',
+    'try_to_free_pages+0xf0/0x1d0',
+    'do_try_to_free_pages+0xc1/0x350',
+    'shrink_zones+0x1a6/0x280',
+    'shrink_node+0xe3/0x310',
+    'shrink_inactive_list+0x1c0/0x560',
+    'shrink_page_list+0x6c4/0xb40',
+    'free_hot_cold_page_list+0x3d/0x60',
+  ],
+  oomReapFree: [
+    'ret_from_fork+0x1f/0x40',
+    'kthread+0xd8/0xf0',
+    'oom_reaper+0x16f/0x2b0',
+    '__oom_reap_task+0x116/0x1c0',
+    'tlb_finish_mmu+0x23/0x60',
+    'tlb_flush_mmu_free+0x36/0x60',
+    'free_pages_and_swap_cache+0x8e/0xb0',
+    'release_pages+0x25e/0x340',
+    'free_hot_cold_page_list+0x3d/0x60',
   ],
 };

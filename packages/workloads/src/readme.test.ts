@@ -20,8 +20,13 @@ describe('README example', () => {
     sim.run(cc, () => sim.fault(cc, 64)); // 64 anonymous page faults as cc1, with the era's fault path
     console.log(kernel.feature(pageOwner)!.depot.stats, sim.failures); // { pools: ..., stacks: ..., ... } 0
 
-    const [[stats, failures]] = log.mock.calls as [[{ pools: number; stacks: number; failures: number }, number]];
-    expect(stats).toMatchObject({ pools: 3, stacks: 298, failures: 0 });
+    const [[stats, failures]] = log.mock.calls as [
+      [{ pools: number; stacks: number; bytes: number; failures: number }, number],
+    ];
+    // Hundreds of distinct stacks (the paths' variants), in the depot's 16 KiB slabs, none failed.
+    expect(stats.stacks).toBeGreaterThan(250);
+    expect(stats.pools).toBe(Math.ceil(stats.bytes / 16384));
+    expect(stats.failures).toBe(0);
     expect(failures).toBe(0);
     expect(progress.mock.calls.at(-1)).toEqual(['100%']);
   });

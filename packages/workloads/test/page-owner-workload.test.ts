@@ -87,7 +87,8 @@ describe.each(['v4.8', 'v6.18'] as const)('page_owner under a workload, %s', (pr
       records++;
       bytes += record.length;
       expect(record).toMatch(
-        /^Page allocated via order \d+, mask 0x[0-9a-f]+\(.*\n(PFN .*\n)( .+\n)+(Page has .*\n)?\n$/,
+        // v6.18 adds the page's cgroup (print_page_owner_memcg()) after the migration line.
+        /^Page allocated via order \d+, mask 0x[0-9a-f]+\(.*\n(PFN .*\n)( .+\n)+(Page has .*\n)?(Slab cache page\n)?(Charged .*\n)?\n$/,
       );
     });
     expect(records).toBeGreaterThan(1000);

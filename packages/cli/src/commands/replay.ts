@@ -278,7 +278,6 @@ export const replayCommand: Command = {
               workload: `replay ${file}`,
               seed: 0,
               milliseconds: 0,
-              failedAllocations: 0,
               counters: new Map(),
               timeline: [sampleTimeline(kernel)],
             },

@@ -26,13 +26,22 @@ describe('mmsim run', () => {
       expect(await main(['run', '--mem', '1G', '--profile', profile, '--out', out, '--json'], io)).toBe(0);
       const summary = JSON.parse(io.out());
       const v6 = profile === 'v6.18';
+      // make is still running: its /proc files are there too.
+      const make = summary.files.find((file: string) => /^proc\/\d+\/status$/.test(file)).split('/')[1];
       const expected = [
         'cmdline',
         'dmesg',
+        `proc/${make}/maps`,
+        `proc/${make}/pagemap`,
+        `proc/${make}/pagemap.index.txt`,
+        `proc/${make}/status`,
         'proc/buddyinfo',
         'proc/kpagecount',
         'proc/kpageflags',
+        'proc/meminfo',
         'proc/pagetypeinfo',
+        'proc/vmstat',
+        'proc/zoneinfo',
         'summary.json',
         'sys/kernel/debug/extfrag/extfrag_index',
         'sys/kernel/debug/extfrag/unusable_index',
@@ -106,7 +115,10 @@ describe('mmsim run', () => {
       'proc/buddyinfo',
       'proc/kpagecount',
       'proc/kpageflags',
+      'proc/meminfo',
       'proc/pagetypeinfo',
+      'proc/vmstat',
+      'proc/zoneinfo',
       'summary.json',
       'sys/kernel/debug/extfrag/extfrag_index',
       'sys/kernel/debug/extfrag/unusable_index',
@@ -215,7 +227,7 @@ describe('mmsim run conveniences', () => {
     }
   });
 
-  it('is reproducible: the same seed gives the same page_owner dump; hog fills memory', async () => {
+  it('is reproducible: the same seed gives the same page_owner dump; the hog is OOM-killed', async () => {
     const dumps = [];
     for (let run = 0; run < 2; run++) {
       const out = mkdtempSync(join(tmpdir(), 'mmsim-seed-'));
@@ -225,9 +237,15 @@ describe('mmsim run conveniences', () => {
     }
     expect(dumps[0]).toBe(dumps[1]);
     const io = memoryIo();
-    expect(await main(['run', '--mem', '256M', '--workload', 'hog', '--json'], io)).toBe(0);
-    // Only the watermark reserves are left.
+    const out = mkdtempSync(join(tmpdir(), 'mmsim-hog-'));
+    expect(await main(['run', '--mem', '256M', '--workload', 'hog', '--json', '--out', out], io)).toBe(0);
+    // The hog filled memory until the OOM killer killed it (mm/oom_kill.c); the run went on to its end.
     const summary = JSON.parse(io.out());
-    expect(summary.freePages).toBeLessThan(summary.totalPages / 10);
+    expect(summary.oomKills).toBe(1);
+    const dmesg = readFileSync(join(out, 'dmesg'), 'utf8');
+    expect(dmesg).toMatch(/memhog invoked oom-killer: gfp_mask=0x[0-9a-f]+/);
+    expect(dmesg).toMatch(/Out of memory: Killed process \d+ \(memhog\) total-vm:\d+kB, anon-rss:\d+kB/);
+    expect(readFileSync(join(out, 'proc/vmstat'), 'utf8')).toMatch(/^oom_kill 1$/m);
+    rmSync(out, { recursive: true, force: true });
   });
 });

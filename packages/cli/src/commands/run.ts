@@ -73,8 +73,14 @@ export function runSummary(result: RunResult) {
       workload: result.workload,
       seed: result.seed,
       features: kernel.featureNames,
-      freePages: buddy.totalFreePages(),
-      failedAllocations: result.failedAllocations,
+      // MemFree (NR_FREE_PAGES): the buddy free lists, as /proc/buddyinfo and kpageflags' BUDDY count them. Pages
+      // on the per-CPU lists are the kernel's `free_pcp`, not in MemFree.
+      freePages: buddy.nrFreePages(),
+      freePcpPages: buddy.pcpFreePages(),
+      // Every allocation that found no page, the workload's and the kernel's (faults, page cache), and the OOM
+      // killer's kills.
+      failedAllocations: buddy.stats.allocFailures,
+      oomKills: kernel.vm.oomKiller.kills,
       pageExt: pageExt === undefined ? null : { entryBytes: pageExt.entryBytes, bytes: pageExt.totalBytes },
       ...Object.assign({}, ...parts.map((part) => part.fields ?? {})),
       facts: parts.flatMap((part) => part.facts ?? []),
@@ -178,7 +184,7 @@ export const runCommand: Command = {
     const lines = [
       `mmsim run: ${summary.workload} on ${values.mem ?? '4G'} (${summary.profile}), ${summary.milliseconds.toFixed(0)} ms`,
       `  cmdline: ${summary.cmdline}`,
-      `  pages: ${summary.totalPages} present, ${summary.freePages} free, ${summary.failedAllocations} failed allocations`,
+      `  pages: ${summary.totalPages} present, ${summary.freePages} free (MemFree), ${summary.freePcpPages} on per-CPU lists (free_pcp), ${summary.failedAllocations} failed allocations, ${summary.oomKills} OOM kills`,
     ];
     if (summary.pageExt !== null) {
       lines.push(
