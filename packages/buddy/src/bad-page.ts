@@ -17,9 +17,11 @@ import { pageTypeCodes, pageTypeName, structPageAddress, structPageWords } from 
  * `page:<addr> count:.. mapcount:.. mapping:.. index:..` and `flags: 0x..(names)`; v6.18 `page: refcount:..`,
  * `flags: %pGp`, `page_type:` for typed pages and the two `raw:` lines.
  */
-export function formatDumpPage(allocator: BuddyAllocator, pfn: number): string[] {
+export function formatDumpPage(allocator: BuddyAllocator, pfn: number, refcountNow?: number): string[] {
   const { memory, profile } = allocator;
-  const refcount = memory.pageRefcount(pfn);
+  // `refcountNow`: the count as the caller holds it at the report, where the allocator keeps none (a free page freed
+  // again, which `put_page_testzero()` took to -1).
+  const refcount = refcountNow ?? memory.pageRefcount(pfn);
   const typeName = pageTypeName(memory, pfn);
   const compound = memory.testPageFlag(pfn, profile.pageFlags.bit.head);
   if (profile.era === 'v4') {
@@ -204,11 +206,12 @@ export function formatBadPage(
   badFlags = 0,
   site: BadPageSite = { at: 'free' },
   text?: KernelText,
+  refcount?: number,
 ): string[] {
   const { memory, profile } = allocator;
   const head = [
     `BUG: Bad page state in process ${memory.current.comm}  pfn:${pfn.toString(16).padStart(5, '0')}`,
-    ...formatDumpPage(allocator, pfn),
+    ...formatDumpPage(allocator, pfn, refcount),
     `page dumped because: ${reason}`,
   ];
   const flags = badFlags & memory.pageFlags(pfn);

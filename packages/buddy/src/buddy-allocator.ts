@@ -22,10 +22,19 @@ import {
   type PhysicalMemory,
   STATE_SHIFT,
   Taint,
+  type VmCounters,
   type VmCountersBuilder,
 } from '@mm/physmem';
+import type { KernelText } from '@mm/stacktrace';
 import { formatAllocFailure } from './alloc-failure';
-import { formatBadPage } from './bad-page';
+import {
+  type BadPageSite,
+  formatBadPage,
+  PAGE_BUDDY_MAPCOUNT_VALUE,
+  type PageBadVerdict,
+  pageBadReason,
+  pageTypeMapcount,
+} from './bad-page';
 import { BuddyZone } from './buddy-zone';
 import { canClaimBlock, fallbacks } from './fallbacks';
 import { gfpMigratetype, gfpZone } from './gfp-zone';
@@ -39,6 +48,7 @@ import {
   zoneHighsize,
 } from './per-cpu-pages';
 import { Ratelimit } from './ratelimit';
+import { pageTypeCodes } from './struct-page-words';
 import { lowmemReserve, minFreeKbytes, zoneWatermarks } from './watermarks';
 
 const STATE_BUDDY = PageState.buddy;
@@ -159,6 +169,10 @@ export class BuddyAllocator {
   #lockDebuggingOn = true;
   /** `__GFP_ACCOUNT` in v6.18, where page_owner shows kernel memory charged to a cgroup; 0 in v4.x. */
   readonly #accountMask: number;
+  /** The machine's counters, for the Mem-Info of reports ({@link setReports}). */
+  #counters: (() => VmCounters) | undefined;
+  /** The booted kernel's text, for the kernel's own frames in reports ({@link setReports}). */
+  #text: KernelText | undefined;
   /** Page reclaim and the OOM killer, when something provides them ({@link setReclaim}). */
   #reclaim: PageReclaim | undefined;
   /** The zone type index of ZONE_NORMAL: the OOM killer helps requests that may use it. */
@@ -597,6 +611,15 @@ export class BuddyAllocator {
   }
 
   /**
+   * What the allocator's reports print beside its own state: the machine's counters (Mem-Info's LRU, slab and page
+   * table figures) and the booted kernel's text (where the kernel's own frames of a call trace are).
+   */
+  setReports(options: { readonly counters?: () => VmCounters; readonly text?: KernelText }): void {
+    this.#counters = options.counters;
+    this.#text = options.text;
+  }
+
+  /**
    * `zone_watermark_ok_safe()` for a zone at `mark` (its `min`, `low` or `high` watermark) for requests whose highest
    * zone is `highestZoneIndex` (its lowmem reserve for them counts): what kswapd asks to know a node is balanced.
    */
@@ -624,7 +647,7 @@ export class BuddyAllocator {
     const verdict = this.#warnRatelimit.check(memory.clock.ns);
     if (verdict.suppressedBefore > 0) memory.log.printk(`warn_alloc: ${verdict.suppressedBefore} callbacks suppressed`);
     if (!verdict.allowed) return;
-    memory.log.printk(formatAllocFailure(this, gfp, order, zoneIndex).join('\n'));
+    memory.log.printk(formatAllocFailure(this, gfp, order, zoneIndex, this.#counters?.(), this.#text).join('\n'));
   }
 
   /** `rmqueue()`: from the per-CPU list for small orders, else straight from the zone. */
@@ -905,12 +928,8 @@ export class BuddyAllocator {
     const index = pfn & this.#mask;
     const word = section.flags[index]!;
     const state = word >>> STATE_SHIFT;
-    if (state === STATE_BUDDY || state === STATE_GUARD) {
-      this.#badPage(pfn, 'nonzero mapcount');
-      return;
-    }
-    if (state === STATE_PCP || state === STATE_TAIL || section.refcount[index]! <= 0) {
-      this.#badPage(pfn, 'nonzero _refcount');
+    if (state !== PageState.none || section.refcount[index]! <= 0) {
+      this.#doubleFree(pfn, order, section, index, word);
       return;
     }
     const refcount = --section.refcount[index]!;
@@ -1000,9 +1019,9 @@ export class BuddyAllocator {
         bad = true;
         continue;
       }
-      const reason = this.#badReason(section, index, word);
-      if (reason !== undefined) {
-        this.#badPage(pfn + index - base, reason, this.#flagCheckAtFree);
+      const verdict = this.#badReason(section, index, word);
+      if (verdict !== undefined) {
+        this.#badPage(pfn + index - base, verdict.reason, verdict.badFlags, { at: 'free', order });
         bad = true;
       }
     }
@@ -1017,17 +1036,66 @@ export class BuddyAllocator {
     return true;
   }
 
-  /** `page_bad_reason()`: the last failing check wins. */
-  #badReason(section: MemSection, index: number, word: number): string | undefined {
-    let reason: string | undefined;
-    if (section.mapcount[index] !== 0) reason = 'nonzero mapcount';
-    if (section.refcount[index] !== 0) reason = 'nonzero _refcount';
-    if ((word & this.#flagCheckAtFree) !== 0) reason = 'PAGE_FLAGS_CHECK_AT_FREE flag(s) set';
-    return reason;
+  /**
+   * `_mapcount` as the free check reads it: a typed page's type (v4.8 PageBuddy's -128; v6.18 resets any page type
+   * to -1 in `free_pages_prepare()` before checking), else the mappings' count, -1 for none.
+   */
+  #checkedMapcount(section: MemSection, index: number, word: number): number {
+    const state = word >>> STATE_SHIFT;
+    if (state === STATE_BUDDY) return this.#v6 ? -1 : PAGE_BUDDY_MAPCOUNT_VALUE;
+    const raw = section.mapcount[index]!;
+    return raw < 0 ? -1 : raw - 1;
+  }
+
+  /** `free_page_is_bad()` / `page_bad_reason()` of one page at free, or undefined for a page in the expected state. */
+  #badReason(section: MemSection, index: number, word: number): PageBadVerdict | undefined {
+    return pageBadReason(
+      this.profile.era,
+      {
+        mapcount: this.#checkedMapcount(section, index, word),
+        mapping: false,
+        refcount: section.refcount[index]!,
+        flags: word & PAGE_FLAGS_MASK,
+      },
+      'free',
+      this.#flagCheckAtFree,
+    );
+  }
+
+  /**
+   * A free of a block that is already free (on the buddy or per-CPU lists, a guard or tail page) or has no
+   * reference: `__free_pages()` drops the reference first (`put_page_testzero()`), so the page's `_refcount` goes
+   * to -1, and the check finds `nonzero _refcount` (v4.8 PageBuddy's `_mapcount` fails it first: `nonzero
+   * mapcount`). The kernel reports it when the page is next allocated (`check_new_pages()`); mmsim reports it at
+   * the second free, with the count at -1, and changes nothing: the free lists stay as they were.
+   */
+  #doubleFree(pfn: number, order: number, section: MemSection, index: number, word: number): void {
+    const state = word >>> STATE_SHIFT;
+    // Free pages keep no count in the allocator's arrays (their words hold the free lists): a free one has 0.
+    const refcount = (state === STATE_BUDDY || state === STATE_PCP ? 0 : section.refcount[index]!) - 1;
+    const verdict = pageBadReason(
+      this.profile.era,
+      {
+        mapcount:
+          state === STATE_BUDDY
+            ? this.#v6
+              ? pageTypeMapcount(pageTypeCodes.buddy!)
+              : PAGE_BUDDY_MAPCOUNT_VALUE
+            : state === STATE_GUARD && this.#v6
+              ? pageTypeMapcount(pageTypeCodes.guard!)
+              : -1,
+        mapping: false,
+        refcount,
+        flags: word & PAGE_FLAGS_MASK,
+      },
+      'free',
+      this.#flagCheckAtFree,
+    );
+    if (verdict !== undefined) this.#badPage(pfn, verdict.reason, verdict.badFlags, { at: 'free', order }, refcount);
   }
 
   /** `bad_page()`: the report (rate-limited: 60 a minute), the taint, and nothing else. */
-  #badPage(pfn: number, reason: string, badFlags = 0): void {
+  #badPage(pfn: number, reason: string, badFlags = 0, site: BadPageSite = { at: 'free' }, refcount?: number): void {
     this.stats.badPages++;
     const memory = this.memory;
     const limit = this.#badPageRatelimit;
@@ -1045,7 +1113,7 @@ export class BuddyAllocator {
       limit.shown = 0;
     }
     if (limit.shown++ === 0) limit.resumeNs = now + 60e9;
-    const lines = formatBadPage(this, pfn, reason, badFlags);
+    const lines = formatBadPage(this, pfn, reason, badFlags, site, this.#text, refcount);
     memory.taint.add(Taint.BAD_PAGE);
     if (this.#lockDebuggingOn) {
       this.#lockDebuggingOn = false;
@@ -1292,9 +1360,9 @@ export class BuddyAllocator {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
     const index = pfn & this.#mask;
-    const state = section.flags[index]! >>> STATE_SHIFT;
-    if (state !== PageState.none || section.refcount[index]! !== 1) {
-      this.#badPage(pfn, state === PageState.none ? 'nonzero _refcount' : 'nonzero mapcount');
+    const word = section.flags[index]!;
+    if (word >>> STATE_SHIFT !== PageState.none || section.refcount[index]! !== 1) {
+      this.#doubleFree(pfn, order, section, index, word);
       return false;
     }
     section.refcount[index] = 0;

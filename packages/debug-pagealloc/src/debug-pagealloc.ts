@@ -192,10 +192,19 @@ export class DebugPagealloc {
     const regs = pageFaultRegs(memory, fault, frames);
     // __die_header(): the first oops's registers are kept for every later executive summary.
     if (this.#firstOopsRegs === undefined) this.#firstOopsRegs = regs;
+    // v6.18's trace scans the stack from the exception handler: its frames and the faulting function's address show
+    // as unreliable entries (`? `) before the callers, as real 6.x oopses show them.
+    const exceptionFrames = this.#v4
+      ? []
+      : [...this.#kernelFrames(OOPS_EXCEPTION_FRAMES), ...frames.slice(0, 1)].map((frame) => ({
+          ...frame,
+          reliable: false,
+        }));
     const lines = formatPageFaultOops(memory, {
       fault,
       dieCount: this.#dieCount,
       frames,
+      exceptionFrames,
       regs,
       firstRegs: this.#firstOopsRegs,
     });
@@ -229,3 +238,17 @@ export class DebugPagealloc {
     section[pfn & (this.memory.pagesPerSection - 1)] = poisoned ? 1 : 0;
   }
 }
+
+/**
+ * The exception's own frames a 6.x page fault oops lists above the faulting function, innermost first, each with
+ * `? ` (real 6.x oopses: `? __die+0x1f/0x60`, `? page_fault_oops+0x148/0x420`, `? exc_page_fault+0x75/0x170`, `?
+ * asm_exc_page_fault+0x22/0x30`): `__die()` called from `page_fault_oops()`, reached from `exc_page_fault()` through
+ * the inlined kernel-address fault path, entered from `asm_exc_page_fault`. Sizes: this 6.18 kernel's kallsyms for
+ * the functions the model has not sized yet.
+ */
+const OOPS_EXCEPTION_FRAMES = [
+  '__die+0x1f/0x69',
+  'page_fault_oops+0x148/0x2c0',
+  'exc_page_fault+0x76',
+  'asm_exc_page_fault+0x26',
+];

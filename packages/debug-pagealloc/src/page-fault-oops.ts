@@ -31,6 +31,11 @@ export interface PageFaultOops {
    * syscall entry. Empty when simulated code accessed the page with no frame on the shadow stack.
    */
   readonly frames: readonly StackFrame[];
+  /**
+   * v6.18: unreliable entries the trace prints before the callers (the exception's frames and the faulting
+   * function, each with `? `); empty in v4.8.
+   */
+  readonly exceptionFrames: readonly StackFrame[];
   /** The registers at the fault ({@link pageFaultRegs}). */
   readonly regs: X86Regs;
   /** v6.18: the registers of the first oops since boot, which `oops_end()`'s executive summary repeats. */
@@ -207,7 +212,7 @@ export function formatPageFaultOops(memory: PhysicalMemory, oops: PageFaultOops)
     `Oops: Oops: ${hex4(errorCode)} [#${dieCount}] SMP DEBUG_PAGEALLOC NOPTI`,
     ...formatDumpStackInfo(context),
     ...formatX86Regs('v6', regs, 'all'),
-    ...formatCallTrace('v6', callers, memory.current.pid),
+    ...formatCallTrace('v6', [...oops.exceptionFrames, ...callers], memory.current.pid),
     memory.printModules(),
     `CR2: ${address}`,
     '---[ end trace 0000000000000000 ]---',

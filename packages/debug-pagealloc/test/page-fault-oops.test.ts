@@ -122,37 +122,44 @@ describe('v6.18 page fault oops (arch/x86/mm/fault.c page_fault_oops())', () => 
     expect(lines[17]).toMatch(new RegExp(`^CR2: ${address} CR3: [0-9a-f]{16} CR4: 00000000003706f0$`));
   });
 
-  it('lists the callers in a non-empty <TASK> call trace, then the user registers of the syscall', () => {
+  it('lists the exception frames and the driver function unreliably, then its callers, then the user registers', () => {
     expect(trace).toBe(18);
-    // __show_trace_log_lvl(): "%sCall Trace:\n", "%s <%s>\n"; printk_stack_address(): "%s %s%pBb\n". The unwinder
-    // skips the regs frame (unwind_orc.c __unwind_start()), so the trace starts at the driver's caller.
-    expect(lines.slice(18, 23)).toEqual([
+    // __show_trace_log_lvl(): "%sCall Trace:\n", "%s <%s>\n"; printk_stack_address(): "%s %s%pBb\n" with "? " for an
+    // address found on the stack that the unwinder did not reach: the exception's frames and the faulting function
+    // (real 6.x oopses: "? __die+0x1f/0x60", "? page_fault_oops+...", "? asm_exc_page_fault+...", "? fn+off/size
+    // [mod]"), then the reliable callers.
+    expect(lines.slice(18, 28)).toEqual([
       'Call Trace:',
       ' <TASK>',
+      expect.stringMatching(/^ \? __die\+0x[0-9a-f]+\/0x[0-9a-f]+$/),
+      expect.stringMatching(/^ \? page_fault_oops\+0x[0-9a-f]+\/0x[0-9a-f]+$/),
+      expect.stringMatching(/^ \? exc_page_fault\+0x[0-9a-f]+\/0x[0-9a-f]+$/),
+      expect.stringMatching(/^ \? asm_exc_page_fault\+0x[0-9a-f]+\/0x[0-9a-f]+$/),
+      ' ? uaf_drv_ioctl+0x101/0x1a0 [uaf_drv]',
       ' __x64_sys_ioctl+0x94/0xd0',
       expect.stringMatching(/^ do_syscall_64\+0x71\/0x[0-9a-f]+$/),
       expect.stringMatching(/^ entry_SYSCALL_64_after_hwframe\+0x76\/0x[0-9a-f]+$/),
     ]);
     // show_regs_if_on_stack() → __show_regs(regs, SHOW_REGS_SHORT): the syscall's user registers, ORIG_RAX = 16 (ioctl)
-    expect(lines[23]).toMatch(/^RIP: 0033:0x7f[0-9a-f]+$/);
-    expect(lines[24]).toMatch(/^Code: (?:[0-9a-f]{2} ){42}<[0-9a-f]{2}>(?: [0-9a-f]{2}){21}$/);
-    expect(lines[25]).toMatch(/^RSP: 002b:00007f[0-9a-f]{10} EFLAGS: 00000246 ORIG_RAX: 0000000000000010$/);
-    for (const [index, line] of lines.slice(26, 31).entries()) expect(line).toMatch(gpr[index]!);
-    expect(lines[26]).toMatch(/^RAX: ffffffffffffffda /);
-    expect(lines[31]).toBe(' </TASK>');
+    expect(lines[28]).toMatch(/^RIP: 0033:0x7f[0-9a-f]+$/);
+    expect(lines[29]).toMatch(/^Code: (?:[0-9a-f]{2} ){42}<[0-9a-f]{2}>(?: [0-9a-f]{2}){21}$/);
+    expect(lines[30]).toMatch(/^RSP: 002b:00007f[0-9a-f]{10} EFLAGS: 00000246 ORIG_RAX: 0000000000000010$/);
+    for (const [index, line] of lines.slice(31, 36).entries()) expect(line).toMatch(gpr[index]!);
+    expect(lines[31]).toMatch(/^RAX: ffffffffffffffda /);
+    expect(lines[36]).toBe(' </TASK>');
   });
 
   it('ends with print_modules(), CR2, the end marker, the executive summary and make_task_dead()', () => {
     // __die_body(): print_modules() after show_regs()
-    expect(lines[32]).toBe('Modules linked in: uaf_drv');
+    expect(lines[37]).toBe('Modules linked in: uaf_drv');
     // page_fault_oops(): printk(KERN_DEFAULT "CR2: %016lx\n", address)
-    expect(lines[33]).toBe(`CR2: ${address}`);
+    expect(lines[38]).toBe(`CR2: ${address}`);
     // print_oops_end_marker(): pr_warn("---[ end trace %016llx ]---\n", 0ULL)
-    expect(end).toBe(34);
+    expect(end).toBe(39);
     // oops_end(): __show_regs(&exec_summary_regs, SHOW_REGS_ALL, KERN_DEFAULT): RIP, Code, RSP, 5 GPR, FS, CS, CR2
-    expect(lines.slice(35, 46)).toEqual(lines.slice(7, 18));
+    expect(lines.slice(40, 51)).toEqual(lines.slice(7, 18));
     // make_task_dead(): pr_info("note: %s[%d] exited with irqs disabled\n")
-    expect(lines.slice(46)).toEqual(['note: uaf-test[4242] exited with irqs disabled']);
+    expect(lines.slice(51)).toEqual(['note: uaf-test[4242] exited with irqs disabled']);
   });
 
   it('prints no page_owner section: page_fault_oops() never calls dump_page()', () => {
@@ -194,8 +201,17 @@ describe('v6.18 page fault oops (arch/x86/mm/fault.c page_fault_oops())', () => 
     expect(bare).toContain('RIP: 0010:0x0');
     // show_opcodes(): "%sCode: Unable to access opcode bytes at 0x%lx.\n" of RIP - 42
     expect(bare).toContain('Code: Unable to access opcode bytes at 0xffffffffffffffd6.');
+    // Only the exception's own frames are on the stack.
     const at = bare.indexOf('Call Trace:');
-    expect(bare.slice(at, at + 3)).toEqual(['Call Trace:', ' <TASK>', ' </TASK>']);
+    expect(bare.slice(at, at + 7)).toEqual([
+      'Call Trace:',
+      ' <TASK>',
+      expect.stringMatching(/^ \? __die\+/),
+      expect.stringMatching(/^ \? page_fault_oops\+/),
+      expect.stringMatching(/^ \? exc_page_fault\+/),
+      expect.stringMatching(/^ \? asm_exc_page_fault\+/),
+      ' </TASK>',
+    ]);
   });
 });
 

@@ -229,6 +229,10 @@ export function boot(options: BootOptions): Kernel {
   memory.clock.advance(50e6);
   const bootAllocations = allocateBootMemory(buddy);
   const vm = new Vm({ memory, buddy, hooks, stack });
+  // The reports print the machine's counters (the features' part included) and the kernel's frames of this text.
+  const counterSources = parts.flatMap((part) => (part.counters === undefined ? [] : [part.counters.bind(part)]));
+  buddy.setReports({ counters: () => vm.counters(counterSources), text });
+  vm.oomKiller.text = text;
   const core: KernelCore = { ...machine, vm };
   for (const part of parts) part.start?.(core);
   let pageExt: PageExt | undefined;

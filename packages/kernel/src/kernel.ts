@@ -17,7 +17,7 @@ import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import type { Vm } from '@mm/vm';
 import type { BootAllocation } from './boot-allocations';
 import type { CommandLineArgument } from './command-line';
-import { type CountersSource, gatherCounters, memoryFiles } from './memory-files';
+import { type CountersSource, memoryFiles } from './memory-files';
 import { userSpaceFiles } from './user-space-files';
 
 /** A feature of a booted kernel, and its part of the boot. */
@@ -124,9 +124,9 @@ export class Kernel implements KernelCore {
     ];
   }
 
-  /** The machine's counters now, as /proc/vmstat shows them ({@link gatherCounters}). */
+  /** The machine's counters now, as /proc/vmstat shows them (the allocator's, the vm's and the features'). */
   vmCounters(): VmCounters {
-    return gatherCounters(this.buddy, this.vm, this.#counterSources());
+    return this.vm.counters(this.#counterSources());
   }
 
   #counterSources(): CountersSource[] {

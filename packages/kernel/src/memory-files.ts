@@ -7,27 +7,11 @@ import {
   type ZoneinfoZone,
 } from '@mm/buddy';
 import { type KernelFile, textFile } from '@mm/kernel-spec';
-import { PAGE_SIZE, type VmCounters, VmCountersBuilder } from '@mm/physmem';
+import { PAGE_SIZE, type VmCountersBuilder } from '@mm/physmem';
 import { formatProcStatus, type ProcStatusMemory, type Vm, type VmTask } from '@mm/vm';
 
 /** What adds to a machine's counters besides the allocator and the vm (the features). */
 export type CountersSource = (counters: VmCountersBuilder) => void;
-
-/**
- * The machine's counters now (`vm_stat`, `vm_node_stat`, `vm_zone_stat`, `vm_event_states`): the allocator's free
- * pages and allocation events, the vm's LRU lists, mapped, file, dirty and kernel pages, reclaim's scans, the OOM
- * killer's kills, and whatever the features count.
- */
-export function gatherCounters(buddy: BuddyAllocator, vm: Vm, sources: readonly CountersSource[]): VmCounters {
-  const { memory } = buddy;
-  const counters = new VmCountersBuilder(memory.zones.length, memory.nodes.length);
-  buddy.addCounters(counters);
-  vm.addCounters(counters);
-  vm.vmscan.addCounters(counters);
-  counters.addEvent('oom_kill', vm.oomKiller.kills);
-  for (const source of sources) source(counters);
-  return counters;
-}
 
 /** `calculate_normal_threshold()` (mm/vmstat.c): the per-CPU counter threshold of a zone. */
 function statThreshold(managedPages: number, cpus: number): number {
@@ -95,13 +79,13 @@ function statusMemory(task: VmTask): ProcStatusMemory {
 }
 
 /**
- * The /proc files of memory: `meminfo`, `vmstat`, `zoneinfo`, from one {@link gatherCounters} each time they are
- * read, and `PID/status` of every process.
+ * The /proc files of memory: `meminfo`, `vmstat`, `zoneinfo`, from the machine's counters (`vm.counters()` with the
+ * features' part) each time they are read, and `PID/status` of every process.
  */
 export function memoryFiles(buddy: BuddyAllocator, vm: Vm, sources: readonly CountersSource[]): KernelFile[] {
   const { memory } = buddy;
   const { profile } = memory;
-  const counters = () => gatherCounters(buddy, vm, sources);
+  const counters = () => vm.counters(sources);
   const unreclaimable = (node: number) => vm.vmscan.nodeUnreclaimable(node);
   const files: KernelFile[] = [
     textFile('proc/meminfo', () => {

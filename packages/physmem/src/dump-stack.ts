@@ -6,15 +6,24 @@ export interface StackFrame {
   readonly symbol: string;
   /** The module the symbol belongs to, if not the core kernel and `symbol` does not say it already. */
   readonly module?: string;
+  /**
+   * False for an address found on the stack that the unwinder did not reach as a frame (printed with `? `: the
+   * exception's own frames and the faulting function under an oops's trace). Default true.
+   */
+  readonly reliable?: boolean;
 }
 
 /**
  * Prints one frame as an x86 call trace does: v4.x ` [<addr>] sym+off/size` (arch/x86/kernel/dumpstack.c
- * `printk_stack_address()`, `"%s [<%p>] %s%pB\n"`), v6.x ` sym+off/size [module]` (`"%s %s%pBb\n"`).
+ * `printk_stack_address()`, `"%s [<%p>] %s%pB\n"`), v6.x ` sym+off/size [module]` (`"%s %s%pBb\n"`), with `? `
+ * before an unreliable one.
  */
 export function formatStackFrame(frame: StackFrame, era: 'v4' | 'v6'): string {
   const module = frame.module === undefined ? '' : ` [${frame.module}]`;
-  return era === 'v4' ? ` [<${frame.address}>] ${frame.symbol}${module}` : ` ${frame.symbol}${module}`;
+  const unreliable = frame.reliable === false ? '? ' : '';
+  return era === 'v4'
+    ? ` [<${frame.address}>] ${unreliable}${frame.symbol}${module}`
+    : ` ${unreliable}${frame.symbol}${module}`;
 }
 
 /** What `dump_stack()` needs to know about the machine and the current task. */
@@ -296,7 +305,8 @@ const SYSCALL_NUMBERS: Readonly<Record<string, number>> = {
  * wrapper around its `syscall` instruction (RIP being the instruction after it), or a store into a page.
  */
 export function userEntryRegs(frames: readonly StackFrame[], pid: number): X86Regs | undefined {
-  const outermost = frames.at(-1)?.symbol ?? '';
+  // The unwinder's outermost frame: unreliable entries (an exception's frames under an oops) enter nothing.
+  const outermost = frames.findLast((frame) => frame.reliable !== false)?.symbol ?? '';
   const syscall = outermost.startsWith('entry_SYSCALL_64');
   if (!syscall && !outermost.startsWith('asm_exc_page_fault')) return undefined;
   let nr = 0;

@@ -146,7 +146,7 @@ describe('collectReport', () => {
     expect(data.depotGrowth).toEqual([{ ns: 5, stacks: 2, bytes: 128 }]);
     expect(data.layouts).toEqual([{ profile: 'v4.8', bytes: 4096 }]);
     expect(data.facts).toContainEqual(['workload', 'leak (seed 3)']);
-    expect(data.facts).toContainEqual(['free pages', '10 of 20']);
+    expect(data.facts).toContainEqual(['free pages', '10 of 20 (MemFree)']);
   });
 
   it('charts no depot growth for a run without a depot (page_owner off, or v4.7)', () => {

@@ -7,14 +7,14 @@ import {
   PAGE_SIZE,
   PageType,
   type PhysicalMemory,
-  type VmCountersBuilder,
+  type VmCounters,
+  VmCountersBuilder,
 } from '@mm/physmem';
 import type { ShadowStack } from '@mm/stacktrace';
 import { AddressSpace, Vma, type VmaProtection } from './address-space';
 import { type IdleFlags, noIdleFlags } from './idle-flags';
 import { LruList, LruLists, lruListNames } from './lru-lists';
 import { OomKiller } from './oom-kill';
-import { printOomKill } from './oom-print';
 import { PageIdleFlags } from './page-idle-flags';
 import { PteBits } from './pte';
 import { ReverseMap, RMAP_CHUNK_PAGES, RMAP_CHUNK_SHIFT } from './reverse-map';
@@ -218,7 +218,7 @@ export class Vm {
     this.rmap = new ReverseMap();
     this.lruLists = new LruLists(deps.memory.nodes.length);
     this.vmscan = new Vmscan(this, deps.buddy);
-    this.oomKiller = new OomKiller(this, (kill) => printOomKill(this.memory, kill));
+    this.oomKiller = new OomKiller(this);
     this.vmscan.oomKiller = this.oomKiller;
     deps.buddy.setReclaim(this.vmscan);
     this.#stat = new Float64Array(deps.memory.zones.length * STAT_COUNT);
@@ -764,6 +764,20 @@ export class Vm {
   /** Whether a page is anonymous (`PageAnon`: its mapping is an anon_vma). */
   isAnon(pfn: number): boolean {
     return this.rmap.mappingOf(pfn) < 0;
+  }
+
+  /**
+   * The counters the allocator and the vm keep (reclaim's and the OOM killer's included), with what `more` adds
+   * (the features' part of /proc/vmstat): what /proc/vmstat and the reports (Mem-Info) print.
+   */
+  counters(more: readonly ((counters: VmCountersBuilder) => void)[] = []): VmCounters {
+    const counters = new VmCountersBuilder(this.memory.zones.length, this.memory.nodes.length);
+    this.buddy.addCounters(counters);
+    this.addCounters(counters);
+    this.vmscan.addCounters(counters);
+    counters.addEvent('oom_kill', this.oomKiller.kills);
+    for (const add of more) add(counters);
+    return counters;
   }
 
   /** Adds `delta` to counter `item` of the zone of `pfn`. */

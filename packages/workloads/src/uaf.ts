@@ -1,5 +1,6 @@
 import { INJECTED_BUGS_COUNTER } from '@mm/debug-pagealloc';
 import { ioctlPath } from './driver-paths';
+import type { KernelPath } from './kernel-paths';
 import type { Simulation } from './simulation';
 import type { Workload } from './workload';
 
@@ -22,6 +23,18 @@ export function uafWorkload(rounds = 8): Workload {
         free: ioctlPath(era, 'uaf_drv_ioctl+0xe1/0x1a0 [uaf_drv]', 'free'),
         scribble: ioctlPath(era, 'scribble_ioctl+0x3a/0x120 [scribble]', 'alloc'),
         scribbleFree: ioctlPath(era, 'scribble_ioctl+0xb2/0x120 [scribble]', 'free'),
+        use: ioctlPath(era, 'uaf_drv_ioctl+0x101/0x1a0 [uaf_drv]', 'access'),
+        scribbleUse: ioctlPath(era, 'scribble_ioctl+0xc9/0x120 [scribble]', 'access'),
+      };
+      /** A driver's write through the direct map, with its ioctl on the stack. */
+      const write = (path: KernelPath, pfn: number, offset: number, data: Uint8Array) => {
+        const depth = kernel.stack.depth;
+        kernel.stack.pushAll(sim.resolve(path));
+        try {
+          directMap.write(pfn, offset, data);
+        } finally {
+          kernel.stack.unwindTo(depth);
+        }
       };
       const { directMap } = kernel.memory;
       const g = kernel.profile.gfp.flags;
@@ -36,15 +49,16 @@ export function uafWorkload(rounds = 8): Workload {
             directMap.write(buffer, 0, new TextEncoder().encode(`uaf_drv buffer ${round}`));
             sim.free(paths.free, buffer, 0);
             sim.step(10_000);
-            // The bug: the driver still holds the pointer and writes through it.
-            directMap.write(buffer, 0x10, Uint8Array.of(0x01, 0x00, 0x00, 0x00));
+            // The bug: the driver still holds the pointer and writes through it (its ioctl on the stack, so that
+            // a fault names it).
+            write(paths.use, buffer, 0x10, Uint8Array.of(0x01, 0x00, 0x00, 0x00));
             sim.count(INJECTED_BUGS_COUNTER);
           }
           const page = sim.alloc(paths.scribble, g.GFP_KERNEL, 0);
           if (page >= 0) {
             sim.free(paths.scribbleFree, page, 0);
             sim.step(10_000);
-            directMap.write(page, 0x808, Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x00, 0x00));
+            write(paths.scribbleUse, page, 0x808, Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x00, 0x00));
             sim.count(INJECTED_BUGS_COUNTER);
             // The next allocation on this CPU takes the same page back: poisoning checks it here.
             const again = sim.alloc(paths.scribble, g.GFP_KERNEL, 0);

@@ -81,12 +81,20 @@ export class WssWorkload {
     }
   }
 
-  /** Faults every page in (each process touches all of its memory once). Returns the pages it could not map. */
+  /**
+   * Faults every page in (each process touches all of its memory once). Returns the pages it could not map: a
+   * process the OOM killer chose stops there (it would exit), and the rest of its pages count as not mapped.
+   */
   populate(): number {
     let failed = 0;
     for (const process of this.processes) {
-      for (const address of process.addresses) {
-        if (this.#touch(process.task, address, false) < 0) failed++;
+      const { addresses, task } = process;
+      for (let page = 0; page < addresses.length; page++) {
+        if (task.mm.oomKilled) {
+          failed += addresses.length - page;
+          break;
+        }
+        if (this.#touch(task, addresses[page]!, false) < 0) failed++;
       }
     }
     return failed;

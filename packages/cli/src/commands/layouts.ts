@@ -115,8 +115,8 @@ export function formatLayouts(comparison: LayoutComparison): string {
   const lines = [line(header), ...rows.map(line)];
   if (dynamic) {
     lines.push(
-      `v4.7 → v4.8: ${comparison.reductionPercent}% less memory counting page_ext and the depot's pools, as the stackdepot commit's message does (its 72%)`,
-      `             ${comparison.reductionWithHashPercent}% less with the depot's hash table too (v4.8: 2^20 pointers, 8 MiB of BSS)`,
+      `v4.7 → v4.8: ${comparison.reductionPercent!.toFixed(1)}% less memory counting page_ext and the depot's pools, as the stackdepot commit's message does (its 72%)`,
+      `             ${comparison.reductionWithHashPercent!.toFixed(1)}% less with the depot's hash table too (v4.8: 2^20 pointers, 8 MiB of BSS)`,
     );
   }
   return `${lines.join('\n')}\n`;
