@@ -60,7 +60,7 @@ describe('PageContents', () => {
           for (let page = 0; page < 4; page++) expect(contents.read(page, 0, 4096)).toEqual(model[page]);
         },
       ),
-      { numRuns: 200, seed: 3 },
+      { numRuns: 80, seed: 3 },
     );
   });
 });

@@ -7,7 +7,7 @@ import type { Workload } from './workload';
 
 /** Options of the kernel-build workload. */
 export interface KernelBuildOptions {
-  /** Compile units; default 200 plus 600 per GiB of memory (a tree whose objects outgrow the page cache). */
+  /** Compile units; default 450 per GiB of memory, at least 64 (a tree whose objects outgrow the page cache). */
   readonly units?: number;
   /** Parallel jobs (`make -j`); default twice the CPUs. */
   readonly jobs?: number;
@@ -41,8 +41,8 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
       const { kernel, paths } = sim;
       const g = kernel.profile.gfp.flags;
       const memory = kernel.memory;
-      const gib = Math.max(1, Math.round((memory.presentPages * PAGE_SIZE) / 2 ** 30));
-      const units = options.units ?? 200 + 600 * gib;
+      const gib = (memory.presentPages * PAGE_SIZE) / 2 ** 30;
+      const units = options.units ?? Math.max(64, Math.round(450 * gib));
       const jobs = options.jobs ?? 2 * memory.cpus;
       const v6 = kernel.profile.era === 'v6';
       sim.defaultMemcg = SESSION_CGROUP;
@@ -50,7 +50,7 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
       // The tree: sources and headers of a few pages each, objects with their debug information of a few hundred.
       const sourcePages = (unit: number) => 4 + ((unit * 7919) % 37);
       const headerPages = (header: number) => 1 + ((header * 104729) % 12);
-      const objectPages = (unit: number) => 64 + ((unit * 2654435761) % 385);
+      const objectPages = (unit: number) => 128 + ((unit * 2654435761) % 769);
       const make = sim.spawn('make');
       let dentries = 0;
       let kmallocs = 0;
@@ -108,7 +108,7 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
           open(source);
           sim.readFile(source, sourcePages(unit));
           // Headers: a few are in every unit (kernel.h, types.h), most in some: the popular ones stay active.
-          for (let header = 0; header < 60; header++) {
+          for (let header = 0; header < 40; header++) {
             const name = Math.floor(HEADERS * sim.random() ** 3);
             open(`include/header${name}.h`);
             sim.readFile(`include/header${name}.h`, headerPages(name));
@@ -138,7 +138,12 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
         sim.run(ld, () => {
           execBinary(sim, ld, sim.file('usr/bin/ld', 400), 120);
           sim.fault(ld, 2048);
-          sim.readFile(output, units * 32, true);
+          // The first pass reads every object's symbols and relocations: the early ones were reclaimed long ago,
+          // and come back as refaults where their shadow entries are still in the page cache.
+          if (output === 'vmlinux.o') {
+            for (let unit = 0; unit < units; unit++) sim.readFile(`obj/unit${unit}.o`, objectPages(unit) >> 4);
+          }
+          sim.readFile(output, units * 64, true);
         });
         sim.exit(ld);
         sim.step(50_000_000);

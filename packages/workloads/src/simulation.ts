@@ -95,7 +95,7 @@ export class Simulation {
     callPaths.fileRead = pick(paths.fileRead);
     callPaths.fileWrite = pick(paths.fileWrite);
     callPaths.shmemFault = pick(paths.shmemWrite);
-    callPaths.pageTable = pick(paths.execPageTable);
+    callPaths.pageTable = pick(paths.faultPageTable);
     callPaths.unmapFree = pick(paths.exitFree);
     callPaths.pageTableFree = pick(paths.pageTableFree);
     callPaths.cacheFree = pick(paths.reclaimFree);

@@ -23,7 +23,7 @@ describe('mmsim run', () => {
     async (profile) => {
       const out = join(scratch, profile);
       const io = memoryIo();
-      expect(await main(['run', '--mem', '1G', '--profile', profile, '--out', out, '--json'], io)).toBe(0);
+      expect(await main(['run', '--mem', '512M', '--profile', profile, '--out', out, '--json'], io)).toBe(0);
       const summary = JSON.parse(io.out());
       const v6 = profile === 'v6.18';
       // make is still running: its /proc files are there too.

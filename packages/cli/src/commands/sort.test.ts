@@ -16,7 +16,7 @@ beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), 'mmsim-sort-'));
   for (const profile of ['v4.7', 'v4.8', 'v6.18'] as const) {
     const { kernel } = runWorkload({
-      memory: '512M',
+      memory: '256M',
       cmdline: 'page_owner=on',
       profile,
       workload: 'kernel-build',
