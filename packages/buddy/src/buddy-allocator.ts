@@ -115,8 +115,9 @@ export interface BuddyStats {
  * watermarks with lowmem reserves, `alloc_pages`, `__free_pages` and `split_page`, and the hook points of
  * `post_alloc_hook` and `free_pages_prepare`. It knows nothing of the clients listening on the hooks.
  *
- * Differences from the kernel, by design: no reclaim (listeners of `alloc_stall` may free memory), no
- * MIGRATE_HIGHATOMIC reserve, no CMA, and one thread of execution (no locks, no races).
+ * Differences from the kernel, by design: reclaim and the OOM killer are not here but behind `setReclaim()` (the
+ * vm provides them; without it an allocation fails after the `alloc_stall` listeners), no MIGRATE_HIGHATOMIC
+ * reserve, no CMA, and one thread of execution (no locks, no races).
  */
 export class BuddyAllocator {
   readonly memory: PhysicalMemory;

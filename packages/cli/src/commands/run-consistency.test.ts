@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parsePageOwner } from '@mm/page-owner-tools';
 import { KPF } from '@mm/physmem';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../cli-io';
@@ -94,7 +95,35 @@ describe.each(['v4.8', 'v6.18'] as const)('mmsim run (%s): one machine, every fi
     expect(kb(counters.get('nr_slab_reclaimable')! + counters.get('nr_slab_unreclaimable')!)).toBe(info.get('Slab'));
   });
 
-  it('the build filled the page cache, reclaim ran and the depot holds thousands of stacks', async () => {
+  it('every page page_owner shows with a page cache or anonymous fault stack is on an LRU, anonymous or uptodate', async () => {
+    expect(await run).toBe(0);
+    const flags = readFileSync(join(out, 'proc/kpageflags'));
+    const flagsOf = (pfn: number) => flags.readBigUInt64LE(pfn * 8);
+    const has = (value: bigint, bit: number) => ((value >> BigInt(bit)) & 1n) === 1n;
+    // The allocation sites of user pages, as each era's page_owner prints them (mm/filemap.c, mm/memory.c,
+    // mm/shmem.c): the page cache's, the anonymous fault's and the copy-on-write fault's; a slab or page table page
+    // allocated inside a fault (anon_vma_prepare(), __pte_alloc()) has frames of its own allocator above it.
+    const userSite =
+      /^(__page_cache_alloc|filemap_alloc_folio_noprof|shmem_alloc_(folio|page|and_add_folio)|do_anonymous_page|wp_page_copy|do_cow_fault)$/;
+    const otherAllocator = /slab|anon_vma|_(pte|pmd|pud|p4d)_alloc|pte_alloc_one/;
+    let userPages = 0;
+    const wrong: string[] = [];
+    for (const record of parsePageOwner(read('sys/kernel/debug/page_owner'), { file: 'page_owner' })) {
+      const site = record.frames.findIndex((frame) => userSite.test(frame.symbol));
+      if (site < 0 || record.frames.slice(0, site).some((frame) => otherAllocator.test(frame.symbol))) continue;
+      for (let pfn = record.pfn; pfn < record.pfn + 2 ** record.order; pfn++) {
+        const value = flagsOf(pfn);
+        userPages++;
+        if (!has(value, KPF.LRU) || !(has(value, KPF.ANON) || has(value, KPF.UPTODATE))) {
+          wrong.push(`pfn ${pfn} (line ${record.line}): flags 0x${value.toString(16)}`);
+        }
+      }
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+    expect(userPages).toBeGreaterThan(50_000);
+  });
+
+  it('the build filled the page cache, reclaim ran and the depot holds a thousand stacks', async () => {
     expect(await run).toBe(0);
     const info = meminfo(read('proc/meminfo'));
     const counters = vmstat(read('proc/vmstat'));
@@ -102,5 +131,9 @@ describe.each(['v4.8', 'v6.18'] as const)('mmsim run (%s): one machine, every fi
     expect(info.get('Cached')!).toBeGreaterThan(info.get('MemTotal')! * 0.5);
     expect(counters.get('pgsteal_kswapd')).toBeGreaterThan(0);
     expect(counters.get('pgscan_kswapd')).toBeGreaterThanOrEqual(counters.get('pgsteal_kswapd')!);
+    // On 512 MiB (a quarter of the default 4 GiB run's 1,700 stacks and 16 pools, measured in the vm README).
+    const summary = JSON.parse(read('summary.json'));
+    expect(summary.stackDepot.stacks).toBeGreaterThan(1000);
+    expect(summary.stackDepot.pools).toBeGreaterThanOrEqual(10);
   });
 });
