@@ -120,5 +120,25 @@ for (const [pkg, rows] of tables) {
   renameSync(`${readme.pathname}.tmp`, readme);
   written.push(readme.pathname);
 }
+// The allocator's control: @mm/buddy against a plain buddy allocator, interleaved rounds in one process (a script,
+// not a vitest bench: the two sides alternate within each round). Run when no filter leaves the buddy package out.
+if (filters.length === 0 || filters.some((filter) => 'packages/buddy'.includes(filter) || filter.includes('buddy'))) {
+  const comparison = execFileSync('pnpm', ['exec', 'tsx', 'packages/buddy/bench/plain-buddy-comparison.ts'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.stdout.write(`\n${comparison}`);
+  if (write) {
+    const readme = new URL('packages/buddy/README.md', root);
+    const text = readFileSync(readme, 'utf8').replace(
+      /<!-- baseline:start -->[\s\S]*<!-- baseline:end -->/,
+      `<!-- baseline:start -->\n${comparison.trimEnd()}\n<!-- baseline:end -->`,
+    );
+    writeFileSync(`${readme.pathname}.tmp`, text);
+    renameSync(`${readme.pathname}.tmp`, readme);
+    if (!written.includes(readme.pathname)) written.push(readme.pathname);
+  }
+}
 // Let the formatter align the tables, so that `pnpm lint` stays clean.
 if (written.length > 0) run('pnpm', ['exec', 'biome', 'format', '--write', ...written]);

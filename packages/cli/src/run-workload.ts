@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
 import type { ProfileName } from '@mm/physmem';
@@ -50,6 +51,8 @@ export function runWorkload(options: {
     profile: options.profile,
     cpus: options.cpus,
     features: allFeatures(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
+
+    hostMemoryLimit: totalmem(),
   });
   const sim = new Simulation(kernel, { seed: options.seed });
   const timeline = [sampleTimeline(kernel)];

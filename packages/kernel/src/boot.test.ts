@@ -1,7 +1,7 @@
 import { KernelParamError } from '@mm/hooks';
 import { describe, expect, it } from 'vitest';
 import { expectGolden as expectGoldenIn } from '../../../tools/expect-golden';
-import { boot } from './boot';
+import { boot, estimateHostBytes, HOST_BYTES_PER_PAGE_ESTIMATE } from './boot';
 
 const fixtures = new URL('./__fixtures__/', import.meta.url);
 const withoutTime = (text: string) => text.replace(/^\[[ \d.]+\] /gm, '');
@@ -58,6 +58,16 @@ describe('boot()', () => {
     expect(() => boot({ memory: '4G', cmdline: 'mem=12Q' })).toThrow(/'mem=12Q' is malformed/);
     expect(() => boot({ memory: '12Q' })).toThrow(/memory size '12Q'/);
     expect(() => boot({ memory: '16M' })).toThrow(/too small/);
+  });
+
+  it('refuses, before allocating anything, a machine whose host memory estimate is above the limit', () => {
+    expect(estimateHostBytes('8T')).toBe(2 ** 31 * HOST_BYTES_PER_PAGE_ESTIMATE);
+    const started = performance.now();
+    expect(() => boot({ memory: '8T', hostMemoryLimit: 16 * 2 ** 30 })).toThrow(
+      '8.0 TiB of RAM would take about 48.0 GiB of host memory (24 bytes a page), more than the 16.0 GiB it may use',
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(boot({ memory: '1G', hostMemoryLimit: 2 ** 30 }).memory.presentPages).toBeGreaterThan(0);
   });
 
   it('reports unknown parameters in v6.18 (argv before envp) and passes module parameters silently', () => {

@@ -68,6 +68,35 @@ export interface BootOptions {
    * (from its kallsyms, or from the trace's call chains), so that records show them as that kernel would.
    */
   readonly text?: KernelText;
+  /**
+   * Host bytes the simulation may take (the CLI gives the host's RAM): a machine whose {@link estimateHostBytes}
+   * is larger fails before anything is allocated (RangeError naming the estimate), instead of growing until the
+   * host's OOM killer ends it. Default: no limit.
+   */
+  readonly hostMemoryLimit?: number;
+}
+
+/**
+ * The most host memory mmsim has been measured to take per simulated page at boot (13-23 bytes by feature set:
+ * struct page state, page_ext records, the free lists, page_owner and debug_pagealloc state), rounded up.
+ */
+export const HOST_BYTES_PER_PAGE_ESTIMATE = 24;
+
+/** An upper estimate of the host memory a machine of `memory` bytes takes once booted. */
+export function estimateHostBytes(memory: number | string): number {
+  return Math.ceil(parseMemorySize(memory) / 4096) * HOST_BYTES_PER_PAGE_ESTIMATE;
+}
+
+/** Binary size with its unit, for messages: `192.0 GiB`. */
+function binarySize(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** The bytes of a size given as a number or text, or a clear error. */
@@ -113,6 +142,13 @@ export function boot(options: BootOptions): Kernel {
   const profile = getProfile(options.profile ?? 'v6.18', options.arch ?? 'x86_64');
   const cmdline = options.cmdline ?? '';
   const bytes = parseMemorySize(options.memory);
+  const limit = options.hostMemoryLimit;
+  if (limit !== undefined && estimateHostBytes(bytes) > limit) {
+    throw new RangeError(
+      `${binarySize(bytes)} of RAM would take about ${binarySize(estimateHostBytes(bytes))} of host memory ` +
+        `(${HOST_BYTES_PER_PAGE_ESTIMATE} bytes a page), more than the ${binarySize(limit)} it may use`,
+    );
+  }
   const hooks = createHookBus();
   const text = options.text ?? createKernelText(profile.era);
   const stack = new ShadowStack();

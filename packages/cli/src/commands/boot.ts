@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel, KernelParamError } from '@mm/kernel';
 import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
@@ -131,6 +132,7 @@ export const bootCommand: Command = {
         nodes: integerOption('boot', 'nodes', values.nodes, 1, 64) ?? 1,
         cpus: integerOption('boot', 'cpus', values.cpus, 1, 256) ?? 2,
         features: allFeatures(),
+        hostMemoryLimit: totalmem(),
       });
     } catch (error) {
       if (error instanceof KernelParamError || error instanceof RangeError || error instanceof SyntaxError) {

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel, KernelParamError } from '@mm/kernel';
 import { idlePfns, markIdle, pageIdle, presentPfns } from '@mm/page-idle';
@@ -74,6 +75,7 @@ export function estimateWorkingSets(options: {
     arch: options.arch,
     cmdline: options.cmdline,
     features: allFeatures(),
+    hostMemoryLimit: totalmem(),
   });
   const idle = kernel.feature(pageIdle);
   if (idle === undefined) throw new Error('this kernel has no idle page tracking');
