@@ -159,9 +159,6 @@ export class BuddyAllocator {
   /** Section number → id of the buddy zone covering the whole section, or -1. */
   readonly #sectionZone: Int32Array;
   readonly #current: PhysicalMemory['current'];
-  /** First zone of each zonelist, indexed `node * zone types + highest zone type` (the fast path's zone). */
-  readonly #preferredZone: (BuddyZone | undefined)[];
-  readonly #zoneTypeCount: number;
   readonly #flagCheckAtFree: number;
   readonly #flagHead: number;
   readonly #gfp: KernelProfile['gfp']['flags'];
@@ -246,8 +243,6 @@ export class BuddyAllocator {
         ),
       );
     });
-    this.#zoneTypeCount = this.profile.arch.zoneTypes.length;
-    this.#preferredZone = this.#zonelists.flatMap((lists) => lists.map((zonelist) => zonelist[0]));
     this.#noFragment = this.#zonelists.map(
       (lists) => new Uint8Array(lists.map((zonelist) => (this.#v6 && this.#noFragmentPossible(zonelist) ? 1 : 0))),
     );
@@ -406,19 +401,34 @@ export class BuddyAllocator {
   }
 
   /**
-   * The order-0 fast path: when the preferred zone passes the watermark test and the CPU's list has a page, the
-   * general path would take exactly that page; this does the same with less machinery. Anything else returns -1
-   * and leaves the general path to decide.
+   * The order-0 fast path: when the first zone of the zonelist that passes the watermark test has a page on the
+   * CPU's list, the general path would take exactly that page; this does the same with less machinery. Anything
+   * else returns -1 and leaves the general path to decide.
    */
   #allocPcpFast(gfp: number): number {
     const zoneIndex = this.#zoneTable[gfp & this.#gfpZoneMask]!;
     if (zoneIndex < 0 || (gfp & this.#gfp.THISNODE) !== 0) return -1;
     const cpu = this.#current.cpu;
-    const zone = this.#preferredZone[this.#nodeOfCpu[cpu]! * this.#zoneTypeCount + zoneIndex];
+    const zonelist = this.#zonelists[this.#nodeOfCpu[cpu]!]![zoneIndex]!;
+    // get_page_from_freelist()'s walk: the first zone above its watermark serves (its pcp list, when it has a
+    // page); a zone that fails the test is passed over, marked ZONE_BELOW_HIGH as the general path marks it.
+    let zone: BuddyZone | undefined;
+    for (let index = 0; index < zonelist.length; index++) {
+      const candidate = zonelist[index]!;
+      const reserve = candidate.lowmemReserve[zoneIndex]!;
+      if (this.#v6 && !candidate.belowHigh) {
+        if (candidate.freePages > candidate.watermark.high + reserve) {
+          zone = candidate;
+          break;
+        }
+        candidate.belowHigh = true;
+      }
+      if (candidate.freePages > candidate.watermark.low + reserve) {
+        zone = candidate;
+        break;
+      }
+    }
     if (zone === undefined) return -1;
-    const reserve = zone.lowmemReserve[zoneIndex]!;
-    const mark = this.#v6 && !zone.belowHigh ? zone.watermark.high : zone.watermark.low;
-    if (zone.freePages <= mark + reserve) return -1;
     const list = cpu * this.#pcpLists + this.#migratetypeTable[(gfp >>> 3) & 3]!;
     const pcp = zone.pcp;
     if (pcp.length[list] === 0) return -1;
@@ -1206,7 +1216,11 @@ export class BuddyAllocator {
         do {
           const pfn = this.#pcpTake(zone, cpu, base + pindex, true);
           count -= 1 << order;
-          this.#freeOneBlock(zone, pfn, order, this.memory.pageblockMigratetype(pfn), false);
+          // get_pfnblock_migratetype(), from the section's pageblock bits (sections are pageblock-aligned).
+          const section = this.#sections[pfn >>> this.#shift]!;
+          const migratetype =
+            section.pageblockFlags[(pfn & this.#mask) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+          this.#freeOneBlock(zone, pfn, order, migratetype, false);
         } while (count > 0 && zone.pcp.length[base + pindex]! > 0);
       }
       return;
