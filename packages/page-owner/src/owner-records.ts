@@ -39,20 +39,43 @@ export class OwnerRecords {
   #lastGfp = -1;
   #lastGfpIndex = 0;
 
+  /**
+   * The arrays of a section page_owner has not written yet: one shared array of zeros (no record), which readers
+   * read like any other and writers replace through {@link materialize} first. Host memory follows the sections
+   * with records, not the machine's size; the simulated page_ext bytes are the kernel's either way.
+   */
+  readonly empty: Uint32Array;
+
   constructor(memory: PhysicalMemory, contexts: TaskContexts | undefined) {
     this.shift = memory.pfnSectionShift;
     this.mask = memory.pagesPerSection - 1;
     this.contexts = contexts;
+    const empty = new Uint32Array(memory.pagesPerSection);
+    this.empty = empty;
     memory.sections.forEach((section, nr) => {
       if (section === undefined) return;
-      this.info[nr] = new Uint32Array(memory.pagesPerSection);
+      this.info[nr] = empty;
       if (contexts === undefined) {
-        this.handle[nr] = new Uint32Array(memory.pagesPerSection);
+        this.handle[nr] = empty;
       } else {
-        this.allocContext[nr] = new Uint32Array(memory.pagesPerSection);
-        this.freeContext[nr] = new Uint32Array(memory.pagesPerSection);
+        this.allocContext[nr] = empty;
+        this.freeContext[nr] = empty;
       }
     });
+  }
+
+  /** Gives section `nr` arrays of its own, before its first write; returns its info array. */
+  materialize(nr: number): Uint32Array {
+    const pages = this.empty.length;
+    const info = new Uint32Array(pages);
+    this.info[nr] = info;
+    if (this.contexts === undefined) {
+      this.handle[nr] = new Uint32Array(pages);
+    } else {
+      this.allocContext[nr] = new Uint32Array(pages);
+      this.freeContext[nr] = new Uint32Array(pages);
+    }
+    return info;
   }
 
   /**
@@ -64,7 +87,7 @@ export class OwnerRecords {
     const last = (start + pages - 1) >>> this.shift;
     for (let nr = first; nr <= last; nr++) {
       for (const slots of [this.allocContext[nr], this.freeContext[nr]]) {
-        if (slots !== undefined) this.contexts?.assign(slots, 0, slots.length, 0);
+        if (slots !== undefined && slots !== this.empty) this.contexts?.assign(slots, 0, slots.length, 0);
       }
       this.info[nr] = undefined;
       this.handle[nr] = undefined;
@@ -103,9 +126,9 @@ export class OwnerRecords {
   hostBytes(): number {
     let bytes = 0;
     for (const list of [this.handle, this.info, this.allocContext, this.freeContext]) {
-      for (const array of list) if (array !== undefined) bytes += array.byteLength;
+      for (const array of list) if (array !== undefined && array !== this.empty) bytes += array.byteLength;
     }
-    return bytes;
+    return bytes + this.empty.byteLength;
   }
 }
 

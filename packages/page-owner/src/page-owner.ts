@@ -348,8 +348,9 @@ export class PageOwner {
   #record(pfn: number, order: number, gfp: number, handle: number, ts: number, pages: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const info = records.info[nr];
+    let info = records.info[nr];
     if (info === undefined) return;
+    if (info === records.empty) info = records.materialize(nr);
     const base = pfn & records.mask;
     if (!this.#everyPage) {
       records.handle[nr]![base] = handle;
@@ -426,8 +427,9 @@ export class PageOwner {
   #resetPageOwner(pfn: number, order: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const info = records.info[nr];
+    let info = records.info[nr];
     if (info === undefined) return;
+    if (info === records.empty) info = records.materialize(nr);
     const base = pfn & records.mask;
     const pages = 1 << order;
     if (!this.#everyPage) {
@@ -463,8 +465,9 @@ export class PageOwner {
   #split(pfn: number, oldOrder: number, newOrder: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const info = records.info[nr];
+    let info = records.info[nr];
     if (info === undefined) return;
+    if (info === records.empty) info = records.materialize(nr);
     const base = pfn & records.mask;
     const pages = 1 << oldOrder;
     const setOrder = (word: number) =>
@@ -499,8 +502,11 @@ export class PageOwner {
     const fromNr = from >>> records.shift;
     const toNr = to >>> records.shift;
     const fromInfo = records.info[fromNr];
-    const toInfo = records.info[toNr];
+    let toInfo = records.info[toNr];
     if (fromInfo === undefined || toInfo === undefined) return;
+    if (toInfo === records.empty) toInfo = records.materialize(toNr);
+    // The old page's context is renamed below: it must have arrays of its own too.
+    if (fromInfo === records.empty) records.materialize(fromNr);
     const fromBase = from & records.mask;
     const toBase = to & records.mask;
     const oldInfo = fromInfo[fromBase]!;
