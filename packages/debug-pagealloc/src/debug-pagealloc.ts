@@ -118,8 +118,21 @@ export class DebugPagealloc {
     }
     if (!this.#v4) {
       for (const zone of this.#buddy.zones) {
-        this.#buddy.forEachFreeBlock(zone, (pfn, order) => this.#freed(pfn, 1 << order));
-        this.#buddy.forEachPcpBlock(zone, (pfn, order) => this.#freed(pfn, 1 << order));
+        // Adjacent blocks as one run (boot's free lists are in pfn order): whole sections cost nothing per page.
+        let runStart = -1;
+        let runEnd = -1;
+        const visit = (pfn: number, order: number) => {
+          if (pfn === runEnd) {
+            runEnd += 1 << order;
+            return;
+          }
+          if (runStart >= 0) this.#freed(runStart, runEnd - runStart);
+          runStart = pfn;
+          runEnd = pfn + (1 << order);
+        };
+        this.#buddy.forEachFreeBlock(zone, visit);
+        this.#buddy.forEachPcpBlock(zone, visit);
+        if (runStart >= 0) this.#freed(runStart, runEnd - runStart);
       }
     }
   }
@@ -136,9 +149,13 @@ export class DebugPagealloc {
   /** `kernel_poison_pages()`: fills freed pages with PAGE_POISON (v4.x marks them `PAGE_EXT_DEBUG_POISON`). */
   #poison(pfn: number, pages: number): void {
     const { contents } = this.memory.directMap;
-    for (let page = pfn; page < pfn + pages; page++) {
-      contents.fill(page, PAGE_POISON);
-      if (this.#v4) this.#setPoisoned(page, true);
+    if (this.#v4) {
+      for (let page = pfn; page < pfn + pages; page++) {
+        contents.fill(page, PAGE_POISON);
+        this.#setPoisoned(page, true);
+      }
+    } else {
+      contents.fillRange(pfn, pages, PAGE_POISON);
     }
     this.stats.poisonedPages += pages;
   }

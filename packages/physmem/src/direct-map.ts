@@ -18,8 +18,13 @@ export interface DirectMapFault {
 export class DirectMap {
   readonly contents: PageContents;
   readonly #hooks: HookBus;
-  /** Per section, 1 for pages removed from the map. */
+  /** Per section, 1 for pages removed from the map; undefined for a section wholly mapped. */
   readonly #unmapped: (Uint8Array | undefined)[] = [];
+  /**
+   * The array of every section wholly removed from the map (all ones), shared: a section pays for its own array
+   * only once one of its pages goes back in. debug_pagealloc unmaps all free memory at boot.
+   */
+  readonly #allUnmapped: Uint8Array;
   readonly #shift: number;
   readonly #mask: number;
 
@@ -28,18 +33,33 @@ export class DirectMap {
     this.#hooks = hooks;
     this.#shift = pfnSectionShift;
     this.#mask = 2 ** pfnSectionShift - 1;
+    this.#allUnmapped = new Uint8Array(this.#mask + 1).fill(1);
   }
 
   /** `kernel_map_pages()` / `__kernel_map_pages()`: adds (`present`) or removes `count` pages from `pfn`. */
   mapPages(pfn: number, count: number, present: boolean): void {
-    for (let page = pfn; page < pfn + count; page++) {
-      let unmapped = this.#unmapped[page >>> this.#shift];
-      if (unmapped === undefined) {
-        if (present) continue;
-        unmapped = new Uint8Array(this.#mask + 1);
-        this.#unmapped[page >>> this.#shift] = unmapped;
+    const sectionPages = this.#mask + 1;
+    const end = pfn + count;
+    let page = pfn;
+    while (page < end) {
+      const nr = page >>> this.#shift;
+      const chunkEnd = Math.min(end, (nr + 1) * sectionPages);
+      let unmapped = this.#unmapped[nr];
+      if ((page & this.#mask) === 0 && chunkEnd - page === sectionPages) {
+        this.#unmapped[nr] = present ? undefined : this.#allUnmapped;
+        page = chunkEnd;
+        continue;
       }
-      unmapped[page & this.#mask] = present ? 0 : 1;
+      if (unmapped === undefined || unmapped === this.#allUnmapped) {
+        if (unmapped === undefined ? present : !present) {
+          page = chunkEnd;
+          continue;
+        }
+        unmapped = unmapped === undefined ? new Uint8Array(sectionPages) : this.#allUnmapped.slice();
+        this.#unmapped[nr] = unmapped;
+      }
+      unmapped.fill(present ? 0 : 1, page & this.#mask, ((chunkEnd - 1) & this.#mask) + 1);
+      page = chunkEnd;
     }
   }
 

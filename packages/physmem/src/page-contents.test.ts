@@ -63,9 +63,78 @@ describe('PageContents', () => {
       { numRuns: 80, seed: 3 },
     );
   });
+
+  it('fills ranges as page by page: whole sections share one array until written (property)', () => {
+    // Sections of 4 pages (shift 2), 3 of them: ranges cover parts of sections, whole ones and several.
+    const pages = 12;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('write' as const), page: fc.nat(pages - 1), byte: fc.nat(255) }),
+            fc.record({ op: fc.constant('fill' as const), page: fc.nat(pages - 1), byte: fc.nat(255) }),
+            fc.record({ op: fc.constant('copy' as const), page: fc.nat(pages - 1), to: fc.nat(pages - 1) }),
+            fc.record({
+              op: fc.constant('range' as const),
+              page: fc.nat(pages - 1),
+              count: fc.nat(pages),
+              byte: fc.constantFrom(0, 0xaa, 0x6b),
+            }),
+          ),
+          { maxLength: 40 },
+        ),
+        (ops) => {
+          const contents = new PageContents(2);
+          const model = Array.from({ length: pages }, () => new Uint8Array(4096));
+          for (const op of ops) {
+            if (op.op === 'write') {
+              contents.write(op.page, 100, Uint8Array.of(op.byte, op.byte ^ 1));
+              model[op.page]!.set([op.byte, op.byte ^ 1], 100);
+            } else if (op.op === 'fill') {
+              contents.fill(op.page, op.byte);
+              model[op.page]!.fill(op.byte);
+            } else if (op.op === 'copy') {
+              contents.copy(op.page, op.to);
+              model[op.to]!.set(model[op.page]!);
+            } else {
+              const count = Math.min(op.count, pages - op.page);
+              contents.fillRange(op.page, count, op.byte);
+              for (let page = op.page; page < op.page + count; page++) model[page]!.fill(op.byte);
+            }
+          }
+          for (let page = 0; page < pages; page++) {
+            expect(Buffer.from(contents.read(page, 0, 4096)).equals(model[page]!), `page ${page}`).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 150, seed: 5 },
+    );
+  });
 });
 
 describe('DirectMap', () => {
+  it('maps and unmaps ranges as page by page, whole sections included (property)', () => {
+    const pages = 12;
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ page: fc.nat(pages - 1), count: fc.nat(pages), present: fc.boolean() }), {
+          maxLength: 30,
+        }),
+        (ops) => {
+          const map = new DirectMap(new PageContents(2), 2, createHookBus());
+          const model = new Array<boolean>(pages).fill(true);
+          for (const { page, count, present } of ops) {
+            const clipped = Math.min(count, pages - page);
+            map.mapPages(page, clipped, present);
+            model.fill(present, page, page + clipped);
+          }
+          for (let page = 0; page < pages; page++) expect(map.isMapped(page)).toBe(model[page]);
+        },
+      ),
+      { numRuns: 200, seed: 9 },
+    );
+  });
+
   it('faults on an unmapped page: the store is lost, the load returns nothing, kernel_fault listeners hear of it', () => {
     const hooks = createHookBus();
     const map = new DirectMap(new PageContents(15), 15, hooks);

@@ -11,6 +11,10 @@ const EXPLICIT = 0x200;
  */
 export class PageContents {
   readonly #state: (Uint16Array | undefined)[] = [];
+  /** Per section, true while its state array is a shared one of {@link #uniform} (copied on its first write). */
+  readonly #shared: boolean[] = [];
+  /** Shared state arrays of sections wholly filled with one byte, by state. */
+  readonly #uniform = new Map<number, Uint16Array>();
   readonly #bytes = new Map<number, Uint8Array>();
   readonly #shift: number;
   readonly #pagesPerSection: number;
@@ -38,6 +42,34 @@ export class PageContents {
   fill(pfn: number, byte: number): void {
     this.#setState(pfn, byte === 0 ? 0 : UNIFORM | (byte & 0xff));
     this.#bytes.delete(pfn);
+  }
+
+  /**
+   * Fills `count` pages from `pfn` with `byte`, as {@link fill} does each; a whole section filled alike shares one
+   * state array with every other such section, so poisoning all free memory costs no host memory per page.
+   */
+  fillRange(pfn: number, count: number, byte: number): void {
+    const state = byte === 0 ? 0 : UNIFORM | (byte & 0xff);
+    const sectionPages = this.#pagesPerSection;
+    const end = pfn + count;
+    let page = pfn;
+    while (page < end) {
+      const nr = page >>> this.#shift;
+      const chunkEnd = Math.min(end, (nr + 1) * sectionPages);
+      if (page % sectionPages === 0 && chunkEnd - page === sectionPages) {
+        let shared = this.#uniform.get(state);
+        if (shared === undefined && state !== 0) {
+          shared = new Uint16Array(sectionPages).fill(state);
+          this.#uniform.set(state, shared);
+        }
+        this.#state[nr] = shared;
+        this.#shared[nr] = shared !== undefined;
+        if (this.#bytes.size > 0) for (let index = page; index < chunkEnd; index++) this.#bytes.delete(index);
+      } else {
+        for (let index = page; index < chunkEnd; index++) this.fill(index, byte);
+      }
+      page = chunkEnd;
+    }
   }
 
   /** Copies page `from` to page `to` (`copy_highpage()`). */
@@ -77,7 +109,10 @@ export class PageContents {
   /** Host bytes: the state arrays and the explicit pages. */
   hostBytes(): number {
     let bytes = this.#bytes.size * PAGE_SIZE;
-    for (const state of this.#state) if (state !== undefined) bytes += state.byteLength;
+    this.#state.forEach((state, nr) => {
+      if (state !== undefined && this.#shared[nr] !== true) bytes += state.byteLength;
+    });
+    for (const state of this.#uniform.values()) bytes += state.byteLength;
     return bytes;
   }
 
@@ -86,11 +121,18 @@ export class PageContents {
   }
 
   #setState(pfn: number, state: number): void {
-    let states = this.#state[pfn >>> this.#shift];
+    const nr = pfn >>> this.#shift;
+    let states = this.#state[nr];
     if (states === undefined) {
       if (state === 0) return;
       states = new Uint16Array(this.#pagesPerSection);
-      this.#state[pfn >>> this.#shift] = states;
+      this.#state[nr] = states;
+    } else if (this.#shared[nr] === true) {
+      const index = pfn & (this.#pagesPerSection - 1);
+      if (states[index] === state) return;
+      states = states.slice();
+      this.#state[nr] = states;
+      this.#shared[nr] = false;
     }
     states[pfn & (this.#pagesPerSection - 1)] = state;
   }
