@@ -140,6 +140,14 @@ export class BuddyAllocator {
   #guardMinOrder = 0;
 
   readonly #sections: readonly (MemSection | undefined)[];
+  /**
+   * The free list links of MAX_PAGE_ORDER blocks, by block (`pfn >> MAX_PAGE_ORDER`): next and previous, as the
+   * smaller blocks keep theirs in their head page's refcount and mapcount slots. A machine's free memory is mostly
+   * such blocks; linking them here leaves the per-page arrays of memory nobody uses untouched (host memory follows
+   * use).
+   */
+  #blockNext = new Int32Array(0);
+  #blockPrev = new Int32Array(0);
   readonly #shift: number;
   readonly #mask: number;
   readonly #pcpLists: number;
@@ -1483,7 +1491,20 @@ export class BuddyAllocator {
       this.#freeOneBlock(zone, pfn, order, migratetype, toTail);
       return;
     }
-    for (let block = pfn; block < pfn + (1 << order); block += PAGEBLOCK_NR_PAGES) {
+    // v6.18 split_large_buddy() frees pageblock by pageblock, each with its own type. When every pageblock has the
+    // same type, the pageblocks merge straight back into this block, which lands where it would have: free it
+    // whole (and touch no page but its head).
+    const end = pfn + (1 << order);
+    const first = this.memory.pageblockMigratetype(pfn);
+    let uniform = true;
+    for (let block = pfn + PAGEBLOCK_NR_PAGES; block < end && uniform; block += PAGEBLOCK_NR_PAGES) {
+      uniform = this.memory.pageblockMigratetype(block) === first;
+    }
+    if (uniform && first < MIGRATE_PCPTYPES) {
+      this.#freeOneBlock(zone, pfn, order, first, toTail);
+      return;
+    }
+    for (let block = pfn; block < end; block += PAGEBLOCK_NR_PAGES) {
       this.#freeOneBlock(zone, block, PAGEBLOCK_ORDER, this.memory.pageblockMigratetype(block), toTail);
     }
   }
@@ -1613,7 +1634,10 @@ export class BuddyAllocator {
         let pfn = zone.freeHead[order * MIGRATE_TYPES + type]!;
         while (pfn >= 0) {
           visit(pfn, order, type);
-          pfn = this.#sections[pfn >>> this.#shift]!.refcount[pfn & this.#mask]!;
+          pfn =
+            order === MAX_PAGE_ORDER
+              ? this.#blockNext[pfn >>> MAX_PAGE_ORDER]!
+              : this.#sections[pfn >>> this.#shift]!.refcount[pfn & this.#mask]!;
         }
       }
     }
@@ -1665,7 +1689,8 @@ export class BuddyAllocator {
     const list = order * MIGRATE_TYPES + migratetype;
     const section = this.#sections[pfn >>> this.#shift]!;
     section.flags[pfn & this.#mask] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
-    this.#link(zone.freeHead, zone.freeTail, list, pfn, tail);
+    if (order === MAX_PAGE_ORDER) this.#linkBlock(zone.freeHead, zone.freeTail, list, pfn, tail);
+    else this.#link(zone.freeHead, zone.freeTail, list, pfn, tail);
     zone.freeCount[list]!++;
     zone.nrFree[order]!++;
     zone.freePages += 1 << order;
@@ -1677,7 +1702,8 @@ export class BuddyAllocator {
     const word = section.flags[pfn & this.#mask]!;
     const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
     const list = order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK);
-    this.#unlink(zone.freeHead, zone.freeTail, pfn);
+    if (order === MAX_PAGE_ORDER) this.#unlinkBlock(zone.freeHead, zone.freeTail, pfn);
+    else this.#unlink(zone.freeHead, zone.freeTail, pfn);
     section.flags[pfn & this.#mask] = order << ORDER_SHIFT;
     zone.freeCount[list]!--;
     zone.nrFree[order]!--;
@@ -1746,5 +1772,63 @@ export class BuddyAllocator {
     else tails[-2 - next] = previous >= 0 ? previous : -1;
     section.refcount[index] = 0;
     section.mapcount[index] = 0;
+  }
+
+  /** {@link #link} for a MAX_PAGE_ORDER block: the links are the block's, in `#blockNext` / `#blockPrev`. */
+  #linkBlock(heads: Int32Array, tails: Int32Array, list: number, pfn: number, tail: boolean): void {
+    const sentinel = -2 - list;
+    const block = pfn >>> MAX_PAGE_ORDER;
+    if (block >= this.#blockNext.length) this.#growBlockLinks(block);
+    const next = this.#blockNext;
+    const previous = this.#blockPrev;
+    if (tail) {
+      const last = tails[list]!;
+      next[block] = sentinel;
+      if (last >= 0) {
+        previous[block] = last;
+        next[last >>> MAX_PAGE_ORDER] = pfn;
+      } else {
+        previous[block] = sentinel;
+        heads[list] = pfn;
+      }
+      tails[list] = pfn;
+    } else {
+      const first = heads[list]!;
+      previous[block] = sentinel;
+      if (first >= 0) {
+        next[block] = first;
+        previous[first >>> MAX_PAGE_ORDER] = pfn;
+      } else {
+        next[block] = sentinel;
+        tails[list] = pfn;
+      }
+      heads[list] = pfn;
+    }
+  }
+
+  /** {@link #unlink} for a MAX_PAGE_ORDER block. */
+  #unlinkBlock(heads: Int32Array, tails: Int32Array, pfn: number): void {
+    const block = pfn >>> MAX_PAGE_ORDER;
+    const nextLinks = this.#blockNext;
+    const previousLinks = this.#blockPrev;
+    const next = nextLinks[block]!;
+    const previous = previousLinks[block]!;
+    if (previous >= 0) nextLinks[previous >>> MAX_PAGE_ORDER] = next;
+    else heads[-2 - previous] = next >= 0 ? next : -1;
+    if (next >= 0) previousLinks[next >>> MAX_PAGE_ORDER] = previous;
+    else tails[-2 - next] = previous >= 0 ? previous : -1;
+    nextLinks[block] = 0;
+    previousLinks[block] = 0;
+  }
+
+  /** Makes room for block links up to `block` (the arrays are sized to the machine's highest pfn, then grow). */
+  #growBlockLinks(block: number): void {
+    const size = Math.max(block + 1, (this.memory.maxPfn >>> MAX_PAGE_ORDER) + 1);
+    const next = new Int32Array(size);
+    const previous = new Int32Array(size);
+    next.set(this.#blockNext);
+    previous.set(this.#blockPrev);
+    this.#blockNext = next;
+    this.#blockPrev = previous;
   }
 }

@@ -6,6 +6,9 @@ import { PAGEBLOCK_ORDER } from './constants';
  * (`pageblock_flags`: 3 bits of migratetype and the compaction skip bit, one byte per pageblock here).
  * Sections are allocated only where memory is present (SPARSEMEM), so holes cost nothing.
  */
+/** Host bytes of a section's per-page arrays, per page: flags, refcount and mapcount. */
+export const SECTION_BYTES_PER_PAGE = 12;
+
 export class MemSection {
   /** Section number: pfn >> PFN_SECTION_SHIFT. */
   readonly nr: number;
@@ -20,14 +23,20 @@ export class MemSection {
   readonly mapcount: Int32Array;
   readonly pageblockFlags: Uint8Array;
 
-  constructor(nr: number, pagesPerSection: number, node: number) {
+  /**
+   * `arena`, when given, holds the section's three per-page arrays (12 bytes a page, from `offset`); else they are
+   * allocated on their own.
+   */
+  constructor(nr: number, pagesPerSection: number, node: number, arena?: ArrayBuffer, offset = 0) {
     this.nr = nr;
     this.startPfn = nr * pagesPerSection;
     this.node = node;
     this.zoneId = -1;
-    this.flags = new Uint32Array(pagesPerSection);
-    this.refcount = new Int32Array(pagesPerSection);
-    this.mapcount = new Int32Array(pagesPerSection);
+    const buffer = arena ?? new ArrayBuffer(pagesPerSection * SECTION_BYTES_PER_PAGE);
+    const base = arena === undefined ? 0 : offset;
+    this.flags = new Uint32Array(buffer, base, pagesPerSection);
+    this.refcount = new Int32Array(buffer, base + pagesPerSection * 4, pagesPerSection);
+    this.mapcount = new Int32Array(buffer, base + pagesPerSection * 8, pagesPerSection);
     this.pageblockFlags = new Uint8Array(pagesPerSection >>> PAGEBLOCK_ORDER);
   }
 

@@ -5,7 +5,11 @@ import { DirectMap } from './direct-map';
 import { formatDumpStack, type StackFrame } from './dump-stack';
 import { KernelLog } from './kernel-log';
 import { KernelTaint } from './kernel-taint';
-import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK } from './mem-section';
+import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, SECTION_BYTES_PER_PAGE } from './mem-section';
+
+/** The least size of a buffer of section arrays: above glibc's largest mmap threshold (32 MiB), so never cleared. */
+const SECTION_ARENA_BYTES = 64 * 2 ** 20;
+
 import { MemoryCgroups } from './memory-cgroups';
 import {
   type E820Entry,
@@ -164,7 +168,21 @@ export class PhysicalMemory {
     }
     const sectionNodes = this.#assignSectionsToNodes(nodeCount);
     const sections: (MemSection | undefined)[] = [];
-    for (const [nr, node] of sectionNodes) sections[nr] = new MemSection(nr, this.pagesPerSection, node);
+    // The per-page arrays of many sections share buffers of 64 MiB or more: buffers that large are fresh memory
+    // the host maps without clearing it, so the arrays cost host memory only where pages are written (host memory
+    // follows use), where one small buffer each would be cleared, and so touched, at once.
+    const sectionBytes = this.pagesPerSection * SECTION_BYTES_PER_PAGE;
+    const perArena = Math.max(1, Math.floor(SECTION_ARENA_BYTES / sectionBytes));
+    let arena: ArrayBuffer | undefined;
+    let slot = perArena;
+    const remaining = () => sectionNodes.size - sections.filter(Boolean).length;
+    for (const [nr, node] of sectionNodes) {
+      if (slot === perArena) {
+        arena = new ArrayBuffer(Math.min(perArena, remaining()) * sectionBytes);
+        slot = 0;
+      }
+      sections[nr] = new MemSection(nr, this.pagesPerSection, node, arena, slot++ * sectionBytes);
+    }
     this.sections = sections;
 
     const zones: Zone[] = [];
