@@ -1,6 +1,8 @@
 import type { HookBus } from '@mm/hooks';
 import {
+  freeMaxOrderWord,
   type KernelProfile,
+  MAX_ORDER_NR_PAGES,
   MAX_PAGE_ORDER,
   MEMCG_KMEM,
   MEMCG_ROOT,
@@ -148,6 +150,8 @@ export class BuddyAllocator {
    */
   #blockNext = new Int32Array(0);
   #blockPrev = new Int32Array(0);
+  /** `memory.freeMaxOrderHeads`: free MAX_PAGE_ORDER heads whose word is not stored (1 + migratetype). */
+  readonly #freeMaxOrderHeads: Uint8Array;
   readonly #shift: number;
   readonly #mask: number;
   readonly #pcpLists: number;
@@ -194,6 +198,7 @@ export class BuddyAllocator {
     if (options.guardMinOrder !== undefined) this.enableGuardPages(options.guardMinOrder);
     this.#v6 = this.profile.era === 'v6';
     this.#sections = memory.sections;
+    this.#freeMaxOrderHeads = memory.freeMaxOrderHeads;
     this.#shift = memory.pfnSectionShift;
     this.#mask = memory.pagesPerSection - 1;
     this.#pcpLists = pcpListCount(this.profile);
@@ -817,12 +822,11 @@ export class BuddyAllocator {
   /** `prep_move_freepages_block()`'s count: free pages (buddy blocks) and movable in-use pages (on the LRU). */
   #countBlock(blockStart: number): { free: number; movable: number } {
     const section = this.#sections[blockStart >>> this.#shift]!;
-    const base = blockStart & this.#mask;
     const lru = 1 << this.profile.pageFlags.bit.lru;
     let free = 0;
     let movable = 0;
     for (let index = 0; index < PAGEBLOCK_NR_PAGES; ) {
-      const word = section.flags[base + index]!;
+      const word = this.#word(section, blockStart + index);
       const state = word >>> STATE_SHIFT;
       if (state === STATE_BUDDY) {
         const size = 1 << ((word >>> ORDER_SHIFT) & ORDER_MASK);
@@ -839,10 +843,9 @@ export class BuddyAllocator {
   /** `__move_freepages_block()`: moves every buddy block of the pageblock to `migratetype`'s lists. */
   #moveFreeBlocks(zone: BuddyZone, blockStart: number, migratetype: number): number {
     const section = this.#sections[blockStart >>> this.#shift]!;
-    const base = blockStart & this.#mask;
     let moved = 0;
     for (let index = 0; index < PAGEBLOCK_NR_PAGES; ) {
-      const word = section.flags[base + index]!;
+      const word = this.#word(section, blockStart + index);
       if (word >>> STATE_SHIFT !== STATE_BUDDY) {
         index++;
         continue;
@@ -945,7 +948,7 @@ export class BuddyAllocator {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
     const index = pfn & this.#mask;
-    const word = section.flags[index]!;
+    const word = this.#word(section, pfn);
     const state = word >>> STATE_SHIFT;
     if (state !== PageState.none || section.refcount[index]! <= 0) {
       this.#doubleFree(pfn, order, section, index, word);
@@ -1258,7 +1261,7 @@ export class BuddyAllocator {
   isolateFreeBlock(pfn: number): number {
     const section = this.#sections[pfn >>> this.#shift];
     if (section === undefined || pfn < 0) return -1;
-    const word = section.flags[pfn & this.#mask]!;
+    const word = this.#word(section, pfn);
     if (word >>> STATE_SHIFT !== STATE_BUDDY) return -1;
     const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
     const zone = this.zones[this.memory.zoneOf(pfn)!.id]!;
@@ -1383,7 +1386,7 @@ export class BuddyAllocator {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
     const index = pfn & this.#mask;
-    const word = section.flags[index]!;
+    const word = this.#word(section, pfn);
     if (word >>> STATE_SHIFT !== PageState.none || section.refcount[index]! !== 1) {
       this.#doubleFree(pfn, order, section, index, word);
       return false;
@@ -1424,7 +1427,7 @@ export class BuddyAllocator {
       const head = pfn - (pfn % 2 ** order);
       const section = this.#sections[head >>> this.#shift];
       if (section === undefined || head < 0) return undefined;
-      const word = section.flags[head & this.#mask]!;
+      const word = this.#word(section, head);
       if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= order) {
         return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
       }
@@ -1455,7 +1458,7 @@ export class BuddyAllocator {
     let taken = 0;
     for (let pfn = start; pfn < end; ) {
       const section = this.#sections[pfn >>> this.#shift];
-      const word = section?.flags[pfn & this.#mask] ?? 0;
+      const word = section === undefined ? 0 : this.#word(section, pfn);
       if (section === undefined || word >>> STATE_SHIFT !== STATE_BUDDY) {
         pfn++;
         continue;
@@ -1685,12 +1688,30 @@ export class BuddyAllocator {
   // Free lists, linked through the pages (next in the refcount slot, previous in the mapcount slot; a negative
   // link -2 - list marks the end and names the list).
 
+  /**
+   * A page's flags word, with the word of a free MAX_PAGE_ORDER head that is not stored: every read of a page that
+   * may be such a head goes through here (see `PhysicalMemory.freeMaxOrderHeads`).
+   */
+  #word(section: MemSection, pfn: number): number {
+    if ((pfn & (MAX_ORDER_NR_PAGES - 1)) === 0) {
+      const type = this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER]!;
+      if (type !== 0) return freeMaxOrderWord(type - 1);
+    }
+    return section.flags[pfn & this.#mask]!;
+  }
+
   #addToFreeList(zone: BuddyZone, pfn: number, order: number, migratetype: number, tail: boolean): void {
     const list = order * MIGRATE_TYPES + migratetype;
     const section = this.#sections[pfn >>> this.#shift]!;
-    section.flags[pfn & this.#mask] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
-    if (order === MAX_PAGE_ORDER) this.#linkBlock(zone.freeHead, zone.freeTail, list, pfn, tail);
-    else this.#link(zone.freeHead, zone.freeTail, list, pfn, tail);
+    if (order === MAX_PAGE_ORDER) {
+      // The head's word is implied by the block's entry (its stored word is stale until the block leaves the
+      // list): free memory is neither written nor read, and costs the host nothing per page.
+      this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] = 1 + migratetype;
+      this.#linkBlock(zone.freeHead, zone.freeTail, list, pfn, tail);
+    } else {
+      section.flags[pfn & this.#mask] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
+      this.#link(zone.freeHead, zone.freeTail, list, pfn, tail);
+    }
     zone.freeCount[list]!++;
     zone.nrFree[order]!++;
     zone.freePages += 1 << order;
@@ -1699,11 +1720,15 @@ export class BuddyAllocator {
   /** Removes a buddy block from its free list; the head keeps its flags word until the caller rewrites it. */
   #delFromFreeList(zone: BuddyZone, pfn: number): void {
     const section = this.#sections[pfn >>> this.#shift]!;
-    const word = section.flags[pfn & this.#mask]!;
+    const word = this.#word(section, pfn);
     const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
     const list = order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK);
-    if (order === MAX_PAGE_ORDER) this.#unlinkBlock(zone.freeHead, zone.freeTail, pfn);
-    else this.#unlink(zone.freeHead, zone.freeTail, pfn);
+    if (order === MAX_PAGE_ORDER) {
+      this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] = 0;
+      this.#unlinkBlock(zone.freeHead, zone.freeTail, pfn);
+    } else {
+      this.#unlink(zone.freeHead, zone.freeTail, pfn);
+    }
     section.flags[pfn & this.#mask] = order << ORDER_SHIFT;
     zone.freeCount[list]!--;
     zone.nrFree[order]!--;

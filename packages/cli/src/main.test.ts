@@ -57,8 +57,8 @@ describe('mmsim boot', () => {
   it.each([
     [['boot', '--cmdline', 'mem=12Q'], "mmsim boot: kernel parameter 'mem=12Q' is malformed: expected a size"],
     [['boot', '--mem', 'lots'], "mmsim boot: memory size 'lots' is not a size"],
-    // Before anything is allocated: no host has the 2 TiB a petabyte machine would take.
-    [['boot', '--mem', '1P'], 'mmsim boot: 1.0 PiB of RAM would take about 2.0 TiB of host memory (8 bytes a page)'],
+    // Before anything is allocated: no host has the 1 TiB a petabyte machine would take.
+    [['boot', '--mem', '1P'], 'mmsim boot: 1.0 PiB of RAM would take about 1.0 TiB of host memory (4 bytes a page)'],
     [['boot', '--profile', 'v5.10'], "mmsim boot: --profile must be one of v4.7, v4.8, v6.18, not 'v5.10'"],
     [['boot', '--nodes', '0'], "mmsim boot: --nodes must be an integer from 1 to 64, not '0'"],
     [['boot', '--bogus'], "mmsim boot: Unknown option '--bogus'"],

@@ -1,5 +1,5 @@
 import { createHookBus, type HookBus } from '@mm/hooks';
-import { MAX_ORDER_NR_PAGES, PAGE_SIZE, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER } from './constants';
+import { MAX_ORDER_NR_PAGES, MAX_PAGE_ORDER, PAGE_SIZE, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER } from './constants';
 import { bootTask, type CurrentTask } from './current-task';
 import { DirectMap } from './direct-map';
 import { formatDumpStack, type StackFrame } from './dump-stack';
@@ -112,6 +112,12 @@ export class PhysicalMemory {
   readonly pagesPerSection: number;
   /** `max_pfn`: one past the last present pfn. */
   readonly maxPfn: number;
+  /**
+   * Free MAX_PAGE_ORDER blocks, by block (`pfn >> MAX_PAGE_ORDER`): 0 for none, else 1 + the block's migratetype.
+   * The buddy allocator keeps their head's word here, not in the page (whose stored word is stale meanwhile), and
+   * every accessor reads such a head as the free head it is: memory nobody uses is neither read nor written.
+   */
+  readonly freeMaxOrderHeads: Uint8Array;
   /** Present pages of the whole machine. */
   readonly presentPages: number;
   /** memblock reservations made before the allocator came up. */
@@ -160,6 +166,7 @@ export class PhysicalMemory {
     this.ranges = presentRanges(e820, this.layout === 'pc');
     if (this.ranges.length === 0) throw new RangeError('no usable memory is left in the memory map');
     this.maxPfn = this.ranges[this.ranges.length - 1]!.end;
+    this.freeMaxOrderHeads = new Uint8Array((this.maxPfn >>> MAX_PAGE_ORDER) + 1);
     this.presentPages = pagesInRanges(this.ranges, 0, this.maxPfn);
 
     const nodeCount = config.nodes ?? 1;
@@ -302,8 +309,7 @@ export class PhysicalMemory {
    * bookkeeping in those bits while a page is on a free list.
    */
   pageFlags(pfn: number): number {
-    const section = this.section(pfn);
-    const word = section.flags[pfn - section.startPfn]!;
+    const word = this.pageWord(pfn);
     const state = word >>> STATE_SHIFT;
     return state >= PageState.buddy && state <= PageState.guard ? 0 : word & PAGE_FLAGS_MASK;
   }
@@ -327,21 +333,32 @@ export class PhysicalMemory {
 
   /** The allocator state of the page (see {@link PageState}). */
   pageState(pfn: number): PageState {
+    return (this.pageWord(pfn) >>> STATE_SHIFT) as PageState;
+  }
+
+  /**
+   * The page's flags word as the allocator keeps it (state, order, flags or the free list's migratetype), with the
+   * word of a free MAX_PAGE_ORDER head that is not stored ({@link freeMaxOrderHeads}).
+   */
+  pageWord(pfn: number): number {
+    if ((pfn & (MAX_ORDER_NR_PAGES - 1)) === 0) {
+      const type = this.freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] ?? 0;
+      if (type !== 0) return freeMaxOrderWord(type - 1);
+    }
     const section = this.section(pfn);
-    return (section.flags[pfn - section.startPfn]! >>> STATE_SHIFT) as PageState;
+    return section.flags[pfn - section.startPfn]!;
   }
 
   /** The order field: the free block's order at a free head, the allocation order at an allocated head. */
   pageOrder(pfn: number): number {
-    const section = this.section(pfn);
-    return (section.flags[pfn - section.startPfn]! >>> ORDER_SHIFT) & ORDER_MASK;
+    return (this.pageWord(pfn) >>> ORDER_SHIFT) & ORDER_MASK;
   }
 
   /** `page_ref_count()`: 0 for pages on free lists (whose refcount slot holds a list link). */
   pageRefcount(pfn: number): number {
     const section = this.section(pfn);
     const index = pfn - section.startPfn;
-    const state = section.flags[index]! >>> STATE_SHIFT;
+    const state = this.pageWord(pfn) >>> STATE_SHIFT;
     return state === 1 || state === 2 ? 0 : section.refcount[index]!;
   }
 
@@ -349,7 +366,7 @@ export class PhysicalMemory {
   pageMapcount(pfn: number): number {
     const section = this.section(pfn);
     const index = pfn - section.startPfn;
-    const state = section.flags[index]! >>> STATE_SHIFT;
+    const state = this.pageWord(pfn) >>> STATE_SHIFT;
     return state === 1 || state === 2 ? 0 : Math.max(0, section.mapcount[index]!);
   }
 
@@ -357,7 +374,7 @@ export class PhysicalMemory {
   pageType(pfn: number): PageType {
     const section = this.section(pfn);
     const index = pfn - section.startPfn;
-    const state = section.flags[index]! >>> STATE_SHIFT;
+    const state = this.pageWord(pfn) >>> STATE_SHIFT;
     return state === 1 || state === 2 ? PageType.none : (Math.max(0, -section.mapcount[index]!) as PageType);
   }
 
@@ -556,4 +573,9 @@ function subtractRegions(ranges: readonly PfnRange[], regions: readonly PfnRange
     });
   }
   return pieces.sort((a, b) => a.start - b.start);
+}
+
+/** The flags word of a free MAX_PAGE_ORDER head on the free list of `migratetype` (see page-state.ts). */
+export function freeMaxOrderWord(migratetype: number): number {
+  return ((PageState.buddy << STATE_SHIFT) | (MAX_PAGE_ORDER << ORDER_SHIFT) | migratetype) >>> 0;
 }
