@@ -7,8 +7,14 @@ import { KernelLog } from './kernel-log';
 import { KernelTaint } from './kernel-taint';
 import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, SECTION_BYTES_PER_PAGE } from './mem-section';
 
-/** The least size of a buffer of section arrays: above glibc's largest mmap threshold (32 MiB), so never cleared. */
-const SECTION_ARENA_BYTES = 64 * 2 ** 20;
+/** The size of a buffer of section arrays (the last may be smaller): far above glibc's largest mmap threshold. */
+const SECTION_ARENA_BYTES = 512 * 2 ** 20;
+
+/**
+ * The end of the pfns mmsim can address: pfns are kept in typed arrays and computed on with 32-bit integer operators
+ * (a buddy's pfn is `pfn ^ (1 << order)`), which are signed: pfns stay below 2^31 (8 TiB of physical address space).
+ */
+const MAX_PFN = 2 ** 31;
 
 import { MemoryCgroups } from './memory-cgroups';
 import {
@@ -166,6 +172,12 @@ export class PhysicalMemory {
     this.ranges = presentRanges(e820, this.layout === 'pc');
     if (this.ranges.length === 0) throw new RangeError('no usable memory is left in the memory map');
     this.maxPfn = this.ranges[this.ranges.length - 1]!.end;
+    if (this.maxPfn > MAX_PFN) {
+      throw new RangeError(
+        `${config.memory} bytes of RAM reach pfn 0x${this.maxPfn.toString(16)}: mmsim computes on pfns as signed ` +
+          `32-bit integers, so physical memory must end below 8 TiB (at most 8191G of RAM with the PCI hole)`,
+      );
+    }
     this.freeMaxOrderHeads = new Uint8Array((this.maxPfn >>> MAX_PAGE_ORDER) + 1);
     this.presentPages = pagesInRanges(this.ranges, 0, this.maxPfn);
 
@@ -175,19 +187,20 @@ export class PhysicalMemory {
     }
     const sectionNodes = this.#assignSectionsToNodes(nodeCount);
     const sections: (MemSection | undefined)[] = [];
-    // The per-page arrays of many sections share buffers of 64 MiB or more: buffers that large are fresh memory
-    // the host maps without clearing it, so the arrays cost host memory only where pages are written (host memory
-    // follows use), where one small buffer each would be cleared, and so touched, at once.
+    // The per-page arrays of many sections share buffers of up to 512 MiB: fresh memory the host maps without
+    // clearing it, so the arrays cost host memory only where pages are used, where small buffers of their own
+    // could be cleared, and so touched, at once; and few buffers keep the garbage collector calm.
     const sectionBytes = this.pagesPerSection * SECTION_BYTES_PER_PAGE;
     const perArena = Math.max(1, Math.floor(SECTION_ARENA_BYTES / sectionBytes));
     let arena: ArrayBuffer | undefined;
     let slot = perArena;
-    const remaining = () => sectionNodes.size - sections.filter(Boolean).length;
+    let remaining = sectionNodes.size;
     for (const [nr, node] of sectionNodes) {
       if (slot === perArena) {
-        arena = new ArrayBuffer(Math.min(perArena, remaining()) * sectionBytes);
+        arena = new ArrayBuffer(Math.min(perArena, remaining) * sectionBytes);
         slot = 0;
       }
+      remaining--;
       sections[nr] = new MemSection(nr, this.pagesPerSection, node, arena, slot++ * sectionBytes);
     }
     this.sections = sections;
@@ -539,13 +552,17 @@ export class PhysicalMemory {
 
   #markUnavailable(): void {
     const reservedBit = this.#pageFlagReserved;
+    // Nothing else is in these words yet (they are all 0): a fill per section is the same as setting each page.
     const mark = (start: number, end: number) => {
-      for (let pfn = start; pfn < end; pfn++) {
-        const section = this.sections[Math.floor(pfn / this.pagesPerSection)];
-        if (section === undefined) continue;
-        const index = pfn - section.startPfn;
-        section.flags[index]! |= reservedBit;
-        section.refcount[index] = 1;
+      for (let pfn = start; pfn < end; ) {
+        const nr = Math.floor(pfn / this.pagesPerSection);
+        const sectionEnd = Math.min(end, (nr + 1) * this.pagesPerSection);
+        const section = this.sections[nr];
+        if (section !== undefined) {
+          section.flags.fill(reservedBit, pfn - section.startPfn, sectionEnd - section.startPfn);
+          section.refcount.fill(1, pfn - section.startPfn, sectionEnd - section.startPfn);
+        }
+        pfn = sectionEnd;
       }
     };
     for (const region of this.memblockReserved) mark(region.start, region.end);
