@@ -5,7 +5,7 @@
  * over the rounds and the median, min and max of the per-round ratios (`@mm/buddy` / plain: above 1 is faster).
  *
  * Run it built, as users get the package: `pnpm bench` runs it after the vitest benchmarks (or, once built,
- * `pnpm exec tsx packages/buddy/bench/plain-buddy-comparison.ts [--rounds N] [--markdown]`).
+ * `pnpm exec tsx packages/buddy/bench/plain-buddy-comparison.ts [--rounds N]`).
  */
 import { BuddyAllocator } from '@mm/buddy';
 import { createHookBus } from '@mm/hooks';
@@ -221,7 +221,7 @@ const median = (values: readonly number[]) => {
 const rate = (value: number) => (value >= 1e6 ? `${(value / 1e6).toFixed(2)} M` : `${(value / 1e3).toFixed(0)} k`);
 
 /** Runs the comparison; returns the rows (workload, both medians, ratio median, min and max). */
-export function comparePlainBuddy(rounds = 5, seed = 1) {
+function comparePlainBuddy(rounds = 5, seed = 1) {
   const rates = workloads.map(() => sides.map(() => [] as number[]));
   // One warm-up round, untimed in the results: both sides' code is compiled before anything counts.
   for (const workload of workloads) for (const side of sides) measure(workload, side.create, seed);
@@ -247,19 +247,15 @@ export function comparePlainBuddy(rounds = 5, seed = 1) {
   });
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'));
-if (invokedDirectly) {
-  const roundsArgument = process.argv.indexOf('--rounds');
-  const rounds = roundsArgument > 0 ? Number(process.argv[roundsArgument + 1]) : 5;
-  const rows = comparePlainBuddy(rounds);
-  const lines = [
-    `| workload (order 0 unless said; 2^20 pages; median of ${rounds} interleaved rounds, CPU time) | plain JS buddy | @mm/buddy | ratio | min-max |`,
-    '|---|---:|---:|---:|---:|',
-    ...rows.map(
-      (row) =>
-        `| ${row.workload}, ${row.unit}/s | ${rate(row.plain)} | ${rate(row.mm)} | ${row.ratio.toFixed(2)} | ${row.min.toFixed(2)}-${row.max.toFixed(2)} |`,
-    ),
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-}
+const roundsArgument = process.argv.indexOf('--rounds');
+const rounds = roundsArgument > 0 ? Number(process.argv[roundsArgument + 1]) : 5;
+const rows = comparePlainBuddy(rounds);
+const lines = [
+  `| workload (order 0 unless said; 2^20 pages; median of ${rounds} interleaved rounds, CPU time) | plain JS buddy | @mm/buddy | ratio | min-max |`,
+  '|---|---:|---:|---:|---:|',
+  ...rows.map(
+    (row) =>
+      `| ${row.workload}, ${row.unit}/s | ${rate(row.plain)} | ${rate(row.mm)} | ${row.ratio.toFixed(2)} | ${row.min.toFixed(2)}-${row.max.toFixed(2)} |`,
+  ),
+];
+process.stdout.write(`${lines.join('\n')}\n`);

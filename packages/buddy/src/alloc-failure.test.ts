@@ -1,9 +1,7 @@
-import { createHookBus } from '@mm/hooks';
-import { getProfile, PhysicalMemory } from '@mm/physmem';
-import { createKernelText, KernelText, ShadowStack } from '@mm/stacktrace';
+import { KernelText } from '@mm/stacktrace';
 import { describe, expect, it } from 'vitest';
+import { reportMachine } from './__tests__/machine';
 import { allocFailureFrames, formatAllocFailure } from './alloc-failure';
-import { BuddyAllocator } from './buddy-allocator';
 
 /**
  * The allocation failure report. Truth: v6.18 mm/page_alloc.c `warn_alloc()` (and `__alloc_pages_slowpath()`,
@@ -12,26 +10,7 @@ import { BuddyAllocator } from './buddy-allocator';
  */
 
 function machine(profile: 'v4.8' | 'v6.18', frames: readonly string[]) {
-  const text = createKernelText(getProfile(profile).era);
-  const stack = new ShadowStack();
-  const hooks = createHookBus();
-  const memory = new PhysicalMemory({
-    memory: 64 * 2 ** 20,
-    profile: getProfile(profile),
-    layout: 'flat',
-    hooks,
-    stackTrace: () => {
-      const saved = new Uint32Array(stack.depth);
-      const count = stack.save(saved, stack.depth, 0);
-      return Array.from(saved.subarray(0, count), (address) => ({
-        address: KernelText.hexAddress(address),
-        symbol: text.formatSymbol(address),
-      }));
-    },
-  });
-  const buddy = new BuddyAllocator(memory, hooks);
-  buddy.freeAllMemory();
-  stack.pushAll(text.sites(frames));
+  const { memory, buddy, text, hooks } = reportMachine(profile, frames);
   memory.current.comm = 'grabber';
   let dumpPages = 0;
   hooks.dump_page.subscribe(() => dumpPages++);

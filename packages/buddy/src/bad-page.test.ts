@@ -1,8 +1,8 @@
-import { createHookBus } from '@mm/hooks';
-import { getProfile, PhysicalMemory, type ProfileName } from '@mm/physmem';
-import { createKernelText, KernelText, ShadowStack } from '@mm/stacktrace';
+import type { ProfileName } from '@mm/physmem';
+import { KernelText } from '@mm/stacktrace';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from './__tests__/invariants';
+import { reportMachine } from './__tests__/machine';
 import {
   badPageFrames,
   formatBadPage,
@@ -11,7 +11,6 @@ import {
   pageBadReason,
   pageTypeMapcount,
 } from './bad-page';
-import { BuddyAllocator } from './buddy-allocator';
 
 /**
  * `bad_page()` and the reasons it is given. Truth: v6.18 mm/page_alloc.c (`bad_page()`, `page_bad_reason()`,
@@ -22,26 +21,7 @@ import { BuddyAllocator } from './buddy-allocator';
 
 /** A machine whose `dump_stack()` sees a shadow stack with the caller's path `frames` (outermost first). */
 function machine(profile: ProfileName, frames: readonly string[]) {
-  const text = createKernelText(getProfile(profile).era);
-  const stack = new ShadowStack();
-  const hooks = createHookBus();
-  const memory = new PhysicalMemory({
-    memory: 64 * 2 ** 20,
-    profile: getProfile(profile),
-    layout: 'flat',
-    hooks,
-    stackTrace: () => {
-      const saved = new Uint32Array(stack.depth);
-      const count = stack.save(saved, stack.depth, 0);
-      return Array.from(saved.subarray(0, count), (address) => ({
-        address: KernelText.hexAddress(address),
-        symbol: text.formatSymbol(address),
-      }));
-    },
-  });
-  const buddy = new BuddyAllocator(memory, hooks);
-  buddy.freeAllMemory();
-  stack.pushAll(text.sites(frames));
+  const { memory, buddy, text } = reportMachine(profile, frames);
   memory.modules.push('leaky');
   memory.current.comm = 'leaky-driver';
   return { memory, buddy, text };

@@ -1,8 +1,6 @@
 import type { HookBus } from '@mm/hooks';
 import {
-  freeMaxOrderWord,
   type KernelProfile,
-  MAX_ORDER_NR_PAGES,
   MAX_PAGE_ORDER,
   MEMCG_KMEM,
   MEMCG_ROOT,
@@ -148,8 +146,8 @@ export class BuddyAllocator {
    * such blocks; linking them here leaves the per-page arrays of memory nobody uses untouched (host memory follows
    * use).
    */
-  #blockNext = new Int32Array(0);
-  #blockPrev = new Int32Array(0);
+  readonly #blockNext: Int32Array;
+  readonly #blockPrev: Int32Array;
   /** `memory.freeMaxOrderHeads`: free MAX_PAGE_ORDER heads whose word is not stored (1 + migratetype). */
   readonly #freeMaxOrderHeads: Uint8Array;
   readonly #shift: number;
@@ -199,6 +197,8 @@ export class BuddyAllocator {
     this.#v6 = this.profile.era === 'v6';
     this.#sections = memory.sections;
     this.#freeMaxOrderHeads = memory.freeMaxOrderHeads;
+    this.#blockNext = new Int32Array(memory.freeMaxOrderHeads.length);
+    this.#blockPrev = new Int32Array(memory.freeMaxOrderHeads.length);
     this.#shift = memory.pfnSectionShift;
     this.#mask = memory.pagesPerSection - 1;
     this.#pcpLists = pcpListCount(this.profile);
@@ -1227,11 +1227,7 @@ export class BuddyAllocator {
         do {
           const pfn = this.#pcpTake(zone, cpu, base + pindex, true);
           count -= 1 << order;
-          // get_pfnblock_migratetype(), from the section's pageblock bits (sections are pageblock-aligned).
-          const section = this.#sections[pfn >>> this.#shift]!;
-          const migratetype =
-            section.pageblockFlags[(pfn & this.#mask) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
-          this.#freeOneBlock(zone, pfn, order, migratetype, false);
+          this.#freeOneBlock(zone, pfn, order, this.memory.pageblockMigratetype(pfn), false);
         } while (count > 0 && zone.pcp.length[base + pindex]! > 0);
       }
       return;
@@ -1693,11 +1689,8 @@ export class BuddyAllocator {
    * may be such a head goes through here (see `PhysicalMemory.freeMaxOrderHeads`).
    */
   #word(section: MemSection, pfn: number): number {
-    if ((pfn & (MAX_ORDER_NR_PAGES - 1)) === 0) {
-      const type = this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER]!;
-      if (type !== 0) return freeMaxOrderWord(type - 1);
-    }
-    return section.flags[pfn & this.#mask]!;
+    const head = this.memory.freeMaxOrderHeadWord(pfn);
+    return head !== 0 ? head : section.flags[pfn & this.#mask]!;
   }
 
   #addToFreeList(zone: BuddyZone, pfn: number, order: number, migratetype: number, tail: boolean): void {
@@ -1803,7 +1796,6 @@ export class BuddyAllocator {
   #linkBlock(heads: Int32Array, tails: Int32Array, list: number, pfn: number, tail: boolean): void {
     const sentinel = -2 - list;
     const block = pfn >>> MAX_PAGE_ORDER;
-    if (block >= this.#blockNext.length) this.#growBlockLinks(block);
     const next = this.#blockNext;
     const previous = this.#blockPrev;
     if (tail) {
@@ -1844,16 +1836,5 @@ export class BuddyAllocator {
     else tails[-2 - next] = previous >= 0 ? previous : -1;
     nextLinks[block] = 0;
     previousLinks[block] = 0;
-  }
-
-  /** Makes room for block links up to `block` (the arrays are sized to the machine's highest pfn, then grow). */
-  #growBlockLinks(block: number): void {
-    const size = Math.max(block + 1, (this.memory.maxPfn >>> MAX_PAGE_ORDER) + 1);
-    const next = new Int32Array(size);
-    const previous = new Int32Array(size);
-    next.set(this.#blockNext);
-    previous.set(this.#blockPrev);
-    this.#blockNext = next;
-    this.#blockPrev = previous;
   }
 }

@@ -144,9 +144,10 @@ export function boot(options: BootOptions): Kernel {
   const cmdline = options.cmdline ?? '';
   const bytes = parseMemorySize(options.memory);
   const limit = options.hostMemoryLimit;
-  if (limit !== undefined && estimateHostBytes(bytes) > limit) {
+  const estimate = estimateHostBytes(bytes);
+  if (limit !== undefined && estimate > limit) {
     throw new RangeError(
-      `${binarySize(bytes)} of RAM would take about ${binarySize(estimateHostBytes(bytes))} of host memory ` +
+      `${binarySize(bytes)} of RAM would take about ${binarySize(estimate)} of host memory ` +
         `(${HOST_BYTES_PER_PAGE_ESTIMATE} bytes a page), more than the ${binarySize(limit)} it may use`,
     );
   }

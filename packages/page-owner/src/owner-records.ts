@@ -41,7 +41,7 @@ export class OwnerRecords {
 
   /**
    * The arrays of a section page_owner has not written yet: one shared array of zeros (no record), which readers
-   * read like any other and writers replace through {@link materialize} first. Host memory follows the sections
+   * read like any other and writers replace through {@link writable} first. Host memory follows the sections
    * with records, not the machine's size; the simulated page_ext bytes are the kernel's either way.
    */
   readonly empty: Uint32Array;
@@ -64,8 +64,16 @@ export class OwnerRecords {
     });
   }
 
-  /** Gives section `nr` arrays of its own, before its first write; returns its info array. */
-  materialize(nr: number): Uint32Array {
+  /**
+   * Section `nr`'s info array, to write to: undefined for a section without page_ext; a section still sharing
+   * {@link empty} gets arrays of its own first.
+   */
+  writable(nr: number): Uint32Array | undefined {
+    const info = this.info[nr];
+    return info === this.empty ? this.#materialize(nr) : info;
+  }
+
+  #materialize(nr: number): Uint32Array {
     const pages = this.empty.length;
     const info = new Uint32Array(pages);
     this.info[nr] = info;

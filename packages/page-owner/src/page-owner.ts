@@ -348,9 +348,8 @@ export class PageOwner {
   #record(pfn: number, order: number, gfp: number, handle: number, ts: number, pages: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    let info = records.info[nr];
+    const info = records.writable(nr);
     if (info === undefined) return;
-    if (info === records.empty) info = records.materialize(nr);
     const base = pfn & records.mask;
     if (!this.#everyPage) {
       records.handle[nr]![base] = handle;
@@ -427,9 +426,8 @@ export class PageOwner {
   #resetPageOwner(pfn: number, order: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    let info = records.info[nr];
+    const info = records.writable(nr);
     if (info === undefined) return;
-    if (info === records.empty) info = records.materialize(nr);
     const base = pfn & records.mask;
     const pages = 1 << order;
     if (!this.#everyPage) {
@@ -465,9 +463,8 @@ export class PageOwner {
   #split(pfn: number, oldOrder: number, newOrder: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    let info = records.info[nr];
+    const info = records.writable(nr);
     if (info === undefined) return;
-    if (info === records.empty) info = records.materialize(nr);
     const base = pfn & records.mask;
     const pages = 1 << oldOrder;
     const setOrder = (word: number) =>
@@ -501,12 +498,10 @@ export class PageOwner {
     const records = this.records;
     const fromNr = from >>> records.shift;
     const toNr = to >>> records.shift;
-    const fromInfo = records.info[fromNr];
-    let toInfo = records.info[toNr];
+    // Both sections are written: the new page's record, and the old page's context (renamed below).
+    const fromInfo = records.writable(fromNr);
+    const toInfo = records.writable(toNr);
     if (fromInfo === undefined || toInfo === undefined) return;
-    if (toInfo === records.empty) toInfo = records.materialize(toNr);
-    // The old page's context is renamed below: it must have arrays of its own too.
-    if (fromInfo === records.empty) records.materialize(fromNr);
     const fromBase = from & records.mask;
     const toBase = to & records.mask;
     const oldInfo = fromInfo[fromBase]!;

@@ -354,12 +354,19 @@ export class PhysicalMemory {
    * word of a free MAX_PAGE_ORDER head that is not stored ({@link freeMaxOrderHeads}).
    */
   pageWord(pfn: number): number {
-    if ((pfn & (MAX_ORDER_NR_PAGES - 1)) === 0) {
-      const type = this.freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] ?? 0;
-      if (type !== 0) return freeMaxOrderWord(type - 1);
-    }
-    const section = this.section(pfn);
-    return section.flags[pfn - section.startPfn]!;
+    return this.#wordOf(this.section(pfn), pfn);
+  }
+
+  /** The word of a free MAX_PAGE_ORDER head kept in {@link freeMaxOrderHeads}, or 0 when `pfn` is not one. */
+  freeMaxOrderHeadWord(pfn: number): number {
+    if ((pfn & (MAX_ORDER_NR_PAGES - 1)) !== 0) return 0;
+    const type = this.freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] ?? 0;
+    return type === 0 ? 0 : freeMaxOrderWord(type - 1);
+  }
+
+  #wordOf(section: MemSection, pfn: number): number {
+    const head = this.freeMaxOrderHeadWord(pfn);
+    return head !== 0 ? head : section.flags[pfn - section.startPfn]!;
   }
 
   /** The order field: the free block's order at a free head, the allocation order at an allocated head. */
@@ -371,7 +378,7 @@ export class PhysicalMemory {
   pageRefcount(pfn: number): number {
     const section = this.section(pfn);
     const index = pfn - section.startPfn;
-    const state = this.pageWord(pfn) >>> STATE_SHIFT;
+    const state = this.#wordOf(section, pfn) >>> STATE_SHIFT;
     return state === 1 || state === 2 ? 0 : section.refcount[index]!;
   }
 
@@ -379,7 +386,7 @@ export class PhysicalMemory {
   pageMapcount(pfn: number): number {
     const section = this.section(pfn);
     const index = pfn - section.startPfn;
-    const state = this.pageWord(pfn) >>> STATE_SHIFT;
+    const state = this.#wordOf(section, pfn) >>> STATE_SHIFT;
     return state === 1 || state === 2 ? 0 : Math.max(0, section.mapcount[index]!);
   }
 
@@ -387,7 +394,7 @@ export class PhysicalMemory {
   pageType(pfn: number): PageType {
     const section = this.section(pfn);
     const index = pfn - section.startPfn;
-    const state = this.pageWord(pfn) >>> STATE_SHIFT;
+    const state = this.#wordOf(section, pfn) >>> STATE_SHIFT;
     return state === 1 || state === 2 ? PageType.none : (Math.max(0, -section.mapcount[index]!) as PageType);
   }
 
@@ -593,6 +600,6 @@ function subtractRegions(ranges: readonly PfnRange[], regions: readonly PfnRange
 }
 
 /** The flags word of a free MAX_PAGE_ORDER head on the free list of `migratetype` (see page-state.ts). */
-export function freeMaxOrderWord(migratetype: number): number {
+function freeMaxOrderWord(migratetype: number): number {
   return ((PageState.buddy << STATE_SHIFT) | (MAX_PAGE_ORDER << ORDER_SHIFT) | migratetype) >>> 0;
 }
