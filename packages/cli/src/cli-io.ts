@@ -15,14 +15,25 @@ export const processIo: CliIo = {
   env: process.env,
 };
 
-/** Exit codes shared by every command: 0 success, 1 failure, 2 bad usage. */
-export const ExitCode = { success: 0, failure: 1, usage: 2 } as const;
+/** Exit codes shared by every command: 0 success, 1 failure, 2 bad usage, 130 interrupted (128 + SIGINT). */
+export const ExitCode = { success: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 /** Bad usage: unknown options, malformed values. Reported with the command's usage hint, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/**
+ * A failure the user can act on (an input that cannot be read, an output that cannot be written), reported as one
+ * line naming the command, exit code 1, never with a stack.
+ */
+export class CliError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CliError';
   }
 }
 

@@ -1,4 +1,4 @@
-import { type CliIo, ExitCode, UsageError } from './cli-io';
+import { type CliIo, ExitCode } from './cli-io';
 import type { Command } from './command';
 import { bootCommand } from './commands/boot';
 import { diffCommand } from './commands/diff';
@@ -8,6 +8,7 @@ import { replayCommand } from './commands/replay';
 import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { sortCommand } from './commands/sort';
+import { describeError } from './describe-error';
 
 /** Every subcommand, in `--help` order. */
 export const commands: readonly Command[] = [
@@ -33,16 +34,18 @@ mmsim simulates the Linux kernel's physical memory, buddy allocator and per-page
 Commands:
 ${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
 
-Run 'mmsim <command> --help' for a command's options.
+Run 'mmsim <command> --help' for a command's options. '--debug' anywhere prints the stack of an error.
 `;
 }
 
 /**
  * Runs `mmsim` with `argv` (without the node and script paths) and returns the exit code: 0 success, 1 failure,
- * 2 bad usage. Errors are printed to `io.stderr`, never thrown.
+ * 2 bad usage, 130 interrupted. Errors are printed to `io.stderr` as one line (with the stack under `--debug`),
+ * never thrown.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = debug ? argv.filter((argument) => argument !== '--debug') : argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(usage());
     return name === undefined ? ExitCode.usage : ExitCode.success;
@@ -59,11 +62,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`${error.message}\nRun 'mmsim ${command.name} --help' for usage.\n`);
-      return ExitCode.usage;
-    }
-    io.stderr(`mmsim ${command.name}: ${(error as Error).stack ?? String(error)}\n`);
-    return ExitCode.failure;
+    const report = describeError(command.name, error, debug);
+    io.stderr(`${report.message}\n`);
+    return report.exitCode;
   }
 }

@@ -1,23 +1,112 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CliError } from './cli-io';
+import { checkWritableLocation, isLivePid } from './output-checks';
+import { type Checkpoint, withSignalsDeferred } from './signals';
 import { AtomicFile } from './write-file-atomic';
 
+/** What every output directory of mmsim holds (run, replay and idle write the kernel's /proc files and dmesg). */
+const SIGNATURE = ['dmesg', 'proc'] as const;
+
+/** Siblings of `root` a run stages in or moves aside: `.NAME.mmsim-stage-PID-N`, `.NAME.mmsim-old-PID-N`. */
+function temporaryName(root: string, kind: 'stage' | 'old', sequence: number): string {
+  return join(dirname(root), `.${basename(root)}.mmsim-${kind}-${process.pid}-${sequence}`);
+}
+
+let sequence = 0;
+
 /**
- * An output directory whose files are written whole or not at all (each through an {@link AtomicFile}: a temporary
- * name in the same directory, renamed into place when complete), so an interrupted run leaves only whole files.
+ * Checks, before any work, that `root` can become an output directory: not under /proc, /sys or /dev, not an
+ * existing file, in a place this user may write, and either absent, empty, or an earlier output of mmsim (which is
+ * replaced whole). Throws a {@link CliError} that says which.
+ */
+export function checkOutputDirectory(root: string): void {
+  const path = resolve(root);
+  checkWritableLocation(path, 'output directory');
+  if (!existsSync(path)) return;
+  if (!statSync(path).isDirectory())
+    throw new CliError(`${root}: not a directory (--out names the directory to write)`);
+  const entries = readdirSync(path);
+  const ours = SIGNATURE.every((name) => entries.includes(name));
+  if (entries.length > 0 && !ours) {
+    throw new CliError(
+      `${root}: the directory holds files mmsim did not write; give a new or empty directory (an output of mmsim is replaced whole)`,
+    );
+  }
+}
+
+/** Removes what killed runs (SIGKILL, power loss) left next to `root`: stages and set-aside outputs of dead pids. */
+function removeStaleTemporaries(root: string): void {
+  const prefix = `.${basename(root)}.mmsim-`;
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(root));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    const match = /^(?:stage|old)-(\d+)-\d+$/.exec(entry.slice(prefix.length));
+    if (match === null || isLivePid(Number(match[1]))) continue;
+    rmSync(join(dirname(root), entry), { recursive: true, force: true });
+  }
+}
+
+/**
+ * An output directory written whole or not at all. Files go to a fresh stage next to it (`.NAME.mmsim-stage-PID-N`,
+ * on the same file system), each file whole; {@link OutputDirectory.commit} then moves any earlier output aside,
+ * renames the stage into place and removes the old one. Readers see the old directory, then (after a moment
+ * without any) the new one, never a mix; two runs into one directory leave one run's files; a run that fails or is
+ * interrupted leaves the old directory as it was.
  */
 export class OutputDirectory {
+  /** The directory the files end up in. */
   readonly root: string;
+  /** Where they are written until {@link commit}. */
+  readonly stage: string;
+  /** The files written, relative to the root. */
   readonly written: string[] = [];
+  readonly #checkpoint: Checkpoint;
 
-  constructor(root: string) {
-    this.root = root;
-    mkdirSync(root, { recursive: true });
+  private constructor(root: string, checkpoint: Checkpoint) {
+    this.root = resolve(root);
+    this.#checkpoint = checkpoint;
+    checkOutputDirectory(root);
+    mkdirSync(dirname(this.root), { recursive: true });
+    removeStaleTemporaries(this.root);
+    this.stage = temporaryName(this.root, 'stage', sequence++);
+    mkdirSync(this.stage);
   }
 
-  /** Writes `relative` from a string or from the chunks `produce` hands to its `write`. */
-  write(relative: string, content: string | ((write: (chunk: string | Uint8Array) => void) => void)): string {
-    const path = join(this.root, relative);
+  /**
+   * Writes the directory `root` with `produce`, Ctrl-C and SIGTERM deferred: a signal lets the file being written
+   * finish, then the stage is removed and an {@link InterruptedError} thrown (the old directory, if any, is left as
+   * it was). Returns the files written.
+   */
+  static async write(
+    root: string,
+    produce: (out: OutputDirectory) => Promise<void> | void,
+  ): Promise<readonly string[]> {
+    return withSignalsDeferred(async (checkpoint) => {
+      const out = new OutputDirectory(root, checkpoint);
+      try {
+        await produce(out);
+        await checkpoint();
+        out.commit();
+      } catch (error) {
+        out.abort();
+        throw error;
+      }
+      return out.written;
+    });
+  }
+
+  /** Writes `relative` from a string or from the chunks `produce` hands to its `write`, then lets signals in. */
+  async write(
+    relative: string,
+    content: string | ((write: (chunk: string | Uint8Array) => void) => void),
+  ): Promise<void> {
+    const path = join(this.stage, relative);
     mkdirSync(dirname(path), { recursive: true });
     const file = AtomicFile.open(path);
     try {
@@ -29,27 +118,40 @@ export class OutputDirectory {
     }
     file.commit();
     this.written.push(relative);
-    return path;
+    await this.#checkpoint();
   }
-}
 
-/**
- * Runs `body` (writing an output directory) with Ctrl-C and SIGTERM held back: a signal that arrives meanwhile is
- * noted and acted on only after the last file is whole (the default action would kill the process in the middle
- * of a write and leave a temporary file behind). Returns whether one arrived.
- */
-export function withSignalsDeferred(body: () => void): boolean {
-  let interrupted = false;
-  const note = () => {
-    interrupted = true;
-  };
-  process.on('SIGINT', note);
-  process.on('SIGTERM', note);
-  try {
-    body();
-  } finally {
-    process.off('SIGINT', note);
-    process.off('SIGTERM', note);
+  /** Puts the stage in place of the root (see the class comment). */
+  commit(): void {
+    // Another run may commit into the same root at the same moment: retry until our stage is in place.
+    for (let attempt = 0; ; attempt++) {
+      const old = temporaryName(this.root, 'old', sequence++);
+      let movedAside = false;
+      try {
+        renameSync(this.root, old);
+        movedAside = true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      try {
+        renameSync(this.stage, this.root);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const race = (code === 'ENOTEMPTY' || code === 'EEXIST') && attempt < 8;
+        if (movedAside) {
+          if (race) rmSync(old, { recursive: true, force: true });
+          else renameSync(old, this.root);
+        }
+        if (race) continue;
+        throw error;
+      }
+      if (movedAside) rmSync(old, { recursive: true, force: true });
+      return;
+    }
   }
-  return interrupted;
+
+  /** Removes the stage; the root is left as it was. */
+  abort(): void {
+    rmSync(this.stage, { recursive: true, force: true });
+  }
 }

@@ -3,7 +3,8 @@ import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
 import type { ProfileName } from '@mm/physmem';
 import { builtinWorkloads, Simulation, type Workload } from '@mm/workloads';
-import { UsageError } from './cli-io';
+import { CliError, UsageError } from './cli-io';
+import { errorText } from './describe-error';
 
 /** The result of a run: the booted kernel after the workload, with timings. */
 export interface RunResult {
@@ -87,18 +88,35 @@ export async function loadWorkloadModule(path: string): Promise<() => Workload> 
   try {
     module = await import(pathToFileURL(resolve(path)).href);
   } catch (error) {
-    throw new UsageError(`mmsim run: cannot load workload module '${path}': ${(error as Error).message}`);
+    throw new UsageError(`mmsim run: cannot load workload module '${path}': ${errorText(error)}`);
   }
   const exported = module.default ?? module.workload;
   const isWorkload = (value: unknown): value is Workload =>
     typeof value === 'object' && value !== null && typeof (value as Workload).run === 'function';
-  if (isWorkload(exported)) return () => exported;
+  // The module's failures are the user's to fix: one line naming the module (the stack under --debug).
+  const guarded = (workload: Workload): Workload => ({
+    name: workload.name,
+    description: workload.description,
+    run(sim, progress) {
+      try {
+        workload.run(sim, progress);
+      } catch (error) {
+        throw new CliError(`workload module '${path}' failed: ${errorText(error)}`, { cause: error });
+      }
+    },
+  });
+  if (isWorkload(exported)) return () => guarded(exported);
   if (typeof exported === 'function') {
     return () => {
-      const made = (exported as () => unknown)();
+      let made: unknown;
+      try {
+        made = (exported as () => unknown)();
+      } catch (error) {
+        throw new CliError(`workload module '${path}' failed: ${errorText(error)}`, { cause: error });
+      }
       if (!isWorkload(made))
         throw new UsageError(`mmsim run: '${path}' did not make a workload (an object with run())`);
-      return made;
+      return guarded(made);
     };
   }
   throw new UsageError(

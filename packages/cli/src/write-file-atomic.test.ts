@@ -74,18 +74,12 @@ describe('AtomicFile', () => {
   });
 });
 
-describe('withSignalsDeferred', () => {
-  it('holds Ctrl-C back until the body is done, then says it came', async () => {
-    const { withSignalsDeferred } = await import('./output-directory');
-    const order: string[] = [];
-    const listeners = process.listenerCount('SIGINT');
-    const interrupted = withSignalsDeferred(() => {
-      process.emit('SIGINT');
-      order.push('body finished');
-    });
-    expect(interrupted).toBe(true);
-    expect(order).toEqual(['body finished']);
-    expect(process.listenerCount('SIGINT')).toBe(listeners);
-    expect(withSignalsDeferred(() => {})).toBe(false);
+describe('stale temporaries', () => {
+  it('removes the temporary files of dead writers next to the target, not those of live ones', () => {
+    // pid 2^22 + 1 is above the kernel's pid_max limit (PID_MAX_LIMIT, 4M): no process has it.
+    writeFileSync(join(directory, `.out.tmp-${2 ** 22 + 1}-0`), 'half');
+    writeFileSync(join(directory, `.out.tmp-${process.pid}-99`), 'ours');
+    writeFileAtomic(join(directory, 'out'), 'whole');
+    expect(readdirSync(directory).sort()).toEqual([`.out.tmp-${process.pid}-99`, 'out']);
   });
 });

@@ -5,6 +5,7 @@ import {
   fchmodSync,
   lstatSync,
   openSync,
+  readdirSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -13,6 +14,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { isLivePid } from './output-checks';
 
 let sequence = 0;
 
@@ -62,6 +64,7 @@ export class AtomicFile {
     }
     if (existing?.isDirectory()) throw errnoError('EISDIR', 'open', path);
     if (existing !== undefined) accessSync(target, constants.W_OK);
+    removeStaleTemporaries(target);
     const temporary = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${sequence++}`);
     const fd = openSync(temporary, 'wx', 0o666);
     if (existing !== undefined) {
@@ -117,7 +120,27 @@ export class AtomicFile {
     this.#pending = [];
     this.#pendingBytes = 0;
     let offset = 0;
-    while (offset < data.length) offset += writeSync(this.#fd!, data, offset);
+    while (offset < data.length) {
+      const written = writeSync(this.#fd!, data, offset);
+      // A file that takes nothing (some kernel files) would spin here forever.
+      if (written <= 0) throw errnoError('EIO', 'write', this.temporary);
+      offset += written;
+    }
+  }
+}
+
+/** Removes the temporary files that killed writers (SIGKILL, power loss) left next to `target`. */
+function removeStaleTemporaries(target: string): void {
+  const prefix = `.${basename(target)}.tmp-`;
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(target));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const match = entry.startsWith(prefix) ? /^(\d+)-\d+$/.exec(entry.slice(prefix.length)) : null;
+    if (match !== null && !isLivePid(Number(match[1]))) rmSync(join(dirname(target), entry), { force: true });
   }
 }
 

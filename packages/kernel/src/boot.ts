@@ -100,14 +100,38 @@ function binarySize(bytes: number): string {
   return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/**
+ * A machine that cannot exist or cannot be simulated here: a malformed or impossible memory size, one the host
+ * cannot hold, a memory map with nothing usable, too many nodes or CPUs. A RangeError, so older callers that catch
+ * those still do; callers such as the CLI tell it from the simulator's own errors by its class.
+ */
+export class MachineConfigError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MachineConfigError';
+  }
+}
+
 /** The bytes of a size given as a number or text, or a clear error. */
 export function parseMemorySize(memory: number | string): number {
   const bytes = typeof memory === 'number' ? memory : memparse(memory);
   if (bytes === undefined || !Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new RangeError(`memory size '${memory}' is not a size such as 512M, 4G or 1T`);
+    throw new MachineConfigError(`memory size '${memory}' is not a size such as 512M, 4G or 1T`);
   }
-  if (bytes < 64 * 2 ** 20) throw new RangeError(`memory size '${memory}' is too small: mmsim boots machines from 64M`);
+  if (bytes < 64 * 2 ** 20)
+    throw new MachineConfigError(`memory size '${memory}' is too small: mmsim boots machines from 64M`);
   return bytes;
+}
+
+/** Runs the laying out of a machine, its RangeErrors (a machine that cannot exist) as {@link MachineConfigError}s. */
+function machineConfig<T>(layOut: () => T): T {
+  try {
+    return layOut();
+  } catch (error) {
+    if (error instanceof RangeError && !(error instanceof MachineConfigError))
+      throw new MachineConfigError(error.message);
+    throw error;
+  }
 }
 
 const BOOT_BUILD = '#1 SMP PREEMPT_DYNAMIC Thu Nov 26 12:00:00 UTC 2026';
@@ -136,7 +160,7 @@ const pageExtInitPath: Readonly<Record<'v4' | 'v6', readonly string[]>> = {
  * makes the kernel's own boot-time allocations, sets up page_ext for the features that need it, and prints the
  * boot log a real kernel would (init/main.c `start_kernel`, arch/x86 `setup_arch`). Each feature acts in the phases
  * it has (see `BootedFeature`), in boot order. A malformed parameter throws {@link KernelParamError}; a machine
- * that cannot exist throws RangeError; features that cannot be composed throw TypeError.
+ * that cannot exist throws {@link MachineConfigError}; features that cannot be composed throw TypeError.
  */
 export function boot(options: BootOptions): Kernel {
   const started = performance.now();
@@ -146,7 +170,7 @@ export function boot(options: BootOptions): Kernel {
   const limit = options.hostMemoryLimit;
   const estimate = estimateHostBytes(bytes);
   if (limit !== undefined && estimate > limit) {
-    throw new RangeError(
+    throw new MachineConfigError(
       `${binarySize(bytes)} of RAM would take about ${binarySize(estimate)} of host memory ` +
         `(${HOST_BYTES_PER_PAGE_ESTIMATE} bytes a page), more than the ${binarySize(limit)} it may use`,
     );
@@ -191,30 +215,33 @@ export function boot(options: BootOptions): Kernel {
 
   const layout = options.layout ?? 'pc';
   const model = options.model ?? 'sparsemem';
-  const memory = new PhysicalMemory({
-    memory: bytes,
-    profile,
-    layout,
-    model,
-    nodes: options.nodes ?? 1,
-    cpus: options.cpus ?? 2,
-    hooks,
-    stackTrace: () => {
-      const frames = new Uint32Array(stack.depth);
-      const count = stack.save(frames, stack.depth, 0);
-      return Array.from(frames.subarray(0, count), (address) => ({
-        address: KernelText.hexAddress(address),
-        symbol: text.formatSymbol(address),
-      }));
-    },
-    ...(values.limit !== undefined ? { limit: values.limit } : {}),
-    ...(values.reserve.length > 0 ? { reserve: values.reserve } : {}),
-    ...(movableBytes !== undefined ? { movableBytes } : {}),
-    earlyAllocations: (nodes) => [
-      ...(plan !== undefined && model === 'flatmem' ? flatmemPageExtAllocations(plan, nodes) : []),
-      ...parts.flatMap((part) => part.memblock?.(nodes) ?? []),
-    ],
-  });
+  const memory = machineConfig(
+    () =>
+      new PhysicalMemory({
+        memory: bytes,
+        profile,
+        layout,
+        model,
+        nodes: options.nodes ?? 1,
+        cpus: options.cpus ?? 2,
+        hooks,
+        stackTrace: () => {
+          const frames = new Uint32Array(stack.depth);
+          const count = stack.save(frames, stack.depth, 0);
+          return Array.from(frames.subarray(0, count), (address) => ({
+            address: KernelText.hexAddress(address),
+            symbol: text.formatSymbol(address),
+          }));
+        },
+        ...(values.limit !== undefined ? { limit: values.limit } : {}),
+        ...(values.reserve.length > 0 ? { reserve: values.reserve } : {}),
+        ...(movableBytes !== undefined ? { movableBytes } : {}),
+        earlyAllocations: (nodes) => [
+          ...(plan !== undefined && model === 'flatmem' ? flatmemPageExtAllocations(plan, nodes) : []),
+          ...parts.flatMap((part) => part.memblock?.(nodes) ?? []),
+        ],
+      }),
+  );
   const log = (lines: string | readonly string[]) => {
     for (const line of typeof lines === 'string' ? [lines] : lines) memory.log.printk(line);
   };

@@ -1,5 +1,12 @@
 export type { BootOptions } from './boot';
-export { boot, estimateHostBytes, HOST_BYTES_PER_PAGE_ESTIMATE, KernelParamError, parseMemorySize } from './boot';
+export {
+  boot,
+  estimateHostBytes,
+  HOST_BYTES_PER_PAGE_ESTIMATE,
+  KernelParamError,
+  MachineConfigError,
+  parseMemorySize,
+} from './boot';
 export type { BootAllocation, BootAllocationSite } from './boot-allocations';
 export { allocateBootMemory, bootAllocationSites } from './boot-allocations';
 export {

@@ -1,13 +1,13 @@
 import { totalmem } from 'node:os';
 import { allFeatures } from '@mm/defaults';
-import { boot, type Kernel, KernelParamError } from '@mm/kernel';
+import { boot, type Kernel } from '@mm/kernel';
 import { idlePfns, markIdle, pageIdle, presentPfns } from '@mm/page-idle';
 import { isProfileName, PAGE_SIZE, type ProfileName, profileNames } from '@mm/physmem';
 import { formatMaps, readPagemap, type VmTask } from '@mm/vm';
 import { Simulation, WssWorkload } from '@mm/workloads';
-import { type CliIo, ExitCode, UsageError } from '../cli-io';
+import { CliError, type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
-import { OutputDirectory } from '../output-directory';
+import { checkOutputDirectory, OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, parseOptions } from '../parse-options';
 
 const help = `Usage: mmsim idle [options]
@@ -78,11 +78,12 @@ export function estimateWorkingSets(options: {
     hostMemoryLimit: totalmem(),
   });
   const idle = kernel.feature(pageIdle);
-  if (idle === undefined) throw new Error('this kernel has no idle page tracking');
+  if (idle === undefined) throw new CliError('this kernel has no idle page tracking');
   new Simulation(kernel, { seed: options.seed });
   const workload = new WssWorkload(kernel, undefined, options.seed);
   const failed = workload.populate();
-  if (failed > 0) throw new Error(`the workload could not map ${failed} pages: give the machine more memory (--mem)`);
+  if (failed > 0)
+    throw new CliError(`the workload could not map ${failed} pages: give the machine more memory (--mem)`);
   const bitmap = idle.bitmapFile();
   const pfns = workload.processes.map((process) => taskPfns(kernel, process.task));
   for (const list of pfns) markIdle(bitmap, list);
@@ -120,7 +121,7 @@ export const idleCommand: Command = {
   name: 'idle',
   summary: "estimate each process's working set with idle page tracking (pagemap + page_idle bitmap)",
   help,
-  run(argv: readonly string[], io: CliIo): number {
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseOptions('idle', argv, {
       mem: { type: 'string' },
       profile: { type: 'string' },
@@ -143,27 +144,21 @@ export const idleCommand: Command = {
     const arch = choiceOption('idle', 'arch', values.arch, ['x86_64', 'i386']) ?? 'x86_64';
     const ticks = integerOption('idle', 'ticks', values.ticks, 0, 1_000_000) ?? 10;
     const seed = integerOption('idle', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1;
-    let result: ReturnType<typeof estimateWorkingSets>;
-    try {
-      result = estimateWorkingSets({
-        memory: values.mem ?? '1G',
-        profile,
-        arch,
-        cmdline: values.cmdline ?? '',
-        ticks,
-        seed,
-      });
-    } catch (error) {
-      if (error instanceof KernelParamError || error instanceof RangeError) {
-        throw new UsageError(`mmsim idle: ${error.message}`);
-      }
-      io.stderr(`mmsim idle: ${(error as Error).message}\n`);
-      return ExitCode.failure;
-    }
+    if (values.out !== undefined) checkOutputDirectory(values.out);
+    const result = estimateWorkingSets({
+      memory: values.mem ?? '1G',
+      profile,
+      arch,
+      cmdline: values.cmdline ?? '',
+      ticks,
+      seed,
+    });
     if (values.out !== undefined) {
-      const out = new OutputDirectory(values.out);
-      for (const file of result.kernel.files()) out.write(file.path, (write) => file.read(write));
-      out.write('dmesg', result.kernel.dmesg());
+      const { kernel } = result;
+      await OutputDirectory.write(values.out, async (out) => {
+        for (const file of kernel.files()) await out.write(file.path, (write) => file.read(write));
+        await out.write('dmesg', kernel.dmesg());
+      });
     }
     if (values.json) {
       io.stdout(`${JSON.stringify({ processes: result.processes }, null, 2)}\n`);

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { allFeatures } from '@mm/defaults';
-import { KernelParamError } from '@mm/kernel';
 import { formatSize, getProfile, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
 import {
   formatPerfKmemPageStat,
@@ -20,12 +18,12 @@ import {
   TraceReader,
   traceField,
 } from '@mm/workloads';
-import { type CliIo, ExitCode, UsageError } from '../cli-io';
+import { CliError, type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
+import { checkOutputDirectory } from '../output-directory';
 import { parseOptions } from '../parse-options';
 import { sampleTimeline } from '../run-workload';
 import { type ReplayStatOptions, replayStatOptions } from './replay-stat';
-import { writeReport } from './report';
 import { writeOutput } from './run';
 
 /**
@@ -216,7 +214,8 @@ export const replayCommand: Command = {
         )
       : undefined;
     const collector = statOptions === undefined ? undefined : statCollector(statOptions);
-    const printStat = (replay: Omit<ReplayResult, 'errors'> | undefined, files: string[]): number => {
+    if (values.out !== undefined) checkOutputDirectory(values.out);
+    const printStat = (replay: Omit<ReplayResult, 'errors'> | undefined, files: readonly string[]): number => {
       const stat = collector!.stat();
       if (values.json) {
         const json = perfKmemPageStatJson(stat, statOptions!.report);
@@ -227,13 +226,7 @@ export const replayCommand: Command = {
       return ExitCode.success;
     };
     if (collector !== undefined && values.out === undefined) {
-      try {
-        await statOnly(positionals[0]!, collector.add);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === undefined) throw error;
-        io.stderr(`mmsim replay: ${(error as Error).message}\n`);
-        return ExitCode.failure;
-      }
+      await statOnly(positionals[0]!, collector.add);
       return printStat(undefined, []);
     }
     const depth = values.depth === undefined ? REPLAY_STACK_DEPTH : Number(values.depth);
@@ -258,13 +251,8 @@ export const replayCommand: Command = {
         ...(collector !== undefined ? { observe: collector.add } : {}),
       });
     } catch (error) {
-      if (error instanceof KernelParamError || error instanceof TraceRangeError || error instanceof RangeError) {
-        throw new UsageError(`mmsim replay: ${error.message}`);
-      }
-      if (error instanceof KallsymsFormatError || (error as NodeJS.ErrnoException).code !== undefined) {
-        io.stderr(`mmsim replay: ${(error as Error).message}\n`);
-        return ExitCode.failure;
-      }
+      if (error instanceof TraceRangeError) throw new UsageError(`mmsim replay: ${error.message}`);
+      if (error instanceof KallsymsFormatError) throw new CliError(error.message);
       throw error;
     }
     const { kernel, result } = replayed;
@@ -272,7 +260,7 @@ export const replayCommand: Command = {
     const written =
       values.out === undefined
         ? []
-        : writeOutput(
+        : await writeOutput(
             {
               kernel,
               workload: `replay ${file}`,
@@ -282,11 +270,8 @@ export const replayCommand: Command = {
               timeline: [sampleTimeline(kernel)],
             },
             values.out,
+            { report: values.report === true },
           );
-    if (values.report && values.out !== undefined) {
-      writeReport(values.out, join(values.out, 'report.html'));
-      written.push('report.html');
-    }
     if (collector !== undefined) {
       const { errors: _errors, ...summary } = result;
       return printStat(summary, written);

@@ -2,9 +2,11 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PageOwnerParseError } from '@mm/page-owner-tools';
 import { ReportSourceError, readReportSource, renderReport } from '@mm/report';
-import { type CliIo, ExitCode, UsageError } from '../cli-io';
+import { CliError, type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
+import { checkWritableLocation } from '../output-checks';
 import { parseOptions } from '../parse-options';
+import { withSignalsDeferred } from '../signals';
 import { writeFileAtomic } from '../write-file-atomic';
 
 const help = `Usage: mmsim report [options] <run-directory | page_owner-dump>
@@ -24,20 +26,28 @@ Options:
 Exit codes: 0 success, 1 failure (unreadable input, or a malformed dump with its file and line), 2 bad usage.
 `;
 
-/** Builds the report of `source` and writes it whole to `out`; returns its size in bytes and what it shows. */
-export function writeReport(
-  source: string,
-  out: string,
-): { bytes: number; pages: number; records: number; stacks: number; format: string | null } {
+/** What a report shows: its size in bytes, pages, page_owner records, stacks and the dump's format. */
+export interface ReportFacts {
+  readonly bytes: number;
+  readonly pages: number;
+  readonly records: number;
+  readonly stacks: number;
+  readonly format: string | null;
+}
+
+/** Builds the report of `source` (a run's directory or a dump): the HTML and what it shows. */
+export function buildReport(source: string): { readonly html: string; readonly facts: ReportFacts } {
   const data = readReportSource(source);
   const html = renderReport(data);
-  writeFileAtomic(out, html);
   return {
-    bytes: Buffer.byteLength(html),
-    pages: data.pages,
-    records: data.records.count,
-    stacks: data.stacks.length,
-    format: data.format,
+    html,
+    facts: {
+      bytes: Buffer.byteLength(html),
+      pages: data.pages,
+      records: data.records.count,
+      stacks: data.stacks.length,
+      format: data.format,
+    },
   };
 }
 
@@ -64,8 +74,14 @@ export const reportCommand: Command = {
     }
     const source = positionals[0]!;
     const out = values.out ?? defaultReportPath(source);
+    checkWritableLocation(out, 'output file');
     try {
-      const written = writeReport(source, out);
+      const written = await withSignalsDeferred(async (checkpoint) => {
+        const { html, facts } = buildReport(source);
+        await checkpoint();
+        writeFileAtomic(out, html);
+        return facts;
+      });
       io.stdout(
         values.json
           ? `${JSON.stringify({ out, ...written }, null, 2)}\n`
@@ -74,8 +90,7 @@ export const reportCommand: Command = {
       return ExitCode.success;
     } catch (error) {
       if (error instanceof ReportSourceError || error instanceof PageOwnerParseError) {
-        io.stderr(`mmsim report: ${error.message}\n`);
-        return ExitCode.failure;
+        throw new CliError(error.message);
       }
       throw error;
     }

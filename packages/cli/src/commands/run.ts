@@ -1,13 +1,11 @@
-import { join } from 'node:path';
-import { KernelParamError } from '@mm/kernel';
 import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
 import { builtinWorkloads } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import type { Command } from '../command';
-import { OutputDirectory, withSignalsDeferred } from '../output-directory';
+import { checkOutputDirectory, OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, parseOptions } from '../parse-options';
 import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
-import { writeReport } from './report';
+import { buildReport } from './report';
 
 const help = `Usage: mmsim run [options]
 
@@ -35,7 +33,10 @@ Options:
   --quiet             no progress bar (there is none either when stderr is not a terminal)
   -h, --help          show this help
 
-Exit codes: 0 success, 1 failure, 2 bad usage, 130 interrupted while writing --out (every file written is whole).
+The output directory is written whole or not at all: files go to a hidden directory beside DIR, which replaces
+DIR (an earlier output of mmsim, or nothing) when complete. DIR must be new, empty or such an output.
+
+Exit codes: 0 success, 1 failure, 2 bad usage, 130 interrupted (Ctrl-C while writing --out: DIR is left as it was).
 `;
 
 /** A progress bar on stderr, redrawn when the percentage changes; `done()` clears it. */
@@ -94,17 +95,24 @@ export function runSummary(result: RunResult) {
 }
 
 /**
- * Writes the output directory of a run: `cmdline`, every file the kernel shows (its /proc files, then each
- * feature's), `dmesg` and `summary.json`.
+ * Writes the output directory of a run, whole or not at all (see {@link OutputDirectory}): `cmdline`, every file
+ * the kernel shows (its /proc files, then each feature's), `dmesg`, `summary.json`, and with `report` the HTML
+ * report of them. Ctrl-C or SIGTERM lets the current file finish, leaves `directory` as it was and throws
+ * `InterruptedError`. Returns the files written.
  */
-export function writeOutput(result: RunResult, directory: string): string[] {
+export function writeOutput(
+  result: RunResult,
+  directory: string,
+  options: { readonly report?: boolean } = {},
+): Promise<readonly string[]> {
   const { kernel } = result;
-  const out = new OutputDirectory(directory);
-  out.write('cmdline', `${kernel.cmdline}\n`);
-  for (const file of kernel.files()) out.write(file.path, (write) => file.read(write));
-  out.write('dmesg', kernel.dmesg());
-  out.write('summary.json', `${JSON.stringify(runSummary(result).summary, null, 2)}\n`);
-  return out.written;
+  return OutputDirectory.write(directory, async (out) => {
+    await out.write('cmdline', `${kernel.cmdline}\n`);
+    for (const file of kernel.files()) await out.write(file.path, (write) => file.read(write));
+    await out.write('dmesg', kernel.dmesg());
+    await out.write('summary.json', `${JSON.stringify(runSummary(result).summary, null, 2)}\n`);
+    if (options.report) await out.write('report.html', buildReport(out.stage).html);
+  });
 }
 
 export const runCommand: Command = {
@@ -140,6 +148,7 @@ export const runCommand: Command = {
       ? values.workload!
       : (choiceOption('run', 'workload', values.workload, Object.keys(builtinWorkloads) as string[]) ?? 'kernel-build');
     const make = ownModule ? await loadWorkloadModule(workload) : undefined;
+    if (values.out !== undefined) checkOutputDirectory(values.out);
     const bar = io.isTTY && !values.quiet ? progressBar(io, `mmsim run: ${workload}`) : undefined;
     let result: RunResult;
     try {
@@ -153,29 +162,11 @@ export const runCommand: Command = {
         seed: integerOption('run', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1,
         cpus: integerOption('run', 'cpus', values.cpus, 1, 256) ?? 2,
       });
-    } catch (error) {
-      if (error instanceof KernelParamError || error instanceof RangeError || error instanceof SyntaxError) {
-        throw new UsageError(`mmsim run: ${error.message}`);
-      }
-      throw error;
     } finally {
       bar?.done();
     }
-    let written: string[] = [];
-    const outDirectory = values.out;
-    if (outDirectory !== undefined) {
-      const interrupted = withSignalsDeferred(() => {
-        written = writeOutput(result, outDirectory);
-        if (values.report) {
-          writeReport(outDirectory, join(outDirectory, 'report.html'));
-          written.push('report.html');
-        }
-      });
-      if (interrupted) {
-        io.stderr(`mmsim run: interrupted; the ${written.length} files in ${outDirectory} are whole\n`);
-        return 130;
-      }
-    }
+    const written =
+      values.out === undefined ? [] : await writeOutput(result, values.out, { report: values.report === true });
     const { summary, lines: featureLines } = runSummary(result);
     if (values.json) {
       io.stdout(`${JSON.stringify({ ...summary, files: written }, null, 2)}\n`);

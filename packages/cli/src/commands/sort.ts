@@ -8,6 +8,7 @@ import {
 } from '@mm/page-owner-tools';
 import type { CliIo } from '../cli-io';
 import type { Command } from '../command';
+import { withSignalsDeferred } from '../signals';
 import { AtomicFile } from '../write-file-atomic';
 
 const help = `Usage: mmsim sort [--profile v4.7|v4.8|v6.18] [OPTIONS] <input> <output>
@@ -98,7 +99,7 @@ export const sortCommand: Command = {
   name: 'sort',
   summary: "sort a page_owner dump as the kernel's page_owner_sort does (v6.18, or v4.7/v4.8 with --profile)",
   help,
-  run(argv: readonly string[], io: CliIo): number {
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
     const split = splitArguments(argv);
     if ('help' in split) {
       io.stdout(help);
@@ -133,20 +134,29 @@ export const sortCommand: Command = {
       return failure.exitCode;
     }
     try {
-      const stats = fstatSync(input.fd);
-      const sorter = new PageOwnerSort(options, stats.size, io);
-      // fopen() of a directory succeeds and its reads fail: the tool then sees an empty input.
-      if (!stats.isDirectory()) {
-        const buffer = Buffer.allocUnsafe(1 << 20);
-        for (;;) {
-          const bytes = readSync(input.fd, buffer, 0, buffer.length, null);
-          if (bytes === 0 || !sorter.write(buffer.toString('latin1', 0, bytes))) break;
+      // Ctrl-C or SIGTERM stops between chunks: the output's temporary file is removed, the old output kept.
+      return await withSignalsDeferred(async (checkpoint) => {
+        const stats = fstatSync(input.fd);
+        const sorter = new PageOwnerSort(options, stats.size, io);
+        // fopen() of a directory succeeds and its reads fail: the tool then sees an empty input.
+        if (!stats.isDirectory()) {
+          const buffer = Buffer.allocUnsafe(1 << 20);
+          for (;;) {
+            const bytes = readSync(input.fd, buffer, 0, buffer.length, null);
+            if (bytes === 0 || !sorter.write(buffer.toString('latin1', 0, bytes))) break;
+            await checkpoint();
+          }
         }
-      }
-      const result = sorter.end();
-      for (const chunk of result.output()) output.write(chunk, 'latin1');
-      output.commit();
-      return result.exitCode;
+        const result = sorter.end();
+        let chunks = 0;
+        for (const chunk of result.output()) {
+          output.write(chunk, 'latin1');
+          if (++chunks % 4096 === 0) await checkpoint();
+        }
+        await checkpoint();
+        output.commit();
+        return result.exitCode;
+      });
     } catch (error) {
       output.abort();
       throw error;

@@ -1,0 +1,96 @@
+import { KernelParamError, MachineConfigError } from '@mm/kernel';
+import { CliError, ExitCode, UsageError } from './cli-io';
+import { InterruptedError, signalExitCode } from './signals';
+
+/** What `main` prints for an error a command threw, and the exit code. */
+export interface ErrorReport {
+  readonly message: string;
+  readonly exitCode: number;
+}
+
+/** The reasons `strerror()` gives for the errno codes a file operation meets, as `cat` or `cp` print them. */
+const reasons: Readonly<Record<string, string>> = {
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  ENOENT: 'No such file or directory',
+  ENOTDIR: 'Not a directory',
+  EISDIR: 'Is a directory',
+  EEXIST: 'File exists',
+  ENOTEMPTY: 'Directory not empty',
+  ENOSPC: 'No space left on device',
+  EDQUOT: 'Disk quota exceeded',
+  EROFS: 'Read-only file system',
+  EFBIG: 'File too large',
+  EIO: 'Input/output error',
+  EMFILE: 'Too many open files',
+  ENAMETOOLONG: 'File name too long',
+  ELOOP: 'Too many levels of symbolic links',
+  EXDEV: 'Invalid cross-device link',
+  EBUSY: 'Device or resource busy',
+  EINVAL: 'Invalid argument',
+  ERR_FS_FILE_TOO_LARGE: 'File too large to read whole (2 GiB or more)',
+  ERR_STRING_TOO_LONG: 'File too large to read as one string',
+};
+
+/** `path: reason` of a Node.js file error (`ENOSPC: no space left on device, write` and its stack, otherwise). */
+export function fileErrorMessage(error: NodeJS.ErrnoException): string {
+  const reason = reasons[error.code ?? ''] ?? error.message.replace(/^[A-Z_]+: /, '').split(', ')[0];
+  return error.path !== undefined
+    ? `${error.path}: ${reason}`
+    : `${reason}${error.syscall ? ` (${error.syscall})` : ''}`;
+}
+
+function isFileError(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return error instanceof Error && typeof code === 'string' && (code.startsWith('E') || code.startsWith('ERR_FS'));
+}
+
+/** What was thrown, as one line: `Name: message` for an error, else its text (`null`, a string, an object). */
+export function errorText(error: unknown): string {
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`.split('\n')[0]!;
+    return String(error).split('\n')[0]!;
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
+
+/** The stacks of an error and of its causes, for `--debug`. */
+function stacks(error: unknown): string {
+  let text = '';
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    text += `\n${depth === 0 ? '' : 'Caused by: '}${cause.stack ?? cause.message}`;
+  }
+  if (!(error instanceof Error)) text = `\n(thrown: ${errorText(error)})`;
+  return text;
+}
+
+/**
+ * How `mmsim <command>` reports `error`: bad usage (an option, a kernel parameter, a machine that cannot be
+ * simulated) exits 2 with the usage hint; a file that cannot be read or written, or a {@link CliError}, is one line
+ * and exit 1; a signal at a checkpoint exits 128 + its number; anything else is a fault of mmsim's own, one line and exit 1, with the stack only under `--debug`.
+ * Never throws, whatever was thrown (`null`, a string, an object without a message).
+ */
+export function describeError(command: string, error: unknown, debug: boolean): ErrorReport {
+  const stack = debug ? stacks(error) : '';
+  if (error instanceof UsageError) {
+    return { message: `${error.message}\nRun 'mmsim ${command} --help' for usage.${stack}`, exitCode: ExitCode.usage };
+  }
+  if (error instanceof KernelParamError || error instanceof MachineConfigError) {
+    return {
+      message: `mmsim ${command}: ${error.message}\nRun 'mmsim ${command} --help' for usage.${stack}`,
+      exitCode: ExitCode.usage,
+    };
+  }
+  if (error instanceof InterruptedError) {
+    return {
+      message: `mmsim ${command}: ${error.message}: files are whole or absent (an output directory interrupted before it was complete is left as it was)`,
+      exitCode: signalExitCode(error.signal),
+    };
+  }
+  if (error instanceof CliError) return { message: `mmsim ${command}: ${error.message}${stack}`, exitCode: 1 };
+  if (isFileError(error)) return { message: `mmsim ${command}: ${fileErrorMessage(error)}${stack}`, exitCode: 1 };
+  const text = errorText(error);
+  const hint = debug ? '' : ' (run with --debug for the stack)';
+  return { message: `mmsim ${command}: internal error: ${text}${hint}${stack}`, exitCode: ExitCode.failure };
+}
