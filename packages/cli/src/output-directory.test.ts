@@ -29,13 +29,13 @@ function mmsim(argv: readonly string[]): {
   };
 }
 
-/** Resolves once an entry whose name contains `part` appears in `directory`. */
-async function appears(directory: string, part: string): Promise<void> {
-  for (let attempt = 0; attempt < 20_000; attempt++) {
+/** Resolves once an entry whose name contains `part` appears in `directory`; fails if `child` ends first. */
+async function appears(directory: string, part: string, child: ChildProcess): Promise<void> {
+  while (child.exitCode === null && child.signalCode === null) {
     if (readdirSync(directory).some((entry) => entry.includes(part))) return;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
-  throw new Error(`nothing named *${part}* appeared in ${directory}`);
+  throw new Error(`mmsim ended (${child.exitCode ?? child.signalCode}) before *${part}* appeared in ${directory}`);
 }
 
 let parent: string;
@@ -47,12 +47,12 @@ afterEach(() => rmSync(parent, { recursive: true, force: true }));
 const RUN = ['run', '--mem', '1G', '--workload', 'boot', '--quiet'];
 
 describe('--out with real signals', () => {
-  it.each([RUN, ['replay', 'samples/ftrace-page-events-6.18.txt', '--mem', '1G'], ['idle', '--mem', '1G']])(
+  it.each([RUN, ['replay', 'samples/ftrace-page-events-6.18.txt', '--mem', '8G'], ['idle', '--mem', '1G']])(
     'mmsim %s ... exits 130 on SIGINT while writing, leaving no directory and no temporary files',
     async (...argv) => {
       const out = join(parent, 'D');
       const run = mmsim([...argv, '--out', out]);
-      await appears(parent, '.mmsim-stage-');
+      await appears(parent, '.mmsim-stage-', run.child);
       run.child.kill('SIGINT');
       const { code, stderr } = await run.ended;
       expect(code).toBe(130);
@@ -68,7 +68,7 @@ describe('--out with real signals', () => {
     expect((await first.ended).code).toBe(0);
     const before = readFileSync(join(out, 'summary.json'), 'utf8');
     const second = mmsim([...RUN, '--cmdline', 'page_owner=on page_idle', '--seed', '7', '--out', out]);
-    await appears(parent, '.mmsim-stage-');
+    await appears(parent, '.mmsim-stage-', second.child);
     second.child.kill('SIGTERM');
     expect((await second.ended).code).toBe(143);
     expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe(before);
@@ -86,7 +86,7 @@ describe('--out with real signals', () => {
     expect(readdirSync(parent)).toEqual(['D']);
 
     const killed = mmsim([...RUN, '--out', out]);
-    await appears(parent, '.mmsim-stage-');
+    await appears(parent, '.mmsim-stage-', killed.child);
     killed.child.kill('SIGKILL');
     expect((await killed.ended).signal).toBe('SIGKILL');
     expect(readdirSync(parent).some((entry) => entry.startsWith('.D.mmsim-stage-'))).toBe(true);

@@ -1,10 +1,12 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type ProfileName, profileNames } from '@mm/physmem';
 import { UsageError } from './cli-io';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** A `util.parseArgs` option table. */
+export type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
 /** What {@link parseOptions} returns for an option table `T`. */
-export type ParsedOptions<T extends Options> = ReturnType<
+export type ParsedOptions<T extends OptionTable> = ReturnType<
   typeof parseArgs<{
     args: string[];
     options: T & { help: { type: 'boolean'; short: 'h' } };
@@ -17,7 +19,7 @@ export type ParsedOptions<T extends Options> = ReturnType<
  * `util.parseArgs` in strict mode, with its errors turned into {@link UsageError}s that name the command.
  * `--help` is always accepted.
  */
-export function parseOptions<const T extends Options>(
+export function parseOptions<const T extends OptionTable>(
   command: string,
   argv: readonly string[],
   options: T,
@@ -62,4 +64,13 @@ export function choiceOption<const C extends string>(
     throw new UsageError(`mmsim ${command}: --${name} must be one of ${choices.join(', ')}, not '${value}'`);
   }
   return value as C;
+}
+
+/** Reads `--profile`: one of the kernels mmsim models, or `fallback` when absent. */
+export function profileOption(
+  command: string,
+  value: string | undefined,
+  fallback: ProfileName = 'v6.18',
+): ProfileName {
+  return choiceOption(command, 'profile', value, profileNames) ?? fallback;
 }

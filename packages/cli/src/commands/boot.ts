@@ -1,10 +1,10 @@
 import { totalmem } from 'node:os';
 import { allFeatures } from '@mm/defaults';
-import { boot, type Kernel, KernelParamError } from '@mm/kernel';
-import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
-import { type CliIo, ExitCode, UsageError } from '../cli-io';
-import type { Command } from '../command';
-import { choiceOption, integerOption, parseOptions } from '../parse-options';
+import { boot, type Kernel } from '@mm/kernel';
+import { formatSize, profileNames } from '@mm/physmem';
+import { ExitCode } from '../cli-io';
+import { type Command, defineCommand } from '../command';
+import { choiceOption, integerOption, profileOption } from '../parse-options';
 
 const help = `Usage: mmsim boot [options]
 
@@ -96,50 +96,34 @@ export function bootSummary(kernel: Kernel) {
   };
 }
 
-export const bootCommand: Command = {
+export const bootCommand: Command = defineCommand({
   name: 'boot',
   summary: 'boot a simulated machine; print its boot log and /proc/buddyinfo',
   help,
-  run(argv: readonly string[], io: CliIo): number {
-    const { values, positionals } = parseOptions('boot', argv, {
-      mem: { type: 'string' },
-      cmdline: { type: 'string' },
-      profile: { type: 'string' },
-      arch: { type: 'string' },
-      model: { type: 'string' },
-      layout: { type: 'string' },
-      nodes: { type: 'string' },
-      cpus: { type: 'string' },
-      json: { type: 'boolean' },
+  options: {
+    mem: { type: 'string' },
+    cmdline: { type: 'string' },
+    profile: { type: 'string' },
+    arch: { type: 'string' },
+    model: { type: 'string' },
+    layout: { type: 'string' },
+    nodes: { type: 'string' },
+    cpus: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  run({ values, io }) {
+    const kernel = boot({
+      memory: values.mem ?? '4G',
+      cmdline: values.cmdline ?? '',
+      profile: profileOption('boot', values.profile),
+      arch: choiceOption('boot', 'arch', values.arch, ['x86_64', 'i386']) ?? 'x86_64',
+      model: choiceOption('boot', 'model', values.model, ['sparsemem', 'flatmem']) ?? 'sparsemem',
+      layout: choiceOption('boot', 'layout', values.layout, ['pc', 'flat']) ?? 'pc',
+      nodes: integerOption('boot', 'nodes', values.nodes, 1, 64) ?? 1,
+      cpus: integerOption('boot', 'cpus', values.cpus, 1, 256) ?? 2,
+      features: allFeatures(),
+      hostMemoryLimit: totalmem(),
     });
-    if (values.help) {
-      io.stdout(help);
-      return ExitCode.success;
-    }
-    if (positionals.length > 0) throw new UsageError(`mmsim boot: unexpected argument '${positionals[0]}'`);
-    if (values.profile !== undefined && !isProfileName(values.profile)) {
-      throw new UsageError(`mmsim boot: --profile must be one of ${profileNames.join(', ')}, not '${values.profile}'`);
-    }
-    let kernel: Kernel;
-    try {
-      kernel = boot({
-        memory: values.mem ?? '4G',
-        cmdline: values.cmdline ?? '',
-        profile: (values.profile as ProfileName | undefined) ?? 'v6.18',
-        arch: choiceOption('boot', 'arch', values.arch, ['x86_64', 'i386']) ?? 'x86_64',
-        model: choiceOption('boot', 'model', values.model, ['sparsemem', 'flatmem']) ?? 'sparsemem',
-        layout: choiceOption('boot', 'layout', values.layout, ['pc', 'flat']) ?? 'pc',
-        nodes: integerOption('boot', 'nodes', values.nodes, 1, 64) ?? 1,
-        cpus: integerOption('boot', 'cpus', values.cpus, 1, 256) ?? 2,
-        features: allFeatures(),
-        hostMemoryLimit: totalmem(),
-      });
-    } catch (error) {
-      if (error instanceof KernelParamError || error instanceof RangeError || error instanceof SyntaxError) {
-        throw new UsageError(`mmsim boot: ${error.message}`);
-      }
-      throw error;
-    }
     if (values.json) {
       io.stdout(`${JSON.stringify(bootSummary(kernel), null, 2)}\n`);
       return ExitCode.success;
@@ -156,4 +140,4 @@ export const bootCommand: Command = {
     );
     return ExitCode.success;
   },
-};
+});

@@ -2,13 +2,13 @@ import { totalmem } from 'node:os';
 import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
 import { idlePfns, markIdle, pageIdle, presentPfns } from '@mm/page-idle';
-import { isProfileName, PAGE_SIZE, type ProfileName, profileNames } from '@mm/physmem';
+import { PAGE_SIZE, type ProfileName, profileNames } from '@mm/physmem';
 import { formatMaps, readPagemap, type VmTask } from '@mm/vm';
 import { Simulation, WssWorkload } from '@mm/workloads';
-import { CliError, type CliIo, ExitCode, UsageError } from '../cli-io';
-import type { Command } from '../command';
+import { CliError, ExitCode } from '../cli-io';
+import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory, OutputDirectory } from '../output-directory';
-import { choiceOption, integerOption, parseOptions } from '../parse-options';
+import { choiceOption, integerOption, profileOption } from '../parse-options';
 
 const help = `Usage: mmsim idle [options]
 
@@ -117,30 +117,22 @@ export function formatIdleTable(processes: readonly IdleEstimate[]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
-export const idleCommand: Command = {
+export const idleCommand: Command = defineCommand({
   name: 'idle',
   summary: "estimate each process's working set with idle page tracking (pagemap + page_idle bitmap)",
   help,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions('idle', argv, {
-      mem: { type: 'string' },
-      profile: { type: 'string' },
-      arch: { type: 'string' },
-      cmdline: { type: 'string' },
-      ticks: { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(help);
-      return ExitCode.success;
-    }
-    if (positionals.length > 0) throw new UsageError(`mmsim idle: unexpected argument '${positionals[0]}'`);
-    const profile = values.profile ?? 'v6.18';
-    if (!isProfileName(profile)) {
-      throw new UsageError(`mmsim idle: --profile must be one of ${profileNames.join(', ')}, not '${profile}'`);
-    }
+  options: {
+    mem: { type: 'string' },
+    profile: { type: 'string' },
+    arch: { type: 'string' },
+    cmdline: { type: 'string' },
+    ticks: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, io }) {
+    const profile = profileOption('idle', values.profile);
     const arch = choiceOption('idle', 'arch', values.arch, ['x86_64', 'i386']) ?? 'x86_64';
     const ticks = integerOption('idle', 'ticks', values.ticks, 0, 1_000_000) ?? 10;
     const seed = integerOption('idle', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1;
@@ -170,4 +162,4 @@ export const idleCommand: Command = {
     io.stdout(formatIdleTable(result.processes));
     return ExitCode.success;
   },
-};
+});

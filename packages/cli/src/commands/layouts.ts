@@ -1,10 +1,10 @@
 import { allFeatures } from '@mm/defaults';
-import { boot, type Kernel, KernelParamError } from '@mm/kernel';
+import { boot, type Kernel } from '@mm/kernel';
 import { type LayoutRow, pageOwner, pageOwnerLayoutRows } from '@mm/page-owner';
 import { builtinWorkloads } from '@mm/workloads';
-import { type CliIo, ExitCode, UsageError } from '../cli-io';
-import type { Command } from '../command';
-import { choiceOption, integerOption, parseOptions } from '../parse-options';
+import { ExitCode } from '../cli-io';
+import { type Command, defineCommand } from '../command';
+import { choiceOption, integerOption } from '../parse-options';
 import { runWorkload } from '../run-workload';
 
 const help = `Usage: mmsim layouts [options]
@@ -122,38 +122,25 @@ export function formatLayouts(comparison: LayoutComparison): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const layoutsCommand: Command = {
+export const layoutsCommand: Command = defineCommand({
   name: 'layouts',
   summary: "page_owner's page_ext memory under the v3.19, v4.7, v4.8 and v6.18 layouts for a machine",
   help,
-  run(argv: readonly string[], io: CliIo): number {
-    const { values, positionals } = parseOptions('layouts', argv, {
-      mem: { type: 'string' },
-      workload: { type: 'string' },
-      seed: { type: 'string' },
-      cpus: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(help);
-      return ExitCode.success;
-    }
-    if (positionals.length > 0) throw new UsageError(`mmsim layouts: unexpected argument '${positionals[0]}'`);
+  options: {
+    mem: { type: 'string' },
+    workload: { type: 'string' },
+    seed: { type: 'string' },
+    cpus: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  run({ values, io }) {
     const workload = choiceOption('layouts', 'workload', values.workload, Object.keys(builtinWorkloads));
-    let comparison: LayoutComparison;
-    try {
-      comparison = compareLayouts({
-        memory: values.mem ?? '4G',
-        ...(workload !== undefined ? { workload } : {}),
-        seed: integerOption('layouts', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1,
-        cpus: integerOption('layouts', 'cpus', values.cpus, 1, 256) ?? 2,
-      });
-    } catch (error) {
-      if (error instanceof KernelParamError || error instanceof RangeError || error instanceof SyntaxError) {
-        throw new UsageError(`mmsim layouts: ${error.message}`);
-      }
-      throw error;
-    }
+    const comparison = compareLayouts({
+      memory: values.mem ?? '4G',
+      ...(workload !== undefined ? { workload } : {}),
+      seed: integerOption('layouts', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1,
+      cpus: integerOption('layouts', 'cpus', values.cpus, 1, 256) ?? 2,
+    });
     if (values.json) {
       io.stdout(`${JSON.stringify(comparison, null, 2)}\n`);
       return ExitCode.success;
@@ -161,4 +148,4 @@ export const layoutsCommand: Command = {
     io.stdout(`page_ext memory with page_owner=on, ${values.mem ?? '4G'} of RAM:\n${formatLayouts(comparison)}`);
     return ExitCode.success;
   },
-};
+});

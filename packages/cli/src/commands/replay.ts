@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { allFeatures } from '@mm/defaults';
-import { formatSize, getProfile, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
+import { formatSize, getProfile, type ProfileName, profileNames } from '@mm/physmem';
 import {
   formatPerfKmemPageStat,
   KallsymsFormatError,
@@ -18,10 +18,10 @@ import {
   TraceReader,
   traceField,
 } from '@mm/workloads';
-import { CliError, type CliIo, ExitCode, UsageError } from '../cli-io';
-import type { Command } from '../command';
+import { CliError, ExitCode, UsageError } from '../cli-io';
+import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory } from '../output-directory';
-import { parseOptions } from '../parse-options';
+import { profileOption } from '../parse-options';
 import { sampleTimeline } from '../run-workload';
 import { type ReplayStatOptions, replayStatOptions } from './replay-stat';
 import { writeOutput } from './run';
@@ -160,41 +160,34 @@ export function formatReplaySummary(file: string, profile: string, result: Repla
   return lines;
 }
 
-export const replayCommand: Command = {
+export const replayCommand: Command = defineCommand({
   name: 'replay',
   summary: 'replay a real ftrace or perf script trace of page allocations through the simulator',
   help,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions('replay', argv, {
-      mem: { type: 'string' },
-      profile: { type: 'string' },
-      cmdline: { type: 'string' },
-      kallsyms: { type: 'string' },
-      depth: { type: 'string' },
-      stat: { type: 'boolean' },
-      alloc: { type: 'boolean' },
-      caller: { type: 'boolean' },
-      live: { type: 'boolean' },
-      sort: { type: 'string', short: 's' },
-      lines: { type: 'string', short: 'l' },
-      'alloc-functions': { type: 'string' },
-      'kernel-map': { type: 'string' },
-      out: { type: 'string' },
-      report: { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(help);
-      return ExitCode.success;
-    }
-    if (positionals.length !== 1) throw new UsageError('mmsim replay: expected one trace file');
+  options: {
+    mem: { type: 'string' },
+    profile: { type: 'string' },
+    cmdline: { type: 'string' },
+    kallsyms: { type: 'string' },
+    depth: { type: 'string' },
+    stat: { type: 'boolean' },
+    alloc: { type: 'boolean' },
+    caller: { type: 'boolean' },
+    live: { type: 'boolean' },
+    sort: { type: 'string', short: 's' },
+    lines: { type: 'string', short: 'l' },
+    'alloc-functions': { type: 'string' },
+    'kernel-map': { type: 'string' },
+    out: { type: 'string' },
+    report: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  operands: { min: 1, max: 1, expected: 'expected one trace file' },
+  async run({ values, positionals, io, argv }) {
     if (values.report && values.out === undefined) {
       throw new UsageError('mmsim replay: --report writes DIR/report.html of the output directory: give --out DIR');
     }
-    const profile = values.profile ?? 'v6.18';
-    if (!isProfileName(profile)) {
-      throw new UsageError(`mmsim replay: --profile must be one of ${profileNames.join(', ')}, not '${profile}'`);
-    }
+    const profile = profileOption('replay', values.profile);
     const statFlags = ['alloc', 'caller', 'live', 'sort', 'lines', 'alloc-functions', 'kernel-map'] as const;
     const withoutStat = statFlags.find((name) => values[name] !== undefined);
     if (!values.stat && withoutStat !== undefined) {
@@ -286,4 +279,4 @@ export const replayCommand: Command = {
     io.stdout(`${lines.join('\n')}\n`);
     return ExitCode.success;
   },
-};
+});

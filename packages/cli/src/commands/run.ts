@@ -1,9 +1,9 @@
-import { formatSize, isProfileName, type ProfileName, profileNames } from '@mm/physmem';
+import { formatSize, profileNames } from '@mm/physmem';
 import { builtinWorkloads } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
-import type { Command } from '../command';
+import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory, OutputDirectory } from '../output-directory';
-import { choiceOption, integerOption, parseOptions } from '../parse-options';
+import { choiceOption, integerOption, profileOption } from '../parse-options';
 import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
 import { buildReport } from './report';
 
@@ -115,34 +115,27 @@ export function writeOutput(
   });
 }
 
-export const runCommand: Command = {
+export const runCommand: Command = defineCommand({
   name: 'run',
   summary: 'boot, run a workload, summarise, and write the files a real machine would show',
   help,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions('run', argv, {
-      quiet: { type: 'boolean' },
-      mem: { type: 'string' },
-      cmdline: { type: 'string' },
-      profile: { type: 'string' },
-      workload: { type: 'string' },
-      seed: { type: 'string' },
-      cpus: { type: 'string' },
-      out: { type: 'string' },
-      report: { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(help);
-      return ExitCode.success;
-    }
-    if (positionals.length > 0) throw new UsageError(`mmsim run: unexpected argument '${positionals[0]}'`);
+  options: {
+    quiet: { type: 'boolean' },
+    mem: { type: 'string' },
+    cmdline: { type: 'string' },
+    profile: { type: 'string' },
+    workload: { type: 'string' },
+    seed: { type: 'string' },
+    cpus: { type: 'string' },
+    out: { type: 'string' },
+    report: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, io }) {
     if (values.report && values.out === undefined) {
       throw new UsageError('mmsim run: --report writes DIR/report.html of the output directory: give --out DIR');
     }
-    if (values.profile !== undefined && !isProfileName(values.profile)) {
-      throw new UsageError(`mmsim run: --profile must be one of ${profileNames.join(', ')}, not '${values.profile}'`);
-    }
+    const profile = profileOption('run', values.profile);
     const ownModule = values.workload !== undefined && /^(\.{0,2}\/|.*\.(ts|js|mjs)$)/.test(values.workload);
     const workload = ownModule
       ? values.workload!
@@ -157,7 +150,7 @@ export const runCommand: Command = {
         ...(bar !== undefined ? { progress: bar.update } : {}),
         memory: values.mem ?? '4G',
         cmdline: values.cmdline ?? 'page_owner=on',
-        profile: (values.profile as ProfileName | undefined) ?? 'v6.18',
+        profile,
         workload,
         seed: integerOption('run', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1,
         cpus: integerOption('run', 'cpus', values.cpus, 1, 256) ?? 2,
@@ -187,4 +180,4 @@ export const runCommand: Command = {
     io.stdout(`${lines.join('\n')}\n`);
     return ExitCode.success;
   },
-};
+});
