@@ -42,6 +42,12 @@ export function runWorkload(options: {
   make?: () => Workload;
   /** Told the fraction done now and then. */
   progress?: (fraction: number) => void;
+  /**
+   * Points of the run (fractions done, ascending, 0 < f <= 1) at which `checkpoint` is called with the kernel as it
+   * is then: the first time the workload reports that much progress, and at the end for points not yet reached.
+   */
+  checkpoints?: readonly number[];
+  checkpoint?: (fraction: number, kernel: Kernel) => void;
 }): RunResult {
   const started = performance.now();
   const make = options.make ?? builtinWorkloads[options.workload];
@@ -58,14 +64,22 @@ export function runWorkload(options: {
   const sim = new Simulation(kernel, { seed: options.seed });
   const timeline = [sampleTimeline(kernel)];
   let sampled = 0;
+  const checkpoints = options.checkpoints ?? [];
+  let next = 0;
+  const reach = (fraction: number) => {
+    while (next < checkpoints.length && checkpoints[next]! <= fraction)
+      options.checkpoint?.(checkpoints[next++]!, kernel);
+  };
   make().run(sim, (fraction) => {
     const step = Math.floor(fraction * 200);
     if (step > sampled) {
       sampled = step;
       timeline.push(sampleTimeline(kernel));
     }
+    reach(fraction);
     options.progress?.(fraction);
   });
+  reach(1);
   timeline.push(sampleTimeline(kernel));
   return {
     kernel,

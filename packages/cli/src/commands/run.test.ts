@@ -227,6 +227,32 @@ describe('mmsim run conveniences', () => {
     }
   });
 
+  it('dumps page_owner during the run (--dump-at) for a leak hunt with mmsim diff', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mmsim-dump-at-'));
+    try {
+      const io = memoryIo();
+      const argv = ['run', '--mem', '512M', '--workload', 'leak', '--dump-at', '50%,100', '--out', out, '--json'];
+      expect(await main(argv, io)).toBe(0);
+      expect(JSON.parse(io.out()).files).toEqual(
+        expect.arrayContaining(['dumps/page_owner-50%', 'dumps/page_owner-100%']),
+      );
+      // The dump at 100% is the one the run's end shows: the workload does nothing after its last progress report.
+      const end = readFileSync(join(out, 'sys/kernel/debug/page_owner'), 'utf8');
+      expect(readFileSync(join(out, 'dumps/page_owner-100%'), 'utf8')).toBe(end);
+      const diff = memoryIo();
+      expect(await main(['diff', join(out, 'dumps/page_owner-50%'), join(out, 'dumps/page_owner-100%')], diff)).toBe(0);
+      // The leaking driver keeps pages: its stack grows between the two dumps.
+      expect(diff.out()).toMatch(/^\+\d+ pages/m);
+      const usage = memoryIo();
+      expect(await main(['run', '--dump-at', '50%'], usage)).toBe(2);
+      expect(usage.err()).toContain('mmsim run: --dump-at writes DIR/dumps/page_owner-N%: give --out DIR');
+      expect(await main(['run', '--dump-at', '0,120%', '--out', out], usage)).toBe(2);
+      expect(usage.err()).toContain("--dump-at takes percentages above 0 and up to 100 (50%,100%), not '0'");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('is reproducible: the same seed gives the same page_owner dump; the hog is OOM-killed', async () => {
     const dumps = [];
     for (let run = 0; run < 2; run++) {

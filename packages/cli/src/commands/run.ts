@@ -29,6 +29,9 @@ Options:
   --cpus N            CPUs (default 2)
   --out DIR           write the output directory
   --report            also write DIR/report.html, the visual report of the output (see mmsim report)
+  --dump-at LIST      also dump /sys/kernel/debug/page_owner at these points of the workload, as percentages
+                      done (--dump-at 50%,100%), to DIR/dumps/page_owner-50% ...: what a leak hunt diffs
+                      (mmsim diff DIR/dumps/page_owner-50% DIR/dumps/page_owner-100%); needs page_owner=on
   --json              print one JSON object instead of text
   --quiet             no progress bar (there is none either when stderr is not a terminal)
   -h, --help          show this help
@@ -96,14 +99,19 @@ export function runSummary(result: RunResult) {
 
 /**
  * Writes the output directory of a run, whole or not at all (see {@link OutputDirectory}): `cmdline`, every file
- * the kernel shows (its /proc files, then each feature's), `dmesg`, `summary.json`, and with `report` the HTML
+ * the kernel shows (its /proc files, then each feature's), `dmesg`, `summary.json`, the `dumps` taken during the
+ * run, and with `report` the HTML
  * report of them. Ctrl-C or SIGTERM lets the current file finish, leaves `directory` as it was and throws
  * `InterruptedError`. Returns the files written.
  */
 export function writeOutput(
   result: RunResult,
   directory: string,
-  options: { readonly report?: boolean } = {},
+  options: {
+    readonly report?: boolean;
+    /** page_owner dumps taken during the run (`--dump-at`), written to `dumps/page_owner-N%`. */
+    readonly dumps?: readonly { readonly percent: number; readonly chunks: readonly (string | Uint8Array)[] }[];
+  } = {},
 ): Promise<readonly string[]> {
   const { kernel } = result;
   return OutputDirectory.write(directory, async (out) => {
@@ -111,8 +119,29 @@ export function writeOutput(
     for (const file of kernel.files()) await out.write(file.path, (write) => file.read(write));
     await out.write('dmesg', kernel.dmesg());
     await out.write('summary.json', `${JSON.stringify(runSummary(result).summary, null, 2)}\n`);
+    for (const dump of options.dumps ?? []) {
+      await out.write(`dumps/page_owner-${dump.percent}%`, (write) => {
+        for (const chunk of dump.chunks) write(chunk);
+      });
+    }
     if (options.report) await out.write('report.html', buildReport(out.stage).html);
   });
+}
+
+/** Where the page_owner dump is, in the kernel's files and in an output directory. */
+const PAGE_OWNER_PATH = 'sys/kernel/debug/page_owner';
+
+/** `--dump-at 25%,50,100%`: percentages from above 0 to 100, ascending, without repeats. */
+function dumpPoints(value: string | undefined): number[] {
+  if (value === undefined) return [];
+  const points = value.split(',').map((text) => {
+    const percent = Number(text.trim().replace(/%$/, ''));
+    if (text.trim() === '' || !Number.isFinite(percent) || percent <= 0 || percent > 100) {
+      throw new UsageError(`mmsim run: --dump-at takes percentages above 0 and up to 100 (50%,100%), not '${text}'`);
+    }
+    return percent;
+  });
+  return [...new Set(points)].sort((a, b) => a - b);
 }
 
 export const runCommand: Command = defineCommand({
@@ -129,9 +158,14 @@ export const runCommand: Command = defineCommand({
     cpus: { type: 'string' },
     out: { type: 'string' },
     report: { type: 'boolean' },
+    'dump-at': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run({ values, io }) {
+    const dumpAt = dumpPoints(values['dump-at']);
+    if (dumpAt.length > 0 && values.out === undefined) {
+      throw new UsageError('mmsim run: --dump-at writes DIR/dumps/page_owner-N%: give --out DIR');
+    }
     if (values.report && values.out === undefined) {
       throw new UsageError('mmsim run: --report writes DIR/report.html of the output directory: give --out DIR');
     }
@@ -143,6 +177,7 @@ export const runCommand: Command = defineCommand({
     const make = ownModule ? await loadWorkloadModule(workload) : undefined;
     if (values.out !== undefined) checkOutputDirectory(values.out);
     const bar = io.isTTY && !values.quiet ? progressBar(io, `mmsim run: ${workload}`) : undefined;
+    const dumps: { percent: number; chunks: (string | Uint8Array)[] }[] = [];
     let result: RunResult;
     try {
       result = runWorkload({
@@ -154,12 +189,21 @@ export const runCommand: Command = defineCommand({
         workload,
         seed: integerOption('run', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1,
         cpus: integerOption('run', 'cpus', values.cpus, 1, 256) ?? 2,
+        checkpoints: dumpAt.map((percent) => percent / 100),
+        checkpoint(fraction, kernel) {
+          const file = kernel.files().find((candidate) => candidate.path === PAGE_OWNER_PATH);
+          if (file === undefined)
+            throw new UsageError('mmsim run: --dump-at dumps page_owner: boot with page_owner=on');
+          const chunks: (string | Uint8Array)[] = [];
+          file.read((chunk) => chunks.push(chunk));
+          dumps.push({ percent: Math.round(fraction * 1e4) / 100, chunks });
+        },
       });
     } finally {
       bar?.done();
     }
     const written =
-      values.out === undefined ? [] : await writeOutput(result, values.out, { report: values.report === true });
+      values.out === undefined ? [] : await writeOutput(result, values.out, { report: values.report === true, dumps });
     const { summary, lines: featureLines } = runSummary(result);
     if (values.json) {
       io.stdout(`${JSON.stringify({ ...summary, files: written }, null, 2)}\n`);

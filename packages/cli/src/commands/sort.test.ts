@@ -92,6 +92,23 @@ describe('mmsim sort', () => {
     );
   });
 
+  it('prints a JSON summary instead of the tool lines on stdout with --json', async () => {
+    const output = join(directory, 'small.json-sorted');
+    const input = file('small', small);
+    const run = await sort('--json', input, output);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const bytes = readFileSync(output, 'latin1').length;
+    expect(JSON.parse(run.stdout)).toEqual({ input, output, profile: 'v6.18', exitCode: 0, records: 4, entries: 2, bytes });
+  });
+
+  it('prints its own help, with mmsim options, on stderr when given nothing', async () => {
+    const run = await sort();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--profile NAME');
+    expect(run.stderr).toContain('--json');
+  });
+
   it('passes the tool options, also after the files', async () => {
     const output = join(directory, 'small.culled');
     const run = await sort(file('small', small), output, '--cull', 'pid', '-p');

@@ -23,7 +23,9 @@ mmsim's own options come first; everything after them is the tool's command line
                       v4.8   tools/vm/page_owner_sort.c: no options, just <input> <output>; as its documentation
                              says, remove the PFN lines first: grep -v ^PFN page_owner > page_owner.txt
                       v4.7   the same tool with its older 1 KiB block buffer
-  -h, --help        show this help
+  --json            print { "input", "output", "profile", "exitCode", "records", "entries", "bytes" } on
+                    stdout instead of the tool's own lines there ('loaded', 'sorting', 'culling')
+  -h, --help        show this help (also on stderr, with exit status 1, when no argument is given)
 
 page_owner_sort v6.18 options (GNU getopt: they may also follow the files; '--' ends them):
   -a                sort by allocation time (keeps the 'ts N ns' digits, which are cut from the records otherwise)
@@ -59,13 +61,16 @@ breaks them, so the results match the tool built against glibc.
 /** Reads the leading mmsim options; the rest is the tool's command line. */
 function splitArguments(
   argv: readonly string[],
-): { help: true } | { error: string } | { profile: PageOwnerSortVersion; rest: readonly string[] } {
+): { help: true } | { error: string } | { profile: PageOwnerSortVersion; json: boolean; rest: readonly string[] } {
   let profile: string = 'v6.18';
+  let json = false;
   let index = 0;
   for (; index < argv.length; index++) {
     const argument = argv[index]!;
     if (argument === '-h' || argument === '--help') return { help: true };
-    if (argument === '--profile') {
+    if (argument === '--json') {
+      json = true;
+    } else if (argument === '--profile') {
       const value = argv[index + 1];
       if (value === undefined) return { error: 'mmsim sort: --profile needs a value' };
       profile = value;
@@ -79,7 +84,7 @@ function splitArguments(
   if (!(pageOwnerSortVersions as readonly string[]).includes(profile)) {
     return { error: `mmsim sort: --profile must be one of ${pageOwnerSortVersions.join(', ')}, not '${profile}'` };
   }
-  return { profile: profile as PageOwnerSortVersion, rest: argv.slice(index) };
+  return { profile: profile as PageOwnerSortVersion, json, rest: argv.slice(index) };
 }
 
 /** Opens a file for reading as `fopen(path, "r")` would, returning the fd or the errno code. */
@@ -100,6 +105,10 @@ export const sortCommand: Command = {
   summary: "sort a page_owner dump as the kernel's page_owner_sort does (v6.18, or v4.7/v4.8 with --profile)",
   help,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
+    if (argv.length === 0) {
+      io.stderr(help);
+      return 1;
+    }
     const split = splitArguments(argv);
     if ('help' in split) {
       io.stdout(help);
@@ -137,7 +146,9 @@ export const sortCommand: Command = {
       // Ctrl-C or SIGTERM stops between chunks: the output's temporary file is removed, the old output kept.
       return await withSignalsDeferred(async (checkpoint) => {
         const stats = fstatSync(input.fd);
-        const sorter = new PageOwnerSort(options, stats.size, io);
+        // With --json the tool's stdout lines give way to one JSON object; its stderr is unchanged.
+        const toolIo = split.json ? { ...io, stdout: () => {} } : io;
+        const sorter = new PageOwnerSort(options, stats.size, toolIo);
         // fopen() of a directory succeeds and its reads fail: the tool then sees an empty input.
         if (!stats.isDirectory()) {
           const buffer = Buffer.allocUnsafe(1 << 20);
@@ -149,12 +160,19 @@ export const sortCommand: Command = {
         }
         const result = sorter.end();
         let chunks = 0;
+        let bytes = 0;
         for (const chunk of result.output()) {
           output.write(chunk, 'latin1');
+          bytes += chunk.length;
           if (++chunks % 4096 === 0) await checkpoint();
         }
         await checkpoint();
         output.commit();
+        if (split.json) {
+          const { exitCode, records, entries } = result;
+          const summary = { input: options.input, output: options.output, profile, exitCode, records, entries, bytes };
+          io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+        }
         return result.exitCode;
       });
     } catch (error) {
