@@ -11,6 +11,8 @@ export default defineConfig({
     // Vitest's default leaves one core to the main process, which does nothing here: on two cores, that is one
     // worker and every file in turn.
     maxWorkers: availableParallelism(),
+    // The default report, then the ten slowest files.
+    reporters: ['default', './tools/slowest-files-reporter.ts'],
     include: [
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
