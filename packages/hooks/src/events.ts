@@ -1,5 +1,5 @@
 /**
- * Phases of boot at which packages may act, in the order `boot()` runs them (DESIGN §4 and init/main.c
+ * Phases of boot at which packages may act, in the order `boot()` runs them (the order of init/main.c
  * `start_kernel`).
  */
 export const BootPhase = {

@@ -15,7 +15,7 @@ import type { PageExtClient } from './page-ext-client';
 import { pageExtLayouts } from './page-ext-layout';
 
 const GIB = 2 ** 30;
-/** `sizeof(struct page_owner)` in v6.18 (kernel-facts §1); @mm/page-owner exports it, which depends on us. */
+/** `sizeof(struct page_owner)` in v6.18 (mm/page_owner.c); @mm/page-owner exports it, which depends on us. */
 const PAGE_OWNER_BYTES_V618 = 64;
 /**
  * page_owner's fields in the fixed `struct page_ext` (include/linux/page_ext.h of each version), as @mm/page-owner

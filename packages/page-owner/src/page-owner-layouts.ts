@@ -17,7 +17,10 @@ export const pageOwnerFixedFields: Readonly<Record<string, Readonly<Record<32 | 
   'v4.8': { 64: 4 + 4 + 4 + 4, 32: 4 + 4 + 4 + 4 },
 };
 
-/** A layout of the seed's comparison: what page_owner's page_ext costs a machine under one kernel version. */
+/**
+ * One row of the comparison of page_ext layouts from v3.19 to v6.18 (`mmsim layouts`): what page_owner's page_ext
+ * costs a machine under one kernel version.
+ */
 export interface LayoutRow {
   readonly profile: 'v3.19' | 'v4.7' | 'v4.8' | 'v6.18';
   readonly bytesPerPage: number;

@@ -1,7 +1,10 @@
 import { type DepotGfp, STACK_DEPOT_FLAG_CAN_ALLOC, STACK_DEPOT_FLAG_GET, StackDepot } from '@mm/stackdepot';
 import { bench, describe } from 'vitest';
 
-/** The gfp bits the depot reads, as the v4.8 and v6.18 profiles define them (kernel-facts §9.4). */
+/**
+ * The gfp bits the depot reads, as the v4.8 and v6.18 profiles define them (v4.8 `include/linux/gfp.h`, v6.18
+ * `include/linux/gfp_types.h`).
+ */
 const gfpOf: Readonly<Record<'v4' | 'v6', DepotGfp & { GFP_KERNEL: number }>> = {
   v4: {
     GFP_KERNEL: 0x24000c0,

@@ -4,7 +4,7 @@ import { main } from '../main';
 import { compareLayouts, formatLayouts } from './layouts';
 
 describe('mmsim layouts', () => {
-  it('gives the seed’s numbers for 4 GiB exactly', async () => {
+  it('gives each layout’s page_ext bytes for 4 GiB exactly (v4.7 and v4.8: the stackdepot commit’s)', async () => {
     const io = memoryIo();
     expect(await main(['layouts', '--mem', '4G', '--json'], io)).toBe(0);
     expect(JSON.parse(io.out())).toEqual({
