@@ -299,4 +299,51 @@ describe('exact allocations (trace replay) and memory offlining', () => {
     expect(buddy.totalFreePages()).toBeLessThan(before);
     expect(memory.pageType(start + 5)).toBe(3 /* PageType.offline */);
   });
+
+  it.each(['v4.8', 'v6.18'] as const)(
+    '%s: undoes an isolation (undo_isolate_page_range): types back, free blocks merged and allocatable again',
+    (profile) => {
+      const { buddy, memory } = bootMachine(profile, { memory: 1 * GIB });
+      const gfp = memory.profile.gfp.flags.GFP_HIGHUSER_MOVABLE;
+      const start = 0x20000;
+      const end = start + memory.pagesPerSection;
+      // A pageblock of another type, and a page in use, in the range.
+      memory.setPageblockMigratetype(start + 512, 2 /* MIGRATE_RECLAIMABLE */);
+      expect(buddy.allocExact(start + 7, 0, gfp)).toBe(true);
+      const free = buddy.totalFreePages();
+      buddy.isolateRange(start, end);
+      expect(memory.pageblockMigratetype(start + 512)).toBe(4 /* MIGRATE_ISOLATE */);
+      // test_pages_isolated(): the page in use fails it; freed (to the isolate lists), it passes.
+      expect(buddy.testPagesIsolated(start, end)).toBe(false);
+      buddy.freePages(start + 7, 0);
+      expect(buddy.testPagesIsolated(start, end)).toBe(true);
+      expect(buddy.testPagesIsolated(start - 512, end)).toBe(false);
+      buddy.undoIsolateRange(start, end);
+      // v6.18 clears PB_migrate_isolate and the old type shows again; v4.8 makes every block MIGRATE_MOVABLE.
+      expect(memory.pageblockMigratetype(start + 512)).toBe(profile === 'v6.18' ? 2 : 1);
+      expect(memory.pageblockMigratetype(start)).toBe(1);
+      expect(buddy.totalFreePages()).toBe(free + 1);
+      checkInvariants(buddy, []);
+      // Nothing is left on the isolate lists.
+      buddy.forEachFreeBlock(buddy.zones[memory.zoneOf(start)!.id]!, (_pfn, _order, type) => expect(type).not.toBe(4));
+    },
+  );
+
+  it('takes an isolated range offline only when all of it is free (__offline_isolated_pages BUG_ON)', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: 1 * GIB });
+    const start = 0x20000;
+    const end = start + memory.pagesPerSection;
+    expect(buddy.allocExact(start + 9, 0, memory.profile.gfp.flags.GFP_KERNEL)).toBe(true);
+    buddy.isolateRange(start, end);
+    const free = buddy.totalFreePages();
+    expect(() => buddy.offlineIsolatedPages(start, end)).toThrow(/neither free on an isolated pageblock nor offline/);
+    expect(buddy.totalFreePages()).toBe(free);
+    expect(memory.sections[start / memory.pagesPerSection]!.online).toBe(true);
+    buddy.freePages(start + 9, 0);
+    expect(buddy.offlineIsolatedPages(start, end)).toBe(memory.pagesPerSection);
+    expect(memory.sections[start / memory.pagesPerSection]!.online).toBe(false);
+    // Its pages are PageOffline now: a second pass finds them offline already and has no managed pages to give.
+    expect(buddy.testPagesIsolated(start, end)).toBe(true);
+    expect(buddy.offlineIsolatedPages(start, end)).toBe(0);
+  });
 });

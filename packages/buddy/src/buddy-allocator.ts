@@ -49,7 +49,14 @@ import {
 } from './per-cpu-pages';
 import { Ratelimit } from './ratelimit';
 import { pageTypeCodes } from './struct-page-words';
-import { lowmemReserve, minFreeKbytes, zoneWatermarks } from './watermarks';
+import {
+  calculateMinFreeKbytes,
+  lowmemReserve,
+  minFreeKbytes,
+  nrFreeBufferPages,
+  recommendedMinFreeKbytes,
+  zoneWatermarks,
+} from './watermarks';
 
 const STATE_BUDDY = PageState.buddy;
 const STATE_PCP = PageState.pcp;
@@ -157,10 +164,15 @@ export class BuddyAllocator {
   /** Zone bits of a gfp mask → highest zone type index (-1: invalid). */
   readonly #zoneTable: Int8Array;
   readonly #gfpZoneMask: number;
-  /** zonelist[node][highest zone type] → zones to try, in order. */
-  readonly #zonelists: BuddyZone[][][];
+  /** zonelist[node][highest zone type] → zones to try, in order (rebuilt by {@link buildAllZonelists}). */
+  #zonelists: BuddyZone[][][] = [];
   /** Per zonelist (node × highest zone type): whether v6.18's ALLOC_NOFRAGMENT applies. */
-  readonly #noFragment: Uint8Array[];
+  #noFragment: Uint8Array[] = [];
+  /**
+   * The migratetype each pageblock had before {@link isolateRange} isolated it, by pageblock pfn: v6.18 keeps it
+   * under the separate `PB_migrate_isolate` bit and `undo_isolate_page_range()` brings it back.
+   */
+  readonly #typeBeforeIsolation = new Map<number, number>();
   readonly #nodeOfCpu: Int32Array;
   /** gfp bits 3..4 (`__GFP_MOVABLE`, `__GFP_RECLAIMABLE`) → migratetype. */
   readonly #migratetypeTable: Int8Array;
@@ -245,6 +257,16 @@ export class BuddyAllocator {
     for (let cpu = 0; cpu < memory.cpus; cpu++) {
       this.#nodeOfCpu[cpu] = Math.floor((cpu * memory.nodes.length) / memory.cpus);
     }
+    this.buildAllZonelists();
+    this.#warnRatelimit = this.#v6 ? new Ratelimit(10e9, 1) : new Ratelimit(5e9, 10);
+  }
+
+  /**
+   * `build_all_zonelists()`: for each node and highest zone type, the populated zones to try, the node's own from
+   * the highest type down, then the other nodes'. At boot, and again when memory hot-remove empties a zone.
+   */
+  buildAllZonelists(): void {
+    const memory = this.memory;
     this.#zonelists = memory.nodes.map((node) => {
       const order = [node.id, ...memory.nodes.map((other) => other.id).filter((id) => id !== node.id)];
       return this.profile.arch.zoneTypes.map((_, highest) =>
@@ -259,7 +281,6 @@ export class BuddyAllocator {
     this.#noFragment = this.#zonelists.map(
       (lists) => new Uint8Array(lists.map((zonelist) => (this.#v6 && this.#noFragmentPossible(zonelist) ? 1 : 0))),
     );
-    this.#warnRatelimit = this.#v6 ? new Ratelimit(10e9, 1) : new Ratelimit(5e9, 10);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -325,34 +346,85 @@ export class BuddyAllocator {
 
   /**
    * `setup_per_zone_wmarks()`, `setup_per_zone_lowmem_reserve()` and `zone_pcp_init()`/`zone_set_pageset_high_and_batch()`:
-   * recomputes everything that depends on managed pages. Called at boot and whenever managed pages change.
+   * sets up everything that depends on managed pages, at boot (`min_free_kbytes` from {@link minFreeKbytes}). Memory
+   * hot-remove recomputes them with {@link initPerZoneWmarkMin} instead.
    */
   setupZones(): void {
-    const memory = this.memory;
-    this.minFreeKbytes = minFreeKbytes(memory.zones, this.profile);
-    const watermarks = zoneWatermarks(memory.zones, this.minFreeKbytes, this.profile);
-    for (const node of memory.nodes) {
+    this.minFreeKbytes = minFreeKbytes(this.memory.zones, this.profile);
+    this.#setupPerZoneWmarks();
+    this.#setupPerZoneLowmemReserve();
+    for (const buddyZone of this.zones) {
+      this.#setPagesetHighAndBatch(buddyZone);
+      buddyZone.pcpHigh.fill(buddyZone.pcpHighMin);
+    }
+  }
+
+  /**
+   * `init_per_zone_wmark_min()` (mm/page_alloc.c), as memory hot-remove calls it once managed pages have changed:
+   * `calculate_min_free_kbytes()` from `nr_free_buffer_pages()` (managed pages above the current high watermarks),
+   * `setup_per_zone_wmarks()`, `setup_per_zone_lowmem_reserve()` (`refresh_zone_stat_thresholds()` is computed
+   * where it is read), then v6.18's `khugepaged_min_free_kbytes_update()`: `set_recommended_min_free_kbytes()`
+   * raises min_free_kbytes again for THP and sets the watermarks once more. v4.8 has no such call (khugepaged's
+   * recommendation is lost on hotplug until v5.10). v6.18's `setup_per_zone_wmarks()` ends with `zone_pcp_update()`
+   * of every zone (batch, high_min, high_max; each CPU's `high` is left to its tuning); v4.8's offline path updates
+   * the offlined zone only ({@link zonePcpUpdate}).
+   */
+  initPerZoneWmarkMin(): void {
+    const zones = this.memory.zones;
+    const watermarks = () => this.zones.map((zone) => zone.watermark);
+    this.minFreeKbytes = calculateMinFreeKbytes(nrFreeBufferPages(zones, this.profile, watermarks()), this.profile);
+    this.#setupPerZoneWmarks();
+    this.#setupPerZoneLowmemReserve();
+    if (!this.#v6) return;
+    const recommended = recommendedMinFreeKbytes(
+      zones,
+      nrFreeBufferPages(zones, this.profile, watermarks()),
+      this.profile,
+    );
+    if (recommended > this.minFreeKbytes) this.minFreeKbytes = recommended;
+    this.#setupPerZoneWmarks();
+    for (const buddyZone of this.zones) this.#setPagesetHighAndBatch(buddyZone);
+  }
+
+  /**
+   * `zone_pcp_update()`: the zone's per-CPU batch and high limits from its managed pages (and v6.18 its low
+   * watermark). v4.8 sets every CPU's `high` to 6 × batch; v6.18 leaves `high` to its tuning, which clamps it
+   * into the new high_min .. high_max as it next runs.
+   */
+  zonePcpUpdate(zone: BuddyZone): void {
+    this.#setPagesetHighAndBatch(zone);
+    if (!this.#v6) zone.pcpHigh.fill(zone.pcpHighMin);
+  }
+
+  /** `__setup_per_zone_wmarks()` from the current `min_free_kbytes`. */
+  #setupPerZoneWmarks(): void {
+    const watermarks = zoneWatermarks(this.memory.zones, this.minFreeKbytes, this.profile);
+    for (const buddyZone of this.zones) buddyZone.watermark = watermarks[buddyZone.zone.id]!;
+  }
+
+  /** `setup_per_zone_lowmem_reserve()`. */
+  #setupPerZoneLowmemReserve(): void {
+    for (const node of this.memory.nodes) {
       const reserves = lowmemReserve(node.zones);
       node.zones.forEach((zone, index) => {
         this.zones[zone.id]!.lowmemReserve = reserves[index]!;
       });
     }
-    const cpusPerNode = new Int32Array(memory.nodes.length);
-    for (const node of this.#nodeOfCpu) cpusPerNode[node]!++;
-    for (const buddyZone of this.zones) {
-      buddyZone.watermark = watermarks[buddyZone.zone.id]!;
-      const batch = Math.max(1, zoneBatchsize(buddyZone.zone.managedPages, this.profile));
-      buddyZone.pcpBatch = batch;
-      if (this.#v6) {
-        const cpus = cpusPerNode[buddyZone.zone.node]!;
-        buddyZone.pcpHighMin = zoneHighsize(buddyZone.watermark.low, cpus, batch);
-        buddyZone.pcpHighMax = zoneHighsize(Math.floor(buddyZone.zone.managedPages / 8), cpus, batch);
-      } else {
-        const high = 6 * zoneBatchsize(buddyZone.zone.managedPages, this.profile);
-        buddyZone.pcpHighMin = high;
-        buddyZone.pcpHighMax = high;
-      }
-      buddyZone.pcpHigh.fill(buddyZone.pcpHighMin);
+  }
+
+  /** `zone_set_pageset_high_and_batch()` (v4.8 `pageset_set_high_and_batch()`): batch, high_min and high_max. */
+  #setPagesetHighAndBatch(buddyZone: BuddyZone): void {
+    const batch = Math.max(1, zoneBatchsize(buddyZone.zone.managedPages, this.profile));
+    buddyZone.pcpBatch = batch;
+    if (this.#v6) {
+      let cpus = 0;
+      for (const node of this.#nodeOfCpu) if (node === buddyZone.zone.node) cpus++;
+      buddyZone.pcpHighMin = zoneHighsize(buddyZone.watermark.low, cpus, batch);
+      buddyZone.pcpHighMax = zoneHighsize(Math.floor(buddyZone.zone.managedPages / 8), cpus, batch);
+    } else {
+      const high = 6 * zoneBatchsize(buddyZone.zone.managedPages, this.profile);
+      buddyZone.pcpHighMin = high;
+      buddyZone.pcpHighMax = high;
     }
   }
 
@@ -1434,42 +1506,117 @@ export class BuddyAllocator {
   /**
    * `start_isolate_page_range()` (memory offlining): the pageblocks of [start, end) become `MIGRATE_ISOLATE` and their
    * free blocks move to the isolate lists, so nothing there can be allocated, and pages freed there afterwards stay
-   * on those lists.
+   * on those lists. Each pageblock's migratetype before is kept for {@link undoIsolateRange}. Whether the range
+   * holds unmovable pages (`has_unmovable_pages()`) is the caller's check.
    */
   isolateRange(start: number, end: number): void {
     this.drainAllPages();
     for (let block = start; block < end; block += PAGEBLOCK_NR_PAGES) {
       const zone = this.memory.pfnValid(block) ? this.memory.zoneOf(block) : undefined;
       if (zone === undefined) continue;
+      const type = this.memory.pageblockMigratetype(block);
+      if (type !== Migratetype.ISOLATE) this.#typeBeforeIsolation.set(block, type);
       this.memory.setPageblockMigratetype(block, Migratetype.ISOLATE);
       this.#moveFreeBlocks(this.zones[zone.id]!, block, Migratetype.ISOLATE);
     }
   }
 
   /**
-   * `__offline_isolated_pages()`: takes every free block of an isolated range off the lists for good; its pages
-   * become `PageOffline`. Returns the pages taken.
+   * `undo_isolate_page_range()` (mm/page_isolation.c `unset_migratetype_isolate()`): the isolated pageblocks of
+   * [start, end) get their migratetype back (v6.18 clears the `PB_migrate_isolate` bit and the type under it shows
+   * again; v4.8 is given MIGRATE_MOVABLE), and each one's free blocks move to that type's lists, at the tail
+   * (`pageblock_unisolate_and_move_free_pages()`). The kernel also merges a free block of pageblock order or more
+   * with a buddy outside the isolated range; a range of whole sections, as memory offlining isolates, has none.
    */
-  offlineIsolatedPages(start: number, end: number): number {
-    let taken = 0;
+  undoIsolateRange(start: number, end: number): void {
+    for (let block = start; block < end; block += PAGEBLOCK_NR_PAGES) {
+      if (!this.memory.pfnValid(block) || this.memory.pageblockMigratetype(block) !== Migratetype.ISOLATE) continue;
+      const before = this.#typeBeforeIsolation.get(block) ?? Migratetype.MOVABLE;
+      this.#typeBeforeIsolation.delete(block);
+      const type = this.#v6 ? before : Migratetype.MOVABLE;
+      this.memory.setPageblockMigratetype(block, type);
+      this.#moveFreeBlocks(this.zones[this.memory.zoneOf(block)!.id]!, block, type);
+    }
+  }
+
+  /**
+   * `test_pages_isolated()` in memory-offline mode (mm/page_isolation.c): every pageblock of [start, end) is
+   * isolated and every page is free (a buddy block, on the isolate lists) or already `PageOffline` with no
+   * reference. Per-CPU pages, guard pages and pages in use fail it.
+   */
+  testPagesIsolated(start: number, end: number): boolean {
+    const memory = this.memory;
+    for (let block = start; block < end; block += PAGEBLOCK_NR_PAGES) {
+      if (memory.pfnValid(block) && memory.pageblockMigratetype(block) !== Migratetype.ISOLATE) return false;
+    }
     for (let pfn = start; pfn < end; ) {
       const section = this.#sections[pfn >>> this.#shift];
-      const word = section === undefined ? 0 : this.#word(section, pfn);
-      if (section === undefined || word >>> STATE_SHIFT !== STATE_BUDDY) {
+      if (section === undefined) return false;
+      const word = this.#word(section, pfn);
+      if (word >>> STATE_SHIFT === STATE_BUDDY) {
+        pfn += 1 << ((word >>> ORDER_SHIFT) & ORDER_MASK);
+        continue;
+      }
+      if (!this.#isOfflinePage(pfn)) return false;
+      pfn++;
+    }
+    return true;
+  }
+
+  /** `PageOffline()` with a zero refcount: a page memory offlining already took (or never gave back). */
+  #isOfflinePage(pfn: number): boolean {
+    const memory = this.memory;
+    return (
+      memory.pageState(pfn) === PageState.none &&
+      memory.pageRefcount(pfn) === 0 &&
+      memory.pageType(pfn) === PageType.offline
+    );
+  }
+
+  /**
+   * `__offline_isolated_pages()` (mm/page_alloc.c): marks the sections of [start, end) offline
+   * (`offline_mem_sections()`) and takes every free block of the isolated range off the lists for good; its pages
+   * become `PageOffline` (mmsim's mark: the kernel leaves them without a type, then poisons them under DEBUG_VM).
+   * Returns the pages the caller must take from the zone's managed pages: the range's pages but those that were
+   * already `PageOffline` (v6.11+). The range must pass {@link testPagesIsolated} (the kernel BUG()s otherwise):
+   * this throws before changing anything when it does not.
+   */
+  offlineIsolatedPages(start: number, end: number): number {
+    if (!this.testPagesIsolated(start, end)) {
+      throw new RangeError(
+        `__offline_isolated_pages(0x${start.toString(16)}, 0x${end.toString(16)}): a page there is neither free ` +
+          'on an isolated pageblock nor offline',
+      );
+    }
+    this.memory.offlineMemSections(start, end);
+    let alreadyOffline = 0;
+    for (let pfn = start; pfn < end; ) {
+      const section = this.#sections[pfn >>> this.#shift]!;
+      const word = this.#word(section, pfn);
+      if (word >>> STATE_SHIFT !== STATE_BUDDY) {
+        alreadyOffline++;
         pfn++;
         continue;
       }
       const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
       this.#delFromFreeList(this.zones[this.memory.zoneOf(pfn)!.id]!, pfn);
       for (let page = pfn; page < pfn + (1 << order); page++) {
-        section.flags[page & this.#mask] = 0;
-        section.refcount[page & this.#mask] = 0;
-        section.mapcount[page & this.#mask] = -PageType.offline;
+        const pages = this.#sections[page >>> this.#shift]!;
+        pages.flags[page & this.#mask] = 0;
+        pages.refcount[page & this.#mask] = 0;
+        pages.mapcount[page & this.#mask] = -PageType.offline;
       }
-      taken += 1 << order;
       pfn += 1 << order;
     }
-    return taken;
+    return end - start - alreadyOffline;
+  }
+
+  /**
+   * `adjust_managed_page_count()` (mm/page_alloc.c): adds `count` (negative to remove) to the managed pages of the
+   * zone of `pfn`, and so to `totalram_pages()` (MemTotal), which is their sum.
+   */
+  adjustManagedPageCount(pfn: number, count: number): void {
+    this.memory.zoneOf(pfn)!.managedPages += count;
   }
 
   /** Returns every per-CPU page of every zone to the buddy lists (`drain_all_pages(NULL)`). */
@@ -1619,7 +1766,7 @@ export class BuddyAllocator {
       if ((section.flags[index]! & reserved) === 0) continue;
       section.flags[index]! &= ~reserved;
       section.refcount[index] = 1;
-      this.memory.zoneOf(pfn)!.managedPages++;
+      this.adjustManagedPageCount(pfn, 1);
       this.freePages(pfn, 0);
       freed++;
     }

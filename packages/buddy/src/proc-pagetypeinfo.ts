@@ -63,13 +63,16 @@ export function formatPagetypeinfoTable(
 
 /**
  * Pageblocks of a zone per migratetype. Like the kernel, it steps from `zone_start_pfn` by pageblock_nr_pages
- * without aligning: a zone starting at pfn 1 samples pfns 1, 513, ... and reads the block containing each.
+ * without aligning: a zone starting at pfn 1 samples pfns 1, 513, ... and reads the block containing each. v6.18
+ * (`pfn_to_online_page()`) passes over sections memory hot-remove took offline; v4.8 (`pfn_valid()`) counts them.
  */
 export function pageblockCounts(allocator: BuddyAllocator, zone: BuddyZone): number[] {
   const counts = new Array<number>(MIGRATE_TYPES).fill(0);
   const { memory } = allocator;
+  const v6 = allocator.profile.era === 'v6';
   for (let pfn = zone.zone.startPfn; pfn < zone.zone.endPfn; pfn += PAGEBLOCK_NR_PAGES) {
     if (!memory.pfnValid(pfn) || memory.zoneOf(pfn) !== zone.zone) continue;
+    if (v6 && !memory.section(pfn).online) continue;
     counts[memory.pageblockMigratetype(pfn)]!++;
   }
   return counts;

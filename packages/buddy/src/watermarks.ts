@@ -11,25 +11,53 @@ export function isLowmemZone(zone: Zone, profile: KernelProfile): boolean {
 }
 
 /**
- * `min_free_kbytes` as boot leaves it: `calculate_min_free_kbytes()` (mm/page_alloc.c: the square root of 16 ×
- * lowmem KiB, clamped to 128 .. 65536 in v4.8 or 128 .. 262144 in v6.18), then raised by THP's
- * `set_recommended_min_free_kbytes()` (mm/khugepaged.c: 2 free pageblocks per zone, plus 9 per zone so that each
- * pcp migratetype has a block to fall back to, capped at 5% of lowmem). Both kernels have THP on.
+ * `calculate_min_free_kbytes()` (mm/page_alloc.c; v4.8 inline in `init_per_zone_wmark_min()`): the square root of
+ * 16 × `lowmemPages` in KiB, clamped to 128 .. 65536 (v4.8) or 128 .. 262144 (v6.18). `lowmemPages` is
+ * `nr_free_buffer_pages()` ({@link nrFreeBufferPages}).
  */
-export function minFreeKbytes(zones: readonly Zone[], profile: KernelProfile): number {
-  let lowmemPages = 0;
+export function calculateMinFreeKbytes(lowmemPages: number, profile: KernelProfile): number {
+  return Math.min(Math.max(intSqrt(lowmemPages * 4 * 16), 128), profile.minFreeKbytesMax);
+}
+
+/**
+ * THP's `set_recommended_min_free_kbytes()` (mm/khugepaged.c): 2 free pageblocks per populated lowmem zone, plus 9
+ * per zone so that each pcp migratetype has a block to fall back to, capped at 5% of `lowmemPages`
+ * (`nr_free_buffer_pages()`), in KiB. min_free_kbytes is raised to it when it is larger.
+ */
+export function recommendedMinFreeKbytes(zones: readonly Zone[], lowmemPages: number, profile: KernelProfile): number {
   let thpZones = 0;
+  for (const zone of zones) if (isLowmemZone(zone, profile) && zone.populated) thpZones++;
+  const recommended =
+    PAGEBLOCK_NR_PAGES * thpZones * 2 + PAGEBLOCK_NR_PAGES * thpZones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
+  return Math.min(recommended, Math.floor(lowmemPages / 20)) * 4;
+}
+
+/**
+ * `nr_free_buffer_pages()` (`nr_free_zone_pages(gfp_zone(GFP_USER))`): over the lowmem zones, the managed pages
+ * above each zone's high watermark (`watermarks`, by zone id; none yet at boot).
+ */
+export function nrFreeBufferPages(
+  zones: readonly Zone[],
+  profile: KernelProfile,
+  watermarks?: readonly Watermarks[],
+): number {
+  let pages = 0;
   for (const zone of zones) {
     if (!isLowmemZone(zone, profile)) continue;
-    lowmemPages += zone.managedPages;
-    if (zone.populated) thpZones++;
+    const high = watermarks?.[zone.id]?.high ?? 0;
+    if (zone.managedPages > high) pages += zone.managedPages - high;
   }
-  const lowmemKbytes = lowmemPages * 4;
-  const computed = Math.min(Math.max(intSqrt(lowmemKbytes * 16), 128), profile.minFreeKbytesMax);
-  let recommended =
-    PAGEBLOCK_NR_PAGES * thpZones * 2 + PAGEBLOCK_NR_PAGES * thpZones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
-  recommended = Math.min(recommended, Math.floor(lowmemPages / 20)) * 4;
-  return Math.max(computed, recommended);
+  return pages;
+}
+
+/**
+ * `min_free_kbytes` as boot leaves it: `calculate_min_free_kbytes()` over the lowmem zones' managed pages (no
+ * watermarks yet), then raised by THP's `set_recommended_min_free_kbytes()` ({@link recommendedMinFreeKbytes}).
+ * Both kernels have THP on.
+ */
+export function minFreeKbytes(zones: readonly Zone[], profile: KernelProfile): number {
+  const lowmemPages = nrFreeBufferPages(zones, profile);
+  return Math.max(calculateMinFreeKbytes(lowmemPages, profile), recommendedMinFreeKbytes(zones, lowmemPages, profile));
 }
 
 /** A zone's watermarks in pages (`zone->_watermark[]`). */

@@ -83,12 +83,14 @@ export class Compaction {
     const targets: number[] = [];
     let freeBlock = end - PAGEBLOCK_NR_PAGES;
     let migrated = 0;
+    /** `pageblock_pfn_to_page()`: a block with struct pages, in a section memory hot-remove has not taken offline. */
+    const online = (block: number) => memory.pfnValid(block) && memory.section(block).online;
     /** The free scanner: isolates the free blocks of the next movable pageblock down, above `migrateBlock`. */
     const refill = (migrateBlock: number): boolean => {
       while (targets.length === 0 && freeBlock > migrateBlock) {
         const block = freeBlock;
         freeBlock -= PAGEBLOCK_NR_PAGES;
-        if (!memory.pfnValid(block) || memory.pageblockMigratetype(block) !== 1 /* MIGRATE_MOVABLE */) continue;
+        if (!online(block) || memory.pageblockMigratetype(block) !== 1 /* MIGRATE_MOVABLE */) continue;
         for (let pfn = block; pfn < block + PAGEBLOCK_NR_PAGES; ) {
           this.stats.compact_free_scanned++;
           const order = buddy.isolateFreeBlock(pfn);
@@ -105,7 +107,7 @@ export class Compaction {
       return targets.length > 0;
     };
     scan: for (let block = start; block < freeBlock + PAGEBLOCK_NR_PAGES && block < end; block += PAGEBLOCK_NR_PAGES) {
-      if (!memory.pfnValid(block)) continue;
+      if (!online(block)) continue;
       for (let pfn = block; pfn < block + PAGEBLOCK_NR_PAGES; pfn++) {
         this.stats.compact_migrate_scanned++;
         if (!vm.isMovable(pfn)) continue;

@@ -14,3 +14,8 @@ export const MAX_PAGE_ORDER = 10;
 export const MAX_ORDER_NR_PAGES = 1 << MAX_PAGE_ORDER;
 /** `PAGE_ALLOC_COSTLY_ORDER`: above it the allocator tries less hard and compaction is worth it. */
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
+/**
+ * `PAGES_PER_SUBSECTION` (SUBSECTION_SHIFT 21): the granularity of SPARSEMEM_VMEMMAP's `subsection_map`, 512 pages
+ * (2 MiB), which `pfn_to_online_page()` consults and memory hot-remove's zone shrinking steps by.
+ */
+export const PAGES_PER_SUBSECTION = 512;

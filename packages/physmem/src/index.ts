@@ -9,6 +9,7 @@ export {
   PAGE_SIZE,
   PAGEBLOCK_NR_PAGES,
   PAGEBLOCK_ORDER,
+  PAGES_PER_SUBSECTION,
 } from './constants';
 export { bootTask, CurrentTask } from './current-task';
 export type { DirectMapFault } from './direct-map';

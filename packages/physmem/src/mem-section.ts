@@ -18,6 +18,13 @@ export class MemSection {
   readonly node: number;
   /** Index into `PhysicalMemory.zones` when the whole section is in one zone, else -1. */
   zoneId: number;
+  /**
+   * `SECTION_IS_ONLINE`: set for every boot section (`memory_present()`), cleared when memory hot-remove takes the
+   * section offline (`offline_mem_sections()`); `pfn_to_online_page()` finds no page in an offline section.
+   */
+  online = true;
+  /** `SECTION_IS_EARLY`: the section came with boot memory (every section in mmsim, which has no hot-add). */
+  readonly early = true;
   readonly flags: Uint32Array;
   readonly refcount: Int32Array;
   readonly mapcount: Int32Array;

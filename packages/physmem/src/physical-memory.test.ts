@@ -158,6 +158,28 @@ describe('PhysicalMemory options', () => {
     expect(memory.pageFlags(40000)).toBe(0);
   });
 
+  it('marks sections offline (offline_mem_sections); pfn_to_online_page() then finds no page, pfn_valid() still does', () => {
+    const memory = new PhysicalMemory({ memory: 4 * GIB, profile: v618 });
+    // Online boot memory, at subsection (2 MiB) granularity: the PCI hole from 3 GiB has none.
+    expect(memory.pfnToOnlinePage(0x20000)).toBe(true);
+    expect(memory.pfnToOnlinePage(0xc0000)).toBe(false);
+    expect(memory.pfnToOnlinePage(-1)).toBe(false);
+    const sections = memory.sections.filter((section) => section?.online === true).length;
+    memory.offlineMemSections(0x20000, 0x30000);
+    expect([memory.sections[4]!.online, memory.sections[5]!.online, memory.sections[6]!.online]).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(memory.sections.filter((section) => section?.online === true).length).toBe(sections - 2);
+    expect(memory.pfnToOnlinePage(0x20000 + 77)).toBe(false);
+    expect(memory.pfnValid(0x20000 + 77)).toBe(true);
+    expect(memory.pfnToOnlinePage(0x30000)).toBe(true);
+    // Boot sections are early ones; present_early_pages starts as present_pages.
+    expect(memory.sections[6]!.early).toBe(true);
+    for (const zone of memory.zones) expect(zone.presentEarlyPages).toBe(zone.presentPages);
+  });
+
   it('rejects machines it cannot build, with the reason', () => {
     expect(() => new PhysicalMemory({ memory: 16 * MIB, profile: v618 })).toThrow(/kernel image/);
     expect(() => new PhysicalMemory({ memory: 128 * MIB, profile: v618, nodes: 4 })).toThrow(/nodes need/);

@@ -1,5 +1,12 @@
 import { createHookBus, type HookBus } from '@mm/hooks';
-import { MAX_ORDER_NR_PAGES, MAX_PAGE_ORDER, PAGE_SIZE, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER } from './constants';
+import {
+  MAX_ORDER_NR_PAGES,
+  MAX_PAGE_ORDER,
+  PAGE_SIZE,
+  PAGEBLOCK_NR_PAGES,
+  PAGEBLOCK_ORDER,
+  PAGES_PER_SUBSECTION,
+} from './constants';
 import { bootTask, type CurrentTask } from './current-task';
 import { DirectMap } from './direct-map';
 import { formatDumpStack, type StackFrame } from './dump-stack';
@@ -124,7 +131,10 @@ export class PhysicalMemory {
    * every accessor reads such a head as the free head it is: memory nobody uses is neither read nor written.
    */
   readonly freeMaxOrderHeads: Uint8Array;
-  /** Present pages of the whole machine. */
+  /**
+   * Present pages of the whole machine (`memblock.memory`): what the firmware gave. Memory hot-remove does not change
+   * it (offlining leaves memblock alone); the zones' and nodes' `presentPages` are what is online.
+   */
   readonly presentPages: number;
   /** memblock reservations made before the allocator came up. */
   readonly memblockReserved: readonly MemblockRegion[];
@@ -280,6 +290,31 @@ export class PhysicalMemory {
   /** The architecture's `pfn_valid()`: the pfn has a struct page (its section exists). */
   pfnValid(pfn: number): boolean {
     return pfn >= 0 && this.sections[Math.floor(pfn / this.pagesPerSection)] !== undefined;
+  }
+
+  /**
+   * `pfn_to_online_page() != NULL`: the pfn's section is online and, SPARSEMEM_VMEMMAP's `pfn_section_valid()`, its
+   * subsection (2 MiB) holds present memory (`subsection_map_init()` marks those of boot memory). pfn walkers that
+   * need an initialised struct page (compaction, zone shrinking) skip the others.
+   */
+  pfnToOnlinePage(pfn: number): boolean {
+    const section = pfn >= 0 ? this.sections[Math.floor(pfn / this.pagesPerSection)] : undefined;
+    if (section === undefined || !section.online) return false;
+    if (this.model === 'flatmem') return true;
+    const step = Math.min(PAGES_PER_SUBSECTION, this.pagesPerSection);
+    const start = pfn - (pfn % step);
+    return pagesInRanges(this.ranges, start, start + step) > 0;
+  }
+
+  /**
+   * `offline_mem_sections()` (mm/sparse.c): clears `SECTION_IS_ONLINE` of every section in [start, end); their
+   * struct pages stay (`pfn_valid()` is still true) but `pfn_to_online_page()` no longer returns them.
+   */
+  offlineMemSections(start: number, end: number): void {
+    for (let pfn = start; pfn < end; pfn += this.pagesPerSection) {
+      const section = this.sections[Math.floor(pfn / this.pagesPerSection)];
+      if (section !== undefined) section.online = false;
+    }
   }
 
   /** Whether RAM backs this pfn (it is in `memblock.memory`). */
