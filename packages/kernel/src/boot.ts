@@ -155,12 +155,12 @@ const pageExtInitPath: Readonly<Record<'v4' | 'v6', readonly string[]>> = {
 };
 
 /**
- * Boots a simulated machine (DESIGN §4) with the features given: parses the command line against the parameters
- * of the core and of every feature, lays out physical memory, brings up the buddy allocator with all free memory,
- * makes the kernel's own boot-time allocations, sets up page_ext for the features that need it, and prints the
- * boot log a real kernel would (init/main.c `start_kernel`, arch/x86 `setup_arch`). Each feature acts in the phases
- * it has (see `BootedFeature`), in boot order. A malformed parameter throws {@link KernelParamError}; a machine
- * that cannot exist throws {@link MachineConfigError}; features that cannot be composed throw TypeError.
+ * Boots a simulated machine with the features given, in the kernel's boot order: parses the command line against
+ * the parameters of the core and of every feature, lays out physical memory, brings up the buddy allocator with all
+ * free memory, makes the kernel's own boot-time allocations, sets up page_ext for the features that need it, and
+ * prints the boot log a real kernel would (init/main.c `start_kernel`, arch/x86 `setup_arch`). Each feature acts in
+ * the phases it has (see `BootedFeature`), in boot order. A malformed parameter throws {@link KernelParamError}; a
+ * machine that cannot exist throws {@link MachineConfigError}; features that cannot be composed throw TypeError.
  */
 export function boot(options: BootOptions): Kernel {
   const started = performance.now();

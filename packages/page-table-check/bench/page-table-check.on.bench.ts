@@ -1,0 +1,3 @@
+import { pageTableCheckBenches } from './page-table-check-off-vs-on';
+
+pageTableCheckBenches(true);
