@@ -760,18 +760,67 @@ export class BuddyAllocator {
     const cpu = this.#current.cpu;
     const list = cpu * this.#pcpLists + (this.#v6 ? orderToPindex(migratetype, order) : migratetype);
     if (zone.pcp.length[list] === 0) {
-      const count = this.#v6 ? this.#nrPcpAlloc(zone, cpu, order) : zone.pcpBatch;
-      for (let index = 0; index < count; index++) {
-        const pfn = this.#rmqueueSmallOrFallback(zone, order, migratetype, flags);
-        if (pfn < 0) break;
-        this.#pcpAdd(zone, cpu, list, pfn, order, true);
-      }
+      this.#rmqueueBulk(
+        zone,
+        order,
+        migratetype,
+        flags,
+        this.#v6 ? this.#nrPcpAlloc(zone, cpu, order) : zone.pcpBatch,
+        cpu,
+        list,
+      );
       if (zone.pcp.length[list] === 0) return -1;
     }
     // v4.8 hands out cache-cold pages (__GFP_COLD) from the list's tail.
     const pfn = this.#pcpTake(zone, cpu, list, (gfp & this.#gfp.COLD) !== 0);
     if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
     return pfn;
+  }
+
+  /**
+   * `rmqueue_bulk()`: moves `count` blocks of `order` from the zone's free lists to a per-CPU list, as `count` calls
+   * of `__rmqueue()` would, in the same order and leaving the free lists in the same state. Where `__rmqueue()` would
+   * split a larger block and then take its pieces one after the other (the lower lists of the type are empty, or it
+   * would not split), the pieces go to the per-CPU list directly and only what is left of the block is put back,
+   * in the aligned blocks `expand()` would have left: one free list operation per block split instead of one per
+   * piece. Guard pages (debug_guardpage_minorder) take the general path.
+   */
+  #rmqueueBulk(
+    zone: BuddyZone,
+    order: number,
+    migratetype: number,
+    flags: number,
+    count: number,
+    cpu: number,
+    list: number,
+  ): void {
+    while (count > 0) {
+      let current = order;
+      let head = -1;
+      for (; current < NR_PAGE_ORDERS; current++) {
+        head = zone.freeHead[current * MIGRATE_TYPES + migratetype]!;
+        if (head >= 0) break;
+      }
+      if (head < 0 || current === order || this.#guardMinOrder > 0) {
+        const pfn = this.#rmqueueSmallOrFallback(zone, order, migratetype, flags);
+        if (pfn < 0) return;
+        this.#pcpAdd(zone, cpu, list, pfn, order, true);
+        count--;
+        continue;
+      }
+      this.#delFromFreeList(zone, head);
+      const taken = Math.min(count, 1 << (current - order));
+      const end = head + (1 << current);
+      let pfn = head;
+      for (let piece = 0; piece < taken; piece++, pfn += 1 << order) this.#pcpAdd(zone, cpu, list, pfn, order, true);
+      count -= taken;
+      // What is left, [pfn, end), in aligned blocks of increasing order: expand() put each on its (empty) list.
+      for (let remainder = order; pfn < end; remainder++) {
+        if ((pfn & (1 << remainder)) === 0) continue;
+        this.#addToFreeList(zone, pfn, remainder, migratetype, false);
+        pfn += 1 << remainder;
+      }
+    }
   }
 
   /** v6.18 `nr_pcp_alloc()`: how many blocks to move to an empty per-CPU list. */
