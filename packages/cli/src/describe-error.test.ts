@@ -35,6 +35,11 @@ describe('describeError', () => {
       1,
       'mmsim run: File too large to read whole (2 GiB or more)',
     ],
+    [
+      Object.assign(new Error('trace.txt:3: a line longer than 65536 bytes'), { name: 'TraceFormatError' }),
+      1,
+      'mmsim run: trace.txt:3: a line longer than 65536 bytes',
+    ],
     [new InterruptedError('SIGTERM'), 143, 'mmsim run: interrupted by SIGTERM: files are whole or absent'],
     [
       new RangeError('Invalid typed array length: -1'),

@@ -1,4 +1,3 @@
-import { KernelParamError, MachineConfigError } from '@mm/kernel';
 import { CliError, ExitCode, UsageError } from './cli-io';
 import { InterruptedError, signalExitCode } from './signals';
 
@@ -66,8 +65,20 @@ function stacks(error: unknown): string {
 }
 
 /**
+ * The errors the readers of mmsim's inputs throw for a malformed file, each naming the file and line (a trace, a
+ * kallsyms, a page_owner dump, a run's directory). Told by name, as the kernel's errors are.
+ */
+const INPUT_ERRORS: ReadonlySet<string> = new Set([
+  'TraceFormatError',
+  'KallsymsFormatError',
+  'PageOwnerParseError',
+  'ReportSourceError',
+]);
+
+/**
  * How `mmsim <command>` reports `error`: bad usage (an option, a kernel parameter, a machine that cannot be
- * simulated) exits 2 with the usage hint; a file that cannot be read or written, or a {@link CliError}, is one line
+ * simulated) exits 2 with the usage hint; a file that cannot be read or written or is malformed, or a
+ * {@link CliError}, is one line
  * and exit 1; a signal at a checkpoint exits 128 + its number; anything else is a fault of mmsim's own, one line and exit 1, with the stack only under `--debug`.
  * Never throws, whatever was thrown (`null`, a string, an object without a message).
  */
@@ -76,7 +87,9 @@ export function describeError(command: string, error: unknown, debug: boolean): 
   if (error instanceof UsageError) {
     return { message: `${error.message}\nRun 'mmsim ${command} --help' for usage.${stack}`, exitCode: ExitCode.usage };
   }
-  if (error instanceof KernelParamError || error instanceof MachineConfigError) {
+  // @mm/kernel's KernelParamError and MachineConfigError, told by name: importing the kernel here would load it for
+  // `mmsim --help` too.
+  if (error instanceof Error && (error.name === 'KernelParamError' || error.name === 'MachineConfigError')) {
     return {
       message: `mmsim ${command}: ${error.message}\nRun 'mmsim ${command} --help' for usage.${stack}`,
       exitCode: ExitCode.usage,
@@ -87,6 +100,9 @@ export function describeError(command: string, error: unknown, debug: boolean): 
       message: `mmsim ${command}: ${error.message}: files are whole or absent (an output directory interrupted before it was complete is left as it was)`,
       exitCode: signalExitCode(error.signal),
     };
+  }
+  if (error instanceof Error && INPUT_ERRORS.has(error.name)) {
+    return { message: `mmsim ${command}: ${error.message.split('\n')[0]}${stack}`, exitCode: ExitCode.failure };
   }
   if (error instanceof CliError) return { message: `mmsim ${command}: ${error.message}${stack}`, exitCode: 1 };
   if (isFileError(error)) return { message: `mmsim ${command}: ${fileErrorMessage(error)}${stack}`, exitCode: 1 };

@@ -14,7 +14,14 @@ export {
 } from './oom-report';
 export { PageIdleFlags } from './page-idle-flags';
 export type { KpageError } from './proc-kpageflags';
-export { kpagecount, kpageEntries, kpageflags, readKpagecount, readKpageflags } from './proc-kpageflags';
+export {
+  kpagecount,
+  kpageEntries,
+  kpageflags,
+  MAX_RW_COUNT,
+  readKpagecount,
+  readKpageflags,
+} from './proc-kpageflags';
 export { formatMaps, formatMapsLine } from './proc-maps';
 export type { PagemapError } from './proc-pagemap';
 export { dumpPagemap, PAGEMAP_ENTRY_BYTES, PagemapBits, pagemapEntry, readPagemap } from './proc-pagemap';

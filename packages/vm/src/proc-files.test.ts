@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { BuddyAllocator } from '@mm/buddy';
 import { createHookBus } from '@mm/hooks';
 import { getProfile, KPF, PAGE_SIZE, PhysicalMemory, type ProfileName } from '@mm/physmem';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kpagecount, kpageEntries, kpageflags, readKpagecount, readKpageflags } from './proc-kpageflags';
+import { kpagecount, kpageEntries, kpageflags, MAX_RW_COUNT, readKpagecount, readKpageflags } from './proc-kpageflags';
 import { formatMaps } from './proc-maps';
-import { dumpPagemap, readPagemap } from './proc-pagemap';
+import { dumpPagemap, pagemapEntry, readPagemap } from './proc-pagemap';
 import { Vm } from './vm';
 
 const samples = new URL('../../../samples/', import.meta.url);
@@ -155,5 +156,88 @@ describe('/proc/kpageflags and /proc/kpagecount', () => {
     expect(counts.readBigUInt64LE(0)).toBe(1n);
     expect(readKpageflags(vm, 3, 8)).toEqual({ errno: 'EINVAL' });
     expect(readKpagecount(vm, kpageEntries(vm) * 8, 8)).toHaveLength(0);
+  });
+});
+
+describe('fuzzing the reads of /proc/kpageflags, /proc/kpagecount and /proc/PID/pagemap', () => {
+  /** Offsets of any kind: whole entries near the ends, and what read() could never be given (NaN, fractions...). */
+  const offset = (ends: readonly number[]) =>
+    fc.oneof(
+      fc.constantFrom(...ends).chain((end) => fc.integer({ min: -64, max: 64 }).map((entries) => end + entries * 8)),
+      fc.nat(1 << 24),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -8, 0.5, 8.5, 2 ** 53, 2 ** 80),
+      fc.double(),
+    );
+  /** Whether read() could be given `value` (a whole multiple of 8, not negative): the others are EINVAL. */
+  const valid = (value: number) => Number.isFinite(value) && value >= 0 && value % 8 === 0;
+
+  it('answers thousands of reads with EINVAL or whole entries, never more than asked, MAX_RW_COUNT or the file', () => {
+    const { vm } = machine();
+    const task = vm.createProcess('app');
+    const anon = vm.mmap(task, { pages: 64 });
+    for (let page = 0; page < 64; page += 3) vm.touch(task, anon + page * PAGE_SIZE, true);
+    const entries = kpageEntries(vm);
+    const fileEnd = entries * 8;
+    fc.assert(
+      fc.property(
+        offset([0, fileEnd]),
+        fc.oneof(offset([0, 64]), fc.constantFrom(MAX_RW_COUNT + 8, 2 ** 40)),
+        fc.boolean(),
+        (position, length, flags) => {
+          // A valid read far from the end asks for what it asks for (a few µs a pfn): keep those small.
+          if (valid(position) && valid(length) && position < fileEnd - 4096 && length > 4096) return;
+          const read = flags ? readKpageflags : readKpagecount;
+          const bytes = read(vm, position, length);
+          if (!valid(position) || !valid(length)) {
+            expect(bytes).toEqual({ errno: 'EINVAL' });
+            return;
+          }
+          if ('errno' in bytes) throw new Error(`EINVAL for ${position}, ${length}`);
+          expect(bytes.length).toBe(Math.max(0, Math.min(length, MAX_RW_COUNT, fileEnd - position)));
+          // Each entry is the pfn's own.
+          const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+          let wrong: number | undefined;
+          for (let at = 0; at < bytes.length; at += 8 * 97) {
+            const pfn = position / 8 + at / 8;
+            const [high, low] = flags ? kpageflags(vm, pfn) : [0, kpagecount(vm, pfn)];
+            if (view.readUInt32LE(at + 4) !== high || view.readUInt32LE(at) !== low) wrong ??= pfn;
+          }
+          expect(wrong).toBeUndefined();
+        },
+      ),
+      { numRuns: 3000, seed: 16 },
+    );
+    // The task's pagemap: reads near its mappings and near the end of the address space (TASK_SIZE).
+    const taskEnd = (0x7ffffffff000 / PAGE_SIZE) * 8;
+    const vmaAt = (anon / PAGE_SIZE) * 8;
+    const vma = task.mm.vmas[0]!;
+    fc.assert(
+      fc.property(
+        offset([0, vmaAt, taskEnd]),
+        fc.oneof(fc.nat(1 << 16), offset([0, 512])),
+        fc.boolean(),
+        (position, length, privileged) => {
+          // A valid read far from the end asks for what it asks for: keep those small.
+          if (valid(position) && valid(length) && position < taskEnd - (1 << 20) && length > 1 << 16) return;
+          const bytes = readPagemap(vm, task, position, length, privileged);
+          if (!valid(position) || !valid(length)) {
+            expect(bytes).toEqual({ errno: 'EINVAL' });
+            return;
+          }
+          if ('errno' in bytes) throw new Error(`EINVAL for ${position}, ${length}`);
+          expect(bytes.length).toBe(Math.max(0, Math.min(length, MAX_RW_COUNT, taskEnd - position)));
+          const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+          let wrong: number | undefined;
+          for (let at = 0; at < bytes.length; at += 8) {
+            const vpn = position / 8 + at / 8;
+            const inside = vpn >= vma.start && vpn < vma.end;
+            const [high, low] = inside ? pagemapEntry(vm, vma, vpn - vma.start, privileged) : [0, 0];
+            if (view.readUInt32LE(at + 4) !== high || view.readUInt32LE(at) !== low) wrong ??= vpn;
+          }
+          expect(wrong).toBeUndefined();
+        },
+      ),
+      { numRuns: 3000, seed: 16 },
+    );
   });
 });

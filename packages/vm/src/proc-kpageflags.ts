@@ -6,6 +6,12 @@ export interface KpageError {
   readonly errno: 'EINVAL';
 }
 
+/**
+ * `MAX_RW_COUNT` (include/linux/fs.h, `INT_MAX & PAGE_MASK`): the most one `read()` transfers; `vfs_read()` cuts a
+ * larger count to it. The /proc readers here do the same, so no read asks for more memory than that.
+ */
+export const MAX_RW_COUNT = 0x7ffff000;
+
 /** Page flags copied straight into a KPF bit (`kpf_copy_bit()`), per era. */
 const copiedV4: readonly [PageFlagName, number][] = [
   ['locked', KPF.LOCKED],
@@ -106,8 +112,9 @@ export function kpagecount(vm: Vm, pfn: number): number {
 }
 
 /**
- * `kpageflags_read()`: `length` bytes from byte `position` (multiples of 8, else EINVAL) of little-endian u64
- * entries, one per pfn, up to the end of memory (`max_pfn`; v6.18 rounds it up to a whole section).
+ * `kpageflags_read()`: `length` bytes from byte `position` (multiples of 8, else EINVAL; NaN, infinite or negative
+ * ones too) of little-endian u64 entries, one per pfn, up to the end of memory (`max_pfn`; v6.18 rounds it up to a
+ * whole section) and at most {@link MAX_RW_COUNT} bytes.
  */
 export function readKpageflags(vm: Vm, position: number, length: number): Uint8Array | KpageError {
   return readPerPfn(vm, position, length, (pfn, words, at) => {
@@ -139,7 +146,7 @@ function readPerPfn(
 ): Uint8Array | KpageError {
   if (position % 8 !== 0 || length % 8 !== 0 || position < 0 || length < 0) return { errno: 'EINVAL' };
   const first = position / 8;
-  const end = Math.min(first + length / 8, kpageEntries(vm));
+  const end = Math.min(first + Math.min(length, MAX_RW_COUNT) / 8, kpageEntries(vm));
   if (end <= first) return new Uint8Array(0);
   const words = new Uint32Array((end - first) * 2);
   for (let pfn = first; pfn < end; pfn++) fill(pfn, words, (pfn - first) * 2);

@@ -1,5 +1,6 @@
 import { PAGE_SIZE } from '@mm/physmem';
 import type { Vma } from './address-space';
+import { MAX_RW_COUNT } from './proc-kpageflags';
 import type { Vm, VmTask } from './vm';
 
 /** Bits of a pagemap entry (fs/proc/task_mmu.c `PM_*`; Documentation/admin-guide/mm/pagemap.rst). */
@@ -45,7 +46,8 @@ export function pagemapEntry(vm: Vm, vma: Vma | undefined, slot: number, privile
 /**
  * `pagemap_read()`: `length` bytes of `/proc/PID/pagemap` from byte `position` (both multiples of 8, else EINVAL):
  * little-endian u64 entries, one per virtual page, the entry of page `vpn` at byte 8 * vpn. Reads stop at the end
- * of the user address space. `privileged` is CAP_SYS_ADMIN at open: without it pfns read as zero.
+ * of the user address space, and at `MAX_RW_COUNT` bytes (as `vfs_read()` cuts any read); NaN, infinite and
+ * negative positions and lengths are EINVAL. `privileged` is CAP_SYS_ADMIN at open: without it pfns read as zero.
  */
 export function readPagemap(
   vm: Vm,
@@ -58,7 +60,7 @@ export function readPagemap(
     return { errno: 'EINVAL' };
   }
   const first = position / PAGEMAP_ENTRY_BYTES;
-  const end = Math.min(first + length / PAGEMAP_ENTRY_BYTES, TASK_SIZE / PAGE_SIZE);
+  const end = Math.min(first + Math.min(length, MAX_RW_COUNT) / PAGEMAP_ENTRY_BYTES, TASK_SIZE / PAGE_SIZE);
   if (end <= first) return new Uint8Array(0);
   const words = new Uint32Array((end - first) * 2);
   for (const vma of task.mm.vmas) {

@@ -33,7 +33,7 @@ export {
 export type { SimTask, SpawnOptions } from './simulation';
 export { Simulation } from './simulation';
 export type { TraceEvent, TraceFrame } from './trace-event';
-export { NO_PAGE, traceField, tracePfn } from './trace-event';
+export { MAX_TRACE_LINE, MAX_TRACE_PFN, NO_PAGE, traceField, tracePfn } from './trace-event';
 export { readTraceText } from './trace-file';
 export type { TraceReaderOptions } from './trace-reader';
 export { parseEventLine, parseFrameLine, TraceReader } from './trace-reader';

@@ -154,6 +154,21 @@ describe('PerfKmemPageStat accounting (evsel__process_page_alloc_event / _free_e
     expect(stat.unreadable).toBe(1); // the allocation without order=
   });
 
+  it("counts fields out of the kernel's ranges as unreadable, and gfp bits beyond 32 as unknown names", () => {
+    const stat = statOf([
+      alloc(0x100, 11, 0, 'GFP_KERNEL'),
+      alloc(0x100, 2 ** 40, 0, 'GFP_KERNEL'),
+      alloc(0x100, 0, 2 ** 31, 'GFP_KERNEL'),
+      `cc1 4242 [000] ${stamp()}: kmem:mm_page_alloc: page=0x1 pfn=0x${'f'.repeat(400)} order=0 migratetype=0 gfp_flags=GFP_KERNEL\n`,
+      free(0x100, 99),
+      alloc(0x100, 0, 0, 'GFP_KERNEL|0x100000000'),
+    ]);
+    expect(stat.unreadable).toBe(5);
+    expect(stat.summary()).toMatchObject({ allocRequests: 1, allocBytes: 4096, freeRequests: 0 });
+    expect(stat.gfpFlags()).toEqual([{ flags: 0xcc0, compact: 'K', names: 'GFP_KERNEL|0x100000000' }]);
+    expect([...stat.unknownGfpNames]).toEqual(['0x100000000']);
+  });
+
   it('keeps a re-allocated live page at its first order, gfp and migratetype, with the last callsite', () => {
     const stat = statOf([alloc(0x100, 0, 0, 'GFP_KERNEL'), alloc(0x100, 1, 1, 'GFP_HIGHUSER_MOVABLE', FOLIO_CHAIN)], {
       live: true,

@@ -48,13 +48,16 @@
  *   leaves no row to count it in: e.g. a THP allocated at order 9 whose head is freed at order 0 after a split),
  *   this port counts the free as perf had so far and goes on: {@link PerfKmemPageStat.stops} counts them.
  * - perf's `%'` printf flag groups digits by the locale (`LC_ALL=C`: none); `thousandsSeparator` chooses (default
- *   `,`, as in en_US). Where perf's C arrays would be overrun (order above 10, migratetype above 5) this port does
- *   not count the allocation in the order table.
+ *   `,`, as in en_US). Where perf's C arrays would be overrun (migratetype above 5) this port does not count the
+ *   allocation in the order table.
+ * - Fields out of the kernel's ranges make an event unreadable (counted in {@link PerfKmemPageStat.unreadable}): an
+ *   order above `MAX_PAGE_ORDER` (10, which the kernel never traces: perf would shift by it), a migratetype
+ *   outside an `int`, a pfn from 2^52. gfp hex parts beyond 32 bits count as unknown names.
  * - perf processes events in time order across CPUs; the text is already in that order, and is read as it comes.
  * - Not ported: `--time` (filter the events first), `--raw-ip` and the slab allocator mode.
  */
-import { getProfile, type KernelProfile, PAGE_SIZE, parseGfp } from '@mm/physmem';
-import { NO_PAGE, type TraceEvent, type TraceFrame, traceField, tracePfn } from './trace-event';
+import { getProfile, type KernelProfile, MAX_PAGE_ORDER, PAGE_SIZE, parseGfp } from '@mm/physmem';
+import { gfpFits, NO_PAGE, type TraceEvent, type TraceFrame, traceField, tracePfn } from './trace-event';
 
 /** perf kmem's page sort keys (`page_sorts[]`). */
 export type PerfKmemPageSortKey = 'page' | 'callsite' | 'hit' | 'bytes' | 'order' | 'migtype' | 'gfp';
@@ -305,13 +308,21 @@ function sortRows(rows: readonly Row[], keys: readonly PerfKmemPageSortKey[]): P
     });
 }
 
-/** A whole decimal number of a field (`order=`, `migratetype=`), or undefined. */
-function integerField(event: TraceEvent, key: string): number | undefined {
+/** How many unknown gfp names are kept to list. */
+const UNKNOWN_GFP_NAMES = 100;
+
+/** A whole decimal number of a field (`order=`, `migratetype=`) from `min` to `max`, or undefined. */
+function integerField(event: TraceEvent, key: string, min: number, max: number): number | undefined {
   const text = traceField(event, key);
-  if (text === undefined || !/^-?\d+$/.test(text)) return undefined;
+  if (text === undefined || text.length > 12 || !/^-?\d+$/.test(text)) return undefined;
   const value = Number(text);
-  return Number.isSafeInteger(value) ? value : undefined;
+  return value >= min && value <= max ? value : undefined;
 }
+
+/** `order=`: 0 to `MAX_PAGE_ORDER` (10), the largest order the page allocator traces. */
+const orderField = (event: TraceEvent) => integerField(event, 'order', 0, MAX_PAGE_ORDER);
+/** `migratetype=`: an `int`. */
+const migratetypeField = (event: TraceEvent) => integerField(event, 'migratetype', -(2 ** 31), 2 ** 31 - 1);
 
 /** A frame's address as 16 lowercase hex digits. */
 const frameAddress = (frame: TraceFrame): string => frame.address.toLowerCase().padStart(16, '0');
@@ -337,7 +348,7 @@ export class PerfKmemPageStat {
   readonly pageSize: number;
   /** Events of perf's two kinds skipped because a field was missing or unreadable. */
   unreadable = 0;
-  /** gfp names the profile's table does not know (counted as 0 in the mask). */
+  /** gfp names the profile's table does not know (counted as 0 in the mask), the first 100 of them. */
   readonly unknownGfpNames = new Set<string>();
   /** Events at which perf kmem would have stopped: how many, and the first. */
   stops = 0;
@@ -471,15 +482,17 @@ export class PerfKmemPageStat {
   #gfp(text: string): number {
     let value = this.#gfpValues.get(text);
     if (value === undefined) {
-      value = parseGfp(text, this.#profile.gfp);
+      value = gfpFits(text) ? parseGfp(text, this.#profile.gfp) : undefined;
       if (value === undefined) {
         value = 0;
         for (const part of text.split('|')) {
-          const bits = parseGfp(part, this.#profile.gfp);
-          if (bits === undefined) this.unknownGfpNames.add(part);
-          else value = (value | bits) >>> 0;
+          const bits = gfpFits(part) ? parseGfp(part, this.#profile.gfp) : undefined;
+          if (bits !== undefined) value = (value | bits) >>> 0;
+          else if (this.unknownGfpNames.size < UNKNOWN_GFP_NAMES) this.unknownGfpNames.add(part);
         }
       }
+      // A trace has a few hundred masks; the cache stays small whatever the text.
+      if (this.#gfpValues.size >= 4096) this.#gfpValues.clear();
       this.#gfpValues.set(text, value);
     }
     if (!this.#gfps.has(value)) {
@@ -507,10 +520,10 @@ export class PerfKmemPageStat {
 
   #alloc(event: TraceEvent): void {
     const page = this.#page(event);
-    const order = integerField(event, 'order');
-    const migratetype = integerField(event, 'migratetype');
+    const order = orderField(event);
+    const migratetype = migratetypeField(event);
     const gfpText = traceField(event, 'gfp_flags');
-    if (page === undefined || order === undefined || order < 0 || migratetype === undefined || gfpText === undefined) {
+    if (page === undefined || order === undefined || migratetype === undefined || gfpText === undefined) {
       this.unreadable++;
       return;
     }
@@ -558,8 +571,8 @@ export class PerfKmemPageStat {
 
   #free(event: TraceEvent): void {
     const page = this.#page(event);
-    const order = integerField(event, 'order');
-    if (page === undefined || order === undefined || order < 0) {
+    const order = orderField(event);
+    if (page === undefined || order === undefined) {
       this.unreadable++;
       return;
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_TRACE_LINE, TraceFormatError, traceField, tracePfn } from './trace-event';
 import { parseEventLine, parseFrameLine, TraceReader } from './trace-reader';
 
 describe('parseEventLine', () => {
@@ -126,5 +127,104 @@ describe('TraceReader', () => {
       ['cat', 100, 10000001000],
       ['', -1, -1],
     ]);
+  });
+});
+
+describe('bounds', () => {
+  it('reads numbers in their kernel ranges: pid, tgid and CPU in an int, the time below 2^64 ns', () => {
+    const line = (head: string) => `${head} 1.000000: mm_page_alloc: pfn=0x1 order=0`;
+    expect(parseEventLine(line('  a-2147483647 (2147483647) [2147483647] ....'))).toMatchObject({
+      pid: 2 ** 31 - 1,
+      tgid: 2 ** 31 - 1,
+      cpu: 2 ** 31 - 1,
+    });
+    for (const head of ['  a-2147483648 [000] ....', `  a-${'9'.repeat(400)} [000] ....`, 'perf 1/2147483648']) {
+      expect(parseEventLine(line(head)), head).toBeUndefined();
+    }
+    // A CPU or tgid out of range is not read as one (the text is then part of the task).
+    expect(parseEventLine(line('  a-1 [99999999999] ....'))?.cpu).toBeUndefined();
+    expect(parseEventLine('  a-1 [000] .... 18446744073.709551: mm_page_free: pfn=1')?.timestamp).toBe(
+      18446744073 * 1e9 + 709551000,
+    );
+    for (const stamp of ['18446744074.000000', `${'9'.repeat(400)}.0`]) {
+      expect(parseEventLine(`  a-1 [000] .... ${stamp}: mm_page_free: pfn=1`), stamp).toBeUndefined();
+    }
+  });
+
+  it('reads frames with addresses of at most 16 hex digits and offsets of at most 32 bits', () => {
+    expect(parseFrameLine('\tffffffff81000000 f+0xffffffff ([kernel.kallsyms])')).toMatchObject({
+      offset: 2 ** 32 - 1,
+    });
+    for (const line of [
+      '\tffffffff81000000 f+0x100000000 ([kernel.kallsyms])',
+      `\tffffffff81000000 f+0x${'f'.repeat(400)} ([kernel.kallsyms])`,
+      '\tffffffff81000000 f+0x-1 ([kernel.kallsyms])',
+      '\tffffffff81000000 f+0x ([kernel.kallsyms])',
+      '\t1ffffffff81000000 f+0x10 ([kernel.kallsyms])',
+    ]) {
+      expect(parseFrameLine(line), line).toBeUndefined();
+    }
+  });
+
+  it('refuses a line longer than 64 KiB with file:line, at the chunk that makes it so', () => {
+    const head = 'bash 1 [000] 1.000000: kmem:mm_page_alloc: pfn=0x1 order=0\n# comment\n';
+    // A 1 MiB line, whole or in 64 KiB chunks: refused before the rest is read.
+    for (const size of [1 << 20, 1 << 16, 4096]) {
+      const reader = new TraceReader({ file: 'big.txt' });
+      const text = `${head}${'x'.repeat(1 << 20)}\nbash 1 [000] 1.0: kmem:mm_page_free: pfn=0x1 order=0\n`;
+      const started = performance.now();
+      let error: unknown;
+      let pushed = 0;
+      try {
+        for (let at = 0; at < text.length; at += size, pushed += size) reader.push(text.slice(at, at + size));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(TraceFormatError);
+      expect((error as Error).message).toBe(
+        'big.txt:3: a line of more than 65536 characters: no ftrace or perf script line is that long (is this a trace?)',
+      );
+      expect(pushed).toBeLessThanOrEqual(MAX_TRACE_LINE + head.length + size);
+      expect(performance.now() - started).toBeLessThan(200);
+    }
+    // A line of exactly the bound is read.
+    const reader = new TraceReader();
+    const line = `bash 1 [000] 1.000000: kmem:mm_page_alloc: pfn=0x1 order=0 ${'x'.repeat(MAX_TRACE_LINE)}`.slice(
+      0,
+      MAX_TRACE_LINE,
+    );
+    expect([...reader.push(`${line}\n`), ...reader.end()]).toHaveLength(1);
+  });
+
+  it('scans 1 MB lines made to hurt in linear time (no regular expression backtracks on a line)', () => {
+    const mega = 1 << 20;
+    const lines = [
+      ': '.repeat(mega / 2),
+      ` a-1 [000] .... 1.0: mm_page_alloc:${' x'.repeat(mega / 2)}`,
+      `${'-'.repeat(mega)}1 [000] .... 1.0: mm_page_alloc: pfn=1`,
+      `${' ['.repeat(mega / 2)}1.0: mm_page_alloc: pfn=1`,
+      `${'('.repeat(mega)}) 1.0: x: y`,
+      `a-1 [000] .... ${'9'.repeat(mega)}.0: mm_page_alloc: pfn=1`,
+      `a-1 [000] .... 1.0: ${'a:'.repeat(mega / 2)} pfn=1`,
+      `\t${'f'.repeat(mega)} sym+0x1 ([kernel.kallsyms])`,
+      `\tffffffff81000000 ${'+0x'.repeat(mega / 3)}1 ([kernel.kallsyms])`,
+      `\tffffffff81000000 sym ${' ('.repeat(mega / 2)})`,
+      ` a-1 [000] .... 1.0: mm_page_alloc: ${'pfn'.repeat(mega / 3)}=1 page=${'0'.repeat(mega)}`,
+      ` a-1 [000] .... 1.0: mm_page_alloc: pfn=0x${'f'.repeat(mega)} order=0`,
+      ` a-1 [000] .... 1.0: mm_page_alloc: pfn=0 page=0x${'0'.repeat(mega)}`,
+      ` a-1 [000] .... 1.0: mm_page_alloc: ${'xpfn='.repeat(mega / 5)}`,
+    ];
+    for (const line of lines) {
+      const started = performance.now();
+      const event = parseEventLine(line, 1);
+      if (event !== undefined) {
+        tracePfn(event);
+        traceField(event, 'order');
+        traceField(event, 'gfp_flags');
+      }
+      parseFrameLine(line);
+      // Linear: a few ms for a megabyte (a quadratic scan would take minutes).
+      expect(performance.now() - started, line.slice(0, 40)).toBeLessThan(250);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { TraceEvent, TraceFrame } from './trace-event';
+import { hexDigit, MAX_TRACE_LINE, type TraceEvent, TraceFormatError, type TraceFrame } from './trace-event';
 
 /** A TraceEvent being read: its chain grows as the frame lines below it come. */
 type ReadEvent = TraceEvent & { readonly chain: TraceFrame[] };
@@ -6,24 +6,45 @@ type ReadEvent = TraceEvent & { readonly chain: TraceFrame[] };
 /** Whether the character is a decimal digit. */
 const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
 
-/** The decimal number of `line[start, end)`, or -1 if it is empty or not all digits. */
-function decimalAt(line: string, start: number, end: number): number {
+/** The largest pid, tgid and CPU number: they are C `int`s (`pid_t`; ftrace's and perf's `%d`). */
+const INT_MAX = 2 ** 31 - 1;
+/** The largest whole seconds of a timestamp: the kernel's clocks count nanoseconds in a u64. */
+const MAX_SECONDS = Math.floor(2 ** 64 / 1e9);
+/** The largest offset of a frame in its symbol: 32 bits (the simulation keeps kernel text addresses in 32 bits). */
+const MAX_FRAME_OFFSET = 2 ** 32 - 1;
+
+/** The decimal number of `line[start, end)`, or -1 if it is empty, not all digits, or above `max`. */
+function decimalAt(line: string, start: number, end: number, max: number): number {
   if (end <= start) return -1;
   let value = 0;
   for (let index = start; index < end; index++) {
     const code = line.charCodeAt(index);
     if (!isDigit(code)) return -1;
     value = value * 10 + (code - 0x30);
+    if (value > max) return -1;
   }
   return value;
 }
 
-/** `1234.567890` (seconds, 1 to 9 decimals) of `line[start, end)` in nanoseconds, or -1. */
+/** The hex number (digits without `0x`) of `text[start, end)`, or -1 if it is empty, not all hex, or above `max`. */
+function hexAt(text: string, start: number, end: number, max: number): number {
+  if (end <= start) return -1;
+  let value = 0;
+  for (let index = start; index < end; index++) {
+    const digit = hexDigit(text.charCodeAt(index));
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+    if (value > max) return -1;
+  }
+  return value;
+}
+
+/** `1234.567890` (seconds, 1 to 9 decimals) of `line[start, end)` in nanoseconds, or -1 (also past 2^64 ns). */
 function nanosecondsAt(line: string, start: number, end: number): number {
   const dot = line.indexOf('.', start);
   if (dot <= start || dot >= end - 1 || end - dot - 1 > 9) return -1;
-  const seconds = decimalAt(line, start, dot);
-  const fraction = decimalAt(line, dot + 1, end);
+  const seconds = decimalAt(line, start, dot, MAX_SECONDS);
+  const fraction = decimalAt(line, dot + 1, end, 999_999_999);
   if (seconds < 0 || fraction < 0) return -1;
   return seconds * 1e9 + fraction * 10 ** (9 - (end - dot - 1));
 }
@@ -55,7 +76,9 @@ function eventName(line: string, start: number, end: number): string {
  * - `perf script`: `comm pid [cpu] seconds: system:event: fields`, with `pid/tid` for `-F pid,tid`, without
  *   `[cpu]` or the comm when `-F` leaves them out.
  * The comm may hold spaces and dashes: the pid is what follows the last space (perf) or the last dash (ftrace).
- * Scanned by index, with one string made per part kept: a replay reads millions of lines.
+ * Numbers are read in their kernel ranges (pid, tgid and CPU are `int`s, the time below 2^64 ns): a line with one
+ * out of range is no event. Scanned by index, with one string made per part kept (no regular expression, linear in
+ * the line): a replay reads millions of lines.
  */
 export function parseEventLine(line: string, number = 0): TraceEvent | undefined {
   return readEventLine(line, number, true);
@@ -106,7 +129,7 @@ function readEventLine(
   const cpuOpen = line.lastIndexOf(' [', headEnd - 1);
   if (cpuOpen > 0) {
     const close = line.indexOf(']', cpuOpen);
-    const value = close < 0 || close >= headEnd ? -1 : decimalAt(line, cpuOpen + 2, close);
+    const value = close < 0 || close >= headEnd ? -1 : decimalAt(line, cpuOpen + 2, close, INT_MAX);
     if (value >= 0) {
       cpu = value;
       // ftrace's flags (`.....`, `d..2.`) follow the CPU; they go with it.
@@ -119,7 +142,7 @@ function readEventLine(
     if (open > 0) {
       let from = open + 1;
       while (line.charCodeAt(from) === 0x20) from++;
-      const value = decimalAt(line, from, headEnd - 1);
+      const value = decimalAt(line, from, headEnd - 1, INT_MAX);
       if (value >= 0) tgid = value;
       else {
         for (let index = from; index < headEnd - 1; index++) if (line.charCodeAt(index) !== 0x2d) return undefined;
@@ -135,9 +158,9 @@ function readEventLine(
   let pid = -1;
   let comm: string;
   let layout: TraceEvent['layout'];
-  const whole = decimalAt(line, lastStart, headEnd);
-  const group = slash > 0 && slash < headEnd ? decimalAt(line, lastStart, slash) : -1;
-  const thread = group >= 0 ? decimalAt(line, slash + 1, headEnd) : -1;
+  const whole = decimalAt(line, lastStart, headEnd, INT_MAX);
+  const group = slash > 0 && slash < headEnd ? decimalAt(line, lastStart, slash, INT_MAX) : -1;
+  const thread = group >= 0 ? decimalAt(line, slash + 1, headEnd, INT_MAX) : -1;
   if (whole >= 0 || thread >= 0) {
     // perf: `comm pid` or `comm pid/tid` (the task is the tid, its group the pid); `-F` without comm: the pid only.
     layout = 'perf script';
@@ -150,7 +173,7 @@ function readEventLine(
     // ftrace: `comm-pid`.
     const dash = line.lastIndexOf('-', headEnd - 1);
     if (dash < headStart) return undefined;
-    pid = decimalAt(line, dash + 1, headEnd);
+    pid = decimalAt(line, dash + 1, headEnd, INT_MAX);
     if (pid < 0) return undefined;
     layout = 'ftrace';
     comm = line.slice(headStart, dash);
@@ -171,7 +194,8 @@ function readEventLine(
 
 /**
  * A frame line of a `perf script -g` call chain (`\taddress symbol+0xoffset (dso)`, `\taddress [unknown] (dso)`),
- * as a {@link TraceFrame} when it is a kernel frame; null for a user frame; undefined if the line is not a frame.
+ * as a {@link TraceFrame} when it is a kernel frame; null for a user frame; undefined if the line is not a frame (an
+ * address is 1 to 16 hex digits, a kernel frame's offset at most 32 bits).
  */
 export function parseFrameLine(line: string): TraceFrame | null | undefined {
   // Cheap first: a frame line ends with the dso's ')'.
@@ -180,8 +204,8 @@ export function parseFrameLine(line: string): TraceFrame | null | undefined {
   const space = text.indexOf(' ');
   const open = text.lastIndexOf(' (');
   if (space <= 0 || open < space || !text.endsWith(')')) return undefined;
+  if (space > 16 || hexAt(text, 0, space, Number.POSITIVE_INFINITY) < 0) return undefined;
   const address = text.slice(0, space);
-  if (!/^[0-9a-f]+$/.test(address)) return undefined;
   const dso = text.slice(open + 2, -1);
   const where = text.slice(space + 1, open).trim();
   const kernelAddress = address.length === 16 && address.startsWith('ffff');
@@ -195,8 +219,9 @@ export function parseFrameLine(line: string): TraceFrame | null | undefined {
   if (where === '[unknown]' || where === '') return { address, symbol: undefined, offset: 0, module };
   const plus = where.lastIndexOf('+0x');
   if (plus < 0) return { address, symbol: where, offset: 0, module };
-  const offset = Number.parseInt(where.slice(plus + 3), 16);
-  return { address, symbol: where.slice(0, plus), offset: Number.isNaN(offset) ? 0 : offset, module };
+  const offset = hexAt(where, plus + 3, where.length, MAX_FRAME_OFFSET);
+  if (offset < 0) return undefined;
+  return { address, symbol: where.slice(0, plus), offset, module };
 }
 
 /** How a {@link TraceReader} reads. */
@@ -207,6 +232,10 @@ export interface TraceReaderOptions {
    * and a line is taken for an event by its shape after the task (`seconds: [system:]name: fields`).
    */
   readonly tasks?: boolean | ((name: string) => boolean);
+  /** The trace's name in error messages (default `<trace>`). */
+  readonly file?: string;
+  /** The longest line read, in characters (default {@link MAX_TRACE_LINE}, 64 KiB). */
+  readonly maxLineLength?: number;
 }
 
 /** How many distinct frame lines a reader keeps parsed. */
@@ -215,11 +244,15 @@ const FRAME_CACHE_SIZE = 1 << 16;
 /**
  * Turns chunks of trace text into events, synchronously: `push()` each chunk (lines may span chunks), then `end()`.
  * Every layout is recognised line by line (see {@link parseEventLine}); perf events collect the kernel frames of
- * their call chains. Lines that are neither events, frames, comments nor blank are counted in `unknown`.
+ * their call chains. Lines that are neither events, frames, comments nor blank are counted in `unknown`. A line
+ * longer than `maxLineLength` throws {@link TraceFormatError} naming it (the text is no trace), as soon as the
+ * chunk that makes it too long is pushed: memory stays bounded whatever the input.
  */
 export class TraceReader {
   unknown = 0;
   readonly #tasks: boolean | ((name: string) => boolean);
+  readonly #file: string;
+  readonly #maxLine: number;
   /** The layouts of the event lines read so far. */
   readonly layouts = new Set<TraceEvent['layout']>();
   #number = 0;
@@ -230,28 +263,44 @@ export class TraceReader {
 
   constructor(options: TraceReaderOptions = {}) {
     this.#tasks = options.tasks ?? true;
+    this.#file = options.file ?? '<trace>';
+    this.#maxLine = options.maxLineLength ?? MAX_TRACE_LINE;
   }
 
-  /** The events completed by this chunk. */
+  /** The events completed by this chunk. Throws {@link TraceFormatError} at a line longer than the bound. */
   push(chunk: string): TraceEvent[] {
     const events: TraceEvent[] = [];
+    const max = this.#maxLine;
     // The line the last chunk left unfinished ends in this one. The rest is searched in the chunk itself: indexOf
     // on a concatenation (a V8 cons string) is several times slower.
     const first = chunk.indexOf('\n');
     if (first < 0) {
+      if (this.#rest.length + chunk.length > max) this.#tooLong();
       this.#rest += chunk;
       return events;
     }
+    if (this.#rest.length + first > max) this.#tooLong();
     this.#line(this.#rest + chunk.slice(0, first), events);
     let start = first + 1;
     for (;;) {
       const newline = chunk.indexOf('\n', start);
       if (newline < 0) break;
+      if (newline - start > max) this.#tooLong();
       this.#line(chunk.slice(start, newline), events);
       start = newline + 1;
     }
+    if (chunk.length - start > max) this.#tooLong();
     this.#rest = chunk.slice(start);
     return events;
+  }
+
+  /** The error of the line being read (the one after the last line read), too long to be a trace's. */
+  #tooLong(): never {
+    throw new TraceFormatError(
+      this.#file,
+      this.#number + 1,
+      `a line of more than ${this.#maxLine} characters: no ftrace or perf script line is that long (is this a trace?)`,
+    );
   }
 
   /** The events left at the end of the input. */

@@ -297,3 +297,122 @@ describe('replayTrace: vendor fields and bad lines', () => {
     );
   });
 });
+
+describe('replayTrace: the machine a trace may make', () => {
+  const alloc = (pfn: string, order = 0) =>
+    `  a-10 [000] .... 1.000000: mm_page_alloc: page=x pfn=${pfn} order=${order} migratetype=0 gfp_flags=GFP_KERNEL\n`;
+  /** The error a replay throws, and how long it took. */
+  async function refusal(options: Partial<ReplayOptions> & { text?: string }): Promise<{ error: Error; ms: number }> {
+    const started = performance.now();
+    const error = await replayText(options.text ?? '', options).then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    );
+    if (error === undefined) throw new Error('replayed');
+    return { error, ms: performance.now() - started };
+  }
+
+  it('refuses a one-line trace of pfn=0x80000000 before booting, in well under a second, whatever --mem', async () => {
+    const sized = await refusal({ text: alloc('0x80000000') });
+    expect(sized.error).toBeInstanceOf(TraceRangeError);
+    expect(sized.error.message).toBe(
+      'trace.txt:1: pfn 0x80000000 is at 8.0 TiB, beyond the 1 TiB a replay sizes its machine to: give the memory to replay it on (--mem)',
+    );
+    // 8191G boots (in tens of seconds): the pfn is past its end, so it is refused before.
+    const given = await refusal({ text: alloc('0x80000000'), memory: '8191G' });
+    expect(given.error).toBeInstanceOf(TraceRangeError);
+    expect(given.error.message).toBe(
+      'trace.txt:1: pfn 0x80000000 is beyond the 8191G of RAM given (its pfns end at 0x80000000): no machine mmsim builds reaches it (pfns end below 0x80000000, 8 TiB)',
+    );
+    expect(Math.max(sized.ms, given.ms)).toBeLessThan(1000);
+  });
+
+  it('refuses a page beyond the RAM given, naming the --mem that would hold it', async () => {
+    const { error } = await refusal({ text: `${alloc('0x1000')}${alloc('0x90000', 2)}`, memory: '2G' });
+    expect(error.message).toBe(
+      'trace.txt:2: pfn 0x90003 is beyond the 2G of RAM given (its pfns end at 0x80000): replaying it needs --mem 4G',
+    );
+  });
+
+  it('refuses at the page, without reading the rest: an endless trace is refused at once', async () => {
+    let chunks = 0;
+    const started = performance.now();
+    const error = await replayTrace({
+      file: 'endless.txt',
+      features: [],
+      memory: '1G',
+      open: async function* () {
+        yield alloc('0x1000');
+        yield alloc('0x400000');
+        for (;;) {
+          chunks++;
+          yield alloc('0x1000');
+        }
+      },
+    }).catch((caught: unknown) => caught as Error);
+    expect(error).toBeInstanceOf(TraceRangeError);
+    expect((error as Error).message).toMatch(/^endless\.txt:2: pfn 0x400000 is beyond the 1G of RAM given/);
+    expect(chunks).toBeLessThan(10);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses what the host cannot hold: a trace sized past it, or a --mem past it before reading the trace', async () => {
+    const sized = await refusal({ text: alloc('0x30000'), hostMemoryLimit: 2 ** 20 });
+    expect(sized.error).toBeInstanceOf(TraceRangeError);
+    expect(sized.error.message).toBe(
+      'trace.txt:1: pfn 0x30000 needs a machine of 2G of RAM, which would take about 2.0 MiB of host memory (4 bytes a page), more than the 1.0 MiB it may use',
+    );
+    let opened = false;
+    const open = () => {
+      opened = true;
+      return inChunks(alloc('0x1000'));
+    };
+    for (const [options, message] of [
+      [
+        { memory: '16G', hostMemoryLimit: 2 ** 20 },
+        '16G of RAM would take about 16.0 MiB of host memory (4 bytes a page), more than the 1.0 MiB it may use',
+      ],
+      [
+        { memory: '9T' },
+        '9T of RAM reach beyond pfn 0x80000000: mmsim computes on pfns as signed 32-bit integers, so physical memory must end below 8 TiB (at most 8191G of RAM with the PCI hole)',
+      ],
+    ] as const) {
+      const error = await replayTrace({ open, features: [], ...options }).catch((caught: unknown) => caught as Error);
+      expect(error).toBeInstanceOf(TraceRangeError);
+      expect((error as Error).message).toBe(message);
+    }
+    expect(opened).toBe(false);
+  });
+
+  it("wants order= in 0..10 as %d prints it, and gfp_flags in gfp_t's 32 bits", async () => {
+    const { result } = await replayText(
+      [
+        '  a-10 [000] .... 1.000000: mm_page_alloc: page=x pfn=0x20000 order= gfp_flags=GFP_KERNEL',
+        '  a-10 [000] .... 1.000001: mm_page_alloc: page=x pfn=0x20000 order=11 gfp_flags=GFP_KERNEL',
+        '  a-10 [000] .... 1.000002: mm_page_alloc: page=x pfn=0x20000 order=+1 gfp_flags=GFP_KERNEL',
+        '  a-10 [000] .... 1.000003: mm_page_alloc: page=x pfn=0x20000 order=0 gfp_flags=GFP_KERNEL|0x100000000',
+        '  a-10 [000] .... 1.000004: mm_page_alloc: page=x pfn=0x20000 order=0 gfp_flags=GFP_KERNEL|0x1000000',
+        '',
+      ].join('\n'),
+    );
+    expect(result).toMatchObject({ allocations: 1, malformedLines: 4 });
+    expect(result.errors.slice(2)).toEqual([
+      'trace.txt:3: mm_page_alloc needs pfn= (decimal or 0x...) and order=N',
+      "trace.txt:4: mm_page_alloc gfp_flags=GFP_KERNEL|0x100000000 has bits beyond gfp_t's 32",
+    ]);
+  });
+
+  it('refuses call chains whose symbols do not fit a 32-bit kernel text, as its own error', async () => {
+    const trace = [
+      'a 10 [000] 1.000000: kmem:mm_page_free: page=0x20000 pfn=0x20000 order=0',
+      '\tffffffff81000000 big_a+0xfffffff0 ([kernel.kallsyms])',
+      '\tffffffffc0000010 mod_b+0x10 ([xfs])',
+      '',
+    ].join('\n');
+    const { error } = await refusal({ text: trace });
+    expect(error).toBeInstanceOf(TraceRangeError);
+    expect(error.message).toMatch(
+      /^trace\.txt: the symbols of its call chains do not fit a kernel text of 32-bit addresses/,
+    );
+  });
+});

@@ -1,10 +1,20 @@
-import { boot, type Kernel, parseMemorySize } from '@mm/kernel';
+import { totalmem } from 'node:os';
+import { boot, estimateHostBytes, HOST_BYTES_PER_PAGE_ESTIMATE, type Kernel, parseMemorySize } from '@mm/kernel';
 import type { Feature, MachineCore } from '@mm/kernel-spec';
-import { PAGE_SIZE, type ProfileName, parseGfp } from '@mm/physmem';
+import {
+  firmwareMemoryMap,
+  formatSize,
+  MAX_PAGE_ORDER,
+  PAGE_SIZE,
+  type ProfileName,
+  parseGfp,
+  presentRanges,
+  x86_64,
+} from '@mm/physmem';
 import type { KernelText } from '@mm/stacktrace';
 import { PfnSet } from './pfn-set';
 import { TraceBlocks } from './trace-blocks';
-import { NO_PAGE, pfnOf, type TraceEvent, type TraceFrame, traceField } from './trace-event';
+import { gfpFits, NO_PAGE, pfnOf, type TraceEvent, TraceFormatError, type TraceFrame, traceField } from './trace-event';
 import { TraceReader } from './trace-reader';
 import { type FrameSource, type KallsymsSymbol, TraceSymbols } from './trace-symbols';
 
@@ -23,20 +33,20 @@ const isReplayed: ReadonlySet<string> = new Set(replayedEvents);
 /** The largest machine a replay sizes for itself (mmsim's tested limit); `memory` overrides it. */
 export const REPLAY_MEMORY_CAP = 2 ** 40;
 
-/** A line of a known event that does not have what the event needs. */
-export class TraceFormatError extends Error {
-  readonly file: string;
-  readonly line: number;
+/**
+ * The end of the pfns of any machine mmsim builds (physmem's `MAX_PFN`): pfns are computed on as signed 32-bit
+ * integers, so physical memory ends below 2^31 pfns, 8 TiB.
+ */
+const MAX_MACHINE_PFN = 2 ** 31;
 
-  constructor(file: string, line: number, message: string) {
-    super(`${file}:${line}: ${message}`);
-    this.name = 'TraceFormatError';
-    this.file = file;
-    this.line = line;
-  }
-}
+export { TraceFormatError };
 
-/** A trace whose pages lie beyond the machine a replay may build: the message says where and what to do. */
+/**
+ * A trace whose pages lie beyond the machine a replay may build (the RAM of `memory`, {@link REPLAY_MEMORY_CAP}, or
+ * what the host can hold): thrown as soon as the first pass reads the page, before any machine is booted; the
+ * message, one line, names the file, the line, the pfn and the RAM it needs. Also a `memory` beyond any machine
+ * mmsim builds or the host holds, before the trace is read (the message names the size).
+ */
 export class TraceRangeError extends RangeError {
   override readonly name = 'TraceRangeError';
 }
@@ -51,8 +61,17 @@ export interface ReplayOptions {
   readonly profile?: ProfileName;
   /** Default `page_owner=on`. */
   readonly cmdline?: string;
-  /** RAM; default: sized from the trace's highest page, up to {@link REPLAY_MEMORY_CAP}. */
+  /**
+   * RAM; default: sized from the trace's highest page, up to {@link REPLAY_MEMORY_CAP}. A trace with a page beyond
+   * it is refused ({@link TraceRangeError}).
+   */
   readonly memory?: number | string;
+  /**
+   * Host bytes the replay's machine may take (see `estimateHostBytes()` of @mm/kernel); default the host's RAM
+   * (`os.totalmem()`). A machine that would take more is refused before the trace is read (`memory` given) or at
+   * the trace's first page that needs it.
+   */
+  readonly hostMemoryLimit?: number;
   /** The traced machine's symbols (`parseKallsyms()` of its /proc/kallsyms), for the frames' real sizes. */
   readonly kallsyms?: ReadonlyMap<string, KallsymsSymbol>;
   /** The features to boot (the CLI boots them all). */
@@ -115,6 +134,12 @@ function callerFrames(event: TraceEvent): readonly TraceFrame[] {
   return chain;
 }
 
+/** How many gfp texts a replay keeps parsed. */
+const GFP_CACHE_SIZE = 4096;
+
+/** A field's text for a message: its first 80 characters. */
+const clip = (text: string): string => (text.length > 80 ? `${text.slice(0, 80)}...` : text);
+
 /** What {@link readPages} found. */
 const Pages = { found: 0, failed: 1, malformed: 2 } as const;
 type Pages = (typeof Pages)[keyof typeof Pages];
@@ -122,14 +147,25 @@ type Pages = (typeof Pages)[keyof typeof Pages];
 /** The pages of the event {@link readPages} read last: its pfn, order, and whether its pfn was printed in hex. */
 const pages = { pfn: 0, order: 0, hex: false };
 
+/** The `order=` of an event (`%d`: one or two decimal digits, at most {@link MAX_PAGE_ORDER}), or -1. */
+function orderOf(text: string | undefined): number {
+  if (text === undefined || text.length === 0 || text.length > 2) return -1;
+  let order = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) return -1;
+    order = order * 10 + (code - 0x30);
+  }
+  return order <= MAX_PAGE_ORDER ? order : -1;
+}
+
 /** An event's pfn and order (into {@link pages}), or why it has none: a failed allocation, or fields missing. */
 function readPages(event: TraceEvent): Pages {
   const pfnText = traceField(event, 'pfn');
   const pfn = pfnText === undefined ? undefined : pfnOf(pfnText, event);
   if (pfn === NO_PAGE) return Pages.failed;
-  const orderText = traceField(event, 'order') ?? (event.name === 'mm_page_free_batched' ? '0' : undefined);
-  const order = orderText === undefined || orderText.length > 2 ? Number.NaN : Number(orderText);
-  if (pfn === undefined || !Number.isInteger(order) || order < 0 || order > 10) {
+  const order = orderOf(traceField(event, 'order') ?? (event.name === 'mm_page_free_batched' ? '0' : undefined));
+  if (pfn === undefined || order < 0) {
     pages.pfn = pfn ?? -1;
     return Pages.malformed;
   }
@@ -148,14 +184,17 @@ interface Survey {
   readonly formats: Set<string>;
 }
 
-/** The first pass: the trace's symbols and their largest offsets, the pages it allocates, its highest page. */
-async function survey(options: ReplayOptions): Promise<Survey> {
+/**
+ * The first pass: the trace's symbols and their largest offsets, the pages it allocates, its highest page. Each new
+ * highest page is checked against what the machine can be (`bound`), which throws at once for one beyond it.
+ */
+async function survey(options: ReplayOptions, file: string, bound: MachineBound): Promise<Survey> {
   const symbols = new TraceSymbols();
   const allocated = new PfnSet();
   const formats = new Set<string>();
   let maxPfnEnd = 0;
   let maxPfnLine = 0;
-  const reader = new TraceReader({ tasks: false });
+  const reader = new TraceReader({ tasks: false, file });
   const visit = (event: TraceEvent) => {
     if (!isReplayed.has(event.name)) return;
     const isAlloc = event.name === 'mm_page_alloc';
@@ -167,6 +206,7 @@ async function survey(options: ReplayOptions): Promise<Survey> {
     formats.add(pages.hex ? 'pfn=0x%lx' : 'pfn=%lu');
     const end = found === Pages.found ? pages.pfn + 2 ** pages.order : pages.pfn + 1;
     if (end > maxPfnEnd) {
+      bound.check(end, event.line);
       maxPfnEnd = end;
       maxPfnLine = event.line;
     }
@@ -178,17 +218,103 @@ async function survey(options: ReplayOptions): Promise<Survey> {
   return { symbols, pages: allocated, maxPfnEnd, maxPfnLine, formats };
 }
 
-/** A machine that holds every page of a trace: 1 GiB more than its highest page, in whole GiB. */
-function machineBytes(options: ReplayOptions, found: Survey): number {
-  if (options.memory !== undefined) return parseMemorySize(options.memory);
-  const needed = (Math.ceil((found.maxPfnEnd * PAGE_SIZE) / 2 ** 30) + 1) * 2 ** 30;
-  if (needed > REPLAY_MEMORY_CAP) {
-    const at = `0x${(found.maxPfnEnd - 1).toString(16)}`;
-    throw new TraceRangeError(
-      `${options.file ?? '<trace>'}:${found.maxPfnLine}: pfn ${at} is at ${(needed / 2 ** 40).toFixed(1)} TiB, beyond the ${REPLAY_MEMORY_CAP / 2 ** 40} TiB a replay sizes its machine to: give the memory to replay it on (--mem)`,
-    );
+/** The RAM of a machine that holds the pages below `pfnEnd`: 1 GiB more than the highest, in whole GiB. */
+function sizedBytes(pfnEnd: number): number {
+  return (Math.ceil((pfnEnd * PAGE_SIZE) / 2 ** 30) + 1) * 2 ** 30;
+}
+
+/**
+ * The end of the pfns of a machine of `bytes` of RAM: its PC memory map (RAM above 3 GiB moves past 4 GiB), or
+ * Infinity for RAM beyond the physical address space.
+ */
+function machineEndPfn(bytes: number): number {
+  try {
+    const ranges = presentRanges(firmwareMemoryMap('pc', bytes, x86_64), true);
+    return ranges[ranges.length - 1]?.end ?? 0;
+  } catch (error) {
+    if (error instanceof RangeError) return Number.POSITIVE_INFINITY;
+    throw error;
   }
-  return needed;
+}
+
+/** Binary size with its unit, for messages: `192.0 GiB`. */
+function binarySize(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** What the replay's machine can hold, known before the trace is read. */
+interface MachineBound {
+  /** The RAM given, or undefined when the trace's highest page sizes the machine. */
+  readonly bytes: number | undefined;
+  /** Throws {@link TraceRangeError} when pages below `pfnEnd` (its highest first seen at `line`) do not fit. */
+  check(pfnEnd: number, line: number): void;
+}
+
+/**
+ * The bound of the replay's machine: the RAM of `memory` (checked now against mmsim's largest machine and the host),
+ * or else whatever the trace needs up to {@link REPLAY_MEMORY_CAP} and the host's memory.
+ */
+function machineBound(options: ReplayOptions, file: string): MachineBound {
+  const host = options.hostMemoryLimit ?? totalmem();
+  const pfnAt = (pfnEnd: number) => `0x${(pfnEnd - 1).toString(16)}`;
+  const hostCost = (bytes: number): string | undefined => {
+    const estimate = estimateHostBytes(bytes);
+    return estimate <= host
+      ? undefined
+      : `would take about ${binarySize(estimate)} of host memory (${HOST_BYTES_PER_PAGE_ESTIMATE} bytes a page), ` +
+          `more than the ${binarySize(host)} it may use`;
+  };
+  if (options.memory !== undefined) {
+    const bytes = parseMemorySize(options.memory);
+    const endPfn = machineEndPfn(bytes);
+    if (endPfn > MAX_MACHINE_PFN) {
+      throw new TraceRangeError(
+        `${formatSize(bytes)} of RAM reach beyond pfn 0x${MAX_MACHINE_PFN.toString(16)}: mmsim computes on pfns as ` +
+          'signed 32-bit integers, so physical memory must end below 8 TiB (at most 8191G of RAM with the PCI hole)',
+      );
+    }
+    const cost = hostCost(bytes);
+    if (cost !== undefined) throw new TraceRangeError(`${formatSize(bytes)} of RAM ${cost}`);
+    return {
+      bytes,
+      check(pfnEnd, line) {
+        if (pfnEnd <= endPfn) return;
+        const needed = sizedBytes(pfnEnd);
+        const advice =
+          pfnEnd > MAX_MACHINE_PFN
+            ? `no machine mmsim builds reaches it (pfns end below 0x${MAX_MACHINE_PFN.toString(16)}, 8 TiB)`
+            : `replaying it needs --mem ${formatSize(needed)}`;
+        throw new TraceRangeError(
+          `${file}:${line}: pfn ${pfnAt(pfnEnd)} is beyond the ${formatSize(bytes)} of RAM given (its pfns end ` +
+            `at 0x${endPfn.toString(16)}): ${advice}`,
+        );
+      },
+    };
+  }
+  return {
+    bytes: undefined,
+    check(pfnEnd, line) {
+      const needed = sizedBytes(pfnEnd);
+      if (needed > REPLAY_MEMORY_CAP) {
+        throw new TraceRangeError(
+          `${file}:${line}: pfn ${pfnAt(pfnEnd)} is at ${(needed / 2 ** 40).toFixed(1)} TiB, beyond the ${REPLAY_MEMORY_CAP / 2 ** 40} TiB a replay sizes its machine to: give the memory to replay it on (--mem)`,
+        );
+      }
+      const cost = hostCost(needed);
+      if (cost !== undefined) {
+        throw new TraceRangeError(
+          `${file}:${line}: pfn ${pfnAt(pfnEnd)} needs a machine of ${formatSize(needed)} of RAM, which ${cost}`,
+        );
+      }
+    },
+  };
 }
 
 /**
@@ -215,20 +341,32 @@ function tracePages(pages: PfnSet): Feature<undefined> {
  * trace's task and time, and its whole call chain (the symbols' sizes from kallsyms, the model, or the trace, see
  * {@link TraceSymbols}). Two passes over the text: the first learns the symbols, the pages and the machine's size;
  * the second replays. A page allocated again without a traced free frees its earlier owner first; frees of pages
- * the trace never allocated, failed allocations, and pages the simulated machine cannot give are counted. Throws
- * {@link TraceRangeError} for a trace beyond the largest machine a replay builds.
+ * the trace never allocated, failed allocations, and pages the simulated machine cannot give are counted. Throws,
+ * before booting: {@link TraceRangeError} at the first page beyond the machine (`memory`, else
+ * {@link REPLAY_MEMORY_CAP}, and what the host can hold) or for a `memory` no machine can have or the host hold
+ * (before reading the trace); {@link TraceFormatError} for text that is no trace (a line over 64 KiB).
  */
 export async function replayTrace(options: ReplayOptions): Promise<{ kernel: Kernel; result: ReplayResult }> {
   const file = options.file ?? '<trace>';
-  const found = await survey(options);
-  const memoryBytes = machineBytes(options, found);
+  const bound = machineBound(options, file);
+  const found = await survey(options, file, bound);
+  const memoryBytes = bound.bytes ?? sizedBytes(found.maxPfnEnd);
   const profile = options.profile ?? 'v6.18';
-  const text: KernelText = found.symbols.buildText(profile === 'v6.18' ? 'v6' : 'v4', options.kallsyms);
+  let text: KernelText;
+  try {
+    text = found.symbols.buildText(profile === 'v6.18' ? 'v6' : 'v4', options.kallsyms);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new TraceRangeError(
+      `${file}: the symbols of its call chains do not fit a kernel text of 32-bit addresses (${error.message})`,
+    );
+  }
   const kernel = boot({
     memory: memoryBytes,
     profile,
     cmdline: options.cmdline ?? 'page_owner=on',
     cpus: options.cpus ?? 2,
+    hostMemoryLimit: options.hostMemoryLimit ?? totalmem(),
     text,
     features: [...options.features, tracePages(found.pages)],
   });
@@ -326,11 +464,15 @@ async function replay(
     const gfpText = traceField(event, 'gfp_flags') ?? '';
     let gfp = gfpText === lastGfp.text ? lastGfp.value : gfpCache.get(gfpText);
     if (gfp === undefined) {
-      gfp = parseGfp(gfpText, memory.profile.gfp);
+      const fits = gfpFits(gfpText);
+      gfp = fits ? parseGfp(gfpText, memory.profile.gfp) : undefined;
       if (gfp === undefined) {
-        malformed(event.line, `mm_page_alloc gfp_flags=${gfpText} is not a gfp mask of ${memory.profile.name}`);
+        const why = fits ? `is not a gfp mask of ${memory.profile.name}` : "has bits beyond gfp_t's 32";
+        malformed(event.line, `mm_page_alloc gfp_flags=${clip(gfpText)} ${why}`);
         return;
       }
+      // A trace has a few hundred masks; the cache stays small whatever the text.
+      if (gfpCache.size >= GFP_CACHE_SIZE) gfpCache.clear();
       gfpCache.set(gfpText, gfp);
     }
     lastGfp.text = gfpText;
@@ -379,7 +521,7 @@ async function replay(
   };
 
   // The task and time of the events replayed; the others are only counted.
-  const reader = new TraceReader({ tasks: (name) => name === 'mm_page_alloc' || name === 'mm_page_free' });
+  const reader = new TraceReader({ tasks: (name) => name === 'mm_page_alloc' || name === 'mm_page_free', file });
   const allocationsBefore = buddy.stats.allocations;
   const before = { pid: current.pid, tgid: current.tgid, comm: current.comm, ns: memory.clock.ns };
   try {

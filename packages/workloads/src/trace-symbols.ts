@@ -1,5 +1,5 @@
 import { createKernelText, KernelText, type SymbolSpec } from '@mm/stacktrace';
-import type { TraceFrame } from './trace-event';
+import { MAX_TRACE_LINE, type TraceFrame } from './trace-event';
 
 /** Where the size of a frame's symbol came from, best first. */
 export type FrameSource = 'kallsyms' | 'modelled' | 'derived' | 'unresolved';
@@ -20,13 +20,17 @@ export class KallsymsFormatError extends Error {
  * Reads a `/proc/kallsyms` of the traced machine (`ffffffff81000000 T _text`, `ffffffffc0a01000 t xfs_fs_fill_super
  * [xfs]`): each symbol's start, and its size as the kernel computes it for `%pS` (`kallsyms_lookup_size_offset()`:
  * up to the next symbol's address). A file read without CAP_SYSLOG shows every address as 0: that is an error, as
- * no size can be known. The first of several symbols of one name wins, as a lookup by name would find it.
+ * no size can be known. The first of several symbols of one name wins, as a lookup by name would find it. A line
+ * over 64 KiB ({@link MAX_TRACE_LINE}: kallsyms' lines are at most a few hundred characters) is an error too.
  */
 export function parseKallsyms(text: string, file = 'kallsyms'): Map<string, KallsymsSymbol> {
   const entries: { address: bigint; name: string; module: string | undefined }[] = [];
   let line = 0;
   for (const raw of text.split('\n')) {
     line++;
+    if (raw.length > MAX_TRACE_LINE) {
+      throw new KallsymsFormatError(`${file}:${line}: a line of more than ${MAX_TRACE_LINE} characters: not kallsyms`);
+    }
     const fields = raw.trim().split(/\s+/);
     if (fields.length === 1 && fields[0] === '') continue;
     const [address, type, name, module] = fields;

@@ -3,7 +3,6 @@ import { allFeatures } from '@mm/defaults';
 import { formatSize, getProfile, type ProfileName, profileNames } from '@mm/physmem';
 import {
   formatPerfKmemPageStat,
-  KallsymsFormatError,
   PERF_KMEM_ALLOC_FUNCTIONS,
   PerfKmemPageStat,
   parseKallsyms,
@@ -18,7 +17,7 @@ import {
   TraceReader,
   traceField,
 } from '@mm/workloads';
-import { CliError, ExitCode, UsageError } from '../cli-io';
+import { ExitCode, UsageError } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory } from '../output-directory';
 import { profileOption } from '../parse-options';
@@ -112,7 +111,7 @@ function statCollector(options: ReplayStatOptions): { add: (event: TraceEvent) =
 
 /** Reads a trace once, for perf kmem's statistics alone. */
 async function statOnly(file: string, add: (event: TraceEvent) => void): Promise<void> {
-  const reader = new TraceReader();
+  const reader = new TraceReader({ file });
   for await (const chunk of readTraceText(file)) for (const event of reader.push(chunk)) add(event);
   for (const event of reader.end()) add(event);
 }
@@ -162,7 +161,6 @@ export function formatReplaySummary(file: string, profile: string, result: Repla
 
 export const replayCommand: Command = defineCommand({
   name: 'replay',
-  summary: 'replay a real ftrace or perf script trace of page allocations through the simulator',
   help,
   options: {
     mem: { type: 'string' },
@@ -245,7 +243,6 @@ export const replayCommand: Command = defineCommand({
       });
     } catch (error) {
       if (error instanceof TraceRangeError) throw new UsageError(`mmsim replay: ${error.message}`);
-      if (error instanceof KallsymsFormatError) throw new CliError(error.message);
       throw error;
     }
     const { kernel, result } = replayed;
