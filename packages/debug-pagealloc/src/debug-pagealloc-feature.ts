@@ -27,6 +27,7 @@ export function debugPagealloc(options: DebugPageallocOptions = {}): Feature<Deb
   return {
     name: 'debug_pagealloc',
     factory: debugPagealloc,
+    enable: 'debug_pagealloc=on',
     boot: (setup) => new BootedDebugPagealloc(setup, options),
   };
 }

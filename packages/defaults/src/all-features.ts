@@ -1,8 +1,10 @@
+import { allocTag } from '@mm/alloc-tag';
 import { debugPagealloc } from '@mm/debug-pagealloc';
 import type { Feature } from '@mm/kernel-spec';
 import { migrate } from '@mm/migrate';
 import { pageIdle } from '@mm/page-idle';
 import { pageOwner } from '@mm/page-owner';
+import { pageTableCheck } from '@mm/page-table-check';
 import { stackDepot } from '@mm/stackdepot';
 
 /** Options of the features the CLI composes, beyond what the command line says. */
@@ -32,5 +34,7 @@ export function allFeatures(options: FeatureOptions = {}): Feature[] {
     pageIdle(),
     migrate(),
     debugPagealloc(),
+    allocTag(),
+    pageTableCheck(),
   ];
 }

@@ -12,12 +12,14 @@ describe('README example', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     // The README example, line for line:
     const kernel = boot({ memory: '1G', cmdline: 'page_owner=on', features: allFeatures() });
-    console.log(kernel.featureNames); // [ 'stackdepot', 'page_owner', 'page_idle', 'migration', 'debug_pagealloc' ]
+    console.log(kernel.featureNames); // [ 'stackdepot', 'page_owner', 'page_idle', 'migration', 'debug_pagealloc', 'alloc_tag', 'page_table_check' ]
     console.log(kernel.files().map((file) => file.path)); // /proc, then each feature's debugfs and sysfs files
     console.log(kernel.summaries({ counters: new Map() }).flatMap((part) => part.lines ?? [])); // the run summary
 
     const [names, files, lines] = log.mock.calls;
-    expect(names).toEqual([['stackdepot', 'page_owner', 'page_idle', 'migration', 'debug_pagealloc']]);
+    expect(names).toEqual([
+      ['stackdepot', 'page_owner', 'page_idle', 'migration', 'debug_pagealloc', 'alloc_tag', 'page_table_check'],
+    ]);
     expect(files).toEqual([
       [
         'proc/buddyinfo',
@@ -34,6 +36,8 @@ describe('README example', () => {
         'sys/kernel/mm/page_idle/bitmap',
         'sys/kernel/debug/extfrag/unusable_index',
         'sys/kernel/debug/extfrag/extfrag_index',
+        // lib/alloc_tag.c sysctl_init(): registered whether profiling is on or not (read-only when unsupported).
+        'proc/sys/vm/mem_profiling',
       ],
     ]);
     expect(lines![0]).toContain('  mixed pageblocks: 1');

@@ -26,6 +26,11 @@ export interface Feature<Api = unknown> {
    * one given to `boot()` with the same factory stands for the default one named here.
    */
   readonly requires?: readonly Feature[];
+  /**
+   * The kernel command line that turns it on where the kernel leaves it off by default (`page_owner=on`), if any:
+   * what a tool boots to see the feature at work (`mmsim layouts` compares the page_ext each one costs).
+   */
+  readonly enable?: string;
   /** Starts the feature's part of one boot, before the command line is parsed. */
   boot(setup: FeatureSetup): BootedFeature<Api>;
 }

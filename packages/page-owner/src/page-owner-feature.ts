@@ -34,6 +34,7 @@ export function pageOwner(options: PageOwnerFeatureOptions = {}): Feature<PageOw
     name: 'page_owner',
     factory: pageOwner,
     requires: [stackDepot()],
+    enable: 'page_owner=on',
     boot: (setup) => new BootedPageOwner(setup, stackDepth),
   };
 }

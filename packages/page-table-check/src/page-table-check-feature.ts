@@ -49,6 +49,7 @@ export function pageTableCheck(options: PageTableCheckOptions = {}): Feature<Pag
   return {
     name: 'page_table_check',
     factory: pageTableCheck,
+    enable: 'page_table_check=on',
     boot: (setup) => new BootedPageTableCheck(setup, options.enforced ?? false),
   };
 }

@@ -16,6 +16,39 @@ describe('mmsim layouts', () => {
         // v6.18 stack_depot_early_init(): alloc_large_system_hash() of 2^18 list_heads for 4 GiB (16 KiB a bucket).
         { profile: 'v6.18', bytesPerPage: 72, staticBytes: 75_497_472, hashBytes: 4_194_304 },
       ],
+      // v6.18 mm/page_ext.c: an 8-byte flags word when a client needs it (page_owner), then each client's struct
+      // at its offset: struct page_owner (64), union codetag_ref (8, lib/alloc_tag.c page_alloc_tagging_ops),
+      // struct page_table_check (two atomic_t, 8). debug_pagealloc uses page flags only since v5.x.
+      clients: [
+        { clients: 'page_owner', cmdline: 'page_owner=on', bytesPerPage: 72, staticBytes: 75_497_472 },
+        { clients: 'debug_pagealloc', cmdline: 'debug_pagealloc=on', bytesPerPage: 0, staticBytes: 0 },
+        { clients: 'alloc_tag', cmdline: 'sysctl.vm.mem_profiling=1', bytesPerPage: 8, staticBytes: 8_388_608 },
+        { clients: 'page_table_check', cmdline: 'page_table_check=on', bytesPerPage: 8, staticBytes: 8_388_608 },
+        {
+          clients: 'page_owner,debug_pagealloc',
+          cmdline: 'page_owner=on debug_pagealloc=on',
+          bytesPerPage: 72,
+          staticBytes: 75_497_472,
+        },
+        {
+          clients: 'page_owner,alloc_tag',
+          cmdline: 'page_owner=on sysctl.vm.mem_profiling=1',
+          bytesPerPage: 80,
+          staticBytes: 83_886_080,
+        },
+        {
+          clients: 'page_owner,page_table_check',
+          cmdline: 'page_owner=on page_table_check=on',
+          bytesPerPage: 80,
+          staticBytes: 83_886_080,
+        },
+        {
+          clients: 'page_owner,debug_pagealloc,alloc_tag,page_table_check',
+          cmdline: 'page_owner=on debug_pagealloc=on sysctl.vm.mem_profiling=1 page_table_check=on',
+          bytesPerPage: 88,
+          staticBytes: 92_274_688,
+        },
+      ],
     });
   });
 
@@ -28,7 +61,17 @@ describe('mmsim layouts', () => {
         'v3.19          104    27,262,976                 0\n' +
         'v4.7            88    23,068,672                 0\n' +
         'v4.8            24     6,291,456         8,388,608\n' +
-        'v6.18           72    18,874,368         1,048,576\n',
+        'v6.18           72    18,874,368         1,048,576\n' +
+        '\n' +
+        'v6.18 clients                                          bytes/page  static bytes  command line\n' +
+        'page_owner                                                     72    18,874,368  page_owner=on\n' +
+        'debug_pagealloc                                                 0             0  debug_pagealloc=on\n' +
+        'alloc_tag                                                       8     2,097,152  sysctl.vm.mem_profiling=1\n' +
+        'page_table_check                                                8     2,097,152  page_table_check=on\n' +
+        'page_owner,debug_pagealloc                                     72    18,874,368  page_owner=on debug_pagealloc=on\n' +
+        'page_owner,alloc_tag                                           80    20,971,520  page_owner=on sysctl.vm.mem_profiling=1\n' +
+        'page_owner,page_table_check                                    80    20,971,520  page_owner=on page_table_check=on\n' +
+        'page_owner,debug_pagealloc,alloc_tag,page_table_check          88    23,068,672  page_owner=on debug_pagealloc=on sysctl.vm.mem_profiling=1 page_table_check=on\n',
     );
   });
 

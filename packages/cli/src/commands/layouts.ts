@@ -38,6 +38,50 @@ export interface LayoutComparison {
   readonly reductionPercent?: number;
   /** The same with the depot's hash table too (v4.8: 2^20 buckets, 8 MiB of BSS), with a workload. */
   readonly reductionWithHashPercent?: number;
+  /**
+   * v6.18's page_ext for each combination of the clients mmsim has (each alone, each beside page_owner, all of them):
+   * the entry its clients' structs make, and what that costs this machine at boot.
+   */
+  readonly clients: readonly ClientsRow[];
+}
+
+/** page_ext for one combination of clients (v6.18, x86_64). */
+export interface ClientsRow {
+  /** The features turned on (`page_owner,alloc_tag`). */
+  readonly clients: string;
+  /** The command line that turns them on. */
+  readonly cmdline: string;
+  /** The page_ext entry: the clients' structs and the flags word if one of them uses it (0: no page_ext). */
+  readonly bytesPerPage: number;
+  /** page_ext allocated at boot on this machine. */
+  readonly staticBytes: number;
+}
+
+/**
+ * The combinations of page_ext clients to compare, as the features of {@link allFeatures} that can be turned on
+ * (`Feature.enable`): each alone, each beside page_owner, and all together.
+ */
+function clientCombinations(): { names: string[]; cmdline: string }[] {
+  const features = allFeatures().filter((feature) => feature.enable !== undefined);
+  const owner = features.find((feature) => feature.name === 'page_owner');
+  const combinations = features.map((feature) => [feature]);
+  if (owner !== undefined) {
+    for (const feature of features) if (feature !== owner) combinations.push([owner, feature]);
+  }
+  if (features.length > 2) combinations.push(features);
+  return combinations.map((list) => ({
+    names: list.map((feature) => feature.name),
+    cmdline: list.map((feature) => feature.enable).join(' '),
+  }));
+}
+
+/** Each combination's v6.18 page_ext entry, from a small boot (the entry does not depend on the machine's size). */
+function clientRows(entries: number): ClientsRow[] {
+  return clientCombinations().map(({ names, cmdline }) => {
+    const kernel = boot({ memory: '256M', profile: 'v6.18', cmdline, features: allFeatures() });
+    const bytesPerPage = kernel.pageExt?.entryBytes ?? 0;
+    return { clients: names.join(','), cmdline, bytesPerPage, staticBytes: bytesPerPage * entries };
+  });
 }
 
 /** `stack_table` of each layout with a stack depot: v4.8's static 2^20 pointers, v6.18's boot-time table. */
@@ -46,9 +90,9 @@ function hashTableBytes(profile: string, kernels: Readonly<Record<string, Kernel
 }
 
 /**
- * Computes the seed's table for a machine: boots it with page_owner on to count its page_ext entries (one per page
- * of every present section on SPARSEMEM, of every node's span on FLATMEM), and with a workload runs it under v4.8
- * and v6.18 to add the pool pages each depot holds afterwards.
+ * Computes the comparison of page_ext layouts from v3.19 to v6.18 for a machine: boots it with page_owner on to
+ * count its page_ext entries (one per page of every present section on SPARSEMEM, of every node's span on FLATMEM),
+ * and with a workload runs it under v4.8 and v6.18 to add the pool pages each depot holds afterwards.
  */
 export function compareLayouts(options: {
   memory: string;
@@ -71,11 +115,13 @@ export function compareLayouts(options: {
         }).kernel;
   const kernels: Record<string, Kernel> = { 'v4.8': runOn('v4.8'), 'v6.18': runOn('v6.18') };
   const v48 = kernels['v4.8']!;
+  const v618 = kernels['v6.18']!.pageExt!;
+  const clients = clientRows(v618.totalBytes / v618.entryBytes);
   const rows = pageOwnerLayoutRows(v48.pageExt!.totalBytes / v48.pageExt!.entryBytes).map((row) => ({
     ...row,
     hashBytes: hashTableBytes(row.profile, kernels),
   }));
-  if (workload === undefined) return { layouts: rows };
+  if (workload === undefined) return { layouts: rows, clients };
   const layouts = rows.map((row) => {
     const dynamicBytes = (kernels[row.profile]?.feature(pageOwner)?.depot.stats.pages ?? 0) * 4096;
     return { ...row, dynamicBytes, totalBytes: row.staticBytes + dynamicBytes };
@@ -85,6 +131,7 @@ export function compareLayouts(options: {
   const percent = (before: number, after: number) => Math.round(((before - after) / before) * 1000) / 10;
   return {
     layouts,
+    clients,
     reductionPercent: percent(inline.totalBytes, depot.totalBytes),
     reductionWithHashPercent: percent(inline.totalBytes, depot.totalBytes + depot.hashBytes),
   };
@@ -119,12 +166,29 @@ export function formatLayouts(comparison: LayoutComparison): string {
       `             ${comparison.reductionWithHashPercent!.toFixed(1)}% less with the depot's hash table too (v4.8: 2^20 pointers, 8 MiB of BSS)`,
     );
   }
+  const clientsHeader = ['v6.18 clients', 'bytes/page', 'static bytes', 'command line'];
+  const clientsCells = comparison.clients.map((row) => [
+    row.clients,
+    `${row.bytesPerPage}`,
+    group(row.staticBytes),
+    row.cmdline,
+  ]);
+  const clientWidths = clientsHeader.map((title, column) =>
+    Math.max(title.length, ...clientsCells.map((cells) => cells[column]!.length)),
+  );
+  const clientLine = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) =>
+        column === 0 || column === 3 ? cell.padEnd(clientWidths[column]!) : cell.padStart(clientWidths[column]!),
+      )
+      .join('  ')
+      .trimEnd();
+  lines.push('', clientLine(clientsHeader), ...clientsCells.map(clientLine));
   return `${lines.join('\n')}\n`;
 }
 
 export const layoutsCommand: Command = defineCommand({
   name: 'layouts',
-  summary: "page_owner's page_ext memory under the v3.19, v4.7, v4.8 and v6.18 layouts for a machine",
   help,
   options: {
     mem: { type: 'string' },

@@ -1,0 +1,3 @@
+import { allocTagPairs } from './alloc-tag-pairs';
+
+allocTagPairs('profiling on');
