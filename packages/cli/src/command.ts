@@ -5,8 +5,6 @@ import { type OptionTable, type ParsedOptions, parseOptions } from './parse-opti
 /** One `mmsim` subcommand. */
 export interface Command {
   readonly name: string;
-  /** One line for `mmsim --help`. */
-  readonly summary: string;
   /** The full `--help` text. */
   readonly help: string;
   /** Runs with the arguments after the command name; returns the exit code. */
@@ -25,7 +23,6 @@ export interface CommandContext<T extends OptionTable> {
 /** A command's specification: its options (`util.parseArgs` table, `--help` added) and operands. */
 export interface CommandSpec<T extends OptionTable> {
   readonly name: string;
-  readonly summary: string;
   readonly help: string;
   readonly options: T;
   /**
@@ -44,7 +41,6 @@ export interface CommandSpec<T extends OptionTable> {
 export function defineCommand<const T extends OptionTable>(spec: CommandSpec<T>): Command {
   return {
     name: spec.name,
-    summary: spec.summary,
     help: spec.help,
     run(argv, io) {
       const { values, positionals } = parseOptions(spec.name, argv, spec.options);

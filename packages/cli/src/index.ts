@@ -5,6 +5,7 @@ export { bootCommand, bootSummary } from './commands/boot';
 export type { LayoutComparison } from './commands/layouts';
 export { compareLayouts, formatLayouts, layoutsCommand } from './commands/layouts';
 export { runCommand, runSummary, writeOutput } from './commands/run';
+export type { CommandEntry } from './main';
 export { commands, main } from './main';
 export type { RunResult } from './run-workload';
 export { runWorkload } from './run-workload';

@@ -1,25 +1,57 @@
 import { type CliIo, ExitCode } from './cli-io';
 import type { Command } from './command';
-import { bootCommand } from './commands/boot';
-import { diffCommand } from './commands/diff';
-import { idleCommand } from './commands/idle';
-import { layoutsCommand } from './commands/layouts';
-import { replayCommand } from './commands/replay';
-import { reportCommand } from './commands/report';
-import { runCommand } from './commands/run';
-import { sortCommand } from './commands/sort';
 import { describeError } from './describe-error';
 
+/** A subcommand as `mmsim --help` lists it; its module (and what it imports) loads only when it runs. */
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for `mmsim --help`. */
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
 /** Every subcommand, in `--help` order. */
-export const commands: readonly Command[] = [
-  runCommand,
-  bootCommand,
-  layoutsCommand,
-  sortCommand,
-  idleCommand,
-  diffCommand,
-  replayCommand,
-  reportCommand,
+export const commands: readonly CommandEntry[] = [
+  {
+    name: 'run',
+    summary: 'boot, run a workload, summarise, and write the files a real machine would show',
+    load: async () => (await import('./commands/run')).runCommand,
+  },
+  {
+    name: 'boot',
+    summary: 'boot a simulated machine; print its boot log and /proc/buddyinfo',
+    load: async () => (await import('./commands/boot')).bootCommand,
+  },
+  {
+    name: 'layouts',
+    summary: "page_owner's page_ext memory under the v3.19, v4.7, v4.8 and v6.18 layouts for a machine",
+    load: async () => (await import('./commands/layouts')).layoutsCommand,
+  },
+  {
+    name: 'sort',
+    summary: "sort a page_owner dump as the kernel's page_owner_sort does (v6.18, or v4.7/v4.8 with --profile)",
+    load: async () => (await import('./commands/sort')).sortCommand,
+  },
+  {
+    name: 'idle',
+    summary: "estimate each process's working set with idle page tracking (pagemap + page_idle bitmap)",
+    load: async () => (await import('./commands/idle')).idleCommand,
+  },
+  {
+    name: 'diff',
+    summary: 'compare two page_owner dumps stack by stack: which stacks hold more pages (a leak)',
+    load: async () => (await import('./commands/diff')).diffCommand,
+  },
+  {
+    name: 'replay',
+    summary: 'replay a real ftrace or perf script trace of page allocations through the simulator',
+    load: async () => (await import('./commands/replay')).replayCommand,
+  },
+  {
+    name: 'report',
+    summary: "write a self-contained HTML report (memory map, stacks flame graph, charts) of a run's output or a dump",
+    load: async () => (await import('./commands/report')).reportCommand,
+  },
 ];
 
 const VERSION = '0.0.0';
@@ -54,15 +86,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout(`mmsim ${VERSION}\n`);
     return ExitCode.success;
   }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (command === undefined) {
+  const entry = commands.find((candidate) => candidate.name === name);
+  if (entry === undefined) {
     io.stderr(`mmsim: unknown command '${name}'. Run 'mmsim --help' for the list.\n`);
     return ExitCode.usage;
   }
   try {
+    const command = await entry.load();
     return await command.run(rest, io);
   } catch (error) {
-    const report = describeError(command.name, error, debug);
+    const report = describeError(entry.name, error, debug);
     io.stderr(`${report.message}\n`);
     return report.exitCode;
   }

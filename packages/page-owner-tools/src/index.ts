@@ -1,4 +1,4 @@
-export type { StackGrowth } from './page-owner-diff';
+export type { DiffPageOwnerOptions, StackGrowth } from './page-owner-diff';
 export { diffPageOwner } from './page-owner-diff';
 export type { PageOwnerSortIo, PageOwnerSortResult, PageOwnerSortRun } from './page-owner-sort';
 export { PageOwnerSort, sortPageOwner } from './page-owner-sort';
@@ -21,15 +21,19 @@ export {
 export type {
   PageOwnerFormat,
   PageOwnerFrame,
+  PageOwnerFreeStack,
   PageOwnerMemcg,
+  PageOwnerSkip,
   ParsedPageOwnerRecord,
   ParsePageOwnerOptions,
 } from './parse-page-owner';
 export {
   formatParsedFrame,
   formatParsedRecord,
+  PAGE_OWNER_MAX_LINE,
   PageOwnerParseError,
   PageOwnerParser,
+  PageOwnerSkips,
   parsePageOwner,
   parsePageOwnerStream,
 } from './parse-page-owner';

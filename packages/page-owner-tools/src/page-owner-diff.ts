@@ -1,4 +1,4 @@
-import { type ParsedPageOwnerRecord, parsePageOwnerStream } from './parse-page-owner';
+import { PageOwnerSkips, type ParsedPageOwnerRecord, parsePageOwnerStream } from './parse-page-owner';
 
 /** What one allocation stack holds in each of two dumps. */
 export interface StackGrowth {
@@ -22,19 +22,42 @@ function stackKey(record: ParsedPageOwnerRecord): string {
     .join('\n');
 }
 
-/** Pages and records per stack of a dump, streamed. */
+/** The names of the two dumps, and where to hear what was skipped in them. */
+export interface DiffPageOwnerOptions {
+  /** The first dump's name in messages (default `<before>`). */
+  readonly before?: string;
+  /** The second dump's name (default `<after>`). */
+  readonly after?: string;
+  /** Called once for each dump in which lines were skipped, when it has been read. */
+  readonly onSkipped?: (skipped: PageOwnerSkips) => void;
+}
+
+/**
+ * Pages and records per stack of a dump, streamed. Records of freed pages (a kernel log's `page_owner tracks the
+ * page as freed`) hold nothing and are left out. A dump of which nothing could be read throws at its first line.
+ */
 async function holdings(
   input: AsyncIterable<string | Uint8Array>,
   file: string,
+  onSkipped: ((skipped: PageOwnerSkips) => void) | undefined,
 ): Promise<Map<string, { pages: number; records: number }>> {
   const byStack = new Map<string, { pages: number; records: number }>();
-  for await (const record of parsePageOwnerStream(input, { file })) {
+  const skipped = new PageOwnerSkips(file);
+  let records = 0;
+  for await (const record of parsePageOwnerStream(input, { file, skipped })) {
+    records++;
+    if (record.allocated === false) continue;
     const key = stackKey(record);
-    const entry = byStack.get(key) ?? { pages: 0, records: 0 };
+    let entry = byStack.get(key);
+    if (entry === undefined) {
+      entry = { pages: 0, records: 0 };
+      byStack.set(key, entry);
+    }
     entry.pages += 2 ** record.order;
     entry.records++;
-    byStack.set(key, entry);
   }
+  if (records === 0 && !skipped.empty) throw skipped.error();
+  if (!skipped.empty) onSkipped?.(skipped);
   return byStack;
 }
 
@@ -42,15 +65,17 @@ async function holdings(
  * Compares two page_owner dumps (of any era mmsim parses, simulated or real) stack by stack: the pages each
  * allocation stack holds in both, sorted by how much it grew from `before` to `after` (then by stack). A stack that
  * keeps growing between two dumps taken an interval apart is how a leak shows. Memory holds one entry per distinct
- * stack, not the dumps. Parse errors name the file and line.
+ * stack, not the dumps. Lines the parser cannot read are skipped and counted (`onSkipped` hears of them); a dump
+ * with an over-long line, or of which nothing reads as a record, throws a `PageOwnerParseError` naming its file and
+ * line.
  */
 export async function diffPageOwner(
   before: AsyncIterable<string | Uint8Array>,
   after: AsyncIterable<string | Uint8Array>,
-  names: { before?: string; after?: string } = {},
+  options: DiffPageOwnerOptions = {},
 ): Promise<StackGrowth[]> {
-  const first = await holdings(before, names.before ?? '<before>');
-  const second = await holdings(after, names.after ?? '<after>');
+  const first = await holdings(before, options.before ?? '<before>', options.onSkipped);
+  const second = await holdings(after, options.after ?? '<after>', options.onSkipped);
   const none = { pages: 0, records: 0 };
   const stacks = new Set([...first.keys(), ...second.keys()]);
   return [...stacks]

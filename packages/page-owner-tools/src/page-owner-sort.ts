@@ -7,6 +7,7 @@ import {
   parsePageOwnerSortCommandLine,
 } from './page-owner-sort-args';
 import { PageOwnerSortBlocks } from './page-owner-sort-blocks';
+import { commPattern, numberBefore, type PatternMatch, tgidPattern, tsPattern } from './page-owner-sort-patterns';
 
 /** Where the tool's stdout and stderr text goes, as it is printed. */
 export interface PageOwnerSortIo {
@@ -42,18 +43,8 @@ const BUFFER_SIZE: Readonly<Record<PageOwnerSortVersion, number>> = {
   'v6.18': 128 * 1024,
 };
 
-// The tool's POSIX EREs (REG_EXTENDED | REG_NEWLINE, C locale). `\s` is [[:space:]], which REG_NEWLINE leaves
-// matching newlines, while `.` does not match one. Both engines start at the leftmost position where a pattern
-// matches, and there every way of matching captures the same digits (the whitespace runs cannot trade characters
-// with them), and the greedy comm capture ends at the last `),<spaces>ts` of its line, as the longest match does: so
-// JavaScript's first match captures what regexec()'s leftmost-longest match captures.
-const WS = '[ \\t\\n\\v\\f\\r]';
-const ORDER_PATTERN = new RegExp(`order${WS}*([0-9]*),`);
-const PID_PATTERN = new RegExp(`pid${WS}*([0-9]*),`);
-const TGID_PATTERN = new RegExp(`tgid${WS}*([0-9]*) `);
-const COMM_PATTERN = new RegExp(`tgid${WS}*[0-9]*${WS}*\\(([^\\n]*)\\),${WS}*ts`);
-const TS_PATTERN = new RegExp(`ts${WS}*([0-9]*)${WS}*ns`, 'd');
-
+// The tool's POSIX EREs (REG_EXTENDED | REG_NEWLINE, C locale), found by scanning rather than by regular
+// expressions (see page-owner-sort-patterns.ts): JavaScript's backtracking engine takes quadratic time on them.
 const LONG_MAX = (1n << 63n) - 1n;
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -117,8 +108,17 @@ const SIGN: Readonly<Record<PageOwnerSortOrder, number>> = {
 function strtolToInt(digits: string): number | undefined {
   if (digits === '') return undefined;
   if (digits.length <= 15) return Number(digits) | 0;
-  const value = BigInt(digits);
+  const significant = withoutLeadingZeros(digits);
+  if (significant.length > 19) return undefined; // more than LONG_MAX's 19 digits: no BigInt of a megabyte
+  const value = BigInt(significant);
   return value > LONG_MAX ? undefined : Number(BigInt.asIntN(32, value));
+}
+
+/** A digit string without its leading zeros (`strtol` and `strtoull` skip them). */
+function withoutLeadingZeros(digits: string): string {
+  let start = 0;
+  while (start < digits.length - 1 && digits.charCodeAt(start) === 48) start++;
+  return start === 0 ? digits : digits.slice(start);
 }
 
 /**
@@ -379,10 +379,10 @@ function entryFormatter(options: PageOwnerSortOptions): (entry: Entry) => string
 class BlockFields {
   readonly #block: string;
   readonly #debug: PageOwnerSortIo | undefined;
-  #pid: RegExpExecArray | null | undefined;
-  #tgid: RegExpExecArray | null | undefined;
-  #comm: RegExpExecArray | null | undefined;
-  #ts: RegExpExecArray | null | undefined;
+  #pid: PatternMatch | null | undefined;
+  #tgid: PatternMatch | null | undefined;
+  #comm: PatternMatch | null | undefined;
+  #ts: PatternMatch | null | undefined;
 
   constructor(block: string, debug: PageOwnerSortIo | undefined) {
     this.#block = block;
@@ -390,12 +390,12 @@ class BlockFields {
   }
 
   /** `search_pattern()`: the captured text, or `undefined` (printing `no matching pattern in <buf>`). */
-  #search(match: RegExpExecArray | null): string | undefined {
+  #search(match: PatternMatch | null): string | undefined {
     if (match === null) {
       this.#debug?.stderr(`no matching pattern in ${this.#block}\n\n`);
       return undefined;
     }
-    return match[1]!;
+    return this.#block.slice(match.start, match.end);
   }
 
   #complain(what: string): void {
@@ -404,7 +404,7 @@ class BlockFields {
 
   /** `get_pid()`: -1 when missing or invalid. */
   pid(): number {
-    this.#pid ??= PID_PATTERN.exec(this.#block);
+    this.#pid ??= numberBefore(this.#block, 'pid', 44 /* , */);
     const value = strtolToInt(this.#search(this.#pid) ?? '');
     if (value === undefined) {
       this.#complain('wrong/invalid pid');
@@ -415,7 +415,7 @@ class BlockFields {
 
   /** `get_tgid()`: -1 when missing or invalid. */
   tgid(): number {
-    this.#tgid ??= TGID_PATTERN.exec(this.#block);
+    this.#tgid ??= tgidPattern(this.#block);
     const value = strtolToInt(this.#search(this.#tgid) ?? '');
     if (value === undefined) {
       this.#complain('wrong/invalid tgid');
@@ -426,13 +426,13 @@ class BlockFields {
 
   /** `get_comm()`: the text in the parentheses after tgid, or empty. */
   comm(): string {
-    this.#comm ??= COMM_PATTERN.exec(this.#block);
+    this.#comm ??= commPattern(this.#block);
     return this.#search(this.#comm) ?? '';
   }
 
   /** `get_page_num()`: `1 << order` in C int arithmetic, or 0. */
   pageNum(): number {
-    const value = strtolToInt(this.#search(ORDER_PATTERN.exec(this.#block)) ?? '');
+    const value = strtolToInt(this.#search(numberBefore(this.#block, 'order', 44 /* , */)) ?? '');
     if (value === undefined || value > 64) {
       this.#complain('wrong order');
       return 0;
@@ -442,14 +442,15 @@ class BlockFields {
 
   /** `get_ts_nsec()`: u64, `(u64)-1` when missing or invalid; 0 unless `parse` (only `-a` needs the value). */
   ts(parse: boolean): bigint {
-    this.#ts ??= TS_PATTERN.exec(this.#block);
+    this.#ts ??= tsPattern(this.#block);
     const digits = this.#search(this.#ts) ?? '';
     if (digits === '') {
       this.#complain('wrong ts_nsec');
       return U64_MAX;
     }
     if (!parse && this.#debug === undefined) return 0n;
-    const value = BigInt(digits);
+    const significant = withoutLeadingZeros(digits);
+    const value = significant.length > 20 ? U64_MAX + 1n : BigInt(significant);
     if (value > U64_MAX) {
       this.#complain('wrong ts_nsec');
       return U64_MAX;
@@ -459,10 +460,10 @@ class BlockFields {
 
   /** `remove_pattern(&ts_nsec_pattern, ...)`: the block with the first ts match's digits cut out. */
   withoutTs(): string {
-    this.#ts ??= TS_PATTERN.exec(this.#block);
-    const span = this.#ts?.indices?.[1];
-    if (span === undefined || span[0] === span[1]) return this.#block;
-    return this.#block.slice(0, span[0]) + this.#block.slice(span[1]);
+    this.#ts ??= tsPattern(this.#block);
+    const match = this.#ts;
+    if (match === null || match.start === match.end) return this.#block;
+    return this.#block.slice(0, match.start) + this.#block.slice(match.end);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   Tooltip,
 } from 'chart.js';
 import type { ReportData } from '../src/report-data';
+import { formatTick } from './format';
 import { MIGRATETYPE_COLOURS, STATE_COLOURS } from './memory-map';
 
 // Only the parts used, each imported and registered (Chart.js's tree-shaking: 33 KB less than `registerables`).
@@ -32,36 +33,62 @@ Chart.defaults.maintainAspectRatio = false;
 
 const MIB = 2 ** 20;
 
-/** Unique stacks and depot bytes over the run's simulated time (Chart.js, two axes). */
+/**
+ * Unique stacks and depot bytes over the run's simulated time (Chart.js, two y axes), on a linear time axis: the
+ * samples are where the run took them, not evenly spaced.
+ */
 export function depotGrowthChart(canvas: HTMLCanvasElement, samples: NonNullable<ReportData['depotGrowth']>): Chart {
+  const seconds = (sample: { ns: number }) => sample.ns / 1e9;
+  // A few samples (a replay's run has one, at the end) are drawn as points: a line of one point shows nothing.
+  const pointRadius = samples.length < 24 ? 3 : 0;
   return new Chart(canvas, {
     type: 'line',
     data: {
-      labels: samples.map((sample) => (sample.ns / 1e9).toFixed(2)),
       datasets: [
         {
           label: 'unique stacks',
-          data: samples.map((sample) => sample.stacks),
+          data: samples.map((sample) => ({ x: seconds(sample), y: sample.stacks })),
           borderColor: '#1f77b4',
+          backgroundColor: '#1f77b4',
           yAxisID: 'stacks',
-          pointRadius: 0,
+          pointRadius,
         },
         {
           label: 'depot KiB',
-          data: samples.map((sample) => sample.bytes / 1024),
+          data: samples.map((sample) => ({ x: seconds(sample), y: sample.bytes / 1024 })),
           borderColor: '#d62728',
+          backgroundColor: '#d62728',
           yAxisID: 'bytes',
-          pointRadius: 0,
+          pointRadius,
         },
       ],
     },
     options: {
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            title: (items) => (items.length === 0 ? '' : `${formatTick(items[0]!.parsed.x ?? 0, 0.001)} s`),
+          },
+        },
+      },
       scales: {
-        x: { title: { display: true, text: 'simulated seconds since boot' } },
-        stacks: { type: 'linear', position: 'left', title: { display: true, text: 'stacks' } },
+        x: {
+          type: 'linear',
+          // From boot, not from the first sample: the depot starts with page_owner, a little after boot.
+          min: 0,
+          title: { display: true, text: 'simulated time since boot' },
+          ticks: {
+            maxTicksLimit: 8,
+            callback: (value, _index, ticks) =>
+              formatTick(Number(value), Math.abs((ticks[1]?.value ?? 0) - (ticks[0]?.value ?? 0)), 's'),
+          },
+        },
+        stacks: { type: 'linear', position: 'left', beginAtZero: true, title: { display: true, text: 'stacks' } },
         bytes: {
           type: 'linear',
           position: 'right',
+          beginAtZero: true,
           title: { display: true, text: 'KiB' },
           grid: { drawOnChartArea: false },
         },
@@ -70,7 +97,7 @@ export function depotGrowthChart(canvas: HTMLCanvasElement, samples: NonNullable
   });
 }
 
-/** page_ext memory for page_owner under each layout: the seed's comparison. */
+/** page_ext memory for page_owner under each layout, from v3.19 to v6.18 (the comparison `mmsim layouts` prints). */
 export function layoutsChart(canvas: HTMLCanvasElement, layouts: NonNullable<ReportData['layouts']>): Chart {
   return new Chart(canvas, {
     type: 'bar',
@@ -94,7 +121,12 @@ export function mixedBlocksChart(canvas: HTMLCanvasElement, data: ReportData): C
         backgroundColor: MIGRATETYPE_COLOURS[index] ?? '#999999',
       })),
     },
-    options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'pageblocks' } } } },
+    options: {
+      scales: {
+        x: { stacked: true },
+        y: { stacked: true, ticks: { precision: 0 }, title: { display: true, text: 'pageblocks' } },
+      },
+    },
   });
 }
 

@@ -92,11 +92,16 @@ export function renderReport(data: ReportData): string {
 <button id="map-whole" type="button">whole memory</button>
 </div>
 <p id="map-filter" hidden><span id="map-filter-text"></span> <button id="map-filter-clear" type="button">show all pages</button></p>
-<div class="map-area"><canvas id="memory-map" width="768" height="6" role="img" aria-label="physical memory map: a cell per pageblock or fewer pages; details in the panel beside it"></canvas><pre id="map-details" aria-live="polite">Hover over the map for details; click to zoom in.</pre></div>
+<div class="map-area">
+<div class="map-canvas"><canvas id="memory-map" width="768" height="6" role="img" aria-label="physical memory map: a cell per pageblock or fewer pages; details in the panel beside or below it"></canvas><div id="map-hover-block" class="map-outline" hidden></div><div id="map-hover" class="map-outline" hidden></div></div>
 <ul id="map-legend"></ul>
+<pre id="map-details" aria-live="polite">Hover over the map for details; click to zoom in.</pre>
+</div>
 </section>
 <section>
 <h2>Allocation stacks, weighted by pages</h2>
+<div class="controls"><label><input id="hide-early" type="checkbox"> hide early boot pages</label><span id="early-status"></span></div>
+<p class="hint">Early boot pages are those the kernel allocated before page_owner started: it records each with its early stack (<code>register_early_stack</code>, or v4.x's <code>init_page_owner</code>), task swapper. Hidden by default in a replay's report, where they are the simulated machine's own boot, not the trace's.</p>
 <p>Click a frame to show the pages allocated through it on the map; click the root to show all.</p>
 <div id="flame-graph"></div>
 ${missing('flame-graph', 'No page_owner records: boot with page_owner=on.')}

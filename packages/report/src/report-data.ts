@@ -13,13 +13,23 @@ export interface ReportData {
   readonly format: string | null;
   /** Pages per pageblock is `1 << pageblockOrder` (x86_64: 9). */
   readonly pageblockOrder: number;
-  /** The pfns the map covers: `0 .. pages - 1`. */
+  /** The pages the map covers: the total of {@link spans}, and the length of {@link cells}. */
   readonly pages: number;
+  /**
+   * The pfn ranges the map covers, in pfn order, their pages one after another in {@link cells}: for a run, one
+   * span from pfn 0; for a dump, the pageblocks its records are in, with the gaps between them filled while they
+   * are small (so the map of a dump with a pfn of 2^40 holds what the dump lists, not 2^40 pages). Each span but
+   * the last starts and ends on a pageblock boundary.
+   */
+  readonly spans: readonly ReportSpan[];
   /** Zones by pfn span (from /proc/zoneinfo when present, else the x86_64 boundaries). */
   readonly zones: readonly ReportZone[];
-  /** One {@link PageCell} per pfn (Uint8Array), the {@link IDLE_CELL} bit set on idle pages. */
+  /** One {@link PageCell} per page of the {@link spans} (Uint8Array), the {@link IDLE_CELL} bit set on idle pages. */
   readonly cells: PackedArray;
-  /** One byte per pageblock (Uint8Array): 1 when it holds a page of another migratetype than its own (mixed). */
+  /**
+   * One byte per pageblock of the {@link spans} (Uint8Array, cell `i` is in pageblock `i >> pageblockOrder`): 1 when
+   * it holds a page of another migratetype than its own (mixed).
+   */
   readonly mixedPageblocks: PackedArray;
   /** The page_owner records, one column per field. */
   readonly records: ReportRecords;
@@ -43,6 +53,24 @@ export interface ReportData {
   readonly idle: { readonly lruPages: number; readonly idlePages: number } | null;
   /** Headline figures (name, value) shown at the top. */
   readonly facts: readonly (readonly [string, string])[];
+  /** What the page_owner reader skipped in the dump, or null when it skipped nothing. */
+  readonly skipped: ReportSkipped | null;
+}
+
+/** Lines of a page_owner dump the reader skipped: counted, the first few shown. */
+export interface ReportSkipped {
+  /** Lines skipped, with those of dropped records. */
+  readonly lines: number;
+  /** Records dropped for a field out of the kernel's range. */
+  readonly records: number;
+  /** One line saying what was skipped, with the first few lines (`file:line: expected ..., got "..."`). */
+  readonly summary: string;
+}
+
+/** A range of pfns the map covers: `[start, start + pages)`. */
+export interface ReportSpan {
+  readonly start: number;
+  readonly pages: number;
 }
 
 /** A zone's pfn span `[start, end)`. */
@@ -56,7 +84,10 @@ export interface ReportZone {
 /** Columns of the page_owner records: record `i` is `pfn[i]`, `order[i]`, ... */
 export interface ReportRecords {
   readonly count: number;
-  /** Uint32Array. */
+  /**
+   * Uint32Array when every pfn fits one, else Float64Array (pfns reach 2^52): -1 for a record whose pfn the dump
+   * does not give (no PFN line).
+   */
   readonly pfn: PackedArray;
   /** Uint8Array. */
   readonly order: PackedArray;
@@ -66,15 +97,18 @@ export interface ReportRecords {
   readonly task: PackedArray;
   /** Uint32Array of indexes into {@link ReportData.stacks}. */
   readonly stack: PackedArray;
-  /** Uint8Array: the page's migratetype (from its gfp mask), an index into {@link ReportData.migratetypes}. */
+  /**
+   * Uint8Array: the page's migratetype (from its gfp mask), an index into {@link ReportData.migratetypes}, or
+   * {@link UNKNOWN_MIGRATETYPE}.
+   */
   readonly migratetype: PackedArray;
-  /** Uint8Array: its pageblock's migratetype. */
+  /** Uint8Array: its pageblock's migratetype, or {@link UNKNOWN_MIGRATETYPE} (no PFN line). */
   readonly blockMigratetype: PackedArray;
 }
 
 /** A typed array, gzipped and base64-encoded, with its element type and length. */
 export interface PackedArray {
-  readonly type: 'Uint8Array' | 'Uint32Array';
+  readonly type: 'Uint8Array' | 'Uint32Array' | 'Float64Array';
   readonly length: number;
   readonly base64: string;
 }
@@ -104,3 +138,45 @@ export const PageCell = {
 export const IDLE_CELL = 0x80;
 /** Set on a cell whose page is on an LRU list (so its idle bit means something). */
 export const LRU_CELL = 0x40;
+
+/** A migratetype the record does not give (a dump without its PFN lines, a kernel log's block type). */
+export const UNKNOWN_MIGRATETYPE = 255;
+
+/** Where each span's pages start in the cells. */
+export function spanOffsets(spans: readonly ReportSpan[]): Float64Array {
+  const offsets = new Float64Array(spans.length);
+  let offset = 0;
+  spans.forEach((span, index) => {
+    offsets[index] = offset;
+    offset += span.pages;
+  });
+  return offsets;
+}
+
+/** The cell of a pfn, or -1 when no span covers it (binary search). */
+export function cellOfPfn(spans: readonly ReportSpan[], offsets: Float64Array, pfn: number): number {
+  let low = 0;
+  let high = spans.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const span = spans[middle]!;
+    if (pfn < span.start) high = middle - 1;
+    else if (pfn >= span.start + span.pages) low = middle + 1;
+    else return offsets[middle]! + (pfn - span.start);
+  }
+  return -1;
+}
+
+/** The pfn of a cell (binary search), or -1 past the last. */
+export function pfnOfCell(spans: readonly ReportSpan[], offsets: Float64Array, cell: number): number {
+  let low = 0;
+  let high = spans.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const offset = offsets[middle]!;
+    if (cell < offset) high = middle - 1;
+    else if (cell >= offset + spans[middle]!.pages) low = middle + 1;
+    else return spans[middle]!.start + (cell - offset);
+  }
+  return -1;
+}

@@ -98,7 +98,6 @@ export function bootSummary(kernel: Kernel) {
 
 export const bootCommand: Command = defineCommand({
   name: 'boot',
-  summary: 'boot a simulated machine; print its boot log and /proc/buddyinfo',
   help,
   options: {
     mem: { type: 'string' },

@@ -40,7 +40,6 @@ async function* lazyRead(path: string): AsyncGenerator<string | Uint8Array> {
 
 export const diffCommand: Command = {
   name: 'diff',
-  summary: 'compare two page_owner dumps stack by stack: which stacks hold more pages (a leak)',
   help,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseOptions('diff', argv, {
@@ -55,13 +54,19 @@ export const diffCommand: Command = {
     const top = integerOption('diff', 'top', values.top, 0, 1_000_000) ?? 5;
     const [before, after] = positionals as [string, string];
     let stacks: StackGrowth[];
+    const skipped: string[] = [];
     try {
-      stacks = await diffPageOwner(lazyRead(before), lazyRead(after), { before, after });
+      stacks = await diffPageOwner(lazyRead(before), lazyRead(after), {
+        before,
+        after,
+        onSkipped: (lines) => skipped.push(lines.summary()),
+      });
     } catch (error) {
       const message = error instanceof PageOwnerParseError ? error.message : (error as Error).message;
       io.stderr(`mmsim diff: ${message}\n`);
       return ExitCode.failure;
     }
+    if (skipped.length > 0) io.stderr(`mmsim diff: warning: ${skipped.join('; and ')}\n`);
     const grown = stacks.filter((entry) => entry.growth > 0);
     const shown = top === 0 ? grown : grown.slice(0, top);
     if (values.json) {

@@ -119,7 +119,6 @@ export function formatIdleTable(processes: readonly IdleEstimate[]): string {
 
 export const idleCommand: Command = defineCommand({
   name: 'idle',
-  summary: "estimate each process's working set with idle page tracking (pagemap + page_idle bitmap)",
   help,
   options: {
     mem: { type: 'string' },

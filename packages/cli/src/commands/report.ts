@@ -35,12 +35,20 @@ export interface ReportFacts {
   readonly format: string | null;
 }
 
-/** Builds the report of `source` (a run's directory or a dump): the HTML and what it shows. */
-export function buildReport(source: string): { readonly html: string; readonly facts: ReportFacts } {
+/**
+ * Builds the report of `source` (a run's directory or a dump): the HTML, what it shows, and what the dump's reader
+ * skipped (one line), if anything.
+ */
+export function buildReport(source: string): {
+  readonly html: string;
+  readonly facts: ReportFacts;
+  readonly skipped: string | undefined;
+} {
   const data = readReportSource(source);
   const html = renderReport(data);
   return {
     html,
+    skipped: data.skipped?.summary,
     facts: {
       bytes: Buffer.byteLength(html),
       pages: data.pages,
@@ -58,7 +66,6 @@ export function defaultReportPath(source: string): string {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: "write a self-contained HTML report (memory map, stacks flame graph, charts) of a run's output or a dump",
   help,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseOptions('report', argv, {
@@ -77,7 +84,8 @@ export const reportCommand: Command = {
     checkWritableLocation(out, 'output file');
     try {
       const written = await withSignalsDeferred(async (checkpoint) => {
-        const { html, facts } = buildReport(source);
+        const { html, facts, skipped } = buildReport(source);
+        if (skipped !== undefined) io.stderr(`mmsim report: warning: ${skipped}\n`);
         await checkpoint();
         writeFileAtomic(out, html);
         return facts;

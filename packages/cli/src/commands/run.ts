@@ -5,7 +5,6 @@ import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory, OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, profileOption } from '../parse-options';
 import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
-import { buildReport } from './report';
 
 const help = `Usage: mmsim run [options]
 
@@ -124,7 +123,11 @@ export function writeOutput(
         for (const chunk of dump.chunks) write(chunk);
       });
     }
-    if (options.report) await out.write('report.html', buildReport(out.stage).html);
+    if (options.report) {
+      // The report's renderer (and its browser bundle) loads only when a report is asked for.
+      const { buildReport } = await import('./report');
+      await out.write('report.html', buildReport(out.stage).html);
+    }
   });
 }
 
@@ -146,7 +149,6 @@ function dumpPoints(value: string | undefined): number[] {
 
 export const runCommand: Command = defineCommand({
   name: 'run',
-  summary: 'boot, run a workload, summarise, and write the files a real machine would show',
   help,
   options: {
     quiet: { type: 'boolean' },

@@ -99,7 +99,15 @@ describe('mmsim sort', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const bytes = readFileSync(output, 'latin1').length;
-    expect(JSON.parse(run.stdout)).toEqual({ input, output, profile: 'v6.18', exitCode: 0, records: 4, entries: 2, bytes });
+    expect(JSON.parse(run.stdout)).toEqual({
+      input,
+      output,
+      profile: 'v6.18',
+      exitCode: 0,
+      records: 4,
+      entries: 2,
+      bytes,
+    });
   });
 
   it('prints its own help, with mmsim options, on stderr when given nothing', async () => {

@@ -102,7 +102,6 @@ function openInput(path: string): { fd: number } | { errno: string } {
  */
 export const sortCommand: Command = {
   name: 'sort',
-  summary: "sort a page_owner dump as the kernel's page_owner_sort does (v6.18, or v4.7/v4.8 with --profile)",
   help,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     if (argv.length === 0) {
