@@ -1,7 +1,7 @@
 export type { ReportInput } from './collect-report';
 export { collectReport, parseZoneinfo } from './collect-report';
 export { packArray, unpackArray } from './packed-array';
-export { ReportSourceError, readReportSource } from './read-report-source';
+export { MAX_REPORT_BINARY_BYTES, ReportSourceError, readReportSource } from './read-report-source';
 export { renderReport } from './render-report';
 export type {
   DepotSample,

@@ -17,10 +17,11 @@ export class ReportSourceError extends Error {
 export const MAX_REPORT_PFNS = 2 ** 31;
 
 /**
- * The largest per-pfn binary file a report reads (/proc/kpageflags, /proc/kpagecount, the idle bitmap): 2 GiB,
- * kpageflags of 2^28 pfns (1 TiB of RAM). Each must be whole u64 entries.
+ * The largest per-pfn binary file a report reads (/proc/kpageflags, /proc/kpagecount, the idle bitmap): 4 GiB, the
+ * largest buffer Node.js makes (`buffer.constants.MAX_LENGTH`), kpageflags of 2^29 pfns (2 TiB of RAM less the PCI
+ * hole). Each must be whole u64 entries.
  */
-export const MAX_REPORT_BINARY_BYTES = 2 ** 31;
+export const MAX_REPORT_BINARY_BYTES = 2 ** 32;
 
 /** The largest text file a report reads whole (/proc/zoneinfo, summary.json): 64 MiB, far above either's size. */
 const MAX_TEXT_BYTES = 64 * 2 ** 20;

@@ -61,7 +61,7 @@ describe('mmsim diff', () => {
     expect(io.err()).toMatch(/^mmsim diff: .*bad:2: /);
     const missing = memoryIo();
     expect(await main(['diff', good, join(scratch, 'nope')], missing)).toBe(1);
-    expect(missing.err()).toMatch(/ENOENT/);
+    expect(missing.err()).toBe(`mmsim diff: ${join(scratch, 'nope')}: No such file or directory\n`);
     const usage = memoryIo();
     expect(await main(['diff', good], usage)).toBe(2);
     expect(usage.err()).toMatch(/expected two dumps/);

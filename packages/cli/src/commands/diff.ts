@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { diffPageOwner, PageOwnerParseError, type StackGrowth } from '@mm/page-owner-tools';
-import { type CliIo, ExitCode, UsageError } from '../cli-io';
-import type { Command } from '../command';
-import { integerOption, parseOptions } from '../parse-options';
+import { diffPageOwner, type StackGrowth } from '@mm/page-owner-tools';
+import { ExitCode } from '../cli-io';
+import { type Command, defineCommand } from '../command';
+import { integerOption } from '../parse-options';
 
 const help = `Usage: mmsim diff [options] <before> <after>
 
@@ -38,34 +38,23 @@ async function* lazyRead(path: string): AsyncGenerator<string | Uint8Array> {
   yield* createReadStream(path);
 }
 
-export const diffCommand: Command = {
+export const diffCommand: Command = defineCommand({
   name: 'diff',
   help,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions('diff', argv, {
-      top: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(help);
-      return ExitCode.success;
-    }
-    if (positionals.length !== 2) throw new UsageError('mmsim diff: expected two dumps: <before> <after>');
+  options: {
+    top: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  operands: { min: 2, max: 2, expected: 'expected two dumps: <before> <after>' },
+  async run({ values, positionals, io }) {
     const top = integerOption('diff', 'top', values.top, 0, 1_000_000) ?? 5;
     const [before, after] = positionals as [string, string];
-    let stacks: StackGrowth[];
     const skipped: string[] = [];
-    try {
-      stacks = await diffPageOwner(lazyRead(before), lazyRead(after), {
-        before,
-        after,
-        onSkipped: (lines) => skipped.push(lines.summary()),
-      });
-    } catch (error) {
-      const message = error instanceof PageOwnerParseError ? error.message : (error as Error).message;
-      io.stderr(`mmsim diff: ${message}\n`);
-      return ExitCode.failure;
-    }
+    const stacks = await diffPageOwner(lazyRead(before), lazyRead(after), {
+      before,
+      after,
+      onSkipped: (lines) => skipped.push(lines.summary()),
+    });
     if (skipped.length > 0) io.stderr(`mmsim diff: warning: ${skipped.join('; and ')}\n`);
     const grown = stacks.filter((entry) => entry.growth > 0);
     const shown = top === 0 ? grown : grown.slice(0, top);
@@ -78,4 +67,4 @@ export const diffCommand: Command = {
     );
     return ExitCode.success;
   },
-};
+});

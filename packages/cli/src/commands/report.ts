@@ -1,11 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PageOwnerParseError } from '@mm/page-owner-tools';
-import { ReportSourceError, readReportSource, renderReport } from '@mm/report';
-import { CliError, type CliIo, ExitCode, UsageError } from '../cli-io';
-import type { Command } from '../command';
+import { readReportSource, renderReport } from '@mm/report';
+import { ExitCode } from '../cli-io';
+import { type Command, defineCommand } from '../command';
 import { checkWritableLocation } from '../output-checks';
-import { parseOptions } from '../parse-options';
 import { withSignalsDeferred } from '../signals';
 import { writeFileAtomic } from '../write-file-atomic';
 
@@ -64,43 +62,30 @@ export function defaultReportPath(source: string): string {
   return existsSync(source) && statSync(source).isDirectory() ? join(source, 'report.html') : `${source}.html`;
 }
 
-export const reportCommand: Command = {
+export const reportCommand: Command = defineCommand({
   name: 'report',
   help,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions('report', argv, {
-      out: { type: 'string', short: 'o' },
-      json: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(help);
-      return ExitCode.success;
-    }
-    if (positionals.length !== 1) {
-      throw new UsageError('mmsim report: expected one run directory (mmsim run --out DIR) or page_owner dump');
-    }
+  options: {
+    out: { type: 'string', short: 'o' },
+    json: { type: 'boolean' },
+  },
+  operands: { min: 1, max: 1, expected: 'expected one run directory (mmsim run --out DIR) or page_owner dump' },
+  async run({ values, positionals, io }) {
     const source = positionals[0]!;
     const out = values.out ?? defaultReportPath(source);
     checkWritableLocation(out, 'output file');
-    try {
-      const written = await withSignalsDeferred(async (checkpoint) => {
-        const { html, facts, skipped } = buildReport(source);
-        if (skipped !== undefined) io.stderr(`mmsim report: warning: ${skipped}\n`);
-        await checkpoint();
-        writeFileAtomic(out, html);
-        return facts;
-      });
-      io.stdout(
-        values.json
-          ? `${JSON.stringify({ out, ...written }, null, 2)}\n`
-          : `mmsim report: wrote ${out} (${(written.bytes / 1024).toFixed(0)} KiB): ${written.pages} pages, ${written.records} page_owner records, ${written.stacks} stacks\n`,
-      );
-      return ExitCode.success;
-    } catch (error) {
-      if (error instanceof ReportSourceError || error instanceof PageOwnerParseError) {
-        throw new CliError(error.message);
-      }
-      throw error;
-    }
+    const written = await withSignalsDeferred(async (checkpoint) => {
+      const { html, facts, skipped } = buildReport(source);
+      if (skipped !== undefined) io.stderr(`mmsim report: warning: ${skipped}\n`);
+      await checkpoint();
+      writeFileAtomic(out, html);
+      return facts;
+    });
+    io.stdout(
+      values.json
+        ? `${JSON.stringify({ out, ...written }, null, 2)}\n`
+        : `mmsim report: wrote ${out} (${(written.bytes / 1024).toFixed(0)} KiB): ${written.pages} pages, ${written.records} page_owner records, ${written.stacks} stacks\n`,
+    );
+    return ExitCode.success;
   },
-};
+});

@@ -229,6 +229,23 @@ describe('mmsim run conveniences', () => {
     }
   });
 
+  it('refuses, before simulating, outputs it could not write and reports it could not read', async () => {
+    const proc = memoryIo();
+    expect(await main(['run', '--out', '/proc/mmsim-out'], proc)).toBe(1);
+    expect(proc.err()).toBe(
+      'mmsim run: /proc/mmsim-out: under /proc, a kernel file system: not a place for an output directory\n',
+    );
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, '');
+    const notDirectory = memoryIo();
+    expect(await main(['run', '--out', file], notDirectory)).toBe(1);
+    expect(notDirectory.err()).toBe(`mmsim run: ${file}: not a directory (--out names the directory to write)\n`);
+    const report = memoryIo();
+    expect(await main(['run', '--mem', '4T', '--report', '--out', join(scratch, 'big')], report)).toBe(2);
+    expect(report.err()).toMatch(/^mmsim run: --report reads \/proc\/kpageflags whole, 4G at most: 4T of RAM/);
+    expect(readdirSync(scratch)).not.toContain('big');
+  });
+
   it('dumps page_owner during the run (--dump-at) for a leak hunt with mmsim diff', async () => {
     const out = mkdtempSync(join(tmpdir(), 'mmsim-dump-at-'));
     try {

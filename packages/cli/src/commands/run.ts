@@ -1,4 +1,5 @@
-import { formatSize, profileNames } from '@mm/physmem';
+import { parseMemorySize } from '@mm/kernel';
+import { formatSize, PAGE_SIZE, profileNames } from '@mm/physmem';
 import { builtinWorkloads } from '@mm/workloads';
 import { type CliIo, ExitCode, UsageError } from '../cli-io';
 import { type Command, defineCommand } from '../command';
@@ -131,6 +132,20 @@ export function writeOutput(
   });
 }
 
+/**
+ * A report reads /proc/kpageflags and /proc/kpagecount whole (8 bytes a pfn): refused before the run when they would
+ * be larger than it reads, counting the PCI hole's 1 GiB of pfns above 4 GiB.
+ */
+async function checkReportSize(memory: string): Promise<void> {
+  const { MAX_REPORT_BINARY_BYTES } = await import('@mm/report');
+  const pfns = parseMemorySize(memory) / PAGE_SIZE + 2 ** 18;
+  if (pfns * 8 > MAX_REPORT_BINARY_BYTES) {
+    throw new UsageError(
+      `mmsim run: --report reads /proc/kpageflags whole, ${formatSize(MAX_REPORT_BINARY_BYTES)} at most: ${memory} of RAM makes it ${formatSize(pfns * 8)}; run without --report`,
+    );
+  }
+}
+
 /** Where the page_owner dump is, in the kernel's files and in an output directory. */
 const PAGE_OWNER_PATH = 'sys/kernel/debug/page_owner';
 
@@ -178,6 +193,7 @@ export const runCommand: Command = defineCommand({
       : (choiceOption('run', 'workload', values.workload, Object.keys(builtinWorkloads) as string[]) ?? 'kernel-build');
     const make = ownModule ? await loadWorkloadModule(workload) : undefined;
     if (values.out !== undefined) checkOutputDirectory(values.out);
+    if (values.report) await checkReportSize(values.mem ?? '4G');
     const bar = io.isTTY && !values.quiet ? progressBar(io, `mmsim run: ${workload}`) : undefined;
     const dumps: { percent: number; chunks: (string | Uint8Array)[] }[] = [];
     let result: RunResult;
