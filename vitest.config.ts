@@ -19,6 +19,9 @@ export default defineConfig({
       'examples/*/src/**/*.test.ts',
       'tools/**/*.test.ts',
     ],
+    // The packaging test builds, packs and installs every package (two minutes on two cores): `pnpm
+    // test:packaging` runs it (vitest.packaging.config.ts), and the README's test command runs both.
+    exclude: ['tools/selective-install.test.ts', '**/node_modules/**'],
     benchmark: {
       include: ['packages/*/bench/**/*.bench.ts'],
     },
