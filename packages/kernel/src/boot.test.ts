@@ -69,7 +69,9 @@ describe('boot()', () => {
     expect(performance.now() - started).toBeLessThan(1000);
     expect(boot({ memory: '1G', hostMemoryLimit: 2 ** 30 }).memory.presentPages).toBeGreaterThan(0);
     // Above 2^31 pfns the simulator's 32-bit pfn arithmetic would go wrong: refused, in well under a second.
-    expect(() => boot({ memory: '8T' })).toThrow(/must end below 8 TiB \(at most 8191G of RAM with the PCI hole\)/);
+    expect(() => boot({ memory: '8T' })).toThrow(
+      /must end below 8 TiB \(at most 8191G of RAM with the PCI hole\); it would take about 8\.0 GiB of host memory \(4 bytes a page\)$/,
+    );
   });
 
   it('reports unknown parameters in v6.18 (argv before envp) and passes module parameters silently', () => {

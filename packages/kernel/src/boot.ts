@@ -19,6 +19,7 @@ import {
   memoryParams,
   memparse,
   PAGE_SIZE,
+  PfnLimitError,
   PhysicalMemory,
   type ProfileName,
 } from '@mm/physmem';
@@ -123,11 +124,15 @@ export function parseMemorySize(memory: number | string): number {
   return bytes;
 }
 
-/** Runs the laying out of a machine, its RangeErrors (a machine that cannot exist) as {@link MachineConfigError}s. */
-function machineConfig<T>(layOut: () => T): T {
+/**
+ * Runs the laying out of a machine, its RangeErrors (a machine that cannot exist) as {@link MachineConfigError}s;
+ * one past the pfns mmsim computes on also says what the machine would have taken of the host.
+ */
+function machineConfig<T>(layOut: () => T, hostEstimate: string): T {
   try {
     return layOut();
   } catch (error) {
+    if (error instanceof PfnLimitError) throw new MachineConfigError(`${error.message}; ${hostEstimate}`);
     if (error instanceof RangeError && !(error instanceof MachineConfigError))
       throw new MachineConfigError(error.message);
     throw error;
@@ -241,6 +246,7 @@ export function boot(options: BootOptions): Kernel {
           ...parts.flatMap((part) => part.memblock?.(nodes) ?? []),
         ],
       }),
+    `it would take about ${binarySize(estimate)} of host memory (${HOST_BYTES_PER_PAGE_ESTIMATE} bytes a page)`,
   );
   const log = (lines: string | readonly string[]) => {
     for (const line of typeof lines === 'string' ? [lines] : lines) memory.log.printk(line);

@@ -14,6 +14,14 @@ import { KernelLog } from './kernel-log';
 import { KernelTaint } from './kernel-taint';
 import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, SECTION_BYTES_PER_PAGE } from './mem-section';
 
+/** A machine whose pfns would pass what mmsim computes on (signed 32-bit pfns: physical memory below 8 TiB). */
+export class PfnLimitError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PfnLimitError';
+  }
+}
+
 /** The size of a buffer of section arrays (the last may be smaller): far above glibc's largest mmap threshold. */
 const SECTION_ARENA_BYTES = 512 * 2 ** 20;
 
@@ -183,7 +191,7 @@ export class PhysicalMemory {
     if (this.ranges.length === 0) throw new RangeError('no usable memory is left in the memory map');
     this.maxPfn = this.ranges[this.ranges.length - 1]!.end;
     if (this.maxPfn > MAX_PFN) {
-      throw new RangeError(
+      throw new PfnLimitError(
         `${config.memory} bytes of RAM reach pfn 0x${this.maxPfn.toString(16)}: mmsim computes on pfns as signed ` +
           `32-bit integers, so physical memory must end below 8 TiB (at most 8191G of RAM with the PCI hole)`,
       );
