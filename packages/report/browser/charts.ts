@@ -97,7 +97,10 @@ export function depotGrowthChart(canvas: HTMLCanvasElement, samples: NonNullable
   });
 }
 
-/** page_ext memory for page_owner under each layout, from v3.19 to v6.18 (the comparison `mmsim layouts` prints). */
+/**
+ * page_ext memory for page_owner under each layout, from v3.19 to v6.18, then v6.18's for every combination of
+ * clients (the two tables `mmsim layouts` prints).
+ */
 export function layoutsChart(canvas: HTMLCanvasElement, layouts: NonNullable<ReportData['layouts']>): Chart {
   return new Chart(canvas, {
     type: 'bar',

@@ -398,6 +398,7 @@ export function collectReport(input: ReportInput): ReportData {
   const { summary } = input;
   const timeline = summary?.timeline;
   const layouts = summary?.layouts;
+  const clients = summary?.pageExtClients;
   const slice = <T extends Column>(array: T): T => array.subarray(0, columns.count) as T;
   const skipped = input.skipped === undefined || input.skipped.empty ? null : input.skipped;
   const facts = summaryFacts(summary, { records: columns.count, stacks: stacks.values.length, format });
@@ -435,7 +436,15 @@ export function collectReport(input: ReportInput): ReportData {
       Array.isArray(timeline) && summary?.stackDepot != null
         ? timeline.map((sample) => ({ ns: sample.ns, stacks: sample.stacks ?? 0, bytes: sample.depotBytes ?? 0 }))
         : null,
-    layouts: Array.isArray(layouts) ? layouts.map((row) => ({ profile: row.profile, bytes: row.staticBytes })) : null,
+    layouts: Array.isArray(layouts)
+      ? [
+          ...layouts.map((row) => ({ profile: row.profile, bytes: row.staticBytes })),
+          ...(Array.isArray(clients) ? clients : []).map((row) => ({
+            profile: `v6.18 ${row.clients}`,
+            bytes: row.staticBytes,
+          })),
+        ]
+      : null,
     idle: input.idleBitmap === undefined || flags === undefined ? null : { lruPages, idlePages },
     facts,
     skipped: skipped === null ? null : { lines: skipped.lines, records: skipped.records, summary: skipped.summary() },

@@ -109,7 +109,7 @@ ${missing('flame-graph', 'No page_owner records: boot with page_owner=on.')}
 </section>
 <section class="charts">
 <figure><figcaption>Stack depot growth over the run</figcaption><div class="chart"><canvas id="depot-growth"></canvas></div>${missing('depot-growth', 'Only a run records depot growth (summary.json of mmsim run, with page_owner on a depot era).')}</figure>
-<figure><figcaption>page_ext memory for page_owner under each layout</figcaption><div class="chart"><canvas id="layouts"></canvas></div>${missing('layouts', 'Only a run knows its page_ext (summary.json); see also mmsim layouts.')}</figure>
+<figure><figcaption>page_ext memory: page_owner under each layout, then v6.18's clients in every combination</figcaption><div class="chart"><canvas id="layouts"></canvas></div>${missing('layouts', 'Only a run knows its page_ext (summary.json); see also mmsim layouts.')}</figure>
 <figure><figcaption>Mixed pageblocks per zone</figcaption><div class="chart"><canvas id="mixed-blocks"></canvas></div>${missing('mixed-blocks', 'No page_owner records.')}</figure>
 <figure><figcaption>Idle working set (page_idle)</figcaption><div class="chart"><canvas id="idle"></canvas></div>${missing('idle', 'No idle tracking to show: no /sys/kernel/mm/page_idle/bitmap, or no page on an LRU list (try the wss workload).')}</figure>
 </section>

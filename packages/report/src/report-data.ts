@@ -47,7 +47,10 @@ export interface ReportData {
   readonly mixedBlocks: readonly { readonly zone: string; readonly counts: readonly number[] }[];
   /** Unique stacks and depot bytes over the run (summary.json's timeline), or null for a dump. */
   readonly depotGrowth: readonly DepotSample[] | null;
-  /** page_ext memory under each layout (summary.json's layouts), or null for a dump. */
+  /**
+   * page_ext memory under each layout of page_owner (summary.json's layouts), then v6.18's for every combination of
+   * clients (its pageExtClients, labelled `v6.18 page_owner,alloc_tag`), or null for a dump.
+   */
   readonly layouts: readonly { readonly profile: string; readonly bytes: number }[] | null;
   /** LRU pages idle and not idle, from /sys/kernel/mm/page_idle/bitmap and /proc/kpageflags, or null. */
   readonly idle: { readonly lruPages: number; readonly idlePages: number } | null;

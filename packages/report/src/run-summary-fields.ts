@@ -20,6 +20,8 @@ export interface RunSummaryFields {
   readonly stackDepot?: { readonly stacks: number; readonly bytes: number; readonly pages: number } | null;
   /** page_owner's layout comparison. */
   readonly layouts?: readonly { readonly profile: string; readonly staticBytes: number }[] | null;
+  /** v6.18's page_ext for every combination of the clients (`mmsim layouts`' second table), on a v6.18 run. */
+  readonly pageExtClients?: readonly { readonly clients: string; readonly staticBytes: number }[] | null;
   /** Each feature's headline figures, as name and value. */
   readonly facts?: readonly (readonly [string, string])[];
   /** Free pages and the features' samples over the run (the stack depot's `stacks` and `depotBytes`). */

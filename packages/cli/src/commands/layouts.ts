@@ -75,10 +75,13 @@ function clientCombinations(): { names: string[]; cmdline: string }[] {
   }));
 }
 
-/** Each combination's v6.18 page_ext entry, from a small boot (the entry does not depend on the machine's size). */
-function clientRows(entries: number): ClientsRow[] {
+/**
+ * Each combination's v6.18 page_ext for a machine of `entries` page_ext entries: the entry from a boot of the
+ * smallest machine (its size does not depend on the machine's), times the entries.
+ */
+export function pageExtClientRows(entries: number): ClientsRow[] {
   return clientCombinations().map(({ names, cmdline }) => {
-    const kernel = boot({ memory: '256M', profile: 'v6.18', cmdline, features: allFeatures() });
+    const kernel = boot({ memory: '64M', profile: 'v6.18', cmdline, features: allFeatures() });
     const bytesPerPage = kernel.pageExt?.entryBytes ?? 0;
     return { clients: names.join(','), cmdline, bytesPerPage, staticBytes: bytesPerPage * entries };
   });
@@ -116,7 +119,7 @@ export function compareLayouts(options: {
   const kernels: Record<string, Kernel> = { 'v4.8': runOn('v4.8'), 'v6.18': runOn('v6.18') };
   const v48 = kernels['v4.8']!;
   const v618 = kernels['v6.18']!.pageExt!;
-  const clients = clientRows(v618.totalBytes / v618.entryBytes);
+  const clients = pageExtClientRows(v618.totalBytes / v618.entryBytes);
   const rows = pageOwnerLayoutRows(v48.pageExt!.totalBytes / v48.pageExt!.entryBytes).map((row) => ({
     ...row,
     hashBytes: hashTableBytes(row.profile, kernels),

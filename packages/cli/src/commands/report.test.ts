@@ -61,9 +61,15 @@ describe('mmsim run --report', () => {
       stacks: summary.stackDepot.stacks,
       bytes: summary.stackDepot.bytes,
     });
-    expect(data.layouts!.map((row) => row.profile)).toEqual(
-      summary.layouts.map((row: { profile: string }) => row.profile),
-    );
+    // page_owner under each layout, then v6.18's page_ext for every combination of clients.
+    expect(data.layouts!.map((row) => row.profile)).toEqual([
+      ...summary.layouts.map((row: { profile: string }) => row.profile),
+      ...summary.pageExtClients.map((row: { clients: string }) => `v6.18 ${row.clients}`),
+    ]);
+    expect(data.layouts!.at(-1)).toEqual({
+      profile: 'v6.18 page_owner,debug_pagealloc,alloc_tag,page_table_check',
+      bytes: (summary.pageExt.bytes / 72) * 88,
+    });
   });
 
   it('needs --out', async () => {
