@@ -74,17 +74,6 @@ export function ownerBySite(kernel: Kernel, tags: AllocTag): Map<string, SiteTot
   return sites;
 }
 
-function readFile(kernel: Kernel, path: string): string {
-  let text = '';
-  kernel
-    .files()
-    .find((file) => file.path === path)!
-    .read((chunk) => {
-      text += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
-    });
-  return text;
-}
-
 /**
  * The comparison: the same kernel build (1 GiB, `units` compile units, seed 7) with page_owner, with allocation
  * profiling, and with both (where the two views of the same allocations are compared site by site).
@@ -100,7 +89,7 @@ export function ownerVsAllocinfo(units = 60): {
   const both = costs[2]!.run.kernel;
   return {
     costs: costs.map(({ cmdline, run }) => costOf(cmdline, run)),
-    allocinfo: parseAllocinfo(readFile(both, 'proc/allocinfo')),
+    allocinfo: parseAllocinfo(both.readFile('proc/allocinfo') ?? ''),
     owner: ownerBySite(both, both.feature(allocTag)!),
   };
 }

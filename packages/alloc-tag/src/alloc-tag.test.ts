@@ -25,17 +25,6 @@ function machine(
   return { kernel, tags: kernel.feature(allocTag)! };
 }
 
-/** A file of the machine as one whole-file read sees it, or undefined when the machine has no such file. */
-function readFile(kernel: Kernel, path: string): string | undefined {
-  const file = kernel.files().find((candidate) => candidate.path === path);
-  if (file === undefined) return undefined;
-  let text = '';
-  file.read((chunk) => {
-    text += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
-  });
-  return text;
-}
-
 /** Allocates with `frames` (outermost first, `%pS` form) on the shadow stack, as a simulated kernel path does. */
 function allocVia(kernel: Kernel, frames: readonly string[], order: number, gfp?: number): number {
   const depth = kernel.stack.depth;
@@ -84,8 +73,8 @@ describe('alloc_tag booted alone with sysctl.vm.mem_profiling=1', () => {
     ]) {
       expect(hook.count).toBe(1);
     }
-    expect(readFile(kernel, 'proc/sys/vm/mem_profiling')).toBe('1\n');
-    expect(readFile(kernel, 'proc/allocinfo')).toMatch(
+    expect(kernel.readFile('proc/sys/vm/mem_profiling')).toBe('1\n');
+    expect(kernel.readFile('proc/allocinfo')).toMatch(
       /^allocinfo - version: 2\.0\n# {5}<size> {2}<calls> <tag info>\n/,
     );
     // Nothing of the core kernel allocates after page_ext_init: every tag is at zero, and all are listed.
@@ -175,7 +164,7 @@ describe('/proc/sys/vm/mem_profiling', () => {
     const { kernel, tags } = machine();
     const before = allocVia(kernel, pageCacheReadPaths.v6, 0);
     expect(tags.writeSysctl('0\n')).toBe(2);
-    expect(readFile(kernel, 'proc/sys/vm/mem_profiling')).toBe('0\n');
+    expect(kernel.readFile('proc/sys/vm/mem_profiling')).toBe('0\n');
     expect(kernel.hooks.post_alloc.count).toBe(0);
     const during = allocVia(kernel, pageCacheReadPaths.v6, 0);
     kernel.buddy.freePages(before, 0);
@@ -193,7 +182,7 @@ describe('/proc/sys/vm/mem_profiling', () => {
     const { kernel, tags } = machine('sysctl.vm.mem_profiling=0');
     expect(kernel.pageExt?.entryBytes).toBe(8);
     expect(kernel.hooks.post_alloc.count).toBe(0);
-    expect(readFile(kernel, 'proc/allocinfo')).toBeDefined();
+    expect(kernel.readFile('proc/allocinfo')).toBeDefined();
     expect(kernel.dmesg()).toContain('Memory allocation profiling is enabled without compression and is turned off!');
     expect(tags.writeSysctl('1')).toBe(1);
     allocVia(kernel, pageCacheReadPaths.v6, 0);
@@ -237,8 +226,8 @@ describe('sysctl.vm.mem_profiling= (setup_early_mem_profiling)', () => {
     }
     expect(kernel.dmesg()).toContain('] Memory allocation profiling is not supported!\n');
     expect(kernel.files().map((file) => file.path)).toContain('proc/sys/vm/mem_profiling');
-    expect(readFile(kernel, 'proc/allocinfo')).toBeUndefined();
-    expect(readFile(kernel, 'proc/sys/vm/mem_profiling')).toBe('0\n');
+    expect(kernel.readFile('proc/allocinfo')).toBeUndefined();
+    expect(kernel.readFile('proc/sys/vm/mem_profiling')).toBe('0\n');
     expect(tags.writeSysctl('1')).toBe(-EACCES);
     expect(kernel.summaries({ counters: new Map() })).toEqual([{ fields: { allocTag: null } }]);
   });

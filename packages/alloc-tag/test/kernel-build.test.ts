@@ -26,17 +26,6 @@ function allocatedPages(kernel: Kernel): number {
   return kernel.memory.zones.reduce((sum, zone) => sum + zone.managedPages, 0) - kernel.buddy.totalFreePages();
 }
 
-function readFile(kernel: Kernel, path: string): string {
-  let text = '';
-  kernel
-    .files()
-    .find((file) => file.path === path)!
-    .read((chunk) => {
-      text += chunk;
-    });
-  return text;
-}
-
 describe('after make -j (1 GiB, 60 compile units) with page_owner beside it', () => {
   let kernel: Kernel;
   let tags: AllocTag;
@@ -95,7 +84,7 @@ describe('after make -j (1 GiB, 60 compile units) with page_owner beside it', ()
     expect(byOwner.has('none')).toBe(false);
     expect(tags.untagged).toBe(0);
 
-    const allocinfo = parseAllocinfo(readFile(kernel, 'proc/allocinfo'));
+    const allocinfo = parseAllocinfo(kernel.readFile('proc/allocinfo')!);
     const used = new Map([...allocinfo].filter(([, counts]) => counts.calls !== 0 || counts.bytes !== 0));
     expect(used).toEqual(byOwner);
     // What the build holds at its end: page cache, anonymous memory, page tables, slabs, the depot's pools, the
@@ -115,7 +104,7 @@ describe('after make -j (1 GiB, 60 compile units) with page_owner beside it', ()
   });
 
   it('sums to the pages the buddy allocator handed out during the workload and has not taken back', () => {
-    const allocinfo = parseAllocinfo(readFile(kernel, 'proc/allocinfo'));
+    const allocinfo = parseAllocinfo(kernel.readFile('proc/allocinfo')!);
     const charged = [...allocinfo.values()].reduce((sum, counts) => sum + counts.bytes, 0) / PAGE_SIZE;
     // Nothing allocated after page_ext_init was left when boot returned (the core kernel allocates nothing after
     // it), and nothing the workload frees was allocated before (boot's slabs, tables and stacks, page_ext, the

@@ -10,6 +10,7 @@ import {
   type PhysicalMemory,
   printkAddress,
   type StackFrame,
+  taskSystemRegs,
   type X86Regs,
 } from '@mm/physmem';
 
@@ -56,7 +57,6 @@ export function pageFaultRegs(
   fault: DirectMapFault,
   frames: readonly StackFrame[],
 ): X86Regs {
-  const v4 = memory.profile.era === 'v4';
   const high = pageOffsetHigh(memory);
   const { pid, cpu } = memory.current;
   const rip = frames[0];
@@ -122,19 +122,7 @@ export function pageFaultRegs(
     r14: zero,
     r15: zero,
     ...(code !== undefined ? { code } : {}),
-    system: {
-      fs: pid === 0 ? zero : '00007f4c8e3f6740',
-      fsIndex: 0,
-      gs: directMap(Math.max(0, memory.maxPfn - (memory.cpus - cpu) * 0x200)),
-      gsIndex: 0,
-      knlGs: zero,
-      ds: 0,
-      es: 0,
-      cr0: '0000000080050033',
-      cr2: directMap(fault.pfn, fault.offset),
-      cr3: (((0x4c2e + pid * 7) % Math.max(1, memory.maxPfn)) * 4096).toString(16).padStart(16, '0'),
-      cr4: v4 ? '00000000003606f0' : '00000000003706f0',
-    },
+    system: taskSystemRegs(memory.profile.era, memory, { pid, cpu }, directMap(fault.pfn, fault.offset), directMap),
   };
 }
 

@@ -90,7 +90,7 @@ export function estimateHostBytes(memory: number | string): number {
 }
 
 /** Binary size with its unit, for messages: `192.0 GiB`. */
-function binarySize(bytes: number): string {
+export function binarySize(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let value = bytes;
   let unit = 0;

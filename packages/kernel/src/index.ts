@@ -1,5 +1,6 @@
 export type { BootOptions } from './boot';
 export {
+  binarySize,
   boot,
   estimateHostBytes,
   HOST_BYTES_PER_PAGE_ESTIMATE,

@@ -124,6 +124,21 @@ export class Kernel implements KernelCore {
     ];
   }
 
+  /**
+   * What `cat /path` prints: one of {@link files} read whole as text (binary files as UTF-8), or undefined when the
+   * machine has no such file.
+   */
+  readFile(path: string): string | undefined {
+    const file = this.files().find((candidate) => candidate.path === path);
+    if (file === undefined) return undefined;
+    let text = '';
+    const decoder = new TextDecoder();
+    file.read((chunk) => {
+      text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    });
+    return text + decoder.decode();
+  }
+
   /** The machine's counters now, as /proc/vmstat shows them (the allocator's, the vm's and the features'). */
   vmCounters(): VmCounters {
     return this.vm.counters(this.#counterSources());

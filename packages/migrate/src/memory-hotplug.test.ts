@@ -13,26 +13,14 @@ function bootWith(options: BootOptions) {
 }
 type Kernel = ReturnType<typeof bootWith>;
 
-/** A whole-file read of one of the kernel's files. */
-function read(kernel: Kernel, path: string): string {
-  let text = '';
-  kernel
-    .files()
-    .find((file) => file.path === path)!
-    .read((chunk) => {
-      text += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
-    });
-  return text;
-}
-
 function memTotalKb(kernel: Kernel): number {
-  return Number(/^MemTotal:\s+(\d+) kB$/m.exec(read(kernel, 'proc/meminfo'))![1]);
+  return Number(/^MemTotal:\s+(\d+) kB$/m.exec(kernel.readFile('proc/meminfo')!)![1]);
 }
 
 /** /proc/zoneinfo's sizes of each zone it prints, by `node name`. */
 function zoneinfo(kernel: Kernel): Map<string, Record<string, number>> {
   const zones = new Map<string, Record<string, number>>();
-  for (const block of read(kernel, 'proc/zoneinfo').split(/^(?=Node \d+, zone)/m)) {
+  for (const block of kernel.readFile('proc/zoneinfo')!.split(/^(?=Node \d+, zone)/m)) {
     const [, node, name] = /^Node (\d+), zone +(\w+)/.exec(block)!;
     const field = (key: string) => Number(new RegExp(`^ +${key}:? +(\\d+)$`, 'm').exec(block)?.[1] ?? Number.NaN);
     zones.set(`${node} ${name}`, {
@@ -188,9 +176,9 @@ describe('memory hot-remove accounting (offline_pages)', () => {
     fill(kernel, 20_000);
     expect(kernel.offlineSection(6)).toMatchObject({ offlinedPages: kernel.memory.pagesPerSection });
     const snapshot = () => ({
-      meminfo: read(kernel, 'proc/meminfo'),
-      zoneinfo: read(kernel, 'proc/zoneinfo'),
-      vmstat: read(kernel, 'proc/vmstat'),
+      meminfo: kernel.readFile('proc/meminfo'),
+      zoneinfo: kernel.readFile('proc/zoneinfo'),
+      vmstat: kernel.readFile('proc/vmstat'),
       buddyinfo: kernel.buddyinfo(),
       dmesg: kernel.dmesg(),
       pageExt: kernel.pageExt?.totalBytes,

@@ -7,6 +7,7 @@ import {
   kernelStackAddress,
   type PhysicalMemory,
   type StackFrame,
+  taskSystemRegs,
   type X86Regs,
 } from '@mm/physmem';
 import { type KernelText, symbolizeFrames } from '@mm/stacktrace';
@@ -285,19 +286,7 @@ export function bugRegs(
     r14: zero,
     r15: hex64(1),
     code: { before, at: 0x0f, after },
-    system: {
-      fs: pid === 0 ? zero : '00007f4c8e3f6740',
-      fsIndex: 0,
-      gs: directMap(Math.max(0, memory.maxPfn - (memory.cpus - cpu) * 0x200)),
-      gsIndex: 0,
-      knlGs: zero,
-      ds: 0,
-      es: 0,
-      cr0: '0000000080050033',
-      cr2: hex64(user),
-      cr3: (((0x4c2e + pid * 7) % Math.max(1, memory.maxPfn)) * 4096).toString(16).padStart(16, '0'),
-      cr4: '00000000003706f0',
-    },
+    system: taskSystemRegs('v6', memory, { pid, cpu }, hex64(user), directMap),
   };
 }
 

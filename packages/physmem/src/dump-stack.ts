@@ -166,6 +166,35 @@ export interface X86Regs {
 }
 
 /**
+ * `SHOW_REGS_ALL`'s segment bases and control registers for task `pid` on `cpu`, with values of the kind real
+ * reports show: a user FS base for a user task, the CPU's per-CPU area near the top of the direct map as GS (from
+ * `directMap(pfn)`), CR3 a page table page of the task, CR4 the era's usual features. `cr2` is the last page fault
+ * address.
+ */
+export function taskSystemRegs(
+  era: 'v4' | 'v6',
+  machine: { readonly maxPfn: number; readonly cpus: number },
+  task: { readonly pid: number; readonly cpu: number },
+  cr2: string,
+  directMap: (pfn: number) => string,
+): NonNullable<X86Regs['system']> {
+  const zero = '0000000000000000';
+  return {
+    fs: task.pid === 0 ? zero : '00007f4c8e3f6740',
+    fsIndex: 0,
+    gs: directMap(Math.max(0, machine.maxPfn - (machine.cpus - task.cpu) * 0x200)),
+    gsIndex: 0,
+    knlGs: zero,
+    ds: 0,
+    es: 0,
+    cr0: '0000000080050033',
+    cr2,
+    cr3: (((0x4c2e + task.pid * 7) % Math.max(1, machine.maxPfn)) * 4096).toString(16).padStart(16, '0'),
+    cr4: era === 'v4' ? '00000000003606f0' : '00000000003706f0',
+  };
+}
+
+/**
  * `__show_regs()` (arch/x86/kernel/process_64.c). v6.18, `SHOW_REGS_SHORT` or `SHOW_REGS_ALL`: `show_iret_regs()`
  * (`RIP: %04x:%pS`, `show_opcodes()`'s `Code: %42ph <%02x> %21ph`, `RSP: %04x:%016lx EFLAGS: %08lx` and
  * ` ORIG_RAX: %016lx` unless -1), the five `RAX: %016lx RBX: %016lx RCX: %016lx` lines, then for ALL

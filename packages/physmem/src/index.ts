@@ -29,6 +29,7 @@ export {
   HARDWARE_NAME,
   kernelStackAddress,
   printkAddress,
+  taskSystemRegs,
   userEntryRegs,
 } from './dump-stack';
 export type { FlagName } from './format-flags';

@@ -1,5 +1,12 @@
 import { totalmem } from 'node:os';
-import { boot, estimateHostBytes, HOST_BYTES_PER_PAGE_ESTIMATE, type Kernel, parseMemorySize } from '@mm/kernel';
+import {
+  binarySize,
+  boot,
+  estimateHostBytes,
+  HOST_BYTES_PER_PAGE_ESTIMATE,
+  type Kernel,
+  parseMemorySize,
+} from '@mm/kernel';
 import type { Feature, MachineCore } from '@mm/kernel-spec';
 import {
   firmwareMemoryMap,
@@ -235,18 +242,6 @@ function machineEndPfn(bytes: number): number {
     if (error instanceof RangeError) return Number.POSITIVE_INFINITY;
     throw error;
   }
-}
-
-/** Binary size with its unit, for messages: `192.0 GiB`. */
-function binarySize(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** What the replay's machine can hold, known before the trace is read. */
