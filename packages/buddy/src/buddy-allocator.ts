@@ -1348,7 +1348,10 @@ export class BuddyAllocator {
         do {
           const pfn = this.#pcpTake(zone, cpu, base + pindex, true);
           count -= 1 << order;
-          this.#freeOneBlock(zone, pfn, order, this.memory.pageblockMigratetype(pfn), false);
+          const section = this.#sections[pfn >>> this.#shift]!;
+          const migratetype =
+            section.pageblockFlags[(pfn & this.#mask) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+          this.#freeOneBlock(zone, pfn, order, migratetype, false);
         } while (count > 0 && zone.pcp.length[base + pindex]! > 0);
       }
       return;
@@ -1711,10 +1714,18 @@ export class BuddyAllocator {
   #freeOneBlock(zone: BuddyZone, pfn: number, order: number, migratetype: number, toTail: boolean): void {
     const start = zone.zone.startPfn;
     const end = zone.zone.endPfn;
+    const sections = this.#sections;
     let buddy = 0;
     while (order < MAX_PAGE_ORDER) {
       buddy = pfn ^ (1 << order);
-      if (!this.#isFreeBuddy(buddy, order, start, end)) break;
+      // page_is_buddy(), read once: the buddy's word says whether it is free (or a guard block) and of what order.
+      if (buddy < start || buddy >= end) break;
+      const buddySection = sections[buddy >>> this.#shift];
+      if (buddySection === undefined) break;
+      const buddyIndex = buddy & this.#mask;
+      const word = buddySection.flags[buddyIndex]!;
+      const state = word >>> STATE_SHIFT;
+      if ((state !== STATE_BUDDY && state !== STATE_GUARD) || ((word >>> ORDER_SHIFT) & ORDER_MASK) !== order) break;
       if (order >= PAGEBLOCK_ORDER && this.#v6) {
         const buddyType = this.memory.pageblockMigratetype(buddy);
         if (buddyType !== migratetype && (migratetype >= MIGRATE_PCPTYPES || buddyType >= MIGRATE_PCPTYPES)) break;
@@ -1724,12 +1735,14 @@ export class BuddyAllocator {
           }
         }
       }
-      const buddySection = this.#sections[buddy >>> this.#shift]!;
-      const buddyIndex = buddy & this.#mask;
-      if (buddySection.flags[buddyIndex]! >>> STATE_SHIFT === STATE_GUARD) {
+      if (state === STATE_GUARD) {
         zone.guardPages -= 1 << order;
       } else {
-        this.#delFromFreeList(zone, buddy);
+        // del_page_from_free_list() of a block below MAX_PAGE_ORDER (its word is stored): no lookup again.
+        this.#unlink(zone.freeHead, zone.freeTail, buddy);
+        zone.freeCount[order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK)]!--;
+        zone.nrFree[order]!--;
+        zone.freePages -= 1 << order;
       }
       buddySection.flags[buddyIndex] = 0;
       pfn &= buddy;
