@@ -19,8 +19,8 @@ export default defineConfig({
       'examples/*/src/**/*.test.ts',
       'tools/**/*.test.ts',
     ],
-    // The packaging test builds, packs and installs every package (two minutes on two cores): `pnpm
-    // test:packaging` runs it (vitest.packaging.config.ts), and the README's test command runs both.
+    // The packaging test builds, packs and installs every package (about two minutes on two cores): `pnpm
+    // test:packaging` runs it (vitest.packaging.config.ts), and CI (.ci/run) runs it after the README's test command.
     exclude: ['tools/selective-install.test.ts', '**/node_modules/**'],
     benchmark: {
       include: ['packages/*/bench/**/*.bench.ts'],

@@ -239,7 +239,8 @@ describe.skipIf(!haveChromium)('the report in Chromium, on every screen', () => 
   it('fits 1440, 390 and 768 px wide, redrawn as the window changes: no sideways scrolling, the map and the flame graph as wide as their boxes, the details beside the map or under it', async () => {
     expect(await page.evaluate('document.body.dataset.ready')).toBe('true');
     for (const width of [1440, 390, 768]) {
-      await page.setViewportSize({ width, height: 900 });
+      // 390 x 844: a phone held upright.
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
       // The redraw waits for the next frame after the resize.
       await expect
         .poll(() =>
@@ -249,6 +250,16 @@ describe.skipIf(!haveChromium)('the report in Chromium, on every screen', () => 
         )
         .toBe(true);
       expect(await page.evaluate('document.documentElement.scrollWidth'), `${width}`).toBeLessThanOrEqual(width);
+      // No element reaches past the viewport's right edge (what sideways scrolling would have to show).
+      expect(
+        await page.evaluate(`[...document.querySelectorAll('body *')]
+          .filter((element) => {
+            const box = element.getBoundingClientRect();
+            return box.width > 0 && box.height > 0 && box.right > innerWidth + 0.5;
+          })
+          .map((element) => element.tagName + (element.id ? '#' + element.id : ''))`),
+        `${width}`,
+      ).toEqual([]);
       const map = (await boxOf(page, '#memory-map'))!;
       const details = (await boxOf(page, '#map-details'))!;
       expect(await page.evaluate('document.getElementById("memory-map").width')).toBe(Math.round(map.width * 2));
