@@ -1,3 +1,4 @@
+import { strerror } from '@mm/page-owner-tools';
 import { CliError, ExitCode, UsageError } from './cli-io';
 import { InterruptedError, signalExitCode } from './signals';
 
@@ -7,33 +8,16 @@ export interface ErrorReport {
   readonly exitCode: number;
 }
 
-/** The reasons `strerror()` gives for the errno codes a file operation meets, as `cat` or `cp` print them. */
-const reasons: Readonly<Record<string, string>> = {
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  ENOENT: 'No such file or directory',
-  ENOTDIR: 'Not a directory',
-  EISDIR: 'Is a directory',
-  EEXIST: 'File exists',
-  ENOTEMPTY: 'Directory not empty',
-  ENOSPC: 'No space left on device',
-  EDQUOT: 'Disk quota exceeded',
-  EROFS: 'Read-only file system',
-  EFBIG: 'File too large',
-  EIO: 'Input/output error',
-  EMFILE: 'Too many open files',
-  ENAMETOOLONG: 'File name too long',
-  ELOOP: 'Too many levels of symbolic links',
-  EXDEV: 'Invalid cross-device link',
-  EBUSY: 'Device or resource busy',
-  EINVAL: 'Invalid argument',
+/** Node.js's own codes for file operations, which have no errno and so no `strerror()` text. */
+const nodeReasons: Readonly<Record<string, string>> = {
   ERR_FS_FILE_TOO_LARGE: 'File too large to read whole (2 GiB or more)',
   ERR_STRING_TOO_LONG: 'File too large to read as one string',
 };
 
 /** `path: reason` of a Node.js file error (`ENOSPC: no space left on device, write` and its stack, otherwise). */
 export function fileErrorMessage(error: NodeJS.ErrnoException): string {
-  const reason = reasons[error.code ?? ''] ?? error.message.replace(/^[A-Z_]+: /, '').split(', ')[0];
+  const code = error.code ?? '';
+  const reason = strerror(code) ?? nodeReasons[code] ?? error.message.replace(/^[A-Z_]+: /, '').split(', ')[0];
   return error.path !== undefined
     ? `${error.path}: ${reason}`
     : `${reason}${error.syscall ? ` (${error.syscall})` : ''}`;
@@ -87,8 +71,8 @@ export function describeError(command: string, error: unknown, debug: boolean): 
   if (error instanceof UsageError) {
     return { message: `${error.message}\nRun 'mmsim ${command} --help' for usage.${stack}`, exitCode: ExitCode.usage };
   }
-  // @mm/kernel's KernelParamError and MachineConfigError, told by name: importing the kernel here would load it for
-  // `mmsim --help` too.
+  // @mm/kernel's KernelParamError and MachineConfigError, told by name as the input errors are: reporting an error
+  // loads none of the simulator's packages.
   if (error instanceof Error && (error.name === 'KernelParamError' || error.name === 'MachineConfigError')) {
     return {
       message: `mmsim ${command}: ${error.message}\nRun 'mmsim ${command} --help' for usage.${stack}`,

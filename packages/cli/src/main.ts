@@ -1,6 +1,5 @@
 import { type CliIo, ExitCode } from './cli-io';
 import type { Command } from './command';
-import { describeError } from './describe-error';
 
 /** A subcommand as `mmsim --help` lists it; its module (and what it imports) loads only when it runs. */
 export interface CommandEntry {
@@ -95,6 +94,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const command = await entry.load();
     return await command.run(rest, io);
   } catch (error) {
+    // The reporter loads only when something went wrong: `mmsim --help` stays as quick as Node.js itself.
+    const { describeError } = await import('./describe-error');
     const report = describeError(entry.name, error, debug);
     io.stderr(`${report.message}\n`);
     return report.exitCode;

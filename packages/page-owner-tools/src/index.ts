@@ -37,3 +37,4 @@ export {
   parsePageOwner,
   parsePageOwnerStream,
 } from './parse-page-owner';
+export { strerror } from './strerror';

@@ -1,4 +1,5 @@
 import { GnuGetopt, type LongOption } from './glibc-getopt-long';
+import { strerror } from './strerror';
 
 /**
  * Which page_owner_sort to reproduce: `v4.7` (tools/vm/page_owner_sort.c as in v3.19–v4.7, a 1 KiB block buffer),
@@ -239,37 +240,11 @@ export function parsePageOwnerSortCommandLine(
   return { ok: true, options };
 }
 
-/** `strerror()` of the errno codes opening a file can give (glibc's English texts). */
-const STRERROR: Readonly<Record<string, string>> = {
-  EPERM: 'Operation not permitted',
-  ENOENT: 'No such file or directory',
-  EIO: 'Input/output error',
-  ENXIO: 'No such device or address',
-  EACCES: 'Permission denied',
-  EBUSY: 'Device or resource busy',
-  EEXIST: 'File exists',
-  ENODEV: 'No such device',
-  ENOTDIR: 'Not a directory',
-  EISDIR: 'Is a directory',
-  EINVAL: 'Invalid argument',
-  ENFILE: 'Too many open files in system',
-  EMFILE: 'Too many open files',
-  ETXTBSY: 'Text file busy',
-  EFBIG: 'File too large',
-  ENOSPC: 'No space left on device',
-  EROFS: 'Read-only file system',
-  ENAMETOOLONG: 'File name too long',
-  ELOOP: 'Too many levels of symbolic links',
-  EOVERFLOW: 'Value too large for defined data type',
-  ENOMEM: 'Cannot allocate memory',
-  EDQUOT: 'Disk quota exceeded',
-};
-
 /**
  * What the tool prints when `fopen` of the input or the output fails: the usage on stdout, then
  * `perror("open: ")` on stderr with the errno of the last failing fopen (`errno` is its code, such as `ENOENT`),
  * and exit 1.
  */
 export function pageOwnerSortOpenFailure(version: PageOwnerSortVersion, errno: string): PageOwnerSortExit {
-  return { exitCode: 1, stdout: pageOwnerSortUsage(version), stderr: `open: : ${STRERROR[errno] ?? errno}\n` };
+  return { exitCode: 1, stdout: pageOwnerSortUsage(version), stderr: `open: : ${strerror(errno) ?? errno}\n` };
 }
