@@ -49,11 +49,7 @@ describe('/proc/allocinfo', () => {
       g.GFP_KERNEL,
       0,
     );
-    const file = kernel.files().find((candidate) => candidate.path === 'proc/allocinfo')!;
-    let allocinfo = '';
-    file.read((chunk) => {
-      allocinfo += chunk;
-    });
+    const allocinfo = kernel.readFile('proc/allocinfo')!;
     expectGolden(fixtures, 'allocinfo-v6.18.golden.txt', allocinfo);
     // Every line ends in a space before the newline (seq_buf_putc(out, ' '), lib/alloc_tag.c:98).
     expect(

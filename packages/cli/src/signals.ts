@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+
 /** Lets deferred signals in: resolves when none arrived, throws {@link InterruptedError} when one did. */
 export type Checkpoint = () => Promise<void>;
 
@@ -16,7 +18,7 @@ export class InterruptedError extends Error {
 
 /** The shell's exit code of a process stopped by `signal` (128 + its number): 130 for SIGINT. */
 export function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
+  return 128 + constants.signals[signal];
 }
 
 /**

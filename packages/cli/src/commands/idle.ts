@@ -9,6 +9,7 @@ import { CliError, ExitCode } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory, OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, profileOption } from '../parse-options';
+import { formatTable } from '../text-table';
 
 const help = `Usage: mmsim idle [options]
 
@@ -111,10 +112,7 @@ export function formatIdleTable(processes: readonly IdleEstimate[]): string {
     ((process.mappedPages - process.idlePages) / 256).toFixed(1),
     `${process.touchedPages}`,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 1 ? cell.padEnd(widths[1]!) : cell.padStart(widths[column]!))).join('  ');
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  return `${formatTable([header, ...rows], [1]).join('\n')}\n`;
 }
 
 export const idleCommand: Command = defineCommand({

@@ -6,6 +6,7 @@ import { ExitCode } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { choiceOption, integerOption } from '../parse-options';
 import { runWorkload } from '../run-workload';
+import { formatTable } from '../text-table';
 
 const help = `Usage: mmsim layouts [options]
 
@@ -159,10 +160,7 @@ export function formatLayouts(comparison: LayoutComparison): string {
     ...(dynamic ? [group(row.dynamicBytes!), group(row.totalBytes!)] : []),
     group(row.hashBytes),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!))).join('  ');
-  const lines = [line(header), ...rows.map(line)];
+  const lines = formatTable([header, ...rows], [0]);
   if (dynamic) {
     lines.push(
       `v4.7 → v4.8: ${comparison.reductionPercent!.toFixed(1)}% less memory counting page_ext and the depot's pools, as the stackdepot commit's message does (its 72%)`,
@@ -176,17 +174,7 @@ export function formatLayouts(comparison: LayoutComparison): string {
     group(row.staticBytes),
     row.cmdline,
   ]);
-  const clientWidths = clientsHeader.map((title, column) =>
-    Math.max(title.length, ...clientsCells.map((cells) => cells[column]!.length)),
-  );
-  const clientLine = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) =>
-        column === 0 || column === 3 ? cell.padEnd(clientWidths[column]!) : cell.padStart(clientWidths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  lines.push('', clientLine(clientsHeader), ...clientsCells.map(clientLine));
+  lines.push('', ...formatTable([clientsHeader, ...clientsCells], [0, 3]));
   return `${lines.join('\n')}\n`;
 }
 
