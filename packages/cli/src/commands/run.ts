@@ -6,7 +6,7 @@ import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory, OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, profileOption } from '../parse-options';
 import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
-import { type ClientsRow, pageExtClientRows } from './layouts';
+import { pageExtClientRows } from './layouts';
 
 const help = `Usage: mmsim run [options]
 
@@ -60,9 +60,6 @@ function progressBar(io: CliIo, label: string): { update: (fraction: number) => 
   };
 }
 
-/** The client combinations of each run's summary, computed once (each is a few small boots). */
-const clientRowsOf = new WeakMap<RunResult, readonly ClientsRow[] | null>();
-
 /**
  * The summary of a run (`--json`, `summary.json`): the machine and the workload, page_ext, then each feature's
  * fields in boot order, and the timeline. `lines` is the text summary's part of the features, `facts` what the
@@ -72,14 +69,6 @@ const clientRowsOf = new WeakMap<RunResult, readonly ClientsRow[] | null>();
 export function runSummary(result: RunResult) {
   const { kernel } = result;
   const { memory, buddy, pageExt } = kernel;
-  let pageExtClients = clientRowsOf.get(result);
-  if (pageExtClients === undefined) {
-    pageExtClients =
-      pageExt !== undefined && kernel.profile.name === 'v6.18'
-        ? pageExtClientRows(pageExt.totalBytes / pageExt.entryBytes)
-        : null;
-    clientRowsOf.set(result, pageExtClients);
-  }
   const parts = kernel.summaries({ counters: result.counters });
   return {
     summary: {
@@ -99,7 +88,10 @@ export function runSummary(result: RunResult) {
       failedAllocations: buddy.stats.allocFailures,
       oomKills: kernel.vm.oomKiller.kills,
       pageExt: pageExt === undefined ? null : { entryBytes: pageExt.entryBytes, bytes: pageExt.totalBytes },
-      pageExtClients,
+      pageExtClients:
+        pageExt !== undefined && kernel.profile.name === 'v6.18'
+          ? pageExtClientRows(pageExt.totalBytes / pageExt.entryBytes)
+          : null,
       ...Object.assign({}, ...parts.map((part) => part.fields ?? {})),
       facts: parts.flatMap((part) => part.facts ?? []),
       hostBytesPerPage: kernel.hostBytes() / memory.presentPages,
