@@ -147,6 +147,12 @@ export class BuddyAllocator {
   #guardMinOrder = 0;
 
   readonly #sections: readonly (MemSection | undefined)[];
+  /** `memory.pages`: the per-page words, refcounts and mapcounts, flat by pfn (the hot paths read these). */
+  readonly #flags: Uint32Array;
+  readonly #refcount: Int32Array;
+  readonly #mapcount: Int32Array;
+  /** `memory.pages.pageblockFlags`, by pageblock (`pfn >> pageblock_order`). */
+  readonly #pageblockFlags: Uint8Array;
   /**
    * The free list links of MAX_PAGE_ORDER blocks, by block (`pfn >> MAX_PAGE_ORDER`): next and previous, as the
    * smaller blocks keep theirs in their head page's refcount and mapcount slots. A machine's free memory is mostly
@@ -208,6 +214,10 @@ export class BuddyAllocator {
     if (options.guardMinOrder !== undefined) this.enableGuardPages(options.guardMinOrder);
     this.#v6 = this.profile.era === 'v6';
     this.#sections = memory.sections;
+    this.#flags = memory.pages.flags;
+    this.#refcount = memory.pages.refcount;
+    this.#mapcount = memory.pages.mapcount;
+    this.#pageblockFlags = memory.pages.pageblockFlags;
     this.#freeMaxOrderHeads = memory.freeMaxOrderHeads;
     this.#blockNext = new Int32Array(memory.freeMaxOrderHeads.length);
     this.#blockPrev = new Int32Array(memory.freeMaxOrderHeads.length);
@@ -521,11 +531,9 @@ export class BuddyAllocator {
     zone.pcpCount[cpu]!--;
     zone.allocatedPages++;
     if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
-    const section = this.#sections[pfn >>> this.#shift]!;
-    const index = pfn & this.#mask;
-    section.refcount[index] = 1;
-    section.mapcount[index] = 0;
-    section.flags[index] = 0;
+    this.#refcount[pfn] = 1;
+    this.#mapcount[pfn] = 0;
+    this.#flags[pfn] = 0;
     return pfn;
   }
 
@@ -942,12 +950,11 @@ export class BuddyAllocator {
 
   /** `prep_move_freepages_block()`'s count: free pages (buddy blocks) and movable in-use pages (on the LRU). */
   #countBlock(blockStart: number): { free: number; movable: number } {
-    const section = this.#sections[blockStart >>> this.#shift]!;
     const lru = 1 << this.profile.pageFlags.bit.lru;
     let free = 0;
     let movable = 0;
     for (let index = 0; index < PAGEBLOCK_NR_PAGES; ) {
-      const word = this.#word(section, blockStart + index);
+      const word = this.#word(blockStart + index);
       const state = word >>> STATE_SHIFT;
       if (state === STATE_BUDDY) {
         const size = 1 << ((word >>> ORDER_SHIFT) & ORDER_MASK);
@@ -963,10 +970,9 @@ export class BuddyAllocator {
 
   /** `__move_freepages_block()`: moves every buddy block of the pageblock to `migratetype`'s lists. */
   #moveFreeBlocks(zone: BuddyZone, blockStart: number, migratetype: number): number {
-    const section = this.#sections[blockStart >>> this.#shift]!;
     let moved = 0;
     for (let index = 0; index < PAGEBLOCK_NR_PAGES; ) {
-      const word = this.#word(section, blockStart + index);
+      const word = this.#word(blockStart + index);
       if (word >>> STATE_SHIFT !== STATE_BUDDY) {
         index++;
         continue;
@@ -1029,24 +1035,20 @@ export class BuddyAllocator {
   }
 
   #setGuard(zone: BuddyZone, pfn: number, order: number, migratetype: number): void {
-    const section = this.#sections[pfn >>> this.#shift]!;
-    section.flags[pfn & this.#mask] = (GUARD_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
+    this.#flags[pfn] = (GUARD_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
     zone.guardPages += 1 << order;
   }
 
   /** `prep_new_page()`: the block's head gets a reference; compound pages get their head and tails marked. */
   #prepNewPage(pfn: number, order: number, gfp: number): void {
-    const section = this.#sections[pfn >>> this.#shift]!;
-    const index = pfn & this.#mask;
-    section.refcount[index] = 1;
-    section.mapcount[index] = 0;
+    this.#refcount[pfn] = 1;
+    this.#mapcount[pfn] = 0;
     let head = order << ORDER_SHIFT;
     if (order > 0 && (gfp & this.#gfp.COMP) !== 0) {
       head |= this.#flagHead;
-      const end = index + (1 << order);
-      for (let tail = index + 1; tail < end; tail++) section.flags[tail] = TAIL_WORD;
+      this.#flags.fill(TAIL_WORD, pfn + 1, pfn + (1 << order));
     }
-    section.flags[index] = head;
+    this.#flags[pfn] = head;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -1069,7 +1071,7 @@ export class BuddyAllocator {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
     const index = pfn & this.#mask;
-    const word = this.#word(section, pfn);
+    const word = this.#word(pfn);
     const state = word >>> STATE_SHIFT;
     if (state !== PageState.none || section.refcount[index]! <= 0) {
       this.#doubleFree(pfn, order, section, index, word);
@@ -1092,20 +1094,18 @@ export class BuddyAllocator {
    * returns false before changing anything.
    */
   #freePcpFast(pfn: number): boolean {
-    const section = this.#sections[pfn >>> this.#shift];
-    if (section === undefined || pfn < 0) return false;
-    const index = pfn & this.#mask;
-    const word = section.flags[index]!;
+    if (pfn < 0 || pfn >= this.#flags.length) return false;
+    const word = this.#flags[pfn]!;
     if ((word & (PAGE_META_MASK | this.#flagCheckAtFree | this.#flagHead)) !== 0) return false;
-    if (section.refcount[index] !== 1 || section.mapcount[index] !== 0) return false;
+    if (this.#refcount[pfn] !== 1 || this.#mapcount[pfn] !== 0) return false;
     const zoneId = this.#sectionZone[pfn >>> this.#shift]!;
-    const migratetype = section.pageblockFlags[index >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+    const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
     if (zoneId < 0 || migratetype >= MIGRATE_PCPTYPES) return false;
-    section.refcount[index] = 0;
+    this.#refcount[pfn] = 0;
     const hook = this.hooks.free_prepare;
     if (hook.count !== 0) hook.call(pfn, 0);
     this.memory.memcg.uncharge(pfn, 1);
-    section.flags[index] = 0;
+    this.#flags[pfn] = 0;
     this.stats.frees++;
     this.stats.freedPages++;
     this.#freePcp(this.zones[zoneId]!, pfn, 0, migratetype);
@@ -1115,10 +1115,9 @@ export class BuddyAllocator {
   /** `free_frozen_pages()`: the block has no references left. */
   #freeFrozen(pfn: number, order: number): void {
     if (!this.#freePagesPrepare(pfn, order)) return;
-    const section = this.#sections[pfn >>> this.#shift]!;
     const sectionZone = this.#sectionZone[pfn >>> this.#shift]!;
     const zone = this.zones[sectionZone >= 0 ? sectionZone : this.memory.zoneOf(pfn)!.id]!;
-    const migratetype = section.pageblockFlags[(pfn & this.#mask) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+    const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
     this.stats.frees++;
     this.stats.freedPages += 1 << order;
     if (this.#pcpOrder[order] === 0 || migratetype === Migratetype.ISOLATE) {
@@ -1348,9 +1347,7 @@ export class BuddyAllocator {
         do {
           const pfn = this.#pcpTake(zone, cpu, base + pindex, true);
           count -= 1 << order;
-          const section = this.#sections[pfn >>> this.#shift]!;
-          const migratetype =
-            section.pageblockFlags[(pfn & this.#mask) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+          const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
           this.#freeOneBlock(zone, pfn, order, migratetype, false);
         } while (count > 0 && zone.pcp.length[base + pindex]! > 0);
       }
@@ -1381,7 +1378,7 @@ export class BuddyAllocator {
   isolateFreeBlock(pfn: number): number {
     const section = this.#sections[pfn >>> this.#shift];
     if (section === undefined || pfn < 0) return -1;
-    const word = this.#word(section, pfn);
+    const word = this.#word(pfn);
     if (word >>> STATE_SHIFT !== STATE_BUDDY) return -1;
     const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
     const zone = this.zones[this.memory.zoneOf(pfn)!.id]!;
@@ -1477,7 +1474,7 @@ export class BuddyAllocator {
   /** Clears a held page's mark and its PageReserved. */
   #unhold(pfn: number): void {
     this.#held[pfn >>> this.#shift]![pfn & this.#mask] = 0;
-    this.#sections[pfn >>> this.#shift]!.flags[pfn & this.#mask] = 0;
+    this.#flags[pfn] = 0;
   }
 
   /**
@@ -1506,7 +1503,7 @@ export class BuddyAllocator {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
     const index = pfn & this.#mask;
-    const word = this.#word(section, pfn);
+    const word = this.#word(pfn);
     if (word >>> STATE_SHIFT !== PageState.none || section.refcount[index]! !== 1) {
       this.#doubleFree(pfn, order, section, index, word);
       return false;
@@ -1517,9 +1514,8 @@ export class BuddyAllocator {
     this.stats.freedPages += 1 << order;
     const reserved = 1 << this.profile.pageFlags.bit.reserved;
     for (let page = pfn; page < pfn + (1 << order); page++) {
-      const pages = this.#sections[page >>> this.#shift]!;
-      pages.flags[page & this.#mask] = reserved;
-      pages.refcount[page & this.#mask] = 0;
+      this.#flags[page] = reserved;
+      this.#refcount[page] = 0;
       this.#markHeld(page);
     }
     return true;
@@ -1547,7 +1543,7 @@ export class BuddyAllocator {
       const head = pfn - (pfn % 2 ** order);
       const section = this.#sections[head >>> this.#shift];
       if (section === undefined || head < 0) return undefined;
-      const word = this.#word(section, head);
+      const word = this.#word(head);
       if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= order) {
         return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
       }
@@ -1604,7 +1600,7 @@ export class BuddyAllocator {
     for (let pfn = start; pfn < end; ) {
       const section = this.#sections[pfn >>> this.#shift];
       if (section === undefined) return false;
-      const word = this.#word(section, pfn);
+      const word = this.#word(pfn);
       if (word >>> STATE_SHIFT === STATE_BUDDY) {
         pfn += 1 << ((word >>> ORDER_SHIFT) & ORDER_MASK);
         continue;
@@ -1643,8 +1639,7 @@ export class BuddyAllocator {
     this.memory.offlineMemSections(start, end);
     let alreadyOffline = 0;
     for (let pfn = start; pfn < end; ) {
-      const section = this.#sections[pfn >>> this.#shift]!;
-      const word = this.#word(section, pfn);
+      const word = this.#word(pfn);
       if (word >>> STATE_SHIFT !== STATE_BUDDY) {
         alreadyOffline++;
         pfn++;
@@ -1653,10 +1648,9 @@ export class BuddyAllocator {
       const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
       this.#delFromFreeList(this.zones[this.memory.zoneOf(pfn)!.id]!, pfn);
       for (let page = pfn; page < pfn + (1 << order); page++) {
-        const pages = this.#sections[page >>> this.#shift]!;
-        pages.flags[page & this.#mask] = 0;
-        pages.refcount[page & this.#mask] = 0;
-        pages.mapcount[page & this.#mask] = -PageType.offline;
+        this.#flags[page] = 0;
+        this.#refcount[page] = 0;
+        this.#mapcount[page] = -PageType.offline;
       }
       pfn += 1 << order;
     }
@@ -1714,16 +1708,14 @@ export class BuddyAllocator {
   #freeOneBlock(zone: BuddyZone, pfn: number, order: number, migratetype: number, toTail: boolean): void {
     const start = zone.zone.startPfn;
     const end = zone.zone.endPfn;
-    const sections = this.#sections;
+    const flags = this.#flags;
     let buddy = 0;
     while (order < MAX_PAGE_ORDER) {
       buddy = pfn ^ (1 << order);
       // page_is_buddy(), read once: the buddy's word says whether it is free (or a guard block) and of what order.
+      // (A pfn in a hole has a zero word: no page is free there.)
       if (buddy < start || buddy >= end) break;
-      const buddySection = sections[buddy >>> this.#shift];
-      if (buddySection === undefined) break;
-      const buddyIndex = buddy & this.#mask;
-      const word = buddySection.flags[buddyIndex]!;
+      const word = flags[buddy]!;
       const state = word >>> STATE_SHIFT;
       if ((state !== STATE_BUDDY && state !== STATE_GUARD) || ((word >>> ORDER_SHIFT) & ORDER_MASK) !== order) break;
       if (order >= PAGEBLOCK_ORDER && this.#v6) {
@@ -1744,7 +1736,7 @@ export class BuddyAllocator {
         zone.nrFree[order]!--;
         zone.freePages -= 1 << order;
       }
-      buddySection.flags[buddyIndex] = 0;
+      flags[buddy] = 0;
       pfn &= buddy;
       order++;
     }
@@ -1759,9 +1751,7 @@ export class BuddyAllocator {
   /** `page_is_buddy()`: a free block (or guard block) of exactly this order, in this zone. */
   #isFreeBuddy(pfn: number, order: number, zoneStart: number, zoneEnd: number): boolean {
     if (pfn < zoneStart || pfn >= zoneEnd) return false;
-    const section = this.#sections[pfn >>> this.#shift];
-    if (section === undefined) return false;
-    const word = section.flags[pfn & this.#mask]!;
+    const word = this.#flags[pfn]!;
     const state = word >>> STATE_SHIFT;
     return (state === STATE_BUDDY || state === STATE_GUARD) && ((word >>> ORDER_SHIFT) & ORDER_MASK) === order;
   }
@@ -1842,10 +1832,7 @@ export class BuddyAllocator {
         let pfn = zone.freeHead[order * MIGRATE_TYPES + type]!;
         while (pfn >= 0) {
           visit(pfn, order, type);
-          pfn =
-            order === MAX_PAGE_ORDER
-              ? this.#blockNext[pfn >>> MAX_PAGE_ORDER]!
-              : this.#sections[pfn >>> this.#shift]!.refcount[pfn & this.#mask]!;
+          pfn = order === MAX_PAGE_ORDER ? this.#blockNext[pfn >>> MAX_PAGE_ORDER]! : this.#refcount[pfn]!;
         }
       }
     }
@@ -1856,7 +1843,7 @@ export class BuddyAllocator {
     for (let list = 0; list < zone.pcp.length.length; list++) {
       const cpu = Math.floor(list / this.#pcpLists);
       zone.pcp.forEach(list, (pfn) => {
-        visit(pfn, (this.#sections[pfn >>> this.#shift]!.flags[pfn & this.#mask]! >>> ORDER_SHIFT) & ORDER_MASK, cpu);
+        visit(pfn, (this.#flags[pfn]! >>> ORDER_SHIFT) & ORDER_MASK, cpu);
       });
     }
   }
@@ -1897,21 +1884,20 @@ export class BuddyAllocator {
    * A page's flags word, with the word of a free MAX_PAGE_ORDER head that is not stored: every read of a page that
    * may be such a head goes through here (see `PhysicalMemory.freeMaxOrderHeads`).
    */
-  #word(section: MemSection, pfn: number): number {
+  #word(pfn: number): number {
     const head = this.memory.freeMaxOrderHeadWord(pfn);
-    return head !== 0 ? head : section.flags[pfn & this.#mask]!;
+    return head !== 0 ? head : this.#flags[pfn]!;
   }
 
   #addToFreeList(zone: BuddyZone, pfn: number, order: number, migratetype: number, tail: boolean): void {
     const list = order * MIGRATE_TYPES + migratetype;
-    const section = this.#sections[pfn >>> this.#shift]!;
     if (order === MAX_PAGE_ORDER) {
       // The head's word is implied by the block's entry (its stored word is stale until the block leaves the
       // list): free memory is neither written nor read, and costs the host nothing per page.
       this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] = 1 + migratetype;
       this.#linkBlock(zone.freeHead, zone.freeTail, list, pfn, tail);
     } else {
-      section.flags[pfn & this.#mask] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
+      this.#flags[pfn] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
       this.#link(zone.freeHead, zone.freeTail, list, pfn, tail);
     }
     zone.freeCount[list]!++;
@@ -1921,8 +1907,7 @@ export class BuddyAllocator {
 
   /** Removes a buddy block from its free list; the head keeps its flags word until the caller rewrites it. */
   #delFromFreeList(zone: BuddyZone, pfn: number): void {
-    const section = this.#sections[pfn >>> this.#shift]!;
-    const word = this.#word(section, pfn);
+    const word = this.#word(pfn);
     const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
     const list = order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK);
     if (order === MAX_PAGE_ORDER) {
@@ -1931,7 +1916,7 @@ export class BuddyAllocator {
     } else {
       this.#unlink(zone.freeHead, zone.freeTail, pfn);
     }
-    section.flags[pfn & this.#mask] = order << ORDER_SHIFT;
+    this.#flags[pfn] = order << ORDER_SHIFT;
     zone.freeCount[list]!--;
     zone.nrFree[order]!--;
     zone.freePages -= 1 << order;
@@ -1939,10 +1924,8 @@ export class BuddyAllocator {
 
   /** Puts a block on a per-CPU list (at the hot head, or the tail when refilling from the zone). */
   #pcpAdd(zone: BuddyZone, cpu: number, list: number, pfn: number, order: number, tail: boolean): void {
-    const section = this.#sections[pfn >>> this.#shift]!;
-    const index = pfn & this.#mask;
     // refcount and mapcount are already 0: the page comes off a buddy list (unlinked) or from a free.
-    section.flags[index] = PCP_WORD | (order << ORDER_SHIFT) | list;
+    this.#flags[pfn] = PCP_WORD | (order << ORDER_SHIFT) | list;
     if (tail) zone.pcp.pushBack(list, pfn);
     else zone.pcp.pushFront(list, pfn);
     zone.pcpCount[cpu]! += 1 << order;
@@ -1951,37 +1934,35 @@ export class BuddyAllocator {
   /** Takes the head (or the cold tail) block of a non-empty per-CPU list. */
   #pcpTake(zone: BuddyZone, cpu: number, list: number, tail: boolean): number {
     const pfn = tail ? zone.pcp.pop(list) : zone.pcp.shift(list);
-    const section = this.#sections[pfn >>> this.#shift]!;
-    const index = pfn & this.#mask;
-    const order = (section.flags[index]! >>> ORDER_SHIFT) & ORDER_MASK;
-    section.flags[index] = order << ORDER_SHIFT;
+    const order = (this.#flags[pfn]! >>> ORDER_SHIFT) & ORDER_MASK;
+    this.#flags[pfn] = order << ORDER_SHIFT;
     zone.pcpCount[cpu]! -= 1 << order;
     return pfn;
   }
 
   #link(heads: Int32Array, tails: Int32Array, list: number, pfn: number, tail: boolean): void {
     const sentinel = -2 - list;
-    const section = this.#sections[pfn >>> this.#shift]!;
-    const index = pfn & this.#mask;
+    const next = this.#refcount;
+    const previous = this.#mapcount;
     if (tail) {
       const last = tails[list]!;
-      section.refcount[index] = sentinel;
+      next[pfn] = sentinel;
       if (last >= 0) {
-        section.mapcount[index] = last;
-        this.#sections[last >>> this.#shift]!.refcount[last & this.#mask] = pfn;
+        previous[pfn] = last;
+        next[last] = pfn;
       } else {
-        section.mapcount[index] = sentinel;
+        previous[pfn] = sentinel;
         heads[list] = pfn;
       }
       tails[list] = pfn;
     } else {
       const first = heads[list]!;
-      section.mapcount[index] = sentinel;
+      previous[pfn] = sentinel;
       if (first >= 0) {
-        section.refcount[index] = first;
-        this.#sections[first >>> this.#shift]!.mapcount[first & this.#mask] = pfn;
+        next[pfn] = first;
+        previous[first] = pfn;
       } else {
-        section.refcount[index] = sentinel;
+        next[pfn] = sentinel;
         tails[list] = pfn;
       }
       heads[list] = pfn;
@@ -1989,16 +1970,16 @@ export class BuddyAllocator {
   }
 
   #unlink(heads: Int32Array, tails: Int32Array, pfn: number): void {
-    const section = this.#sections[pfn >>> this.#shift]!;
-    const index = pfn & this.#mask;
-    const next = section.refcount[index]!;
-    const previous = section.mapcount[index]!;
-    if (previous >= 0) this.#sections[previous >>> this.#shift]!.refcount[previous & this.#mask] = next;
+    const nextLinks = this.#refcount;
+    const previousLinks = this.#mapcount;
+    const next = nextLinks[pfn]!;
+    const previous = previousLinks[pfn]!;
+    if (previous >= 0) nextLinks[previous] = next;
     else heads[-2 - previous] = next >= 0 ? next : -1;
-    if (next >= 0) this.#sections[next >>> this.#shift]!.mapcount[next & this.#mask] = previous;
+    if (next >= 0) previousLinks[next] = previous;
     else tails[-2 - next] = previous >= 0 ? previous : -1;
-    section.refcount[index] = 0;
-    section.mapcount[index] = 0;
+    nextLinks[pfn] = 0;
+    previousLinks[pfn] = 0;
   }
 
   /** {@link #link} for a MAX_PAGE_ORDER block: the links are the block's, in `#blockNext` / `#blockPrev`. */

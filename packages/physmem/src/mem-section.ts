@@ -6,8 +6,28 @@ import { PAGEBLOCK_ORDER } from './constants';
  * (`pageblock_flags`: 3 bits of migratetype and the compaction skip bit, one byte per pageblock here).
  * Sections are allocated only where memory is present (SPARSEMEM), so holes cost nothing.
  */
-/** Host bytes of a section's per-page arrays, per page: flags, refcount and mapcount. */
-export const SECTION_BYTES_PER_PAGE = 12;
+/**
+ * The per-page `struct page` arrays of the whole pfn space, flat and indexed by pfn (see page-state.ts for the
+ * packing): every section's arrays are views of these. They are allocated untouched (the host maps fresh memory
+ * without clearing it), so a page costs the host memory only once it is written, and holes cost nothing.
+ */
+export interface PageArrays {
+  readonly flags: Uint32Array;
+  readonly refcount: Int32Array;
+  readonly mapcount: Int32Array;
+  /** The pageblock bits (`pageblock_flags`), one byte per pageblock, by `pfn >> pageblock_order`. */
+  readonly pageblockFlags: Uint8Array;
+}
+
+/** Flat per-page arrays for pfns [0, pages). */
+export function createPageArrays(pages: number): PageArrays {
+  return {
+    flags: new Uint32Array(pages),
+    refcount: new Int32Array(pages),
+    mapcount: new Int32Array(pages),
+    pageblockFlags: new Uint8Array(pages >>> PAGEBLOCK_ORDER),
+  };
+}
 
 export class MemSection {
   /** Section number: pfn >> PFN_SECTION_SHIFT. */
@@ -30,21 +50,17 @@ export class MemSection {
   readonly mapcount: Int32Array;
   readonly pageblockFlags: Uint8Array;
 
-  /**
-   * `arena`, when given, holds the section's three per-page arrays (12 bytes a page, from `offset`); else they are
-   * allocated on their own.
-   */
-  constructor(nr: number, pagesPerSection: number, node: number, arena?: ArrayBuffer, offset = 0) {
+  /** The section's per-page arrays are views of `pages` (the machine's flat arrays) at its pfns. */
+  constructor(nr: number, pagesPerSection: number, node: number, pages: PageArrays) {
     this.nr = nr;
     this.startPfn = nr * pagesPerSection;
     this.node = node;
     this.zoneId = -1;
-    const buffer = arena ?? new ArrayBuffer(pagesPerSection * SECTION_BYTES_PER_PAGE);
-    const base = arena === undefined ? 0 : offset;
-    this.flags = new Uint32Array(buffer, base, pagesPerSection);
-    this.refcount = new Int32Array(buffer, base + pagesPerSection * 4, pagesPerSection);
-    this.mapcount = new Int32Array(buffer, base + pagesPerSection * 8, pagesPerSection);
-    this.pageblockFlags = new Uint8Array(pagesPerSection >>> PAGEBLOCK_ORDER);
+    const end = this.startPfn + pagesPerSection;
+    this.flags = pages.flags.subarray(this.startPfn, end);
+    this.refcount = pages.refcount.subarray(this.startPfn, end);
+    this.mapcount = pages.mapcount.subarray(this.startPfn, end);
+    this.pageblockFlags = pages.pageblockFlags.subarray(this.startPfn >>> PAGEBLOCK_ORDER, end >>> PAGEBLOCK_ORDER);
   }
 
   /** Host bytes of this section's arrays. */

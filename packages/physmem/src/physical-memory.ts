@@ -12,7 +12,7 @@ import { DirectMap } from './direct-map';
 import { formatDumpStack, type StackFrame } from './dump-stack';
 import { KernelLog } from './kernel-log';
 import { KernelTaint } from './kernel-taint';
-import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, SECTION_BYTES_PER_PAGE } from './mem-section';
+import { createPageArrays, MemSection, PAGEBLOCK_MIGRATETYPE_MASK, type PageArrays } from './mem-section';
 
 /** A machine whose pfns would pass what mmsim computes on (signed 32-bit pfns: physical memory below 8 TiB). */
 export class PfnLimitError extends RangeError {
@@ -21,9 +21,6 @@ export class PfnLimitError extends RangeError {
     this.name = 'PfnLimitError';
   }
 }
-
-/** The size of a buffer of section arrays (the last may be smaller): far above glibc's largest mmap threshold. */
-const SECTION_ARENA_BYTES = 512 * 2 ** 20;
 
 /**
  * The end of the pfns mmsim can address: pfns are kept in typed arrays and computed on with 32-bit integer operators
@@ -127,7 +124,12 @@ export class PhysicalMemory {
   readonly nodes: readonly MemoryNode[];
   /** All zones, node by node, in zone type order (empty zones included). */
   readonly zones: readonly Zone[];
-  /** By section number; undefined where no section is allocated. */
+  /**
+   * The `struct page` arrays of every pfn below the last section's end, flat and indexed by pfn: what the hot paths
+   * read. Pages in holes stay zero and untouched.
+   */
+  readonly pages: PageArrays;
+  /** By section number; undefined where no section is allocated. Their per-page arrays are views of {@link pages}. */
   readonly sections: readonly (MemSection | undefined)[];
   readonly pfnSectionShift: number;
   readonly pagesPerSection: number;
@@ -205,22 +207,8 @@ export class PhysicalMemory {
     }
     const sectionNodes = this.#assignSectionsToNodes(nodeCount);
     const sections: (MemSection | undefined)[] = [];
-    // The per-page arrays of many sections share buffers of up to 512 MiB: fresh memory the host maps without
-    // clearing it, so the arrays cost host memory only where pages are used, where small buffers of their own
-    // could be cleared, and so touched, at once; and few buffers keep the garbage collector calm.
-    const sectionBytes = this.pagesPerSection * SECTION_BYTES_PER_PAGE;
-    const perArena = Math.max(1, Math.floor(SECTION_ARENA_BYTES / sectionBytes));
-    let arena: ArrayBuffer | undefined;
-    let slot = perArena;
-    let remaining = sectionNodes.size;
-    for (const [nr, node] of sectionNodes) {
-      if (slot === perArena) {
-        arena = new ArrayBuffer(Math.min(perArena, remaining) * sectionBytes);
-        slot = 0;
-      }
-      remaining--;
-      sections[nr] = new MemSection(nr, this.pagesPerSection, node, arena, slot++ * sectionBytes);
-    }
+    this.pages = createPageArrays((Math.max(...sectionNodes.keys()) + 1) * this.pagesPerSection);
+    for (const [nr, node] of sectionNodes) sections[nr] = new MemSection(nr, this.pagesPerSection, node, this.pages);
     this.sections = sections;
 
     const zones: Zone[] = [];
