@@ -1,7 +1,18 @@
 import type { BuddyAllocator } from '@mm/buddy';
 import { type HookBus, type KernelParam, kstrtobool, MemoryAction } from '@mm/hooks';
 import type { PageExt } from '@mm/page-ext';
-import { type CurrentTask, PageState, type PhysicalMemory, type SimClock } from '@mm/physmem';
+import {
+  type CurrentTask,
+  MAX_ORDER_NR_PAGES,
+  MAX_PAGE_ORDER,
+  ORDER_MASK,
+  ORDER_SHIFT,
+  PAGEBLOCK_NR_PAGES,
+  PageState,
+  type PhysicalMemory,
+  type SimClock,
+  STATE_SHIFT,
+} from '@mm/physmem';
 import { REFCOUNT_SATURATED, type StackDepot } from '@mm/stackdepot';
 import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import { dumpPageOwnerLines } from './dump-page-owner';
@@ -69,6 +80,11 @@ export const PAGE_OWNER_BYTES_V618 = 64;
 const Place = { set_page_owner: 300, reset_page_owner: 100, split_page_owner: 100, folio_copy_owner: 200 } as const;
 /** Objects of 16 bytes in a kmalloc-16 slab page (v6.18 stack list nodes). */
 const LIST_NODES_PER_SLAB = 256;
+/** Simulated time between two pages of the early sweep (`init_pages_in_zone()` reads `local_clock()` per page). */
+const EARLY_SWEEP_NS_PER_PAGE = 80;
+
+/** `ALIGN(value, size)` for a power-of-two size, on pfns that may pass 2^31. */
+const alignUp = (value: number, size: number) => Math.ceil(value / size) * size;
 
 /**
  * page_owner (mm/page_owner.c): records, for every allocated page, the order, gfp mask and allocation stack (and in
@@ -363,6 +379,17 @@ export class PageOwner {
     if (pages > 1 || slots[base] !== context) this.contexts.assign(slots, base, pages, context);
   }
 
+  /** {@link #record} of one early allocated page (v6.18 sweep): order 0, gfp 0, the run's next context. */
+  #recordEarly(pfn: number): void {
+    const records = this.records;
+    const nr = pfn >>> records.shift;
+    const info = records.writable(nr);
+    if (info === undefined) return;
+    const base = pfn & records.mask;
+    info[base] = makeInfo(records.gfpIndex(0), 0, -1, InfoBits.OWNER | InfoBits.OWNER_ALLOCATED);
+    this.contexts.assign(records.allocContext[nr]!, base, 1, this.contexts.nextInRun());
+  }
+
   /** v6.18 `inc_stack_record_count()`: a stack's first charge puts it on the page_owner_stacks list. */
   #chargeStack(handle: number, gfp: number, pages: number): void {
     // __stack_depot_get_stack_record(0) is NULL: a disabled depot's records are not counted.
@@ -560,35 +587,59 @@ export class PageOwner {
     const v6 = era.name === 'v6.18';
     if (!v6) this.#deps.buddy.drainAllPages();
     const sweepFrames = this.text.sites(era.earlySweepFrames);
+    if (v6) {
+      // Each page gets its own local_clock(), 80 ns after the last: the contexts of a run, not stored one by one.
+      const { pid, tgid, comm } = this.#current;
+      this.contexts.startRun(pid, tgid, comm, memory.clock.ns, EARLY_SWEEP_NS_PER_PAGE, this.earlyHandle);
+    }
+    // The kernel's walk: pfn_valid() once per pageblock (the next MAX_ORDER block when it fails), then each page,
+    // read here straight from the flat struct page words.
+    const { flags } = memory.pages;
+    const freeMaxOrderHeads = memory.freeMaxOrderHeads;
+    const reservedMask = reserved >= 0 ? 1 << reserved : 0;
     for (const zone of memory.zones) {
       if (!zone.populated) continue;
       let count = 0;
-      for (let pfn = zone.startPfn; pfn < zone.endPfn; pfn++) {
-        if (!memory.pfnValid(pfn)) {
-          pfn = Math.ceil((pfn + 1) / 1024) * 1024 - 1;
+      for (let pfn = zone.startPfn; pfn < zone.endPfn; ) {
+        const section = memory.sections[Math.floor(pfn / memory.pagesPerSection)];
+        if (section === undefined) {
+          pfn = alignUp(pfn + 1, MAX_ORDER_NR_PAGES);
           continue;
         }
-        if (memory.zoneOf(pfn) !== zone) continue;
-        const state = memory.pageState(pfn);
-        if (state === PageState.buddy) {
-          const order = memory.pageOrder(pfn);
-          if (!v6 || (order > 0 && order <= 10)) pfn += (1 << order) - 1;
-          continue;
+        const blockEnd = Math.min(alignUp(pfn + 1, PAGEBLOCK_NR_PAGES), zone.endPfn);
+        const inZone = section.zoneId === zone.id;
+        const hasPageExt = pageExt.hasPageExt(pfn);
+        for (; pfn < blockEnd; pfn++) {
+          if (!inZone && memory.zoneOf(pfn) !== zone) continue;
+          if ((pfn & (MAX_ORDER_NR_PAGES - 1)) === 0 && freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] !== 0) {
+            // A free MAX_PAGE_ORDER block (its head's word is not stored): PageBuddy, skipped whole.
+            pfn += MAX_ORDER_NR_PAGES - 1;
+            continue;
+          }
+          const word = flags[pfn]!;
+          const state = word >>> STATE_SHIFT;
+          if (state === PageState.buddy) {
+            const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+            if (!v6 || (order > 0 && order <= MAX_PAGE_ORDER)) pfn += (1 << order) - 1;
+            continue;
+          }
+          // PageReserved(): free and guard pages keep their list in the flag bits, and have no flags.
+          if (state !== PageState.pcp && state !== PageState.guard && (word & reservedMask) !== 0) continue;
+          if (!hasPageExt) continue;
+          const records = this.records;
+          const nr = pfn >>> records.shift;
+          if ((records.info[nr]![pfn & records.mask]! & InfoBits.OWNER) !== 0) continue;
+          if (v6) {
+            this.#recordEarly(pfn);
+            memory.clock.advance(EARLY_SWEEP_NS_PER_PAGE);
+          } else {
+            const depth = stack.depth;
+            const handle = this.#saveStack(sweepFrames, 0);
+            stack.unwindTo(depth);
+            this.#record(pfn, 0, 0, handle, 0, 1);
+          }
+          count++;
         }
-        if (memory.testPageFlag(pfn, reserved) || !pageExt.hasPageExt(pfn)) continue;
-        const records = this.records;
-        const nr = pfn >>> records.shift;
-        if ((records.info[nr]![pfn & records.mask]! & InfoBits.OWNER) !== 0) continue;
-        if (v6) {
-          this.#record(pfn, 0, 0, this.earlyHandle, memory.clock.ns, 1);
-          memory.clock.advance(80);
-        } else {
-          const depth = stack.depth;
-          const handle = this.#saveStack(sweepFrames, 0);
-          stack.unwindTo(depth);
-          this.#record(pfn, 0, 0, handle, 0, 1);
-        }
-        count++;
       }
       this.earlyPages.set(zone.id, count);
       memory.log.printk(

@@ -50,4 +50,26 @@ describe('TaskContexts', () => {
     expect(contexts.live).toBeLessThanOrEqual(2);
     expect(contexts.hostBytes()).toBe(empty + 3 * 32);
   });
+
+  it("computes a run's contexts (the early sweep's) without storing them, and moves page references around them", () => {
+    const contexts = new TaskContexts();
+    const hostBytes = contexts.hostBytes();
+    contexts.startRun(1, 1, 'swapper/0', 1000, 80, 42);
+    const pages = new Uint32Array(4);
+    for (let page = 0; page < 3; page++) contexts.assign(pages, page, 1, contexts.nextInRun());
+    expect([0, 1, 2].map((page) => contexts.ts(pages[page]!))).toEqual([1000, 1080, 1160]);
+    expect([contexts.pid(pages[2]!), contexts.comm(pages[2]!), contexts.handle(pages[2]!)]).toEqual([
+      1,
+      'swapper/0',
+      42,
+    ]);
+    expect(contexts.live).toBe(0);
+    expect(contexts.hostBytes()).toBe(hostBytes + 32);
+    // A page allocated again takes a stored context; the run's are never recycled into the tables.
+    const later = contexts.intern(7, 7, 'make', 5000, 3, 0);
+    contexts.assign(pages, 0, 1, later);
+    expect(contexts.live).toBe(1);
+    expect(contexts.ts(pages[1]!)).toBe(1080);
+    expect(() => contexts.startRun(1, 1, 'swapper/0', 0, 80, 42)).toThrow(/already/);
+  });
 });

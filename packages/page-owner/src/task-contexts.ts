@@ -7,6 +7,9 @@
  * a timestamp, a stack, and so a context. Entries are reference-counted by the pages that use them and recycled
  * at zero. Tasks (pid, tgid, comm) are interned once and kept: a context holds only the task's index.
  */
+/** The first index of the run's contexts ({@link TaskContexts.startRun}), above every stored one. */
+const RUN_BASE = 0x80000000;
+
 export class TaskContexts {
   #task = new Int32Array(256);
   #ts = new Float64Array(256);
@@ -21,6 +24,12 @@ export class TaskContexts {
   /** The last context made for allocations (0) and for frees (1), kept for reuse while they may match. */
   readonly #last = new Int32Array(2);
   #lastTask = 0;
+  /** The run (see {@link startRun}): its task, first timestamp, step and handle, and how many it has handed out. */
+  #runTask = 0;
+  #runTs = 0;
+  #runStep = 0;
+  #runHandle = 0;
+  #runLength = 0;
 
   /**
    * The context for these values, reusing the last one made in `slot` (0: allocations, 1: frees) when it matches
@@ -62,35 +71,55 @@ export class TaskContexts {
     for (let index = start; index < start + count; index++) {
       const old = slots[index]!;
       if (old === context) continue;
-      if (old !== 0 && --refcount[old]! <= 0 && old !== last[0] && old !== last[1]) this.#free.push(old);
-      if (context !== 0) refcount[context]!++;
+      if (old !== 0 && old < RUN_BASE && --refcount[old]! <= 0 && old !== last[0] && old !== last[1]) {
+        this.#free.push(old);
+      }
+      if (context !== 0 && context < RUN_BASE) refcount[context]!++;
       slots[index] = context;
     }
   }
 
+  /**
+   * Starts the run: contexts of one task and stack handle whose timestamps go up by `step` from `ts`, one per page
+   * of page_owner's sweep of the early allocated pages (each page has its own `local_clock()`). They are computed,
+   * not stored, and not counted: {@link nextInRun} hands out the next. A machine has one run.
+   */
+  startRun(pid: number, tgid: number, comm: string, ts: number, step: number, handle: number): void {
+    if (this.#runStep !== 0) throw new Error('task contexts: a run was already started');
+    this.#runTask = this.#internTask(pid, tgid, comm);
+    this.#runTs = ts;
+    this.#runStep = step;
+    this.#runHandle = handle;
+  }
+
+  /** The run's next context (its timestamp is the run's first plus `step` times the contexts before it). */
+  nextInRun(): number {
+    return RUN_BASE + this.#runLength++;
+  }
+
   /** The task index of a context. */
   task(index: number): number {
-    return this.#task[index]!;
+    return index >= RUN_BASE ? this.#runTask : this.#task[index]!;
   }
 
   pid(index: number): number {
-    return this.#pids[this.#task[index]!]!;
+    return this.#pids[this.task(index)]!;
   }
 
   tgid(index: number): number {
-    return this.#tgids[this.#task[index]!]!;
+    return this.#tgids[this.task(index)]!;
   }
 
   comm(index: number): string {
-    return this.#comms[this.#task[index]!]!;
+    return this.#comms[this.task(index)]!;
   }
 
   ts(index: number): number {
-    return this.#ts[index]!;
+    return index >= RUN_BASE ? this.#runTs + (index - RUN_BASE) * this.#runStep : this.#ts[index]!;
   }
 
   handle(index: number): number {
-    return this.#handle[index]!;
+    return index >= RUN_BASE ? this.#runHandle : this.#handle[index]!;
   }
 
   /** Contexts in use. */
