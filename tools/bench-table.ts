@@ -4,8 +4,10 @@
  * `<!-- bench:end -->`. Extra arguments are passed to vitest as filters (`pnpm bench packages/buddy`).
  *
  * A group name may say how much work one run does, `(100k ops)`, `(1M events)`, `(56178 records)`: the table then shows
- * that work per second. Within a group every row is also given as a ratio to the group's first row, measured side
- * by side in the same run (the machines are noisy; ratios are what to compare).
+ * that work per second. A group whose name gives its input in bytes, `(2950410 bytes)`, and whose first row is its
+ * control (the same run without the input's work) shows, for every other row, its marginal rate: the bytes over
+ * the time the row takes beyond the control. Within a group every row is also given as a ratio to the group's
+ * first row, measured side by side in the same run (the machines are noisy; ratios are what to compare).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -55,7 +57,7 @@ run('pnpm', [
 const results = JSON.parse(readFileSync(new URL(output, root), 'utf8')) as Results;
 
 function work(groupName: string): { count: number; unit: string } | undefined {
-  const match = /\((\d+(?:\.\d+)?)([kM]?) (ops|events|calls|records|pages)\)/.exec(groupName);
+  const match = /\((\d+(?:\.\d+)?)([kM]?) (ops|events|calls|records|pages|bytes)\)/.exec(groupName);
   if (match === null) return undefined;
   const scale = match[2] === 'k' ? 1e3 : match[2] === 'M' ? 1e6 : 1;
   return { count: Number(match[1]) * scale, unit: match[3]! };
@@ -95,7 +97,13 @@ for (const [pkg, byName] of groups) {
     const first = benchmarks[0];
     for (const benchmark of benchmarks) {
       const perSecond =
-        amount === undefined ? `${rate(benchmark.hz)} runs` : `${rate(benchmark.hz * amount.count)} ${amount.unit}`;
+        amount === undefined
+          ? `${rate(benchmark.hz)} runs`
+          : amount.unit !== 'bytes'
+            ? `${rate(benchmark.hz * amount.count)} ${amount.unit}`
+            : benchmark === first || first === undefined || benchmark.mean <= first.mean
+              ? `${rate(benchmark.hz)} runs`
+              : `${(((amount.count / (benchmark.mean - first.mean)) * 1e3) / 2 ** 20).toFixed(1)} MiB marginal`;
       const ratio = first === undefined || benchmark === first ? '1.00' : (benchmark.hz / first.hz).toFixed(2);
       const name = `${groupName}: ${benchmark.name}`.replaceAll('|', '\\|');
       const row = `${name} | ${perSecond} | ${duration(benchmark.mean)} | ${benchmark.rme.toFixed(1)}% | ${ratio} |`;

@@ -1,6 +1,6 @@
 import type { PageExt } from '@mm/page-ext';
 import { type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
-import { type PageIdleFlags, RMAP_CHUNK_PAGES, type Vm, type Vma } from '@mm/vm';
+import { type PageIdleFlags, RMAP_CHUNK_PAGES, type Vm } from '@mm/vm';
 import type { PositionalFile } from './working-set';
 
 /** An error a bitmap read or write returns instead of a byte count. */
@@ -30,8 +30,6 @@ export class PageIdle {
   /** 32-bit: the flags are page_ext bits. */
   readonly inPageExt: boolean;
   readonly #v4: boolean;
-  /** `page_idle_clear_pte_refs_one()` and what it found on the walk in progress, made once (no allocation). */
-  readonly #clearPteRefs = new ClearPteRefs();
 
   constructor(deps: { memory: PhysicalMemory; vm: Vm }) {
     const { memory, vm } = deps;
@@ -106,18 +104,17 @@ export class PageIdle {
   }
 
   /**
-   * The loop of both files over [start, end), section by section with the section's flags at hand (it visits every
-   * pfn of memory for a whole-file read; pages not on an LRU are passed over at one test each). For each tracked page (on an LRU, not a tail) that the write's `data`
-   * selects, or that is idle when reading: clear the accessed bits of its mappings (Young and not Idle if one was
-   * set), then set Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn
-   * start + b.
+   * The loop of both files over [start, end), section by section with the section's flags at hand, and within a
+   * section by reverse-map chunk (a chunk that never held a user page is passed over whole; elsewhere a page not on
+   * an LRU costs one test). For each tracked page (on an LRU, not a tail) that the write's `data` selects, or that
+   * is idle when reading: clear the accessed bits of its mappings (Young and not Idle if one was set), then set
+   * Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn start + b.
    */
   #walk(start: number, end: number, data: Uint8Array | undefined, out: Uint8Array | undefined): void {
     const { memory, flags, vm } = this;
     const perSection = memory.pagesPerSection;
     const lruMask = this.#lruMask();
     const { idleMask, youngMask } = flags;
-    const clearPteRefs = this.#clearPteRefs;
     for (let nr = Math.floor(start / perSection); nr * perSection < end; nr++) {
       const base = nr * perSection;
       const section = memory.sections[nr];
@@ -126,26 +123,23 @@ export class PageIdle {
       if (section === undefined || bits === undefined) continue;
       const pageFlags = section.flags;
       const last = Math.min(end - base, perSection);
-      for (let page = Math.max(start - base, 0); page < last; page++) {
+      for (let first = Math.max(start - base, 0); first < last; first = (first | (RMAP_CHUNK_PAGES - 1)) + 1) {
         // A run of pages that never held a user page (the vm's reverse map says so) has nothing to track.
-        if ((page & (RMAP_CHUNK_PAGES - 1)) === 0 || page === start - base) {
-          if (!vm.userPagesNear(base + page)) {
-            page |= RMAP_CHUNK_PAGES - 1;
-            continue;
-          }
+        if (!vm.userPagesNear(base + first)) continue;
+        const chunkEnd = Math.min(last, (first | (RMAP_CHUNK_PAGES - 1)) + 1);
+        for (let page = first; page < chunkEnd; page++) {
+          const word = pageFlags[page]!;
+          // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
+          if ((word & lruMask) === 0 || word >>> STATE_SHIFT !== 0) continue;
+          const bit = base + page - start;
+          if (data !== undefined) {
+            if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
+          } else if ((bits[page]! & idleMask) === 0) continue;
+          const referenced = vm.clearPteRefs(base + page);
+          if (referenced) bits[page] = (bits[page]! & ~idleMask) | youngMask;
+          if (data !== undefined) bits[page]! |= idleMask;
+          else if (!referenced) out![bit >>> 3]! |= 1 << (bit & 7);
         }
-        const word = pageFlags[page]!;
-        // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
-        if ((word & lruMask) === 0 || word >>> STATE_SHIFT !== 0) continue;
-        const bit = base + page - start;
-        if (data !== undefined) {
-          if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
-        } else if ((bits[page]! & idleMask) === 0) continue;
-        clearPteRefs.referenced = false;
-        vm.rmapWalk(base + page, clearPteRefs.rmapOne);
-        if (clearPteRefs.referenced) bits[page] = (bits[page]! & ~idleMask) | youngMask;
-        if (data !== undefined) bits[page]! |= idleMask;
-        else if (!clearPteRefs.referenced) out![bit >>> 3]! |= 1 << (bit & 7);
       }
     }
   }
@@ -168,14 +162,4 @@ export class PageIdle {
   #lruMask(): number {
     return 1 << this.memory.profile.pageFlags.bit.lru;
   }
-}
-
-/** The walk control of `page_idle_clear_pte_refs()`: `rmap_one` and whether it found an accessed entry. */
-class ClearPteRefs {
-  referenced = false;
-  /** `page_idle_clear_pte_refs_one()`: clears the entry's accessed bit, noting whether it was set; walks on. */
-  readonly rmapOne = (vma: Vma, slot: number): boolean => {
-    if (vma.clearYoung(slot)) this.referenced = true;
-    return true;
-  };
 }

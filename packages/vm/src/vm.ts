@@ -661,6 +661,32 @@ export class Vm {
   }
 
   /**
+   * `page_idle_clear_pte_refs()` (mm/page_idle.c): the reverse map walk of {@link rmapWalk} with
+   * `page_idle_clear_pte_refs_one()` as its `rmap_one`, written out for page_idle's loop over every pfn: clears the
+   * accessed bit of each entry mapping `pfn` and says whether one was set.
+   */
+  clearPteRefs(pfn: number): boolean {
+    const chunk = pfn >>> RMAP_CHUNK_SHIFT;
+    const mappings = this.rmap.mapping[chunk];
+    if (mappings === undefined) return false;
+    const at = pfn & (RMAP_CHUNK_PAGES - 1);
+    const mapping = mappings[at]!;
+    if (mapping === 0) return false;
+    const index = this.rmap.index[chunk]![at]!;
+    const entry = pfn + 1;
+    if (mapping < 0) {
+      const vma = this.#vmas[-mapping];
+      return vma !== undefined && vma.pte[index] === entry && vma.clearYoung(index);
+    }
+    let referenced = false;
+    for (const vma of this.files[mapping]!.vmas) {
+      const slot = index - vma.pgoff;
+      if (slot >= 0 && slot < vma.pages && vma.pte[slot] === entry && vma.clearYoung(slot)) referenced = true;
+    }
+    return referenced;
+  }
+
+  /**
    * `mark_page_accessed()` / `folio_mark_accessed()` (mm/swap.c): an inactive page referenced once gets
    * PG_referenced, referenced again it moves to the active list (losing PG_referenced); an active page gets
    * PG_referenced. Either way a page marked idle is not idle any more.
