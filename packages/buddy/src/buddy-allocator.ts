@@ -1161,6 +1161,13 @@ export class BuddyAllocator {
         bad = true;
         continue;
       }
+      // The expected state (no mappings or page type left, no references, no flag checked at free) needs no verdict.
+      const expected =
+        state !== STATE_BUDDY &&
+        section.refcount[index] === 0 &&
+        section.mapcount[index]! <= 0 &&
+        (word & this.#flagCheckAtFree) === 0;
+      if (expected) continue;
       const verdict = this.#badReason(section, index, word);
       if (verdict !== undefined) {
         this.#badPage(pfn + index - base, verdict.reason, verdict.badFlags, { at: 'free', order });
@@ -1171,10 +1178,8 @@ export class BuddyAllocator {
       this.stats.leakedPages += 1 << order;
       return false;
     }
-    for (let index = base; index < end; index++) {
-      section.flags[index] = 0;
-      section.mapcount[index] = 0;
-    }
+    section.flags.fill(0, base, end);
+    section.mapcount.fill(0, base, end);
     return true;
   }
 
