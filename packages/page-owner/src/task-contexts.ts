@@ -1,3 +1,6 @@
+/** The first index of the run's contexts ({@link TaskContexts.startRun}), above every stored one. */
+const RUN_BASE = 0x80000000;
+
 /**
  * The (task, timestamp, stack handle) of v6.18 allocations and frees, interned and shared by all the pages that
  * carry them. v6.18's `struct page_owner` keeps pid, tgid, comm, ts_nsec and the handles in every page (60 of its
@@ -7,9 +10,6 @@
  * a timestamp, a stack, and so a context. Entries are reference-counted by the pages that use them and recycled
  * at zero. Tasks (pid, tgid, comm) are interned once and kept: a context holds only the task's index.
  */
-/** The first index of the run's contexts ({@link TaskContexts.startRun}), above every stored one. */
-const RUN_BASE = 0x80000000;
-
 export class TaskContexts {
   #task = new Int32Array(256);
   #ts = new Float64Array(256);

@@ -1,12 +1,6 @@
 import { PAGEBLOCK_ORDER } from './constants';
 
 /**
- * One memory section (`struct mem_section`, include/linux/mmzone.h): the struct pages of PAGES_PER_SECTION pfns,
- * stored as a struct of typed arrays (see page-state.ts for the packing), plus the pageblock bits
- * (`pageblock_flags`: 3 bits of migratetype and the compaction skip bit, one byte per pageblock here).
- * Sections are allocated only where memory is present (SPARSEMEM), so holes cost nothing.
- */
-/**
  * The per-page `struct page` arrays of the whole pfn space, flat and indexed by pfn (see page-state.ts for the
  * packing): every section's arrays are views of these. They are allocated untouched (the host maps fresh memory
  * without clearing it), so a page costs the host memory only once it is written, and holes cost nothing.
@@ -29,6 +23,12 @@ export function createPageArrays(pages: number): PageArrays {
   };
 }
 
+/**
+ * One memory section (`struct mem_section`, include/linux/mmzone.h): the struct pages of PAGES_PER_SECTION pfns,
+ * as views of the machine's flat arrays ({@link PageArrays}; page-state.ts gives the packing), plus the pageblock bits
+ * (`pageblock_flags`: 3 bits of migratetype and the compaction skip bit, one byte per pageblock here).
+ * Sections are allocated only where memory is present (SPARSEMEM), so holes cost nothing.
+ */
 export class MemSection {
   /** Section number: pfn >> PFN_SECTION_SHIFT. */
   readonly nr: number;
