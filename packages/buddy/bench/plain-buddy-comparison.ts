@@ -1,12 +1,21 @@
 /**
  * `@mm/buddy` against the plain buddy allocator of `plain-buddy.ts` on 2^20 pages (4 GiB), on five workloads drawn
- * from one seeded xorshift32: each round runs every workload on both allocators, one after the other, each on a
- * fresh allocator (set-up untimed), timing CPU (user + system). Prints, per workload, the median rate of each side
- * over the rounds and the median, min and max of the per-round ratios (`@mm/buddy` / plain: above 1 is faster).
+ * from one seeded xorshift32. Each round runs every workload on both allocators, one after the other, each in a
+ * process of its own (as a simulated machine runs in a process of its own): the process warms its code up on one
+ * allocator, then times the workload on a fresh one (set-up untimed), in CPU time (user + system). Prints, per
+ * workload, the median rate of each side over the rounds and the median, min and max of the per-round ratios
+ * (`@mm/buddy` / plain: above 1 is faster).
+ *
+ * One process per measurement, because in a process that makes and drops many machines the optimised code of the
+ * allocator holds the dead machines' objects, is thrown away when the garbage collector takes them ("weak
+ * objects" deoptimisations), and after enough of that V8 stops optimising it: the rates then depend on when the
+ * collector happens to run, not on the allocator.
  *
  * Run it built, as users get the package: `pnpm bench` runs it after the vitest benchmarks (or, once built,
  * `pnpm exec tsx packages/buddy/bench/plain-buddy-comparison.ts [--rounds N]`).
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { BuddyAllocator } from '@mm/buddy';
 import { createHookBus } from '@mm/hooks';
 import { getProfile, PhysicalMemory } from '@mm/physmem';
@@ -202,14 +211,35 @@ function cpuSeconds(): number {
   return (usage.user + usage.system) / 1e6;
 }
 
-/** Rates (operations per CPU second) of one workload on one allocator, from the same seed every time. */
+/** The warm-up allocators, kept to the end of the process. */
+const warmedUp: Allocator[] = [];
+
+/**
+ * The rate (operations per CPU second) of one workload on one allocator, from the same seed every time, after a
+ * warm-up run of the same workload on another allocator (kept alive, so that its objects outlive the timing).
+ */
 function measure(workload: Workload, create: () => Allocator, seed: number): number {
+  const warm = create();
+  warmedUp.push(warm);
+  workload.run(warm, workload.prepare(warm, new Xorshift32(seed)), new Xorshift32(seed + 1));
   const allocator = create();
   const random = new Xorshift32(seed);
   const live = workload.prepare(allocator, random);
   const start = cpuSeconds();
   const operations = workload.run(allocator, live, random);
   return operations / (cpuSeconds() - start);
+}
+
+/** {@link measure} in a process of its own: this script, run with `--measure WORKLOAD SIDE SEED`. */
+function measureInChild(workload: number, side: number, seed: number): number {
+  const output = execFileSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--measure', `${workload}`, `${side}`, `${seed}`],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const rate = Number(output.trim());
+  if (!(rate > 0)) throw new Error(`plain-buddy-comparison: a measurement printed '${output.trim()}'`);
+  return rate;
 }
 
 const median = (values: readonly number[]) => {
@@ -221,14 +251,12 @@ const median = (values: readonly number[]) => {
 const rate = (value: number) => (value >= 1e6 ? `${(value / 1e6).toFixed(2)} M` : `${(value / 1e3).toFixed(0)} k`);
 
 /** Runs the comparison; returns the rows (workload, both medians, ratio median, min and max). */
-function comparePlainBuddy(rounds = 5, seed = 1) {
+function comparePlainBuddy(rounds: number, seed = 1) {
   const rates = workloads.map(() => sides.map(() => [] as number[]));
-  // One warm-up round, untimed in the results: both sides' code is compiled before anything counts.
-  for (const workload of workloads) for (const side of sides) measure(workload, side.create, seed);
   for (let round = 0; round < rounds; round++) {
-    workloads.forEach((workload, index) => {
-      sides.forEach((side, sideIndex) => {
-        rates[index]![sideIndex]!.push(measure(workload, side.create, seed));
+    workloads.forEach((_, index) => {
+      sides.forEach((_side, sideIndex) => {
+        rates[index]![sideIndex]!.push(measureInChild(index, sideIndex, seed));
       });
     });
   }
@@ -247,15 +275,21 @@ function comparePlainBuddy(rounds = 5, seed = 1) {
   });
 }
 
-const roundsArgument = process.argv.indexOf('--rounds');
-const rounds = roundsArgument > 0 ? Number(process.argv[roundsArgument + 1]) : 5;
-const rows = comparePlainBuddy(rounds);
-const lines = [
-  `| workload (order 0 unless said; 2^20 pages; median of ${rounds} interleaved rounds, CPU time) | plain JS buddy | @mm/buddy | ratio | min-max |`,
-  '|---|---:|---:|---:|---:|',
-  ...rows.map(
-    (row) =>
-      `| ${row.workload}, ${row.unit}/s | ${rate(row.plain)} | ${rate(row.mm)} | ${row.ratio.toFixed(2)} | ${row.min.toFixed(2)}-${row.max.toFixed(2)} |`,
-  ),
-];
-process.stdout.write(`${lines.join('\n')}\n`);
+const measureArgument = process.argv.indexOf('--measure');
+if (measureArgument > 0) {
+  const [workload, side, seed] = process.argv.slice(measureArgument + 1).map(Number);
+  process.stdout.write(`${measure(workloads[workload!]!, sides[side!]!.create, seed!)}\n`);
+} else {
+  const roundsArgument = process.argv.indexOf('--rounds');
+  const rounds = roundsArgument > 0 ? Number(process.argv[roundsArgument + 1]) : 5;
+  const rows = comparePlainBuddy(rounds);
+  const lines = [
+    `| workload (order 0 unless said; 2^20 pages; median of ${rounds} interleaved rounds, a process each, CPU time) | plain JS buddy | @mm/buddy | ratio | min-max |`,
+    '|---|---:|---:|---:|---:|',
+    ...rows.map(
+      (row) =>
+        `| ${row.workload}, ${row.unit}/s | ${rate(row.plain)} | ${rate(row.mm)} | ${row.ratio.toFixed(2)} | ${row.min.toFixed(2)}-${row.max.toFixed(2)} |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
