@@ -1,6 +1,6 @@
 import type { PageExt } from '@mm/page-ext';
 import { type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
-import { type PageIdleFlags, RMAP_CHUNK_PAGES, type Vm } from '@mm/vm';
+import { type PageIdleFlags, PteBits, RMAP_CHUNK_PAGES, RMAP_CHUNK_SHIFT, type Vm } from '@mm/vm';
 import type { PositionalFile } from './working-set';
 
 /** An error a bitmap read or write returns instead of a byte count. */
@@ -108,7 +108,9 @@ export class PageIdle {
    * section by reverse-map chunk (a chunk that never held a user page is passed over whole; elsewhere a page not on
    * an LRU costs one test). For each tracked page (on an LRU, not a tail) that the write's `data` selects, or that
    * is idle when reading: clear the accessed bits of its mappings (Young and not Idle if one was set), then set
-   * Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn start + b.
+   * Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn start + b. The walk
+   * of an anonymous page (one entry, at its index in its mapping) is written out here, with the chunk's reverse map
+   * and the last mapping's page table at hand; a page cache page goes through `Vm.clearPteRefs()`.
    */
   #walk(start: number, end: number, data: Uint8Array | undefined, out: Uint8Array | undefined): void {
     const { memory, flags, vm } = this;
@@ -125,8 +127,15 @@ export class PageIdle {
       const last = Math.min(end - base, perSection);
       for (let first = Math.max(start - base, 0); first < last; first = (first | (RMAP_CHUNK_PAGES - 1)) + 1) {
         // A run of pages that never held a user page (the vm's reverse map says so) has nothing to track.
-        if (!vm.userPagesNear(base + first)) continue;
+        const chunk = (base + first) >>> RMAP_CHUNK_SHIFT;
+        const mappings = vm.rmap.mapping[chunk];
+        if (mappings === undefined) continue;
+        const indexes = vm.rmap.index[chunk]!;
         const chunkEnd = Math.min(last, (first | (RMAP_CHUNK_PAGES - 1)) + 1);
+        // The anonymous mapping of the last page walked, and its page table: the next page is most often in it.
+        let anonMapping = 0;
+        let pte: Uint32Array | undefined;
+        let pteBits: Uint8Array | undefined;
         for (let page = first; page < chunkEnd; page++) {
           const word = pageFlags[page]!;
           // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
@@ -135,7 +144,29 @@ export class PageIdle {
           if (data !== undefined) {
             if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
           } else if ((bits[page]! & idleMask) === 0) continue;
-          const referenced = vm.clearPteRefs(base + page);
+          const pfn = base + page;
+          const at = pfn & (RMAP_CHUNK_PAGES - 1);
+          const mapping = mappings[at]!;
+          let referenced = false;
+          if (mapping < 0) {
+            // page_idle_clear_pte_refs() of an anonymous page: its one entry, at its index in its mapping.
+            if (mapping !== anonMapping) {
+              const vma = vm.anonVma(-mapping);
+              anonMapping = mapping;
+              pte = vma?.pte;
+              pteBits = vma?.bits;
+            }
+            const index = indexes[at]!;
+            if (pte !== undefined && pte[index] === pfn + 1) {
+              const entryBits = pteBits![index]!;
+              if ((entryBits & PteBits.ACCESSED) !== 0) {
+                pteBits![index] = entryBits & ~PteBits.ACCESSED;
+                referenced = true;
+              }
+            }
+          } else if (mapping !== 0) {
+            referenced = vm.clearPteRefs(pfn);
+          }
           if (referenced) bits[page] = (bits[page]! & ~idleMask) | youngMask;
           if (data !== undefined) bits[page]! |= idleMask;
           else if (!referenced) out![bit >>> 3]! |= 1 << (bit & 7);

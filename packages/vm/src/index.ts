@@ -34,7 +34,7 @@ export type {
 } from './proc-status';
 export { formatProcStatus } from './proc-status';
 export { PteBits } from './pte';
-export { ReverseMap, RMAP_CHUNK_PAGES } from './reverse-map';
+export { ReverseMap, RMAP_CHUNK_PAGES, RMAP_CHUNK_SHIFT } from './reverse-map';
 export type { LruCounts, MmapOptions, VmCallPath, VmEvents, VmTask } from './vm';
 export { Vm } from './vm';
 export { VmFile } from './vm-file';

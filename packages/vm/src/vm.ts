@@ -660,10 +660,15 @@ export class Vm {
     }
   }
 
+  /** The mapping of anonymous pages whose reverse-map id is `id` (`-mapping` of {@link ReverseMap}), if it exists. */
+  anonVma(id: number): Vma | undefined {
+    return this.#vmas[id];
+  }
+
   /**
    * `page_idle_clear_pte_refs()` (mm/page_idle.c): the reverse map walk of {@link rmapWalk} with
-   * `page_idle_clear_pte_refs_one()` as its `rmap_one`, written out for page_idle's loop over every pfn: clears the
-   * accessed bit of each entry mapping `pfn` and says whether one was set.
+   * `page_idle_clear_pte_refs_one()` as its `rmap_one`, without a callback: clears the accessed bit of each entry
+   * mapping `pfn` and says whether one was set.
    */
   clearPteRefs(pfn: number): boolean {
     const chunk = pfn >>> RMAP_CHUNK_SHIFT;
