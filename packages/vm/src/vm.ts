@@ -626,14 +626,6 @@ export class Vm {
   }
 
   /**
-   * Whether any page in the chunk of {@link RMAP_CHUNK_PAGES} pages holding `pfn` has ever been a user page (mapped
-   * by a process or in a page cache): walkers over all of memory pass over the rest of the chunk when not.
-   */
-  userPagesNear(pfn: number): boolean {
-    return this.rmap.mapping[pfn >>> RMAP_CHUNK_SHIFT] !== undefined;
-  }
-
-  /**
    * `rmap_walk()` (mm/rmap.c): calls `rmapOne` with each mapping and page-table slot whose entry maps `pfn` (the one
    * entry of an anonymous page, every mapping of a page cache page that has it), until `rmapOne` returns false.
    * An unmapped page visits nothing. Pass a function made once (as the kernel's `rmap_walk_control` is static) to
