@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_REPORT_BINARY_BYTES, MAX_REPORT_PFNS, ReportSourceError, readReportSource } from './read-report-source';
+import {
+  MAX_REPORT_BINARY_BYTES,
+  MAX_REPORT_PFNS,
+  ReportSourceError,
+  RUN_FILES,
+  readReportSource,
+} from './read-report-source';
 
 // In memory where the host has a tmpfs: the fuzzer writes thousands of directories.
 const scratch = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'mmsim-report-source-'));
@@ -22,23 +28,14 @@ const samples = new URL('../../../samples/', import.meta.url);
 const sampleFlags = new Uint8Array(readFileSync(new URL('kpageflags-6.18.bin', samples)));
 const sampleCounts = new Uint8Array(readFileSync(new URL('kpagecount-6.18.bin', samples)));
 
-/** The files of a run's output directory a report reads, by their path in it. */
-const FILES = {
-  kpageflags: 'proc/kpageflags',
-  kpagecount: 'proc/kpagecount',
-  idleBitmap: 'sys/kernel/mm/page_idle/bitmap',
-  zoneinfo: 'proc/zoneinfo',
-  summary: 'summary.json',
-} as const;
-
-type RunFiles = Partial<Record<keyof typeof FILES, Uint8Array | string>>;
+type RunFiles = Partial<Record<keyof typeof RUN_FILES, Uint8Array | string>>;
 
 let runs = 0;
 /** A run directory holding `files` (`directory` emptied of the others' files first, else a fresh one). */
 function runDirectory(files: RunFiles, directory = join(scratch, `run-${runs++}`)): string {
-  for (const [key, file] of Object.entries(FILES)) {
+  for (const [key, file] of Object.entries(RUN_FILES)) {
     const path = join(directory, file);
-    const content = files[key as keyof typeof FILES];
+    const content = files[key as keyof typeof RUN_FILES];
     if (content === undefined) {
       if (existsSync(path)) unlinkSync(path);
       continue;
@@ -127,7 +124,7 @@ describe('readReportSource: bounds', () => {
     const torn = runDirectory({ kpageflags: sampleFlags.subarray(0, 8 * 100 + 3) });
     expect(failure(torn)).toBeInstanceOf(ReportSourceError);
     expect(failure(torn).message).toBe(
-      `${join(torn, FILES.kpageflags)}: expected /proc/kpageflags (little-endian u64 entries), found 803 bytes, not a whole number of entries`,
+      `${join(torn, RUN_FILES.kpageflags)}: expected /proc/kpageflags (little-endian u64 entries), found 803 bytes, not a whole number of entries`,
     );
     const idle = runDirectory({ kpageflags: sampleFlags.subarray(0, 800), idleBitmap: new Uint8Array(5) });
     expect(failure(idle).message).toContain(
@@ -135,10 +132,10 @@ describe('readReportSource: bounds', () => {
     );
     // A sparse file past the bound: refused by its size, before anything is read.
     const huge = runDirectory({ kpageflags: new Uint8Array(0) });
-    truncateSync(join(huge, FILES.kpageflags), MAX_REPORT_BINARY_BYTES + 8);
+    truncateSync(join(huge, RUN_FILES.kpageflags), MAX_REPORT_BINARY_BYTES + 8);
     const started = performance.now();
     expect(failure(huge).message).toBe(
-      `${join(huge, FILES.kpageflags)}: ${MAX_REPORT_BINARY_BYTES + 8} bytes, more than the ${MAX_REPORT_BINARY_BYTES} bytes a report reads of /proc/kpageflags`,
+      `${join(huge, RUN_FILES.kpageflags)}: ${MAX_REPORT_BINARY_BYTES + 8} bytes, more than the ${MAX_REPORT_BINARY_BYTES} bytes a report reads of /proc/kpageflags`,
     );
     expect(performance.now() - started).toBeLessThan(1000);
   });
@@ -149,21 +146,21 @@ describe('readReportSource: bounds', () => {
       zoneinfo: ZONEINFO.replace('start_pfn:           4096', `start_pfn:           ${MAX_REPORT_PFNS}`),
     });
     expect(failure(beyond).message).toBe(
-      `${join(beyond, FILES.zoneinfo)}:12: a zone of pfns 0x80000000 to 0x80001000 ends beyond the 8 TiB of memory a report maps (pfns below 0x80000000)`,
+      `${join(beyond, RUN_FILES.zoneinfo)}:12: a zone of pfns 0x80000000 to 0x80001000 ends beyond the 8 TiB of memory a report maps (pfns below 0x80000000)`,
     );
     const digits = runDirectory({
       zoneinfo: ZONEINFO.replace('spanned  4096', `spanned  ${'9'.repeat(400)}`),
       kpageflags: sampleFlags.subarray(0, 8),
     });
     expect(failure(digits).message).toBe(
-      `${join(digits, FILES.zoneinfo)}:10: expected /proc/zoneinfo's spanned as a number of pages`,
+      `${join(digits, RUN_FILES.zoneinfo)}:10: expected /proc/zoneinfo's spanned as a number of pages`,
     );
     const node = runDirectory({
       zoneinfo: ZONEINFO.replace('Node 0, zone    DMA32', 'Node 99999, zone    DMA32'),
       kpageflags: sampleFlags.subarray(0, 8),
     });
     expect(failure(node).message).toBe(
-      `${join(node, FILES.zoneinfo)}:8: expected /proc/zoneinfo's node number (below 1024)`,
+      `${join(node, RUN_FILES.zoneinfo)}:8: expected /proc/zoneinfo's node number (below 1024)`,
     );
     const long = runDirectory({
       zoneinfo: `${ZONEINFO}${'x'.repeat(1 << 20)}\n`,
@@ -171,7 +168,7 @@ describe('readReportSource: bounds', () => {
     });
     const started = performance.now();
     expect(failure(long).message).toBe(
-      `${join(long, FILES.zoneinfo)}:13: a line of more than 65536 characters: not /proc/zoneinfo`,
+      `${join(long, RUN_FILES.zoneinfo)}:13: a line of more than 65536 characters: not /proc/zoneinfo`,
     );
     expect(performance.now() - started).toBeLessThan(1000);
   });
@@ -191,7 +188,7 @@ describe('readReportSource: bounds', () => {
     ]) {
       const directory = runDirectory({ kpageflags: sampleFlags.subarray(0, 8), summary: text! });
       expect(failure(directory).message).toBe(
-        `${join(directory, FILES.summary)}: expected mmsim's summary.json: ${problem}`,
+        `${join(directory, RUN_FILES.summary)}: expected mmsim's summary.json: ${problem}`,
       );
     }
   });

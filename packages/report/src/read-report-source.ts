@@ -47,7 +47,7 @@ function* textChunks(path: string): Generator<string> {
 }
 
 /** The files of a run's output directory (`mmsim run --out DIR`) a report reads. */
-const RUN_FILES = {
+export const RUN_FILES = {
   pageOwner: 'sys/kernel/debug/page_owner',
   kpageflags: 'proc/kpageflags',
   kpagecount: 'proc/kpagecount',
