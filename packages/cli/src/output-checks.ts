@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { accessSync, constants, existsSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CliError } from './cli-io';
 
 /** Kernel file systems: writing there is never what the user meant (and /proc files may accept writes forever). */
@@ -39,6 +39,26 @@ export function checkWritableLocation(path: string, what: 'output directory' | '
     accessSync(receiving, constants.W_OK | constants.X_OK);
   } catch {
     throw new CliError(`${path}: cannot write in ${receiving} (permission denied)`);
+  }
+}
+
+/**
+ * Removes what killed writers (SIGKILL, power loss) left next to `target`: the entries named `.NAME.` and then a
+ * tag `pattern` matches, whose first group is the pid that made them, when that process is gone.
+ */
+export function removeStaleTemporaries(target: string, pattern: RegExp): void {
+  const prefix = `.${basename(target)}.`;
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(target));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const match = entry.startsWith(prefix) ? pattern.exec(entry.slice(prefix.length)) : null;
+    if (match !== null && !isLivePid(Number(match[1]))) {
+      rmSync(join(dirname(target), entry), { recursive: true, force: true });
+    }
   }
 }
 

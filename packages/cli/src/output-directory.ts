@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from './cli-io';
-import { checkWritableLocation, isLivePid } from './output-checks';
+import { checkWritableLocation, removeStaleTemporaries } from './output-checks';
 import { type Checkpoint, withSignalsDeferred } from './signals';
 import { AtomicFile } from './write-file-atomic';
 
@@ -35,23 +35,6 @@ export function checkOutputDirectory(root: string): void {
   }
 }
 
-/** Removes what killed runs (SIGKILL, power loss) left next to `root`: stages and set-aside outputs of dead pids. */
-function removeStaleTemporaries(root: string): void {
-  const prefix = `.${basename(root)}.mmsim-`;
-  let entries: string[];
-  try {
-    entries = readdirSync(dirname(root));
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    if (!entry.startsWith(prefix)) continue;
-    const match = /^(?:stage|old)-(\d+)-\d+$/.exec(entry.slice(prefix.length));
-    if (match === null || isLivePid(Number(match[1]))) continue;
-    rmSync(join(dirname(root), entry), { recursive: true, force: true });
-  }
-}
-
 /**
  * An output directory written whole or not at all. Files go to a fresh stage next to it (`.NAME.mmsim-stage-PID-N`,
  * on the same file system), each file whole; {@link OutputDirectory.commit} then moves any earlier output aside,
@@ -73,7 +56,8 @@ export class OutputDirectory {
     this.#checkpoint = checkpoint;
     checkOutputDirectory(root);
     mkdirSync(dirname(this.root), { recursive: true });
-    removeStaleTemporaries(this.root);
+    // Stages and set-aside outputs of dead runs.
+    removeStaleTemporaries(this.root, /^mmsim-(?:stage|old)-(\d+)-\d+$/);
     this.stage = temporaryName(this.root, 'stage', sequence++);
     mkdirSync(this.stage);
   }

@@ -5,7 +5,6 @@ import {
   fchmodSync,
   lstatSync,
   openSync,
-  readdirSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -14,7 +13,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { isLivePid } from './output-checks';
+import { removeStaleTemporaries } from './output-checks';
 
 let sequence = 0;
 
@@ -64,7 +63,7 @@ export class AtomicFile {
     }
     if (existing?.isDirectory()) throw errnoError('EISDIR', 'open', path);
     if (existing !== undefined) accessSync(target, constants.W_OK);
-    removeStaleTemporaries(target);
+    removeStaleTemporaries(target, /^tmp-(\d+)-\d+$/);
     const temporary = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${sequence++}`);
     const fd = openSync(temporary, 'wx', 0o666);
     if (existing !== undefined) {
@@ -126,21 +125,6 @@ export class AtomicFile {
       if (written <= 0) throw errnoError('EIO', 'write', this.temporary);
       offset += written;
     }
-  }
-}
-
-/** Removes the temporary files that killed writers (SIGKILL, power loss) left next to `target`. */
-function removeStaleTemporaries(target: string): void {
-  const prefix = `.${basename(target)}.tmp-`;
-  let entries: string[];
-  try {
-    entries = readdirSync(dirname(target));
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const match = entry.startsWith(prefix) ? /^(\d+)-\d+$/.exec(entry.slice(prefix.length)) : null;
-    if (match !== null && !isLivePid(Number(match[1]))) rmSync(join(dirname(target), entry), { force: true });
   }
 }
 
