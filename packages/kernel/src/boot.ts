@@ -23,7 +23,7 @@ import {
   PhysicalMemory,
   type ProfileName,
 } from '@mm/physmem';
-import { createKernelText, KernelText, ShadowStack } from '@mm/stacktrace';
+import { createKernelText, type KernelText, ShadowStack, symbolizeStack } from '@mm/stacktrace';
 import { Vm } from '@mm/vm';
 import { allocateBootMemory } from './boot-allocations';
 import {
@@ -230,14 +230,7 @@ export function boot(options: BootOptions): Kernel {
         nodes: options.nodes ?? 1,
         cpus: options.cpus ?? 2,
         hooks,
-        stackTrace: () => {
-          const frames = new Uint32Array(stack.depth);
-          const count = stack.save(frames, stack.depth, 0);
-          return Array.from(frames.subarray(0, count), (address) => ({
-            address: KernelText.hexAddress(address),
-            symbol: text.formatSymbol(address),
-          }));
-        },
+        stackTrace: () => symbolizeStack(text, stack),
         ...(values.limit !== undefined ? { limit: values.limit } : {}),
         ...(values.reserve.length > 0 ? { reserve: values.reserve } : {}),
         ...(movableBytes !== undefined ? { movableBytes } : {}),

@@ -6,6 +6,6 @@ export type { SymbolSpec, TextLayout } from './kernel-text';
 export { KernelText } from './kernel-text';
 export { ShadowStack } from './shadow-stack';
 export type { SymbolizedFrame } from './symbolize-frames';
-export { symbolizeFrames } from './symbolize-frames';
+export { symbolizeFrames, symbolizeStack } from './symbolize-frames';
 export { reportSymbolsV4, symbolsV4 } from './symbols-v4';
 export { symbolsV6 } from './symbols-v6';

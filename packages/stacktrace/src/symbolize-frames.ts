@@ -1,4 +1,5 @@
 import { KernelText } from './kernel-text';
+import type { ShadowStack } from './shadow-stack';
 
 /** A frame of a printed call trace: its return address (16 hex digits) and its `%pS` text. */
 export interface SymbolizedFrame {
@@ -19,4 +20,17 @@ export function symbolizeFrames(text: KernelText, frames: readonly string[]): Sy
     const address = text.site(frame);
     return { address: KernelText.hexAddress(address), symbol: text.formatSymbol(address) };
   });
+}
+
+/**
+ * The frames on `stack` now, innermost last, symbolised against `text`: what `dump_stack()` prints of the current
+ * call trace (the `stackTrace` a booted machine gives physmem).
+ */
+export function symbolizeStack(text: KernelText, stack: ShadowStack): SymbolizedFrame[] {
+  const saved = new Uint32Array(stack.depth);
+  const count = stack.save(saved, stack.depth, 0);
+  return Array.from(saved.subarray(0, count), (address) => ({
+    address: KernelText.hexAddress(address),
+    symbol: text.formatSymbol(address),
+  }));
 }

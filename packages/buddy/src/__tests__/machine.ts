@@ -1,6 +1,6 @@
 import { createHookBus } from '@mm/hooks';
 import { getProfile, type MachineConfig, PhysicalMemory, type ProfileName } from '@mm/physmem';
-import { createKernelText, KernelText, ShadowStack } from '@mm/stacktrace';
+import { createKernelText, ShadowStack, symbolizeStack } from '@mm/stacktrace';
 import { BuddyAllocator } from '../buddy-allocator';
 
 /** A booted machine for tests: physical memory with every free page in the allocator. */
@@ -27,14 +27,7 @@ export function reportMachine(profile: ProfileName, frames: readonly string[]) {
     profile: getProfile(profile),
     layout: 'flat',
     hooks,
-    stackTrace: () => {
-      const saved = new Uint32Array(stack.depth);
-      const count = stack.save(saved, stack.depth, 0);
-      return Array.from(saved.subarray(0, count), (address) => ({
-        address: KernelText.hexAddress(address),
-        symbol: text.formatSymbol(address),
-      }));
-    },
+    stackTrace: () => symbolizeStack(text, stack),
   });
   const buddy = new BuddyAllocator(memory, hooks);
   buddy.freeAllMemory();
