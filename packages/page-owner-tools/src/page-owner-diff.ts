@@ -43,9 +43,7 @@ async function holdings(
 ): Promise<Map<string, { pages: number; records: number }>> {
   const byStack = new Map<string, { pages: number; records: number }>();
   const skipped = new PageOwnerSkips(file);
-  let records = 0;
-  for await (const record of parsePageOwnerStream(input, { file, skipped })) {
-    records++;
+  for await (const record of parsePageOwnerStream(input, { file, skipped, requireRecord: true })) {
     if (record.allocated === false) continue;
     const key = stackKey(record);
     let entry = byStack.get(key);
@@ -56,7 +54,6 @@ async function holdings(
     entry.pages += 2 ** record.order;
     entry.records++;
   }
-  if (records === 0 && !skipped.empty) throw skipped.error();
   if (!skipped.empty) onSkipped?.(skipped);
   return byStack;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sortPageOwner } from './page-owner-sort';
-import { commPattern, numberBefore, type PatternMatch, tgidPattern, tsPattern } from './page-owner-sort-patterns';
+import { commPattern, numberBeforeComma, type PatternMatch, tgidPattern, tsPattern } from './page-owner-sort-patterns';
 
 // The tool's patterns as JavaScript regular expressions, the way page-owner-sort.ts ran them before: the oracle
 // for the scanners on inputs short enough for their backtracking.
@@ -14,8 +14,8 @@ const ORACLES = {
   ts: new RegExp(`ts${WS}*([0-9]*)${WS}*ns`, 'd'),
 };
 const SCANNERS: Record<keyof typeof ORACLES, (text: string) => PatternMatch | null> = {
-  order: (text) => numberBefore(text, 'order', 44),
-  pid: (text) => numberBefore(text, 'pid', 44),
+  order: (text) => numberBeforeComma(text, 'order'),
+  pid: (text) => numberBeforeComma(text, 'pid'),
   tgid: tgidPattern,
   comm: commPattern,
   ts: tsPattern,

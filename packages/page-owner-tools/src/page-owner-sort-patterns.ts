@@ -36,15 +36,12 @@ function digitsEnd(text: string, at: number): number {
   return at;
 }
 
-/**
- * `<keyword>\s*([0-9]*)<terminator>` for a terminator that is neither a space nor a digit: `order\s*([0-9]*),`
- * (`get_page_num`) and `pid\s*([0-9]*),` (`get_pid`).
- */
-export function numberBefore(text: string, keyword: string, terminator: number): PatternMatch | null {
+/** `<keyword>\s*([0-9]*),`: `order\s*([0-9]*),` (`get_page_num`) and `pid\s*([0-9]*),` (`get_pid`). */
+export function numberBeforeComma(text: string, keyword: string): PatternMatch | null {
   for (let at = text.indexOf(keyword); at >= 0; at = text.indexOf(keyword, at + 1)) {
     const start = spacesEnd(text, at + keyword.length);
     const end = digitsEnd(text, start);
-    if (text.charCodeAt(end) === terminator) return { start, end };
+    if (text.charCodeAt(end) === 44 /* , */) return { start, end };
   }
   return null;
 }

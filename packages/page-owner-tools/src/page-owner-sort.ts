@@ -7,7 +7,7 @@ import {
   parsePageOwnerSortCommandLine,
 } from './page-owner-sort-args';
 import { PageOwnerSortBlocks } from './page-owner-sort-blocks';
-import { commPattern, numberBefore, type PatternMatch, tgidPattern, tsPattern } from './page-owner-sort-patterns';
+import { commPattern, numberBeforeComma, type PatternMatch, tgidPattern, tsPattern } from './page-owner-sort-patterns';
 
 /** Where the tool's stdout and stderr text goes, as it is printed. */
 export interface PageOwnerSortIo {
@@ -404,7 +404,7 @@ class BlockFields {
 
   /** `get_pid()`: -1 when missing or invalid. */
   pid(): number {
-    this.#pid ??= numberBefore(this.#block, 'pid', 44 /* , */);
+    this.#pid ??= numberBeforeComma(this.#block, 'pid');
     const value = strtolToInt(this.#search(this.#pid) ?? '');
     if (value === undefined) {
       this.#complain('wrong/invalid pid');
@@ -432,7 +432,7 @@ class BlockFields {
 
   /** `get_page_num()`: `1 << order` in C int arithmetic, or 0. */
   pageNum(): number {
-    const value = strtolToInt(this.#search(numberBefore(this.#block, 'order', 44 /* , */)) ?? '');
+    const value = strtolToInt(this.#search(numberBeforeComma(this.#block, 'order')) ?? '');
     if (value === undefined || value > 64) {
       this.#complain('wrong order');
       return 0;

@@ -269,6 +269,11 @@ export interface ParsePageOwnerOptions {
    * 64 KiB pages allows 13).
    */
   readonly maxOrder?: number;
+  /**
+   * At the end of an input that held no record but had lines skipped, throw the {@link PageOwnerParseError} of its
+   * first skipped line (default false: such an input simply has no records).
+   */
+  readonly requireRecord?: boolean;
 }
 
 const EXPECT_HEADER = "'Page allocated via order N, mask 0xGFP(...)' header";
@@ -807,6 +812,7 @@ export class PageOwnerParser {
   readonly skipped: PageOwnerSkips;
   readonly #strict: boolean;
   readonly #maxOrder: number;
+  readonly #requireRecord: boolean;
   #state = State.header;
   #record: Building | undefined;
   /** The first line of the record being read or dropped. */
@@ -826,6 +832,7 @@ export class PageOwnerParser {
     this.skipped.file = this.file;
     this.#strict = options.strict ?? false;
     this.#maxOrder = options.maxOrder ?? 10;
+    this.#requireRecord = options.requireRecord ?? false;
   }
 
   /**
@@ -865,11 +872,11 @@ export class PageOwnerParser {
   /** The end of the input: returns the last record when no empty line ended it. */
   end(): ParsedPageOwnerRecord | undefined {
     const state = this.#state;
-    if (state === State.header || state === State.discard) {
-      this.#state = State.header;
-      return undefined;
-    }
-    return this.#complete(this.lines + 1, undefined);
+    let last: ParsedPageOwnerRecord | undefined;
+    if (state === State.header || state === State.discard) this.#state = State.header;
+    else last = this.#complete(this.lines + 1, undefined);
+    if (this.#requireRecord && this.records === 0 && !this.skipped.empty) throw this.skipped.error();
+    return last;
   }
 
   /** Whether a line starts a record (ending the one before, whose empty line is missing). */
@@ -929,25 +936,23 @@ export class PageOwnerParser {
         return pfn >= 0;
       }
       const record = dmesgHeader(text, number, this.#maxOrder);
-      if (record === undefined) return NO_RECORD.includes(text) && this.#noRecord();
       if (record instanceof OutOfRange) {
         this.#record = undefined;
         this.#drop(number, text, record);
         return true;
       }
-      if (this.#trackedLine === number - 1 && this.#tracked !== undefined) record.allocated = this.#tracked;
-      if (this.#dumpPfn >= 0 && number - this.#dumpPfnLine <= DUMP_PAGE_REACH) record.pfn = this.#dumpPfn;
-      this.#dumpPfn = -1;
-      this.#record = record;
-      this.#recordLine = number;
-      this.#state = State.dmesgFrames;
-      return true;
+      if (record !== undefined) {
+        if (this.#trackedLine === number - 1 && this.#tracked !== undefined) record.allocated = this.#tracked;
+        if (this.#dumpPfn >= 0 && number - this.#dumpPfnLine <= DUMP_PAGE_REACH) record.pfn = this.#dumpPfn;
+        this.#dumpPfn = -1;
+        this.#record = record;
+        this.#recordLine = number;
+        this.#state = State.dmesgFrames;
+        return true;
+      }
     }
-    return NO_RECORD.includes(text) && this.#noRecord();
-  }
-
-  /** `page_owner info is not present (never set?)` and the like: the page of the `page:` line has no record. */
-  #noRecord(): boolean {
+    // `page_owner info is not present (never set?)` and the like: the page of the `page:` line has no record.
+    if (!NO_RECORD.includes(text)) return false;
     this.#dumpPfn = -1;
     return true;
   }
@@ -1216,9 +1221,6 @@ function* linesOf(
   for (;;) {
     const newline = text.indexOf('\n', start);
     if (newline < 0) break;
-    if (newline - start > PAGE_OWNER_MAX_LINE) {
-      throw lineTooLong(parser.file, parser.lines + 1, text.slice(start, start + SHOWN_CHARACTERS));
-    }
     const record = parser.line(text.slice(start, newline));
     if (record !== undefined) yield record;
     start = newline + 1;

@@ -238,16 +238,8 @@ function dumpRecords(
   bounded: boolean,
 ): { records: Iterable<ParsedPageOwnerRecord>; skipped: PageOwnerSkips } {
   const skipped = new PageOwnerSkips(path);
-  function* records(): Generator<ParsedPageOwnerRecord> {
-    let count = 0;
-    const parsed = parsePageOwner(textChunks(path), { file: path, skipped });
-    for (const record of bounded ? boundedRecords(parsed, path) : parsed) {
-      count++;
-      yield record;
-    }
-    if (count === 0 && !skipped.empty) throw skipped.error();
-  }
-  return { records: records(), skipped };
+  const parsed = parsePageOwner(textChunks(path), { file: path, skipped, requireRecord: true });
+  return { records: bounded ? boundedRecords(parsed, path) : parsed, skipped };
 }
 
 /** The input of a run's output directory: whichever of its files exist. */
