@@ -122,11 +122,6 @@ export class AllocTag {
     return this.#config.enabled;
   }
 
-  /** `static_key_enabled(&mem_profiling_compressed)`. */
-  get compressed(): boolean {
-    return this.#config.compressed;
-  }
-
   /** Where the references live: page_ext, page flags, or nowhere (not supported). */
   get mode(): 'page_ext' | 'compressed' | 'off' {
     if (!this.#config.support) return 'off';
@@ -298,11 +293,6 @@ export class AllocTag {
     let bytes = this.#bytes.byteLength + this.#calls.byteLength;
     for (const refs of this.#refs) bytes += refs?.byteLength ?? 0;
     return bytes;
-  }
-
-  /** Stops counting, as a write of 0 to the sysctl does (the references stay; {@link writeSysctl} turns it on). */
-  disable(): void {
-    this.#setEnabled(false);
   }
 
   #setEnabled(on: boolean): void {

@@ -1,5 +1,7 @@
+import { structPageAddress } from '@mm/buddy';
 import {
   type DumpStackSource,
+  directMapAddress,
   dumpStackContext,
   formatCallTrace,
   formatDumpStackInfo,
@@ -221,11 +223,6 @@ export function bugFrames(
   return { rip: rip!, callers };
 }
 
-/** `struct page *` of a pfn: x86_64 `vmemmap_base` (0xffffea0000000000 without KASLR) + pfn × 64. */
-function pagePointer(pfn: number): string {
-  return (0xffffea0000000000n + BigInt(pfn) * 64n).toString(16);
-}
-
 /**
  * The registers of a `BUG_ON()`'s `ud2`. Known to mmsim: RIP (the `ud2` of the site) and the instruction there.
  * Simulated, with values of the kind real reports show: the task's kernel stack pointer (`kernelStackAddress()`),
@@ -243,7 +240,8 @@ export function bugRegs(
   const { site } = oops;
   const sp = kernelStackAddress('v6', pid);
   const spPlus = (offset: number) => (BigInt(`0x${sp}`) + BigInt(offset)).toString(16).padStart(16, '0');
-  const directMap = (pfn: number) => (0xffff888000000000n + BigInt(pfn) * 4096n).toString(16);
+  // v6.18's PAGE_OFFSET, 0xffff888000000000 without KASLR.
+  const directMap = (pfn: number) => directMapAddress(0xffff8880, pfn, 0);
   const zero = '0000000000000000';
   const hex64 = (value: number) => value.toString(16).padStart(16, '0');
   // The site's place in its function's run of ud2s: the ones before it, then it, then the ones after.
@@ -275,14 +273,14 @@ export function bugRegs(
     cx: zero,
     dx: hex64(1),
     si: hex64(site.function === '__page_table_check_zero' ? 0 : 1),
-    di: pagePointer(oops.pfn),
+    di: structPageAddress(oops.pfn),
     bp: spPlus(0x30),
     r8: zero,
     r9: zero,
     r10: zero,
     r11: zero,
     r12: hex64(oops.pfn),
-    r13: pagePointer(oops.pfn),
+    r13: structPageAddress(oops.pfn),
     r14: zero,
     r15: hex64(1),
     code: { before, at: 0x0f, after },

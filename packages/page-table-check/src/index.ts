@@ -5,8 +5,6 @@ export type {
   PageTableCheckPath,
 } from './bug-report';
 export {
-  bugFrames,
-  bugRegs,
   formatPageTableCheckBug,
   PAGE_TABLE_CHECK_BUG_SITES,
   PAGE_TABLE_CHECK_PATHS,
@@ -16,9 +14,6 @@ export {
   PAGE_TABLE_CHECK_BYTES,
   PAGE_TABLE_CHECK_PLACE,
   PageTableCheck,
-  PageTableCheckPlace,
-  PMD_NR_PAGES,
-  PUD_NR_PAGES,
 } from './page-table-check';
 export type { PageTableCheckOptions } from './page-table-check-feature';
 export { pageTableCheck, pageTableCheckParam } from './page-table-check-feature';

@@ -1,6 +1,7 @@
+import { pcpAllowedOrder } from '@mm/buddy';
 import { type HookBus, MemoryAction } from '@mm/hooks';
 import type { PageExt } from '@mm/page-ext';
-import { PAGE_SIZE, PAGEBLOCK_ORDER, PageType, type PhysicalMemory, Taint, type X86Regs } from '@mm/physmem';
+import { PAGE_SIZE, PageType, type PhysicalMemory, Taint, type X86Regs } from '@mm/physmem';
 import type { KernelText } from '@mm/stacktrace';
 import type { Vm } from '@mm/vm';
 import {
@@ -460,9 +461,7 @@ export class PageTableCheck {
   /** `page_table_check_free()` from `__free_frozen_pages()` or `__free_pages_ok()`; `page_table_check_alloc()`. */
   #zeroPath(at: 'alloc' | 'free', order: number): PageTableCheckPath {
     if (at === 'alloc') return 'alloc';
-    const profile = this.memory.profile;
-    const pcp = order <= profile.pcpMaxOrder || (profile.pcpThpOrder && order === PAGEBLOCK_ORDER);
-    return pcp ? 'free' : 'freeNotPcp';
+    return pcpAllowedOrder(order, this.memory.profile) ? 'free' : 'freeNotPcp';
   }
 
   /**
