@@ -15,8 +15,13 @@ export const processIo: CliIo = {
   env: process.env,
 };
 
-/** Exit codes shared by every command: 0 success, 1 failure, 2 bad usage, 130 interrupted (128 + SIGINT). */
-export const ExitCode = { success: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+/** Exit codes shared by every command: 0 success, 1 failure, 2 bad usage (a signal gives 128 + its number). */
+export const ExitCode = { success: 0, failure: 1, usage: 2 } as const;
+
+/** A value as a command's `--json` prints it: indented, one object, a newline at the end. */
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
 
 /** Bad usage: unknown options, malformed values. Reported with the command's usage hint, exit code 2. */
 export class UsageError extends Error {

@@ -15,7 +15,7 @@ const nodeReasons: Readonly<Record<string, string>> = {
 };
 
 /** `path: reason` of a Node.js file error (`ENOSPC: no space left on device, write` and its stack, otherwise). */
-export function fileErrorMessage(error: NodeJS.ErrnoException): string {
+function fileErrorMessage(error: NodeJS.ErrnoException): string {
   const code = error.code ?? '';
   const reason = strerror(code) ?? nodeReasons[code] ?? error.message.replace(/^[A-Z_]+: /, '').split(', ')[0];
   return error.path !== undefined

@@ -63,7 +63,7 @@ export function removeStaleTemporaries(target: string, pattern: RegExp): void {
 }
 
 /** Whether a process with this pid is alive (so its temporary files are still in use). */
-export function isLivePid(pid: number): boolean {
+function isLivePid(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

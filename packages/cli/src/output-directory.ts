@@ -92,7 +92,7 @@ export class OutputDirectory {
   ): Promise<void> {
     const path = join(this.stage, relative);
     mkdirSync(dirname(path), { recursive: true });
-    const file = AtomicFile.open(path);
+    const file = AtomicFile.open(path, { freshDirectory: true });
     try {
       if (typeof content === 'string') file.write(content);
       else content((chunk) => file.write(chunk));

@@ -66,11 +66,7 @@ export function choiceOption<const C extends string>(
   return value as C;
 }
 
-/** Reads `--profile`: one of the kernels mmsim models, or `fallback` when absent. */
-export function profileOption(
-  command: string,
-  value: string | undefined,
-  fallback: ProfileName = 'v6.18',
-): ProfileName {
-  return choiceOption(command, 'profile', value, profileNames) ?? fallback;
+/** Reads `--profile`: one of the kernels mmsim models, v6.18 when absent. */
+export function profileOption(command: string, value: string | undefined): ProfileName {
+  return choiceOption(command, 'profile', value, profileNames) ?? 'v6.18';
 }

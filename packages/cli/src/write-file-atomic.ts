@@ -50,9 +50,10 @@ export class AtomicFile {
   /**
    * Starts replacing `path`. Throws the errno error `fopen(path, "w")` would give where it can tell without touching
    * the file: `EISDIR` for a directory, `EACCES` for an existing file it may not write, `ENOENT`/`ENOTDIR`/`EACCES`
-   * for a directory it cannot create the file in.
+   * for a directory it cannot create the file in. `freshDirectory`: the file's directory is one this process has
+   * just made, so no killed writer left temporaries there to remove.
    */
-  static open(path: string): AtomicFile {
+  static open(path: string, options: { readonly freshDirectory?: boolean } = {}): AtomicFile {
     let target = path;
     let existing: Stats | undefined;
     try {
@@ -63,7 +64,7 @@ export class AtomicFile {
     }
     if (existing?.isDirectory()) throw errnoError('EISDIR', 'open', path);
     if (existing !== undefined) accessSync(target, constants.W_OK);
-    removeStaleTemporaries(target, /^tmp-(\d+)-\d+$/);
+    if (options.freshDirectory !== true) removeStaleTemporaries(target, /^tmp-(\d+)-\d+$/);
     const temporary = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${sequence++}`);
     const fd = openSync(temporary, 'wx', 0o666);
     if (existing !== undefined) {

@@ -144,11 +144,6 @@ export class MemoryMap {
     return Math.min(this.#report.data.pages, this.start + this.cellsInView * this.scale);
   }
 
-  /** Pages (cells of the map) in a full row of the current layout. */
-  get rowPages(): number {
-    return this.columns * this.scale;
-  }
-
   /** The length of a {@link filter}: one entry per stack. */
   get filterSize(): number {
     return this.#report.data.stacks.length;

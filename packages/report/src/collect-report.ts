@@ -118,9 +118,9 @@ class Interner {
     return index;
   }
 
-  /** Its number, unless it is new and there are `limit` values already: then `fallback`. */
-  ofAtMost(value: string, limit: number, fallback: number): number {
-    return this.#index.has(value) || this.values.length < limit ? this.of(value) : fallback;
+  /** Its number, unless it is new and there are `limit` values already: then `limit`. */
+  ofAtMost(value: string, limit: number): number {
+    return this.#index.has(value) || this.values.length < limit ? this.of(value) : limit;
   }
 }
 
@@ -273,9 +273,7 @@ export function collectReport(input: ReportInput): ReportData {
   // The kernel's migratetype order first, so that the same name gets the same colour everywhere.
   const migratetypes = new Interner(migratetypeNames);
   const migratetypeOf = (name: string | undefined) =>
-    name === undefined || name === ''
-      ? UNKNOWN_MIGRATETYPE
-      : migratetypes.ofAtMost(name, UNKNOWN_MIGRATETYPE, UNKNOWN_MIGRATETYPE);
+    name === undefined || name === '' ? UNKNOWN_MIGRATETYPE : migratetypes.ofAtMost(name, UNKNOWN_MIGRATETYPE);
   const gfps = new Interner();
   const tasks = new Interner();
   const frames = new FrameInterner();
@@ -404,7 +402,8 @@ export function collectReport(input: ReportInput): ReportData {
   const facts = summaryFacts(summary, { records: columns.count, stacks: stacks.values.length, format });
   if (freed > 0)
     facts.push(['records of freed pages', `${freed}, left out (a kernel log's 'page_owner tracks the page as freed')`]);
-  if (skipped !== null) facts.push(['skipped lines', skipped.summary()]);
+  const skippedSummary = skipped?.summary();
+  if (skippedSummary !== undefined) facts.push(['skipped lines', skippedSummary]);
   return {
     title: input.title,
     sources: input.sources,
@@ -447,6 +446,7 @@ export function collectReport(input: ReportInput): ReportData {
       : null,
     idle: input.idleBitmap === undefined || flags === undefined ? null : { lruPages, idlePages },
     facts,
-    skipped: skipped === null ? null : { lines: skipped.lines, records: skipped.records, summary: skipped.summary() },
+    skipped:
+      skipped === null ? null : { lines: skipped.lines, records: skipped.records, summary: skippedSummary ?? '' },
   };
 }

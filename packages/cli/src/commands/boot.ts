@@ -2,7 +2,7 @@ import { totalmem } from 'node:os';
 import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
 import { formatSize, profileNames } from '@mm/physmem';
-import { ExitCode } from '../cli-io';
+import { ExitCode, formatJson } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { choiceOption, integerOption, profileOption } from '../parse-options';
 
@@ -124,7 +124,7 @@ export const bootCommand: Command = defineCommand({
       hostMemoryLimit: totalmem(),
     });
     if (values.json) {
-      io.stdout(`${JSON.stringify(bootSummary(kernel), null, 2)}\n`);
+      io.stdout(formatJson(bootSummary(kernel)));
       return ExitCode.success;
     }
     const summary = bootSummary(kernel);

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { diffPageOwner, type StackGrowth } from '@mm/page-owner-tools';
-import { ExitCode } from '../cli-io';
+import { ExitCode, formatJson } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { integerOption } from '../parse-options';
 
@@ -59,7 +59,7 @@ export const diffCommand: Command = defineCommand({
     const grown = stacks.filter((entry) => entry.growth > 0);
     const shown = top === 0 ? grown : grown.slice(0, top);
     if (values.json) {
-      io.stdout(`${JSON.stringify({ stacks: shown }, null, 2)}\n`);
+      io.stdout(formatJson({ stacks: shown }));
       return ExitCode.success;
     }
     io.stdout(

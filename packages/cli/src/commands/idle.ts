@@ -5,7 +5,7 @@ import { idlePfns, markIdle, pageIdle, presentPfns } from '@mm/page-idle';
 import { PAGE_SIZE, type ProfileName, profileNames } from '@mm/physmem';
 import { formatMaps, readPagemap, type VmTask } from '@mm/vm';
 import { Simulation, WssWorkload } from '@mm/workloads';
-import { CliError, ExitCode } from '../cli-io';
+import { CliError, ExitCode, formatJson } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory, OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, profileOption } from '../parse-options';
@@ -150,7 +150,7 @@ export const idleCommand: Command = defineCommand({
       });
     }
     if (values.json) {
-      io.stdout(`${JSON.stringify({ processes: result.processes }, null, 2)}\n`);
+      io.stdout(formatJson({ processes: result.processes }));
       return ExitCode.success;
     }
     io.stdout(

@@ -2,7 +2,7 @@ import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
 import { type LayoutRow, pageOwner, pageOwnerLayoutRows } from '@mm/page-owner';
 import { builtinWorkloads } from '@mm/workloads';
-import { ExitCode } from '../cli-io';
+import { ExitCode, formatJson } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { choiceOption, integerOption } from '../parse-options';
 import { runWorkload } from '../run-workload';
@@ -200,7 +200,7 @@ export const layoutsCommand: Command = defineCommand({
       cpus: integerOption('layouts', 'cpus', values.cpus, 1, 256) ?? 2,
     });
     if (values.json) {
-      io.stdout(`${JSON.stringify(comparison, null, 2)}\n`);
+      io.stdout(formatJson(comparison));
       return ExitCode.success;
     }
     io.stdout(`page_ext memory with page_owner=on, ${values.mem ?? '4G'} of RAM:\n${formatLayouts(comparison)}`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { allFeatures } from '@mm/defaults';
-import { formatSize, getProfile, type ProfileName, profileNames } from '@mm/physmem';
+import { formatSize, getProfile, profileNames } from '@mm/physmem';
 import {
   formatPerfKmemPageStat,
   PERF_KMEM_ALLOC_FUNCTIONS,
@@ -17,7 +17,7 @@ import {
   TraceReader,
   traceField,
 } from '@mm/workloads';
-import { ExitCode, UsageError } from '../cli-io';
+import { ExitCode, formatJson, UsageError } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory } from '../output-directory';
 import { profileOption } from '../parse-options';
@@ -210,9 +210,7 @@ export const replayCommand: Command = defineCommand({
       const stat = collector!.stat();
       if (values.json) {
         const json = perfKmemPageStatJson(stat, statOptions!.report);
-        io.stdout(
-          `${JSON.stringify(replay === undefined ? json : { ...json, replay: { ...replay, files } }, null, 2)}\n`,
-        );
+        io.stdout(formatJson(replay === undefined ? json : { ...json, replay: { ...replay, files } }));
       } else io.stdout(formatPerfKmemPageStat(stat, statOptions!.report));
       return ExitCode.success;
     };
@@ -233,7 +231,7 @@ export const replayCommand: Command = defineCommand({
       replayed = await replayTrace({
         open: () => readTraceText(file),
         file,
-        profile: profile as ProfileName,
+        profile,
         cmdline: values.cmdline ?? 'page_owner=on',
         ...(values.mem !== undefined ? { memory: values.mem } : {}),
         ...(kallsyms !== undefined ? { kallsyms } : {}),
@@ -262,13 +260,10 @@ export const replayCommand: Command = defineCommand({
             values.out,
             { report: values.report === true },
           );
-    if (collector !== undefined) {
-      const { errors: _errors, ...summary } = result;
-      return printStat(summary, written);
-    }
+    const { errors: _errors, ...summary } = result;
+    if (collector !== undefined) return printStat(summary, written);
     if (values.json) {
-      const { errors: _errors, ...summary } = result;
-      io.stdout(`${JSON.stringify({ ...summary, files: written }, null, 2)}\n`);
+      io.stdout(formatJson({ ...summary, files: written }));
       return ExitCode.success;
     }
     const lines = formatReplaySummary(file, profile, result);

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readReportSource, renderReport } from '@mm/report';
-import { ExitCode } from '../cli-io';
+import { ExitCode, formatJson } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { checkWritableLocation } from '../output-checks';
 import { withSignalsDeferred } from '../signals';
@@ -83,7 +83,7 @@ export const reportCommand: Command = defineCommand({
     });
     io.stdout(
       values.json
-        ? `${JSON.stringify({ out, ...written }, null, 2)}\n`
+        ? formatJson({ out, ...written })
         : `mmsim report: wrote ${out} (${(written.bytes / 1024).toFixed(0)} KiB): ${written.pages} pages, ${written.records} page_owner records, ${written.stacks} stacks\n`,
     );
     return ExitCode.success;

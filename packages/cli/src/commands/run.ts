@@ -1,7 +1,7 @@
 import { parseMemorySize } from '@mm/kernel';
 import { formatSize, PAGE_SIZE, profileNames } from '@mm/physmem';
 import { builtinWorkloads } from '@mm/workloads';
-import { type CliIo, ExitCode, UsageError } from '../cli-io';
+import { type CliIo, ExitCode, formatJson, UsageError } from '../cli-io';
 import { type Command, defineCommand } from '../command';
 import { checkOutputDirectory, OutputDirectory } from '../output-directory';
 import { choiceOption, integerOption, profileOption } from '../parse-options';
@@ -124,7 +124,7 @@ export function writeOutput(
     await out.write('cmdline', `${kernel.cmdline}\n`);
     for (const file of kernel.files()) await out.write(file.path, (write) => file.read(write));
     await out.write('dmesg', kernel.dmesg());
-    await out.write('summary.json', `${JSON.stringify(runSummary(result).summary, null, 2)}\n`);
+    await out.write('summary.json', formatJson(runSummary(result).summary));
     for (const dump of options.dumps ?? []) {
       await out.write(`dumps/page_owner-${dump.percent}%`, (write) => {
         for (const chunk of dump.chunks) write(chunk);
@@ -230,7 +230,7 @@ export const runCommand: Command = defineCommand({
       values.out === undefined ? [] : await writeOutput(result, values.out, { report: values.report === true, dumps });
     const { summary, lines: featureLines } = runSummary(result);
     if (values.json) {
-      io.stdout(`${JSON.stringify({ ...summary, files: written }, null, 2)}\n`);
+      io.stdout(formatJson({ ...summary, files: written }));
       return ExitCode.success;
     }
     const lines = [

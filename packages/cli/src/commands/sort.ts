@@ -7,6 +7,7 @@ import {
   parsePageOwnerSortCommandLine,
 } from '@mm/page-owner-tools';
 import type { CliIo } from '../cli-io';
+import { formatJson } from '../cli-io';
 import type { Command } from '../command';
 import { withSignalsDeferred } from '../signals';
 import { AtomicFile } from '../write-file-atomic';
@@ -170,7 +171,7 @@ export const sortCommand: Command = {
         if (split.json) {
           const { exitCode, records, entries } = result;
           const summary = { input: options.input, output: options.output, profile, exitCode, records, entries, bytes };
-          io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+          io.stdout(formatJson(summary));
         }
         return result.exitCode;
       });
