@@ -78,8 +78,8 @@ export function offlineSection(kernel: KernelCore, migration: Migration, nr: num
   // memory_block_offline(): a block whose pages are in several zones has no mem->zone and cannot go offline.
   const zone = memoryBlockZone(memory, section);
   if (zone === undefined) return { error: `memory block ${nr} spans more than one zone (EINVAL)` };
-  // zone_pcp_disable(), start_isolate_page_range(): nothing of the range stays on a per-CPU list or can be allocated.
-  buddy.drainAllPages();
+  // zone_pcp_disable(), start_isolate_page_range() (which drains the per-CPU lists first): nothing of the range
+  // stays on a per-CPU list or can be allocated.
   buddy.isolateRange(start, end);
   hooks.memory_notify.call(MemoryAction.going_offline, start, nrPages);
   // scan_movable_pages() / do_migrate_range(), then test_pages_isolated().

@@ -1,6 +1,6 @@
 import type { PageExt } from '@mm/page-ext';
 import { type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
-import { type PageIdleFlags, PteBits, RMAP_CHUNK_PAGES, RMAP_CHUNK_SHIFT, type Vm } from '@mm/vm';
+import { type PageIdleFlags, RMAP_CHUNK_PAGES, RMAP_CHUNK_SHIFT, type Vm, type Vma } from '@mm/vm';
 import type { PositionalFile } from './working-set';
 
 /** An error a bitmap read or write returns instead of a byte count. */
@@ -110,7 +110,7 @@ export class PageIdle {
    * is idle when reading: clear the accessed bits of its mappings (Young and not Idle if one was set), then set
    * Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn start + b. The walk
    * of an anonymous page (one entry, at its index in its mapping) is written out here, with the chunk's reverse map
-   * and the last mapping's page table at hand; a page cache page goes through `Vm.clearPteRefs()`.
+   * and the last mapping at hand; a page cache page goes through `Vm.clearFilePteRefs()`.
    */
   #walk(start: number, end: number, data: Uint8Array | undefined, out: Uint8Array | undefined): void {
     const { memory, flags, vm } = this;
@@ -132,10 +132,9 @@ export class PageIdle {
         if (mappings === undefined) continue;
         const indexes = vm.rmap.index[chunk]!;
         const chunkEnd = Math.min(last, (first | (RMAP_CHUNK_PAGES - 1)) + 1);
-        // The anonymous mapping of the last page walked, and its page table: the next page is most often in it.
+        // The anonymous mapping of the last page walked: the next page is most often in it.
         let anonMapping = 0;
-        let pte: Uint32Array | undefined;
-        let pteBits: Uint8Array | undefined;
+        let anonVma: Vma | undefined;
         for (let page = first; page < chunkEnd; page++) {
           const word = pageFlags[page]!;
           // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
@@ -151,21 +150,13 @@ export class PageIdle {
           if (mapping < 0) {
             // page_idle_clear_pte_refs() of an anonymous page: its one entry, at its index in its mapping.
             if (mapping !== anonMapping) {
-              const vma = vm.anonVma(-mapping);
+              anonVma = vm.anonVma(-mapping);
               anonMapping = mapping;
-              pte = vma?.pte;
-              pteBits = vma?.bits;
             }
             const index = indexes[at]!;
-            if (pte !== undefined && pte[index] === pfn + 1) {
-              const entryBits = pteBits![index]!;
-              if ((entryBits & PteBits.ACCESSED) !== 0) {
-                pteBits![index] = entryBits & ~PteBits.ACCESSED;
-                referenced = true;
-              }
-            }
-          } else if (mapping !== 0) {
-            referenced = vm.clearPteRefs(pfn);
+            referenced = anonVma !== undefined && anonVma.pte[index] === pfn + 1 && anonVma.clearYoung(index);
+          } else if (mapping > 0) {
+            referenced = vm.clearFilePteRefs(mapping, indexes[at]!, pfn);
           }
           if (referenced) bits[page] = (bits[page]! & ~idleMask) | youngMask;
           if (data !== undefined) bits[page]! |= idleMask;

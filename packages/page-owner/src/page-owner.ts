@@ -595,7 +595,6 @@ export class PageOwner {
     // The kernel's walk: pfn_valid() once per pageblock (the next MAX_ORDER block when it fails), then each page,
     // read here straight from the flat struct page words.
     const { flags } = memory.pages;
-    const freeMaxOrderHeads = memory.freeMaxOrderHeads;
     const reservedMask = reserved >= 0 ? 1 << reserved : 0;
     for (const zone of memory.zones) {
       if (!zone.populated) continue;
@@ -611,12 +610,8 @@ export class PageOwner {
         const hasPageExt = pageExt.hasPageExt(pfn);
         for (; pfn < blockEnd; pfn++) {
           if (!inZone && memory.zoneOf(pfn) !== zone) continue;
-          if ((pfn & (MAX_ORDER_NR_PAGES - 1)) === 0 && freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] !== 0) {
-            // A free MAX_PAGE_ORDER block (its head's word is not stored): PageBuddy, skipped whole.
-            pfn += MAX_ORDER_NR_PAGES - 1;
-            continue;
-          }
-          const word = flags[pfn]!;
+          // A free MAX_PAGE_ORDER head's word is kept by block, not in the page.
+          const word = memory.freeMaxOrderHeadWord(pfn) || flags[pfn]!;
           const state = word >>> STATE_SHIFT;
           if (state === PageState.buddy) {
             const order = (word >>> ORDER_SHIFT) & ORDER_MASK;

@@ -658,27 +658,14 @@ export class Vm {
   }
 
   /**
-   * `page_idle_clear_pte_refs()` (mm/page_idle.c): the reverse map walk of {@link rmapWalk} with
-   * `page_idle_clear_pte_refs_one()` as its `rmap_one`, without a callback: clears the accessed bit of each entry
-   * mapping `pfn` and says whether one was set.
+   * `page_idle_clear_pte_refs()` (mm/page_idle.c) of a page cache page, page `index` of file `file` (its reverse
+   * map entry): clears the accessed bit of every entry mapping `pfn` there and says whether one was set.
    */
-  clearPteRefs(pfn: number): boolean {
-    const chunk = pfn >>> RMAP_CHUNK_SHIFT;
-    const mappings = this.rmap.mapping[chunk];
-    if (mappings === undefined) return false;
-    const at = pfn & (RMAP_CHUNK_PAGES - 1);
-    const mapping = mappings[at]!;
-    if (mapping === 0) return false;
-    const index = this.rmap.index[chunk]![at]!;
-    const entry = pfn + 1;
-    if (mapping < 0) {
-      const vma = this.#vmas[-mapping];
-      return vma !== undefined && vma.pte[index] === entry && vma.clearYoung(index);
-    }
+  clearFilePteRefs(file: number, index: number, pfn: number): boolean {
     let referenced = false;
-    for (const vma of this.files[mapping]!.vmas) {
+    for (const vma of this.files[file]!.vmas) {
       const slot = index - vma.pgoff;
-      if (slot >= 0 && slot < vma.pages && vma.pte[slot] === entry && vma.clearYoung(slot)) referenced = true;
+      if (slot >= 0 && slot < vma.pages && vma.pte[slot] === pfn + 1 && vma.clearYoung(slot)) referenced = true;
     }
     return referenced;
   }
