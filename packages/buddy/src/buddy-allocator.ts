@@ -1066,18 +1066,16 @@ export class BuddyAllocator {
 
   /** The general free path: any order, with the reference and bad-state checks. */
   #freePagesSlow(pfn: number, order: number): void {
-    const section = this.#sections[pfn >>> this.#shift];
-    if (section === undefined || pfn < 0 || order < 0 || order > MAX_PAGE_ORDER) {
+    if (!this.#valid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
-    const index = pfn & this.#mask;
     const word = this.#word(pfn);
     const state = word >>> STATE_SHIFT;
-    if (state !== PageState.none || section.refcount[index]! <= 0) {
-      this.#doubleFree(pfn, order, section, index, word);
+    if (state !== PageState.none || this.#refcount[pfn]! <= 0) {
+      this.#doubleFree(pfn, order, word);
       return;
     }
-    const refcount = --section.refcount[index]!;
+    const refcount = --this.#refcount[pfn]!;
     if (refcount > 0) {
       // ___free_pages(): someone else holds the head; a non-compound block frees its tail halves now.
       if ((word & this.#flagHead) === 0) {
@@ -1132,45 +1130,43 @@ export class BuddyAllocator {
    * clears the flags. A page in a bad state is reported and the block is not freed (it leaks, as in the kernel).
    */
   #freePagesPrepare(pfn: number, order: number): boolean {
-    const section = this.#sections[pfn >>> this.#shift]!;
-    const base = pfn & this.#mask;
+    const flags = this.#flags;
+    const refcount = this.#refcount;
+    const mapcount = this.#mapcount;
     const hook = this.hooks.free_prepare;
     if (hook.count !== 0) hook.call(pfn, order);
     this.memory.memcg.uncharge(pfn, 1 << order);
-    const compound = (section.flags[base]! & this.#flagHead) !== 0;
-    const end = base + (1 << order);
-    if (order === 0 && section.mapcount[base] === 0 && section.refcount[base] === 0) {
-      const word = section.flags[base]!;
+    const compound = (flags[pfn]! & this.#flagHead) !== 0;
+    const end = pfn + (1 << order);
+    if (order === 0 && mapcount[pfn] === 0 && refcount[pfn] === 0) {
+      const word = flags[pfn]!;
       if ((word & this.#flagCheckAtFree) === 0 && word >>> STATE_SHIFT === PageState.none) {
-        section.flags[base] = 0;
+        flags[pfn] = 0;
         return true;
       }
     }
     let bad = false;
-    for (let index = base; index < end; index++) {
-      const word = section.flags[index]!;
+    for (let page = pfn; page < end; page++) {
+      const word = flags[page]!;
       const state = word >>> STATE_SHIFT;
-      const tail = index !== base;
+      const tail = page !== pfn;
       if (tail && compound && state !== STATE_TAIL) {
-        this.#badPage(pfn + index - base, 'PageTail not set');
+        this.#badPage(page, 'PageTail not set');
         bad = true;
         continue;
       }
       if (tail && state !== PageState.none && state !== STATE_TAIL) {
-        this.#badPage(pfn + index - base, state === STATE_PCP ? 'nonzero _refcount' : 'nonzero mapcount');
+        this.#badPage(page, state === STATE_PCP ? 'nonzero _refcount' : 'nonzero mapcount');
         bad = true;
         continue;
       }
       // The expected state (no mappings or page type left, no references, no flag checked at free) needs no verdict.
       const expected =
-        state !== STATE_BUDDY &&
-        section.refcount[index] === 0 &&
-        section.mapcount[index]! <= 0 &&
-        (word & this.#flagCheckAtFree) === 0;
+        state !== STATE_BUDDY && refcount[page] === 0 && mapcount[page]! <= 0 && (word & this.#flagCheckAtFree) === 0;
       if (expected) continue;
-      const verdict = this.#badReason(section, index, word);
+      const verdict = this.#badReason(page, word);
       if (verdict !== undefined) {
-        this.#badPage(pfn + index - base, verdict.reason, verdict.badFlags, { at: 'free', order });
+        this.#badPage(page, verdict.reason, verdict.badFlags, { at: 'free', order });
         bad = true;
       }
     }
@@ -1178,8 +1174,8 @@ export class BuddyAllocator {
       this.stats.leakedPages += 1 << order;
       return false;
     }
-    section.flags.fill(0, base, end);
-    section.mapcount.fill(0, base, end);
+    flags.fill(0, pfn, end);
+    mapcount.fill(0, pfn, end);
     return true;
   }
 
@@ -1187,21 +1183,21 @@ export class BuddyAllocator {
    * `_mapcount` as the free check reads it: a typed page's type (v4.8 PageBuddy's -128; v6.18 resets any page type
    * to -1 in `free_pages_prepare()` before checking), else the mappings' count, -1 for none.
    */
-  #checkedMapcount(section: MemSection, index: number, word: number): number {
+  #checkedMapcount(pfn: number, word: number): number {
     const state = word >>> STATE_SHIFT;
     if (state === STATE_BUDDY) return this.#v6 ? -1 : PAGE_BUDDY_MAPCOUNT_VALUE;
-    const raw = section.mapcount[index]!;
+    const raw = this.#mapcount[pfn]!;
     return raw < 0 ? -1 : raw - 1;
   }
 
   /** `free_page_is_bad()` / `page_bad_reason()` of one page at free, or undefined for a page in the expected state. */
-  #badReason(section: MemSection, index: number, word: number): PageBadVerdict | undefined {
+  #badReason(pfn: number, word: number): PageBadVerdict | undefined {
     return pageBadReason(
       this.profile.era,
       {
-        mapcount: this.#checkedMapcount(section, index, word),
+        mapcount: this.#checkedMapcount(pfn, word),
         mapping: false,
-        refcount: section.refcount[index]!,
+        refcount: this.#refcount[pfn]!,
         flags: word & PAGE_FLAGS_MASK,
       },
       'free',
@@ -1216,10 +1212,10 @@ export class BuddyAllocator {
    * mapcount`). The kernel reports it when the page is next allocated (`check_new_pages()`); mmsim reports it at
    * the second free, with the count at -1, and changes nothing: the free lists stay as they were.
    */
-  #doubleFree(pfn: number, order: number, section: MemSection, index: number, word: number): void {
+  #doubleFree(pfn: number, order: number, word: number): void {
     const state = word >>> STATE_SHIFT;
     // Free pages keep no count in the allocator's arrays (their words hold the free lists): a free one has 0.
-    const refcount = (state === STATE_BUDDY || state === STATE_PCP ? 0 : section.refcount[index]!) - 1;
+    const refcount = (state === STATE_BUDDY || state === STATE_PCP ? 0 : this.#refcount[pfn]!) - 1;
     const verdict = pageBadReason(
       this.profile.era,
       {
@@ -1381,8 +1377,7 @@ export class BuddyAllocator {
    * a free block (per-CPU pages are not: drain them first). The zone's watermarks are not checked.
    */
   isolateFreeBlock(pfn: number): number {
-    const section = this.#sections[pfn >>> this.#shift];
-    if (section === undefined || pfn < 0) return -1;
+    if (!this.#valid(pfn)) return -1;
     const word = this.#word(pfn);
     if (word >>> STATE_SHIFT !== STATE_BUDDY) return -1;
     const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
@@ -1403,9 +1398,7 @@ export class BuddyAllocator {
    */
   allocExact(pfn: number, order: number, gfp: number): boolean {
     if (pfn < 0 || pfn % 2 ** order !== 0) return false;
-    if ((this.#sections[pfn >>> this.#shift]?.flags[pfn & this.#mask] ?? 0) >>> STATE_SHIFT === STATE_PCP) {
-      this.drainAllPages();
-    }
+    if ((this.#flags[pfn] ?? 0) >>> STATE_SHIFT === STATE_PCP) this.drainAllPages();
     const found = this.freeBlockOf(pfn);
     if (found === undefined || found.order < order) return false;
     const zone = this.zones[this.memory.zoneOf(found.head)!.id]!;
@@ -1438,8 +1431,7 @@ export class BuddyAllocator {
     const reserved = 1 << this.profile.pageFlags.bit.reserved;
     let held = 0;
     for (let page = pfn; page < pfn + count; page++) {
-      const state = (this.#sections[page >>> this.#shift]?.flags[page & this.#mask] ?? 0) >>> STATE_SHIFT;
-      if (state === STATE_PCP) this.drainAllPages();
+      if ((this.#flags[page] ?? 0) >>> STATE_SHIFT === STATE_PCP) this.drainAllPages();
       const found = this.freeBlockOf(page);
       if (found === undefined) continue;
       const zone = this.zones[this.memory.zoneOf(found.head)!.id]!;
@@ -1452,10 +1444,9 @@ export class BuddyAllocator {
         this.#addToFreeList(zone, other, order - 1, found.migratetype, false);
         if (page >= head + half) head += half;
       }
-      const section = this.#sections[page >>> this.#shift]!;
-      section.flags[page & this.#mask] = reserved;
-      section.refcount[page & this.#mask] = 0;
-      section.mapcount[page & this.#mask] = 0;
+      this.#flags[page] = reserved;
+      this.#refcount[page] = 0;
+      this.#mapcount[page] = 0;
       this.#markHeld(page);
       held++;
     }
@@ -1503,17 +1494,15 @@ export class BuddyAllocator {
    * {@link holdFreePages} holds them. Returns false when the block could not be freed (a bad page, reported).
    */
   freeAndHold(pfn: number, order: number): boolean {
-    const section = this.#sections[pfn >>> this.#shift];
-    if (section === undefined || pfn < 0 || order < 0 || order > MAX_PAGE_ORDER) {
+    if (!this.#valid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
-    const index = pfn & this.#mask;
     const word = this.#word(pfn);
-    if (word >>> STATE_SHIFT !== PageState.none || section.refcount[index]! !== 1) {
-      this.#doubleFree(pfn, order, section, index, word);
+    if (word >>> STATE_SHIFT !== PageState.none || this.#refcount[pfn]! !== 1) {
+      this.#doubleFree(pfn, order, word);
       return false;
     }
-    section.refcount[index] = 0;
+    this.#refcount[pfn] = 0;
     if (!this.#freePagesPrepare(pfn, order)) return false;
     this.stats.frees++;
     this.stats.freedPages += 1 << order;
@@ -1546,8 +1535,7 @@ export class BuddyAllocator {
   freeBlockOf(pfn: number): { head: number; order: number; migratetype: number } | undefined {
     for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
       const head = pfn - (pfn % 2 ** order);
-      const section = this.#sections[head >>> this.#shift];
-      if (section === undefined || head < 0) return undefined;
+      if (!this.#valid(head)) return undefined;
       const word = this.#word(head);
       if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= order) {
         return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
@@ -1603,26 +1591,25 @@ export class BuddyAllocator {
       if (memory.pfnValid(block) && memory.pageblockMigratetype(block) !== Migratetype.ISOLATE) return false;
     }
     for (let pfn = start; pfn < end; ) {
-      const section = this.#sections[pfn >>> this.#shift];
-      if (section === undefined) return false;
+      if (!this.#valid(pfn)) return false;
       const word = this.#word(pfn);
       if (word >>> STATE_SHIFT === STATE_BUDDY) {
         pfn += 1 << ((word >>> ORDER_SHIFT) & ORDER_MASK);
         continue;
       }
-      if (!this.#isOfflinePage(pfn)) return false;
+      if (!this.#isOfflinePage(pfn, word)) return false;
       pfn++;
     }
     return true;
   }
 
-  /** `PageOffline()` with a zero refcount: a page memory offlining already took (or never gave back). */
-  #isOfflinePage(pfn: number): boolean {
-    const memory = this.memory;
+  /**
+   * `PageOffline()` with a zero refcount (`word` is the page's): a page memory offlining already took (or never gave
+   * back).
+   */
+  #isOfflinePage(pfn: number, word: number): boolean {
     return (
-      memory.pageState(pfn) === PageState.none &&
-      memory.pageRefcount(pfn) === 0 &&
-      memory.pageType(pfn) === PageType.offline
+      word >>> STATE_SHIFT === PageState.none && this.#refcount[pfn] === 0 && this.#mapcount[pfn] === -PageType.offline
     );
   }
 
@@ -1769,16 +1756,13 @@ export class BuddyAllocator {
    * its own reference, and fires `split(pfn, order, 0)`.
    */
   splitPage(pfn: number, order: number): void {
-    const section = this.#sections[pfn >>> this.#shift];
-    const index = pfn & this.#mask;
-    const word = section?.flags[index] ?? 0;
-    if (section === undefined || word >>> STATE_SHIFT !== PageState.none || section.refcount[index]! <= 0) {
+    const word = this.#valid(pfn) ? this.#flags[pfn]! : 0;
+    if (!this.#valid(pfn) || word >>> STATE_SHIFT !== PageState.none || this.#refcount[pfn]! <= 0) {
       throw new RangeError(`split_page(pfn 0x${pfn.toString(16)}): not an allocated page`);
     }
     if ((word & this.#flagHead) !== 0) throw new RangeError(`split_page(pfn 0x${pfn.toString(16)}): compound page`);
-    section.flags[index] = word & PAGE_FLAGS_MASK;
-    const end = index + (1 << order);
-    for (let page = index + 1; page < end; page++) section.refcount[page] = 1;
+    this.#flags[pfn] = word & PAGE_FLAGS_MASK;
+    this.#refcount.fill(1, pfn + 1, pfn + (1 << order));
     const hook = this.hooks.split;
     if (hook.count !== 0) hook.call(pfn, order, 0);
   }
@@ -1789,20 +1773,16 @@ export class BuddyAllocator {
    * `thp_split(pfn, order)`. A block that is not compound is split as {@link splitPage} does.
    */
   splitFolio(pfn: number, order: number): void {
-    const section = this.#sections[pfn >>> this.#shift];
-    const index = pfn & this.#mask;
-    const word = section?.flags[index] ?? 0;
-    if (section === undefined || (word & this.#flagHead) === 0) {
+    const word = this.#valid(pfn) ? this.#flags[pfn]! : 0;
+    if ((word & this.#flagHead) === 0) {
       this.splitPage(pfn, order);
       return;
     }
-    section.flags[index] = word & PAGE_FLAGS_MASK & ~this.#flagHead;
-    const end = index + (1 << order);
-    for (let page = index + 1; page < end; page++) {
-      section.flags[page] = 0;
-      section.refcount[page] = 1;
-      section.mapcount[page] = 0;
-    }
+    this.#flags[pfn] = word & PAGE_FLAGS_MASK & ~this.#flagHead;
+    const end = pfn + (1 << order);
+    this.#flags.fill(0, pfn + 1, end);
+    this.#refcount.fill(1, pfn + 1, end);
+    this.#mapcount.fill(0, pfn + 1, end);
     const split = this.hooks.split;
     if (split.count !== 0) split.call(pfn, order, 0);
     const thpSplit = this.hooks.thp_split;
@@ -1817,12 +1797,10 @@ export class BuddyAllocator {
     const reserved = 1 << this.profile.pageFlags.bit.reserved;
     let freed = 0;
     for (let pfn = start; pfn < end; pfn++) {
-      const section = this.#sections[pfn >>> this.#shift];
-      if (section === undefined || !this.memory.isPresent(pfn)) continue;
-      const index = pfn & this.#mask;
-      if ((section.flags[index]! & reserved) === 0) continue;
-      section.flags[index]! &= ~reserved;
-      section.refcount[index] = 1;
+      if (!this.#valid(pfn) || !this.memory.isPresent(pfn)) continue;
+      if ((this.#flags[pfn]! & reserved) === 0) continue;
+      this.#flags[pfn]! &= ~reserved;
+      this.#refcount[pfn] = 1;
       this.adjustManagedPageCount(pfn, 1);
       this.freePages(pfn, 0);
       freed++;
@@ -1884,6 +1862,11 @@ export class BuddyAllocator {
   // ---------------------------------------------------------------------------------------------------------
   // Free lists, linked through the pages (next in the refcount slot, previous in the mapcount slot; a negative
   // link -2 - list marks the end and names the list).
+
+  /** `pfn_valid()`: the pfn has a struct page (its section exists). */
+  #valid(pfn: number): boolean {
+    return pfn >= 0 && pfn < this.#flags.length && this.#sections[pfn >>> this.#shift] !== undefined;
+  }
 
   /**
    * A page's flags word, with the word of a free MAX_PAGE_ORDER head that is not stored: every read of a page that
