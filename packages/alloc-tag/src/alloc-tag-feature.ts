@@ -137,7 +137,7 @@ class BootedAllocTag implements BootedFeature<AllocTag> {
     const bytes = tags.reduce((sum, tag) => sum + tag.bytes, 0);
     const calls = tags.reduce((sum, tag) => sum + tag.calls, 0);
     const sites = tags.filter((tag) => tag.calls !== 0).length;
-    const top = api.topUsers(3).filter((tag) => tag.bytes > 0);
+    const top = api.topUsers(3, tags).filter((tag) => tag.bytes > 0);
     const mib = (value: number) => `${(value / 2 ** 20).toFixed(1)} MiB`;
     const state = api.enabled ? 'on' : 'off';
     const lines = [
@@ -170,7 +170,7 @@ class BootedAllocTag implements BootedFeature<AllocTag> {
   sample(): Readonly<Record<string, number>> {
     const api = this.#api;
     if (api === undefined || !api.supported) return {};
-    return { allocTagBytes: api.tags().reduce((sum, tag) => sum + tag.bytes, 0) };
+    return { allocTagBytes: api.totalBytes() };
   }
 
   #make(memory: PhysicalMemory): void {

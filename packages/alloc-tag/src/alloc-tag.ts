@@ -193,6 +193,13 @@ export class AllocTag {
     return this.sites.order().map((id) => this.counters(id));
   }
 
+  /** The bytes every tag holds, together (the sum of their `bytes`). */
+  totalBytes(): number {
+    let bytes = 0;
+    for (const tagBytes of this.#bytes) bytes += tagBytes;
+    return bytes;
+  }
+
   /** One tag's counters. */
   counters(id: number): AllocTagCounters {
     return {
@@ -205,11 +212,11 @@ export class AllocTag {
 
   /**
    * `alloc_tag_top_users()` (lib/alloc_tag.c:126-165): the `count` tags with the most bytes, most first, ties in
-   * /proc/allocinfo's order.
+   * /proc/allocinfo's order (`tags`: the {@link tags} already at hand).
    */
-  topUsers(count: number): AllocTagCounters[] {
+  topUsers(count: number, tags: readonly AllocTagCounters[] = this.tags()): AllocTagCounters[] {
     const top: AllocTagCounters[] = [];
-    for (const tag of this.tags()) {
+    for (const tag of tags) {
       let index = 0;
       while (index < top.length && !(tag.bytes > top[index]!.bytes)) index++;
       if (index < count) {
