@@ -89,6 +89,17 @@ export function estimateHostBytes(memory: number | string): number {
   return Math.ceil(parseMemorySize(memory) / 4096) * HOST_BYTES_PER_PAGE_ESTIMATE;
 }
 
+/** `would take about 16.0 GiB of host memory (4 bytes a page)`: what messages say of a machine's host cost. */
+export function hostCostText(memory: number | string): string {
+  return `would take about ${binarySize(estimateHostBytes(memory))} of host memory (${HOST_BYTES_PER_PAGE_ESTIMATE} bytes a page)`;
+}
+
+/** The refusal of a machine of `memory` bytes above a host limit of `limit` bytes, or undefined when it fits. */
+export function hostLimitText(memory: number | string, limit: number): string | undefined {
+  if (estimateHostBytes(memory) <= limit) return undefined;
+  return `${hostCostText(memory)}, more than the ${binarySize(limit)} it may use`;
+}
+
 /** Binary size with its unit, for messages: `192.0 GiB`. */
 export function binarySize(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -173,13 +184,8 @@ export function boot(options: BootOptions): Kernel {
   const cmdline = options.cmdline ?? '';
   const bytes = parseMemorySize(options.memory);
   const limit = options.hostMemoryLimit;
-  const estimate = estimateHostBytes(bytes);
-  if (limit !== undefined && estimate > limit) {
-    throw new MachineConfigError(
-      `${binarySize(bytes)} of RAM would take about ${binarySize(estimate)} of host memory ` +
-        `(${HOST_BYTES_PER_PAGE_ESTIMATE} bytes a page), more than the ${binarySize(limit)} it may use`,
-    );
-  }
+  const refusal = limit === undefined ? undefined : hostLimitText(bytes, limit);
+  if (refusal !== undefined) throw new MachineConfigError(`${binarySize(bytes)} of RAM ${refusal}`);
   const hooks = createHookBus();
   const text = options.text ?? createKernelText(profile.era);
   const stack = new ShadowStack();
@@ -239,7 +245,7 @@ export function boot(options: BootOptions): Kernel {
           ...parts.flatMap((part) => part.memblock?.(nodes) ?? []),
         ],
       }),
-    `it would take about ${binarySize(estimate)} of host memory (${HOST_BYTES_PER_PAGE_ESTIMATE} bytes a page)`,
+    `it ${hostCostText(bytes)}`,
   );
   const log = (lines: string | readonly string[]) => {
     for (const line of typeof lines === 'string' ? [lines] : lines) memory.log.printk(line);

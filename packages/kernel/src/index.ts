@@ -1,9 +1,10 @@
 export type { BootOptions } from './boot';
 export {
-  binarySize,
   boot,
   estimateHostBytes,
   HOST_BYTES_PER_PAGE_ESTIMATE,
+  hostCostText,
+  hostLimitText,
   KernelParamError,
   MachineConfigError,
   parseMemorySize,

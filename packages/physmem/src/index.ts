@@ -65,7 +65,7 @@ export {
 } from './page-state';
 export { parseGfp } from './parse-gfp';
 export type { EarlyAllocation, MachineConfig, MemblockOwner, MemblockRegion, MemoryModel } from './physical-memory';
-export { PfnLimitError, PhysicalMemory } from './physical-memory';
+export { MAX_PFN, PfnLimitError, PhysicalMemory } from './physical-memory';
 export type { KernelImage, KernelProfile, ProfileName } from './profile';
 export { getProfile, isProfileName, profileNames } from './profile';
 export { SimClock } from './sim-clock';

@@ -26,7 +26,7 @@ export class PfnLimitError extends RangeError {
  * The end of the pfns mmsim can address: pfns are kept in typed arrays and computed on with 32-bit integer operators
  * (a buddy's pfn is `pfn ^ (1 << order)`), which are signed: pfns stay below 2^31 (8 TiB of physical address space).
  */
-const MAX_PFN = 2 ** 31;
+export const MAX_PFN = 2 ** 31;
 
 import { MemoryCgroups } from './memory-cgroups';
 import {

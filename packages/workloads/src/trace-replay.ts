@@ -1,17 +1,11 @@
 import { totalmem } from 'node:os';
-import {
-  binarySize,
-  boot,
-  estimateHostBytes,
-  HOST_BYTES_PER_PAGE_ESTIMATE,
-  type Kernel,
-  parseMemorySize,
-} from '@mm/kernel';
+import { boot, hostLimitText, type Kernel, parseMemorySize } from '@mm/kernel';
 import type { Feature, MachineCore } from '@mm/kernel-spec';
 import {
   firmwareMemoryMap,
   formatSize,
   MAX_PAGE_ORDER,
+  MAX_PFN,
   PAGE_SIZE,
   type ProfileName,
   parseGfp,
@@ -39,12 +33,6 @@ const isReplayed: ReadonlySet<string> = new Set(replayedEvents);
 
 /** The largest machine a replay sizes for itself (mmsim's tested limit); `memory` overrides it. */
 export const REPLAY_MEMORY_CAP = 2 ** 40;
-
-/**
- * The end of the pfns of any machine mmsim builds (physmem's `MAX_PFN`): pfns are computed on as signed 32-bit
- * integers, so physical memory ends below 2^31 pfns, 8 TiB.
- */
-const MAX_MACHINE_PFN = 2 ** 31;
 
 export { TraceFormatError };
 
@@ -259,19 +247,13 @@ interface MachineBound {
 function machineBound(options: ReplayOptions, file: string): MachineBound {
   const host = options.hostMemoryLimit ?? totalmem();
   const pfnAt = (pfnEnd: number) => `0x${(pfnEnd - 1).toString(16)}`;
-  const hostCost = (bytes: number): string | undefined => {
-    const estimate = estimateHostBytes(bytes);
-    return estimate <= host
-      ? undefined
-      : `would take about ${binarySize(estimate)} of host memory (${HOST_BYTES_PER_PAGE_ESTIMATE} bytes a page), ` +
-          `more than the ${binarySize(host)} it may use`;
-  };
+  const hostCost = (bytes: number) => hostLimitText(bytes, host);
   if (options.memory !== undefined) {
     const bytes = parseMemorySize(options.memory);
     const endPfn = machineEndPfn(bytes);
-    if (endPfn > MAX_MACHINE_PFN) {
+    if (endPfn > MAX_PFN) {
       throw new TraceRangeError(
-        `${formatSize(bytes)} of RAM reach beyond pfn 0x${MAX_MACHINE_PFN.toString(16)}: mmsim computes on pfns as ` +
+        `${formatSize(bytes)} of RAM reach beyond pfn 0x${MAX_PFN.toString(16)}: mmsim computes on pfns as ` +
           'signed 32-bit integers, so physical memory must end below 8 TiB (at most 8191G of RAM with the PCI hole)',
       );
     }
@@ -283,8 +265,8 @@ function machineBound(options: ReplayOptions, file: string): MachineBound {
         if (pfnEnd <= endPfn) return;
         const needed = sizedBytes(pfnEnd);
         const advice =
-          pfnEnd > MAX_MACHINE_PFN
-            ? `no machine mmsim builds reaches it (pfns end below 0x${MAX_MACHINE_PFN.toString(16)}, 8 TiB)`
+          pfnEnd > MAX_PFN
+            ? `no machine mmsim builds reaches it (pfns end below 0x${MAX_PFN.toString(16)}, 8 TiB)`
             : `replaying it needs --mem ${formatSize(needed)}`;
         throw new TraceRangeError(
           `${file}:${line}: pfn ${pfnAt(pfnEnd)} is beyond the ${formatSize(bytes)} of RAM given (its pfns end ` +
