@@ -1,4 +1,4 @@
-import { type KernelParam, kstrtobool } from '@mm/hooks';
+import { type KernelParam, kstrtoboolParam } from '@mm/hooks';
 import { MAX_PAGE_ORDER } from '@mm/physmem';
 
 /** What the command line asked of debug_pagealloc. */
@@ -23,16 +23,8 @@ export function defaultDebugPageallocConfig(): DebugPageallocConfig {
  * v4.8 parses the guard order with the other `__setup` parameters, v6.18 early.
  */
 export function debugPageallocParams(config: DebugPageallocConfig, profile: string): KernelParam[] {
-  const bool = (name: string, set: (value: boolean) => void): KernelParam => ({
-    name,
-    early: true,
-    description: `${name}=on|off (kstrtobool)`,
-    setup(value, context) {
-      const parsed = value === undefined ? undefined : kstrtobool(value);
-      if (parsed === undefined) context.log(`Malformed early option '${name}'`);
-      else set(parsed);
-    },
-  });
+  const bool = (name: string, set: (value: boolean) => void) =>
+    kstrtoboolParam(name, `${name}=on|off (kstrtobool)`, set);
   return [
     bool('debug_pagealloc', (value) => {
       config.enabled = value;

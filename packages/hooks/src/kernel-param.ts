@@ -1,3 +1,5 @@
+import { kstrtobool } from './kstrtobool';
+
 /**
  * A kernel command-line parameter, owned by the package that uses it (as the kernel keeps `early_param()` and
  * `__setup()` next to the code they configure). `@mm/kernel` collects the parameters of every package and parses
@@ -40,4 +42,21 @@ export class KernelParamError extends Error {
     this.param = param;
     this.value = value;
   }
+}
+
+/**
+ * An `early_param()` whose value is a kstrtobool boolean (`name=on|off|1|0|y|n`): a bare `name`, or a value kstrtobool
+ * cannot read, returns -EINVAL, and `do_early_param()` prints `Malformed early option 'name'`; the setting stays.
+ */
+export function kstrtoboolParam(name: string, description: string, set: (value: boolean) => void): KernelParam {
+  return {
+    name,
+    early: true,
+    description,
+    setup(value, context) {
+      const parsed = kstrtobool(value);
+      if (parsed === undefined) context.log(`Malformed early option '${name}'`);
+      else set(parsed);
+    },
+  };
 }

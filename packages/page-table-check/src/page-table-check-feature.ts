@@ -1,4 +1,4 @@
-import { type KernelParam, kstrtobool } from '@mm/hooks';
+import { type KernelParam, kstrtoboolParam } from '@mm/hooks';
 import type { BootedFeature, Feature, FeatureSetup, FeatureSummary, KernelCore } from '@mm/kernel-spec';
 import type { PageExtClient } from '@mm/page-ext';
 import {
@@ -24,16 +24,13 @@ export interface PageTableCheckOptions {
  * prints `Malformed early option 'page_table_check'`; the setting stays as it was.
  */
 export function pageTableCheckParam(config: PageTableCheckConfig): KernelParam {
-  return {
-    name: 'page_table_check',
-    early: true,
-    description: 'page_table_check=on|off (kstrtobool): check every user page table entry set and cleared',
-    setup(value, context) {
-      const enabled = kstrtobool(value);
-      if (enabled === undefined) context.log(`Malformed early option 'page_table_check'`);
-      else config.enabled = enabled;
+  return kstrtoboolParam(
+    'page_table_check',
+    'page_table_check=on|off (kstrtobool): check every user page table entry set and cleared',
+    (enabled) => {
+      config.enabled = enabled;
     },
-  };
+  );
 }
 
 /**
