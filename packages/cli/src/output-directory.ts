@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { Kernel } from '@mm/kernel';
 import { CliError } from './cli-io';
 import { checkWritableLocation, removeStaleTemporaries } from './output-checks';
 import { type Checkpoint, withSignalsDeferred } from './signals';
@@ -138,4 +139,10 @@ export class OutputDirectory {
   abort(): void {
     rmSync(this.stage, { recursive: true, force: true });
   }
+}
+
+/** Writes every file the kernel shows (its /proc files, then each feature's), then `dmesg`. */
+export async function writeKernelFiles(out: OutputDirectory, kernel: Pick<Kernel, 'files' | 'dmesg'>): Promise<void> {
+  for (const file of kernel.files()) await out.write(file.path, (write) => file.read(write));
+  await out.write('dmesg', kernel.dmesg());
 }

@@ -7,7 +7,7 @@ import { formatMaps, readPagemap, type VmTask } from '@mm/vm';
 import { Simulation, WssWorkload } from '@mm/workloads';
 import { CliError, ExitCode, formatJson } from '../cli-io';
 import { type Command, defineCommand } from '../command';
-import { checkOutputDirectory, OutputDirectory } from '../output-directory';
+import { checkOutputDirectory, OutputDirectory, writeKernelFiles } from '../output-directory';
 import { choiceOption, integerOption, profileOption } from '../parse-options';
 import { formatTable } from '../text-table';
 
@@ -144,10 +144,7 @@ export const idleCommand: Command = defineCommand({
     });
     if (values.out !== undefined) {
       const { kernel } = result;
-      await OutputDirectory.write(values.out, async (out) => {
-        for (const file of kernel.files()) await out.write(file.path, (write) => file.read(write));
-        await out.write('dmesg', kernel.dmesg());
-      });
+      await OutputDirectory.write(values.out, (out) => writeKernelFiles(out, kernel));
     }
     if (values.json) {
       io.stdout(formatJson({ processes: result.processes }));

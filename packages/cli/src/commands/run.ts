@@ -3,7 +3,7 @@ import { formatSize, PAGE_SIZE, profileNames } from '@mm/physmem';
 import { builtinWorkloads } from '@mm/workloads';
 import { type CliIo, ExitCode, formatJson, UsageError } from '../cli-io';
 import { type Command, defineCommand } from '../command';
-import { checkOutputDirectory, OutputDirectory } from '../output-directory';
+import { checkOutputDirectory, OutputDirectory, writeKernelFiles } from '../output-directory';
 import { choiceOption, integerOption, profileOption } from '../parse-options';
 import { loadWorkloadModule, type RunResult, runWorkload } from '../run-workload';
 import { pageExtClientRows } from './layouts';
@@ -122,8 +122,7 @@ export function writeOutput(
   const { kernel } = result;
   return OutputDirectory.write(directory, async (out) => {
     await out.write('cmdline', `${kernel.cmdline}\n`);
-    for (const file of kernel.files()) await out.write(file.path, (write) => file.read(write));
-    await out.write('dmesg', kernel.dmesg());
+    await writeKernelFiles(out, kernel);
     await out.write('summary.json', formatJson(runSummary(result).summary));
     for (const dump of options.dumps ?? []) {
       await out.write(`dumps/page_owner-${dump.percent}%`, (write) => {
