@@ -258,14 +258,7 @@ export class PageTableCheck {
       return;
     }
     this.stats.entriesSet++;
-    const counts = this.#counts[pfn >>> CHUNK_SHIFT] ?? this.#chunk(pfn);
-    const at = (pfn & CHUNK_MASK) << 1;
-    if (this.#vm.isAnon(pfn)) {
-      if (counts[at + 1] !== 0) this.#bug(117, pfn, this.#setPath(true, pid, vaddr), vaddr);
-      else if (++counts[at]! > 1 && this.#writable(pid, vaddr))
-        this.#bug(118, pfn, this.#setPath(true, pid, vaddr), vaddr);
-    } else if (counts[at] !== 0) this.#bug(120, pfn, this.#setPath(false, pid, vaddr), vaddr);
-    else if (++counts[at + 1]! < 0) this.#bug(121, pfn, this.#setPath(false, pid, vaddr), vaddr);
+    this.#setOne(pfn, this.#vm.isAnon(pfn), RW_FROM_VMA, pid, vaddr);
   }
 
   /** The vm cleared one entry (`unmap`): `page_table_check_clear(pfn, 1)`, the hot path of {@link #clear}. */
@@ -275,13 +268,7 @@ export class PageTableCheck {
       return;
     }
     this.stats.entriesCleared++;
-    const counts = this.#counts[pfn >>> CHUNK_SHIFT] ?? this.#chunk(pfn);
-    const at = (pfn & CHUNK_MASK) << 1;
-    if (this.#vm.isAnon(pfn)) {
-      if (counts[at + 1] !== 0) this.#bug(82, pfn, this.#clearPath(pid));
-      else if (--counts[at]! < 0) this.#bug(83, pfn, this.#clearPath(pid));
-    } else if (counts[at] !== 0) this.#bug(85, pfn, this.#clearPath(pid));
-    else if (--counts[at + 1]! < 0) this.#bug(86, pfn, this.#clearPath(pid));
+    this.#clearOne(pfn, this.#vm.isAnon(pfn), pid);
   }
 
   /**
@@ -300,29 +287,27 @@ export class PageTableCheck {
     for (let page = pfn; page < pfn + pgcnt; page++) {
       // for_each_page_ext(): ends at a page without page_ext.
       if (this.#hasExt[page >>> this.#sectionShift] !== 1) return;
-      const counts = this.#chunk(page);
-      const at = (page & CHUNK_MASK) << 1;
-      if (anon) {
-        if (counts[at + 1] !== 0) {
-          this.#bug(117, page, this.#setPath(true, pid, vaddr), vaddr);
-          return;
-        }
-        if (++counts[at]! > 1 && (rw === RW_FROM_VMA ? this.#writable(pid, vaddr) : rw === 1)) {
-          this.#bug(118, page, this.#setPath(true, pid, vaddr), vaddr);
-          return;
-        }
-      } else {
-        if (counts[at] !== 0) {
-          this.#bug(120, page, this.#setPath(false, pid, vaddr), vaddr);
-          return;
-        }
-        // atomic_inc_return() wraps at 2^31 as the Int32Array does.
-        if (++counts[at + 1]! < 0) {
-          this.#bug(121, page, this.#setPath(false, pid, vaddr), vaddr);
-          return;
-        }
-      }
+      if (!this.#setOne(page, anon, rw, pid, vaddr)) return;
     }
+  }
+
+  /** One page of `page_table_check_set()`: false when one of its `BUG_ON()`s fired (which ends the walk). */
+  #setOne(page: number, anon: boolean, rw: number, pid: number, vaddr: number | undefined): boolean {
+    const counts = this.#chunk(page);
+    const at = (page & CHUNK_MASK) << 1;
+    let line = 0;
+    if (anon) {
+      if (counts[at + 1] !== 0) line = 117;
+      else if (++counts[at]! > 1 && (rw === RW_FROM_VMA ? this.#writable(pid, vaddr) : rw === 1)) line = 118;
+    } else if (counts[at] !== 0) {
+      line = 120;
+    } else if (++counts[at + 1]! < 0) {
+      // atomic_inc_return() wraps at 2^31 as the Int32Array does.
+      line = 121;
+    }
+    if (line === 0) return true;
+    this.#bug(line, page, this.#setPath(anon, pid, vaddr), vaddr);
+    return false;
   }
 
   /** `page_table_check_clear()` (lines 63-90). */
@@ -337,28 +322,26 @@ export class PageTableCheck {
     const anon = this.#vm.isAnon(pfn);
     for (let page = pfn; page < pfn + pgcnt; page++) {
       if (this.#hasExt[page >>> this.#sectionShift] !== 1) return;
-      const counts = this.#chunk(page);
-      const at = (page & CHUNK_MASK) << 1;
-      if (anon) {
-        if (counts[at + 1] !== 0) {
-          this.#bug(82, page, this.#clearPath(pid));
-          return;
-        }
-        if (--counts[at]! < 0) {
-          this.#bug(83, page, this.#clearPath(pid));
-          return;
-        }
-      } else {
-        if (counts[at] !== 0) {
-          this.#bug(85, page, this.#clearPath(pid));
-          return;
-        }
-        if (--counts[at + 1]! < 0) {
-          this.#bug(86, page, this.#clearPath(pid));
-          return;
-        }
-      }
+      if (!this.#clearOne(page, anon, pid)) return;
     }
+  }
+
+  /** One page of `page_table_check_clear()`: false when one of its `BUG_ON()`s fired (which ends the walk). */
+  #clearOne(page: number, anon: boolean, pid: number): boolean {
+    const counts = this.#chunk(page);
+    const at = (page & CHUNK_MASK) << 1;
+    let line = 0;
+    if (anon) {
+      if (counts[at + 1] !== 0) line = 82;
+      else if (--counts[at]! < 0) line = 83;
+    } else if (counts[at] !== 0) {
+      line = 85;
+    } else if (--counts[at + 1]! < 0) {
+      line = 86;
+    }
+    if (line === 0) return true;
+    this.#bug(line, page, this.#clearPath(pid));
+    return false;
   }
 
   /**
