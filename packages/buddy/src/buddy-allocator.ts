@@ -48,6 +48,7 @@ import {
   zoneHighsize,
 } from './per-cpu-pages';
 import { Ratelimit } from './ratelimit';
+import { pageblockZones } from './pageblock-zones';
 import { pageTypeCodes } from './struct-page-words';
 import {
   calculateMinFreeKbytes,
@@ -184,8 +185,8 @@ export class BuddyAllocator {
   readonly #migratetypeTable: Int8Array;
   /** Orders that go through the per-CPU lists. */
   readonly #pcpOrder: Uint8Array;
-  /** Section number → id of the buddy zone covering the whole section, or -1. */
-  readonly #sectionZone: Int32Array;
+  /** Pageblock number → id of the buddy zone spanning the whole pageblock, or -1 (see {@link pageblockZones}). */
+  readonly #pageblockZone: Int16Array;
   readonly #current: PhysicalMemory['current'];
   readonly #flagCheckAtFree: number;
   readonly #flagHead: number;
@@ -259,10 +260,7 @@ export class BuddyAllocator {
     this.#pcpOrder = new Uint8Array(NR_PAGE_ORDERS);
     for (let order = 0; order < NR_PAGE_ORDERS; order++)
       this.#pcpOrder[order] = pcpAllowedOrder(order, this.profile) ? 1 : 0;
-    this.#sectionZone = new Int32Array(memory.sections.length).fill(-1);
-    memory.sections.forEach((section, nr) => {
-      if (section !== undefined) this.#sectionZone[nr] = section.zoneId;
-    });
+    this.#pageblockZone = pageblockZones(memory);
     this.#nodeOfCpu = new Int32Array(memory.cpus);
     for (let cpu = 0; cpu < memory.cpus; cpu++) {
       this.#nodeOfCpu[cpu] = Math.floor((cpu * memory.nodes.length) / memory.cpus);
@@ -1087,8 +1085,8 @@ export class BuddyAllocator {
   }
 
   /**
-   * The order-0 fast path: a page with one reference, clean flags and no mappings, in a zone-aligned section and a
-   * pageblock of a per-CPU type, goes straight onto the CPU's list, as the general path would put it. Anything else
+   * The order-0 fast path: a page with one reference, clean flags and no mappings, in a pageblock that lies in one
+   * zone and has a per-CPU type, goes straight onto the CPU's list, as the general path would put it. Anything else
    * returns false before changing anything.
    */
   #freePcpFast(pfn: number): boolean {
@@ -1096,7 +1094,7 @@ export class BuddyAllocator {
     const word = this.#flags[pfn]!;
     if ((word & (PAGE_META_MASK | this.#flagCheckAtFree | this.#flagHead)) !== 0) return false;
     if (this.#refcount[pfn] !== 1 || this.#mapcount[pfn] !== 0) return false;
-    const zoneId = this.#sectionZone[pfn >>> this.#shift]!;
+    const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
     const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
     if (zoneId < 0 || migratetype >= MIGRATE_PCPTYPES) return false;
     this.#refcount[pfn] = 0;
@@ -1113,8 +1111,8 @@ export class BuddyAllocator {
   /** `free_frozen_pages()`: the block has no references left. */
   #freeFrozen(pfn: number, order: number): void {
     if (!this.#freePagesPrepare(pfn, order)) return;
-    const sectionZone = this.#sectionZone[pfn >>> this.#shift]!;
-    const zone = this.zones[sectionZone >= 0 ? sectionZone : this.memory.zoneOf(pfn)!.id]!;
+    const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
+    const zone = this.zones[zoneId >= 0 ? zoneId : this.memory.zoneOf(pfn)!.id]!;
     const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
     this.stats.frees++;
     this.stats.freedPages += 1 << order;
