@@ -17,6 +17,9 @@ import { removeStaleTemporaries } from './output-checks';
 
 let sequence = 0;
 
+/** Bytes buffered before a write to the file. */
+const BUFFER_SIZE = 1 << 20;
+
 /** A Node.js errno error, as `fs` throws them. */
 function errnoError(code: string, syscall: string, path: string): NodeJS.ErrnoException {
   const error: NodeJS.ErrnoException = new Error(`${code}: ${syscall} '${path}'`);
@@ -38,8 +41,9 @@ export class AtomicFile {
   /** The temporary file being written. */
   readonly temporary: string;
   #fd: number | undefined;
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
+  /** Bytes not yet written, in `#buffer[0, #used)` (the buffer is made on the first write). */
+  #buffer: Buffer | undefined;
+  #used = 0;
 
   private constructor(path: string, temporary: string, fd: number) {
     this.path = path;
@@ -80,10 +84,31 @@ export class AtomicFile {
   /** Appends a chunk: a string in `encoding` (default UTF-8) or bytes. */
   write(chunk: string | Uint8Array, encoding: BufferEncoding = 'utf8'): void {
     if (this.#fd === undefined) throw new Error(`AtomicFile: ${this.path} is already closed`);
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : Buffer.from(chunk);
-    this.#pending.push(bytes);
-    this.#pendingBytes += bytes.length;
-    if (this.#pendingBytes >= 1 << 20) this.#flush();
+    if (this.#buffer === undefined) this.#buffer = Buffer.allocUnsafe(BUFFER_SIZE);
+    const buffer = this.#buffer;
+    if (typeof chunk === 'string') {
+      // Encoded straight into the buffer when it surely fits (no encoding takes more than 3 bytes a UTF-16 unit).
+      const most =
+        encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? chunk.length : chunk.length * 3;
+      if (most > BUFFER_SIZE - this.#used) {
+        this.#flush();
+        if (most > BUFFER_SIZE) {
+          this.#writeOut(Buffer.from(chunk, encoding));
+          return;
+        }
+      }
+      this.#used += buffer.write(chunk, this.#used, encoding);
+      return;
+    }
+    if (chunk.length > BUFFER_SIZE - this.#used) {
+      this.#flush();
+      if (chunk.length > BUFFER_SIZE) {
+        this.#writeOut(chunk);
+        return;
+      }
+    }
+    buffer.set(chunk, this.#used);
+    this.#used += chunk.length;
   }
 
   /** Writes what is buffered, closes the file and renames it over the target. */
@@ -105,7 +130,8 @@ export class AtomicFile {
   abort(): void {
     const fd = this.#fd;
     this.#fd = undefined;
-    this.#pending = [];
+    this.#buffer = undefined;
+    this.#used = 0;
     if (fd !== undefined) {
       try {
         closeSync(fd);
@@ -115,10 +141,14 @@ export class AtomicFile {
   }
 
   #flush(): void {
-    if (this.#pending.length === 0) return;
-    const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    if (this.#used === 0) return;
+    const used = this.#used;
+    this.#used = 0;
+    this.#writeOut(this.#buffer!.subarray(0, used));
+  }
+
+  /** Writes bytes to the temporary file, all of them. */
+  #writeOut(data: Uint8Array): void {
     let offset = 0;
     while (offset < data.length) {
       const written = writeSync(this.#fd!, data, offset);

@@ -38,22 +38,57 @@ export class PageOwnerSortBlocks {
     return this.#stopped;
   }
 
-  /** Takes the next chunk of input; returns false once the tool would read no further. */
+  /**
+   * Takes the next chunk of input; returns false once the tool would read no further. The lines that `fgets` reads
+   * whole and that go into the block as they are (no NUL, no diverted PFN line) are taken as one run of the chunk,
+   * cut once when the block ends; any other line goes through {@link #line}, piece by piece.
+   */
   write(chunk: string): boolean {
     if (this.#stopped) return false;
     let start = 0;
-    let text = chunk;
     if (this.#pending !== '') {
-      text = this.#pending + chunk;
+      // The line begun in the last chunk is read on its own, so that the chunk is scanned as the flat string it is
+      // (V8 searches a concatenation many times more slowly).
+      const newline = chunk.indexOf('\n');
+      if (newline < 0) {
+        this.#pending += chunk;
+        return true;
+      }
+      const line = this.#pending + chunk.slice(0, newline + 1);
       this.#pending = '';
+      if (!this.#scan(line, 0)) return false;
+      start = newline + 1;
     }
+    return this.#scan(chunk, start);
+  }
+
+  /** {@link write} of `text` from `start`: its lines, and what follows the last newline kept for the next chunk. */
+  #scan(text: string, start: number): boolean {
+    const clean = text.indexOf('\0') < 0;
+    // The run: text[runStart, start) is block text not yet in #parts (its length is already in #length); -1: none.
+    let runStart = -1;
     for (;;) {
       const newline = text.indexOf('\n', start);
       if (newline < 0) break;
-      this.#line(text.slice(start, newline + 1));
-      if (this.#stopped) return false;
+      const length = newline + 1 - start;
+      const whole = clean && this.#size - this.#length > length && !(this.#divertPfn && text.startsWith('PFN', start));
+      if (whole && length > 1) {
+        if (runStart < 0) runStart = start;
+        this.#length += length;
+      } else {
+        if (runStart >= 0) this.#parts.push(text.slice(runStart, start));
+        runStart = -1;
+        if (whole) {
+          // The empty line, which fgets had room for: the block is complete.
+          if (!this.#endBlock()) return false;
+        } else {
+          this.#line(text.slice(start, newline + 1));
+          if (this.#stopped) return false;
+        }
+      }
       start = newline + 1;
     }
+    if (runStart >= 0) this.#parts.push(text.slice(runStart, start));
     if (start < text.length) this.#pending = text.slice(start);
     return true;
   }
@@ -81,13 +116,7 @@ export class PageOwnerSortBlocks {
       const piece = position === 0 && end === line.length ? line : line.slice(position, end);
       position = end;
       if (piece.charCodeAt(0) === 10) {
-        const block = this.#parts.length === 1 ? this.#parts[0]! : this.#parts.join('');
-        this.#parts = [];
-        this.#length = 0;
-        if (!this.#onBlock(block, this.#pfnLine)) {
-          this.#stopped = true;
-          return;
-        }
+        if (!this.#endBlock()) return;
         continue;
       }
       const nul = piece.indexOf('\0');
@@ -100,5 +129,15 @@ export class PageOwnerSortBlocks {
       this.#parts.push(text);
       this.#length += text.length;
     }
+  }
+
+  /** The empty line: hands the block over; false (and stopped) when `onBlock` stops the reading. */
+  #endBlock(): boolean {
+    const block = this.#parts.length === 1 ? this.#parts[0]! : this.#parts.join('');
+    this.#parts = [];
+    this.#length = 0;
+    if (this.#onBlock(block, this.#pfnLine)) return true;
+    this.#stopped = true;
+    return false;
   }
 }

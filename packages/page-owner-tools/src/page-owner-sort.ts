@@ -186,6 +186,9 @@ export class PageOwnerSort {
   // v4.x: the previous block and its entry, for the consecutive-duplicate merge.
   #previous: string | undefined;
   #previousEntry: Entry | undefined;
+  // v6.18: the last key looked up and its entry (a key may be a slice: it keeps at most one input chunk alive).
+  #lastKey: string | undefined;
+  #lastEntry: Entry | undefined;
 
   /** `inputSize` is the input file's size in bytes (`st_size`), which sets the tool's `max_size`. */
   constructor(options: PageOwnerSortOptions, inputSize: number, io: PageOwnerSortIo) {
@@ -258,9 +261,10 @@ export class PageOwnerSort {
       this.#failed = true;
       return false;
     }
-    let entry = this.#entries.get(block);
+    // The copy is made first, so that the map hashes one string (it keeps the hash) for the lookup and the insert.
+    const txt = own(block);
+    let entry = this.#entries.get(txt);
     if (entry === undefined) {
-      const txt = own(block);
       entry = { txt, stacktrace: '', pid: 0, tgid: 0, comm: '', ts: 0n, allocator: 0, num: 1, pageNum: 0 };
       this.#entries.set(txt, entry);
     } else {
@@ -297,25 +301,22 @@ export class PageOwnerSort {
       cull.size === 0
         ? txt
         : `${cull.has('stacktrace') ? stacktraceOf(txt) : ''}\0${cull.has('pid') ? pid : ''}\0${cull.has('tgid') ? tgid : ''}\0${cull.has('comm') ? comm : ''}\0${cull.has('allocator') ? allocator : ''}`;
-    const entry = this.#entries.get(key);
+    // Neighbouring records most often share their entry: comparing with the last key is cheaper than hashing it.
+    const entry = key === this.#lastKey ? this.#lastEntry : this.#entries.get(key);
     if (entry !== undefined) {
       entry.num = (entry.num + 1) | 0;
       entry.pageNum = (entry.pageNum + pageNum) | 0;
+      this.#lastKey = key;
+      this.#lastEntry = entry;
     } else {
       const ownTxt = cull.size === 0 ? own(txt) : '';
       const keepStack = cull.size === 0 || cull.has('stacktrace') || options.order === 'stacktrace';
       const stacktrace = cull.size === 0 ? stacktraceOf(ownTxt) : keepStack ? own(stacktraceOf(txt)) : '';
-      this.#entries.set(cull.size === 0 ? ownTxt : own(key), {
-        txt: ownTxt,
-        stacktrace,
-        pid,
-        tgid,
-        comm: own(comm),
-        ts,
-        allocator,
-        num: 1,
-        pageNum,
-      });
+      const ownKey = cull.size === 0 ? ownTxt : own(key);
+      const created: Entry = { txt: ownTxt, stacktrace, pid, tgid, comm: own(comm), ts, allocator, num: 1, pageNum };
+      this.#entries.set(ownKey, created);
+      this.#lastKey = ownKey;
+      this.#lastEntry = created;
     }
     this.#progress();
     return true;

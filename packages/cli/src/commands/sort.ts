@@ -151,7 +151,7 @@ export const sortCommand: Command = {
         const sorter = new PageOwnerSort(options, stats.size, toolIo);
         // fopen() of a directory succeeds and its reads fail: the tool then sees an empty input.
         if (!stats.isDirectory()) {
-          const buffer = Buffer.allocUnsafe(1 << 20);
+          const buffer = Buffer.allocUnsafe(1 << 16);
           for (;;) {
             const bytes = readSync(input.fd, buffer, 0, buffer.length, null);
             if (bytes === 0 || !sorter.write(buffer.toString('latin1', 0, bytes))) break;
