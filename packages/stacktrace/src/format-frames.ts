@@ -21,7 +21,9 @@ export function formatTrace(
   era: 'v4' | 'v6',
   indent = 1,
 ): string {
-  let result = '';
-  for (let index = 0; index < count; index++) result += `${formatFrame(text, frames[index]!, era, indent)}\n`;
-  return result;
+  // Joined, not concatenated: the result is one flat string, which callers cache and write out many times (a
+  // concatenation is a tree V8 walks again on every write).
+  const lines: string[] = [];
+  for (let index = 0; index < count; index++) lines.push(`${formatFrame(text, frames[index]!, era, indent)}\n`);
+  return lines.join('');
 }
