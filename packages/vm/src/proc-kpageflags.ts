@@ -58,6 +58,29 @@ const copiedV6: readonly [PageFlagName, number][] = [
   ['arch_1', KPF.ARCH],
 ];
 
+/** Per page flag bit, the KPF bits it is copied to (low and high 32 bits), made once per era and flag layout. */
+interface CopiedBits {
+  readonly low: Int32Array;
+  readonly high: Int32Array;
+}
+const copiedBitsCache = { v4: new WeakMap<object, CopiedBits>(), v6: new WeakMap<object, CopiedBits>() };
+
+function copiedBits(bit: Readonly<Record<PageFlagName, number>>, v4: boolean): CopiedBits {
+  const cache = v4 ? copiedBitsCache.v4 : copiedBitsCache.v6;
+  let copied = cache.get(bit);
+  if (copied === undefined) {
+    copied = { low: new Int32Array(32), high: new Int32Array(32) };
+    for (const [name, kpf] of v4 ? copiedV4 : copiedV6) {
+      const flag = bit[name];
+      if (flag < 0) continue;
+      if (kpf >= 32) copied.high[flag]! |= 1 << (kpf - 32);
+      else copied.low[flag]! |= 1 << kpf;
+    }
+    cache.set(bit, copied);
+  }
+  return copied;
+}
+
 /**
  * `stable_page_flags()` (fs/proc/page.c) of one pfn, as [high 32 bits, low 32 bits]: NOPAGE for a pfn without a
  * struct page (v6.18: 0); for a free page BUDDY (the head of a free block, or a page inside one whose count is 0); otherwise
@@ -92,11 +115,14 @@ export function kpageflags(vm: Vm, pfn: number): [number, number] {
   if (!v4 && memory.pageType(head) === PageType.offline) low |= 1 << KPF.OFFLINE;
   if (slab) low |= 1 << KPF.SLAB;
   if (vm.idleFlags.isIdle(head)) low |= 1 << KPF.IDLE;
-  for (const [name, kpf] of v4 ? copiedV4 : copiedV6) {
-    const flag = bit[name];
-    if (flag < 0 || (flags & (1 << flag)) === 0 || (name === 'slab' && tail)) continue;
-    if (kpf >= 32) high |= 1 << (kpf - 32);
-    else low |= 1 << kpf;
+  const copied = copiedBits(memory.profile.pageFlags.bit, v4);
+  // The slab bit is not copied from a tail's head.
+  let rest = tail && v4 && bit.slab >= 0 ? flags & ~(1 << bit.slab) : flags;
+  while (rest !== 0) {
+    const flag = 31 - Math.clz32(rest & -rest);
+    low |= copied.low[flag]!;
+    high |= copied.high[flag]!;
+    rest &= rest - 1;
   }
   if (!v4 && (flags & (1 << bit.swapbacked)) !== 0 && (flags & (1 << bit.swapcache)) !== 0) {
     low |= 1 << KPF.SWAPCACHE;
