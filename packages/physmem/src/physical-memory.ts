@@ -330,8 +330,8 @@ export class PhysicalMemory {
 
   /** The section holding `pfn`; throws for a pfn without a struct page. */
   section(pfn: number): MemSection {
-    const section = this.sections[Math.floor(pfn / this.pagesPerSection)];
-    if (section === undefined || pfn < 0) throw new RangeError(`pfn ${pfn} (0x${pfn.toString(16)}) is not valid`);
+    const section = pfn >= 0 && pfn < this.pages.flags.length ? this.sections[pfn >>> this.pfnSectionShift] : undefined;
+    if (section === undefined) throw new RangeError(`pfn ${pfn} (0x${pfn.toString(16)}) is not valid`);
     return section;
   }
 
@@ -365,14 +365,14 @@ export class PhysicalMemory {
 
   /** `SetPageXxx()`. */
   setPageFlag(pfn: number, bit: number): void {
-    const section = this.section(pfn);
-    section.flags[pfn - section.startPfn]! |= 1 << bit;
+    this.section(pfn);
+    this.pages.flags[pfn]! |= 1 << bit;
   }
 
   /** `ClearPageXxx()`. */
   clearPageFlag(pfn: number, bit: number): void {
-    const section = this.section(pfn);
-    section.flags[pfn - section.startPfn]! &= ~(1 << bit);
+    this.section(pfn);
+    this.pages.flags[pfn]! &= ~(1 << bit);
   }
 
   /** The allocator state of the page (see {@link PageState}). */
@@ -385,7 +385,9 @@ export class PhysicalMemory {
    * word of a free MAX_PAGE_ORDER head that is not stored ({@link freeMaxOrderHeads}).
    */
   pageWord(pfn: number): number {
-    return this.#wordOf(this.section(pfn), pfn);
+    this.section(pfn);
+    const head = this.freeMaxOrderHeadWord(pfn);
+    return head !== 0 ? head : this.pages.flags[pfn]!;
   }
 
   /** The word of a free MAX_PAGE_ORDER head kept in {@link freeMaxOrderHeads}, or 0 when `pfn` is not one. */
@@ -395,11 +397,6 @@ export class PhysicalMemory {
     return type === 0 ? 0 : freeMaxOrderWord(type - 1);
   }
 
-  #wordOf(section: MemSection, pfn: number): number {
-    const head = this.freeMaxOrderHeadWord(pfn);
-    return head !== 0 ? head : section.flags[pfn - section.startPfn]!;
-  }
-
   /** The order field: the free block's order at a free head, the allocation order at an allocated head. */
   pageOrder(pfn: number): number {
     return (this.pageWord(pfn) >>> ORDER_SHIFT) & ORDER_MASK;
@@ -407,45 +404,40 @@ export class PhysicalMemory {
 
   /** `page_ref_count()`: 0 for pages on free lists (whose refcount slot holds a list link). */
   pageRefcount(pfn: number): number {
-    const section = this.section(pfn);
-    const index = pfn - section.startPfn;
-    const state = this.#wordOf(section, pfn) >>> STATE_SHIFT;
-    return state === 1 || state === 2 ? 0 : section.refcount[index]!;
+    const state = this.pageWord(pfn) >>> STATE_SHIFT;
+    return state === 1 || state === 2 ? 0 : this.pages.refcount[pfn]!;
   }
 
   /** `page_mapcount()`: 0 for free and typed pages. */
   pageMapcount(pfn: number): number {
-    const section = this.section(pfn);
-    const index = pfn - section.startPfn;
-    const state = this.#wordOf(section, pfn) >>> STATE_SHIFT;
-    return state === 1 || state === 2 ? 0 : Math.max(0, section.mapcount[index]!);
+    const state = this.pageWord(pfn) >>> STATE_SHIFT;
+    return state === 1 || state === 2 ? 0 : Math.max(0, this.pages.mapcount[pfn]!);
   }
 
   /** The `page_type` of an allocated page ({@link PageType}); free pages report `none` (see {@link pageState}). */
   pageType(pfn: number): PageType {
-    const section = this.section(pfn);
-    const index = pfn - section.startPfn;
-    const state = this.#wordOf(section, pfn) >>> STATE_SHIFT;
-    return state === 1 || state === 2 ? PageType.none : (Math.max(0, -section.mapcount[index]!) as PageType);
+    const state = this.pageWord(pfn) >>> STATE_SHIFT;
+    return state === 1 || state === 2 ? PageType.none : (Math.max(0, -this.pages.mapcount[pfn]!) as PageType);
   }
 
   /** Sets or clears the page type of an allocated page (`__SetPageSlab`, `__SetPageTable`, ...). */
   setPageType(pfn: number, type: PageType): void {
-    const section = this.section(pfn);
-    section.mapcount[pfn - section.startPfn] = -type;
+    this.section(pfn);
+    this.pages.mapcount[pfn] = -type;
   }
 
   /** `get_pageblock_migratetype()`. */
   pageblockMigratetype(pfn: number): number {
-    const section = this.section(pfn);
-    return section.pageblockFlags[(pfn - section.startPfn) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+    this.section(pfn);
+    return this.pages.pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
   }
 
   /** `set_pageblock_migratetype()`. */
   setPageblockMigratetype(pfn: number, migratetype: number): void {
-    const section = this.section(pfn);
-    const index = (pfn - section.startPfn) >>> PAGEBLOCK_ORDER;
-    section.pageblockFlags[index] = (section.pageblockFlags[index]! & ~PAGEBLOCK_MIGRATETYPE_MASK) | migratetype;
+    this.section(pfn);
+    const blocks = this.pages.pageblockFlags;
+    const index = pfn >>> PAGEBLOCK_ORDER;
+    blocks[index] = (blocks[index]! & ~PAGEBLOCK_MIGRATETYPE_MASK) | migratetype;
   }
 
   /** The whole `page->flags` word, with the node, zone (and section) fields of the profile's layout. */
