@@ -38,6 +38,7 @@ import {
 import { BuddyZone } from './buddy-zone';
 import { canClaimBlock, fallbacks } from './fallbacks';
 import { gfpMigratetype, gfpZone } from './gfp-zone';
+import { pageblockZones } from './pageblock-zones';
 import {
   orderToPindex,
   PCP_BATCH_SCALE_MAX,
@@ -48,7 +49,6 @@ import {
   zoneHighsize,
 } from './per-cpu-pages';
 import { Ratelimit } from './ratelimit';
-import { pageblockZones } from './pageblock-zones';
 import { pageTypeCodes } from './struct-page-words';
 import {
   calculateMinFreeKbytes,
