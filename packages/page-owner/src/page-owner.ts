@@ -78,6 +78,8 @@ export const PAGE_OWNER_BYTES_V618 = 64;
  * `free_pages_prepare()`, before they are poisoned and unmapped.
  */
 const Place = { set_page_owner: 300, reset_page_owner: 100, split_page_owner: 100, folio_copy_owner: 200 } as const;
+/** The section fields' arrays before any section is used. */
+const NO_RECORDS: Uint32Array = new Uint32Array(0);
 /** Objects of 16 bytes in a kmalloc-16 slab page (v6.18 stack list nodes). */
 const LIST_NODES_PER_SLAB = 256;
 /** Simulated time between two pages of the early sweep (`init_pages_in_zone()` reads `local_clock()` per page). */
@@ -155,6 +157,14 @@ export class PageOwner {
   #pendingDelta = 0;
   /** The pending stack's refcount in the depot (without {@link #pendingDelta}). */
   #pendingBase = 0;
+  /**
+   * v6.18: the section whose records the hooks wrote last, with its arrays (see {@link #useSection}): allocations and
+   * frees in a row mostly fall in one section. -1 when none (and after memory goes offline).
+   */
+  #sectionNr = -1;
+  #sectionInfo = NO_RECORDS;
+  #sectionAllocContext = NO_RECORDS;
+  #sectionFreeContext = NO_RECORDS;
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(deps: PageOwnerDeps) {
@@ -184,6 +194,7 @@ export class PageOwner {
     const { era } = this;
     this.contexts = new TaskContexts();
     this.records = new OwnerRecords(this.memory, era.everyPage ? this.contexts : undefined);
+    this.#sectionNr = -1;
     if (!era.inline) {
       this.dummyHandle = this.#register('dummy');
       this.failureHandle = this.#register('failure');
@@ -225,7 +236,9 @@ export class PageOwner {
       hooks.dump_page.subscribe((pfn) => this.memory.log.printk(dumpPageOwnerLines(this, pfn).join('\n'))),
       // MEM_OFFLINE: the section's page_ext is gone, and with it every record there.
       hooks.memory_notify.subscribe((action, startPfn, nrPages) => {
-        if (action === MemoryAction.offline) this.records.dropRange(startPfn, nrPages);
+        if (action !== MemoryAction.offline) return;
+        this.records.dropRange(startPfn, nrPages);
+        this.#sectionNr = -1;
       }),
     );
     this.inited = true;
@@ -364,19 +377,36 @@ export class PageOwner {
   #record(pfn: number, order: number, gfp: number, handle: number, ts: number, pages: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const info = records.writable(nr);
-    if (info === undefined) return;
     const base = pfn & records.mask;
     if (!this.#everyPage) {
+      const info = records.writable(nr);
+      if (info === undefined) return;
       records.handle[nr]![base] = handle;
       info[base] = makeInfo(records.gfpIndex(gfp), order, -1, InfoBits.OWNER);
       return;
     }
+    if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
+    const info = this.#sectionInfo;
     const word = makeInfo(records.gfpIndex(gfp), order, -1, InfoBits.OWNER | InfoBits.OWNER_ALLOCATED);
     for (let index = base; index < base + pages; index++) info[index] = word;
     const context = this.#context(0, ts, handle);
-    const slots = records.allocContext[nr]!;
+    const slots = this.#sectionAllocContext;
     if (pages > 1 || slots[base] !== context) this.contexts.assign(slots, base, pages, context);
+  }
+
+  /**
+   * Section `nr`'s record arrays, made writable, in the section fields (v6.18 hooks); false for a section without
+   * page_ext. A hook calls it only when `nr` is not the section of the fields already.
+   */
+  #useSection(nr: number): boolean {
+    const records = this.records;
+    const info = records.writable(nr);
+    if (info === undefined) return false;
+    this.#sectionNr = nr;
+    this.#sectionInfo = info;
+    this.#sectionAllocContext = records.allocContext[nr]!;
+    this.#sectionFreeContext = records.freeContext[nr]!;
+    return true;
   }
 
   /** {@link #record} of one early allocated page (v6.18 sweep): order 0, gfp 0, the run's next context. */
@@ -453,17 +483,19 @@ export class PageOwner {
   #resetPageOwner(pfn: number, order: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const info = records.writable(nr);
-    if (info === undefined) return;
     const base = pfn & records.mask;
     const pages = 1 << order;
     if (!this.#everyPage) {
+      const info = records.writable(nr);
+      if (info === undefined) return;
       for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER;
       return;
     }
+    if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
+    const info = this.#sectionInfo;
     const contexts = this.contexts;
     // The allocation's context is most often the last one made: its handle is at hand.
-    const allocContext = records.allocContext[nr]![base]!;
+    const allocContext = this.#sectionAllocContext[base]!;
     const allocHandle =
       allocContext !== 0 && allocContext === this.#lastAllocContext
         ? this.#lastAllocHandle
@@ -477,7 +509,7 @@ export class PageOwner {
     if (freeHandle !== 0) {
       for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER_ALLOCATED;
     }
-    const slots = records.freeContext[nr]!;
+    const slots = this.#sectionFreeContext;
     if (pages > 1 || slots[base] !== context) contexts.assign(slots, base, pages, context);
     if (allocHandle !== this.earlyHandle && allocHandle !== 0) {
       if (this.#unchargeStack(allocHandle, pages) === 0) {
