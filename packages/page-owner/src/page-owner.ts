@@ -300,7 +300,8 @@ export class PageOwner {
     stack.unwindTo(depth);
     if (handle === 0) return era.inline ? 0 : this.failureHandle;
     if (slot >= 0) {
-      this.#memoFrames[slot]!.set(buffer.subarray(0, count));
+      const memo = this.#memoFrames[slot]!;
+      for (let index = 0; index < count; index++) memo[index] = buffer[index]!;
       this.#memoCount[slot] = count;
       this.#remember(slot, stamp, handle);
     }
