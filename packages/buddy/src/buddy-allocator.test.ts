@@ -246,6 +246,30 @@ describe('bad page reports', () => {
     checkInvariants(buddy, []);
   });
 
+  it('checks every page of a high-order block: a bad tail is reported at its own pfn and the block leaks', () => {
+    for (const profile of ['v4.8', 'v6.18'] as const) {
+      const { buddy, memory } = bootMachine(profile, { memory: 64 * MIB, layout: 'flat' });
+      const { GFP_KERNEL, COMP } = memory.profile.gfp.flags;
+      // A plain order-3 block whose fifth page still has PG_lru; a compound one whose third page lost PageTail.
+      const plain = buddy.allocPages(GFP_KERNEL, 3);
+      memory.setPageFlag(plain + 4, memory.profile.pageFlags.bit.lru);
+      const compound = buddy.allocPages(GFP_KERNEL | COMP, 3);
+      memory.pages.flags[compound + 2] = 0;
+      const free = buddy.nrFreePages();
+      buddy.freePages(plain, 3);
+      buddy.freePages(compound, 3);
+      const reports = memory.log.lines().filter((line) => line.includes('BUG: Bad page state'));
+      expect(reports.map((line) => line.slice(line.indexOf('pfn:') + 4))).toEqual([
+        (plain + 4).toString(16).padStart(5, '0'),
+        (compound + 2).toString(16).padStart(5, '0'),
+      ]);
+      expect(memory.log.text()).toContain('page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set');
+      expect(memory.log.text()).toContain('page dumped because: PageTail not set');
+      expect(buddy.nrFreePages()).toBe(free);
+      expect(buddy.stats.leakedPages).toBe(16);
+    }
+  });
+
   it('stops after 60 reports a minute and says how many it suppressed', () => {
     const { buddy, memory } = bootMachine('v6.18', { memory: 64 * MIB, layout: 'flat' });
     const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 5);

@@ -1143,6 +1143,11 @@ export class BuddyAllocator {
         return true;
       }
     }
+    if (this.#blockInExpectedState(pfn, end, compound)) {
+      flags.fill(0, pfn, end);
+      mapcount.fill(0, pfn, end);
+      return true;
+    }
     let bad = false;
     for (let page = pfn; page < end; page++) {
       const word = flags[page]!;
@@ -1175,6 +1180,30 @@ export class BuddyAllocator {
     flags.fill(0, pfn, end);
     mapcount.fill(0, pfn, end);
     return true;
+  }
+
+  /**
+   * Whether every page of the block [pfn, end) is in the state the free check expects, so that none needs a
+   * verdict: the head and the tails hold no references, no mappings and no flag checked at free, the head is not on
+   * a free list, and every tail is a tail page (compound) or a plain page or a tail (not). One pass without
+   * branches per page; any other block goes through the page-by-page check, which reports.
+   */
+  #blockInExpectedState(pfn: number, end: number, compound: boolean): boolean {
+    const flags = this.#flags;
+    const refcount = this.#refcount;
+    const mapcount = this.#mapcount;
+    const checked = this.#flagCheckAtFree;
+    const head = flags[pfn]!;
+    let unexpected =
+      (head >>> STATE_SHIFT === STATE_BUDDY ? 1 : 0) | (head & checked) | refcount[pfn]! | (mapcount[pfn]! > 0 ? 1 : 0);
+    let states = 0;
+    for (let page = pfn + 1; page < end; page++) {
+      const word = flags[page]!;
+      states |= 1 << (word >>> STATE_SHIFT);
+      unexpected |= (word & checked) | refcount[page]! | (mapcount[page]! > 0 ? 1 : 0);
+    }
+    const allowed = compound ? 1 << STATE_TAIL : (1 << PageState.none) | (1 << STATE_TAIL);
+    return unexpected === 0 && (states & ~allowed) === 0;
   }
 
   /**
