@@ -37,6 +37,26 @@ describe('AtomicFile', () => {
     expect([...readFileSync(path)]).toEqual([0x61, 0x62, 0x63, 0x0a, 0xff, 0xe9]);
   });
 
+  it('writes chunks of every size and encoding byte for byte across its 1 MiB buffer', () => {
+    const path = join(directory, 'out');
+    const file = AtomicFile.open(path);
+    const expected: Buffer[] = [];
+    const write = (chunk: string | Uint8Array, encoding?: BufferEncoding) => {
+      file.write(chunk, encoding);
+      expected.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : Buffer.from(chunk));
+    };
+    // Multi-byte characters that straddle the buffer's end, a string and bytes larger than the buffer, Latin-1.
+    for (let round = 0; round < 3; round++) {
+      write('\u00e9\u20ac\ud83d\ude00'.repeat(90_000 + round));
+      write(new Uint8Array(300_000 + round).fill(round + 1));
+      write('x'.repeat(2 ** 20 + 3), 'latin1');
+      write(new Uint8Array(2 ** 20 + 5).fill(0x7f));
+      write('\u00ff\u0080'.repeat(200_000), 'latin1');
+    }
+    file.commit();
+    expect(readFileSync(path).equals(Buffer.concat(expected))).toBe(true);
+  });
+
   it('leaves the old file as it was on abort', () => {
     const path = join(directory, 'out');
     writeFileSync(path, 'old');
