@@ -4,7 +4,6 @@ import {
   MAX_PAGE_ORDER,
   MEMCG_KMEM,
   MEMCG_ROOT,
-  type MemSection,
   MIGRATE_PCPTYPES,
   MIGRATE_TYPES,
   Migratetype,
@@ -147,7 +146,6 @@ export class BuddyAllocator {
   minFreeKbytes = 0;
   #guardMinOrder = 0;
 
-  readonly #sections: readonly (MemSection | undefined)[];
   /** `memory.pages`: the per-page words, refcounts and mapcounts, flat by pfn (the hot paths read these). */
   readonly #flags: Uint32Array;
   readonly #refcount: Int32Array;
@@ -214,7 +212,6 @@ export class BuddyAllocator {
     this.profile = memory.profile;
     if (options.guardMinOrder !== undefined) this.enableGuardPages(options.guardMinOrder);
     this.#v6 = this.profile.era === 'v6';
-    this.#sections = memory.sections;
     this.#flags = memory.pages.flags;
     this.#refcount = memory.pages.refcount;
     this.#mapcount = memory.pages.mapcount;
@@ -1064,7 +1061,7 @@ export class BuddyAllocator {
 
   /** The general free path: any order, with the reference and bad-state checks. */
   #freePagesSlow(pfn: number, order: number): void {
-    if (!this.#valid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
+    if (!this.memory.pfnValid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
     const word = this.#word(pfn);
@@ -1129,28 +1126,25 @@ export class BuddyAllocator {
    */
   #freePagesPrepare(pfn: number, order: number): boolean {
     const flags = this.#flags;
-    const refcount = this.#refcount;
-    const mapcount = this.#mapcount;
     const hook = this.hooks.free_prepare;
     if (hook.count !== 0) hook.call(pfn, order);
     this.memory.memcg.uncharge(pfn, 1 << order);
     const compound = (flags[pfn]! & this.#flagHead) !== 0;
     const end = pfn + (1 << order);
-    if (order === 0 && mapcount[pfn] === 0 && refcount[pfn] === 0) {
-      const word = flags[pfn]!;
-      if ((word & this.#flagCheckAtFree) === 0 && word >>> STATE_SHIFT === PageState.none) {
-        flags[pfn] = 0;
-        return true;
-      }
+    if (!this.#blockInExpectedState(pfn, end, compound) && this.#reportBadPages(pfn, order, compound)) {
+      this.stats.leakedPages += 1 << order;
+      return false;
     }
-    if (this.#blockInExpectedState(pfn, end, compound)) {
-      flags.fill(0, pfn, end);
-      mapcount.fill(0, pfn, end);
-      return true;
-    }
+    flags.fill(0, pfn, end);
+    this.#mapcount.fill(0, pfn, end);
+    return true;
+  }
+
+  /** `free_page_is_bad()` of each page of a block not in the expected state: reports each bad one; true if any. */
+  #reportBadPages(pfn: number, order: number, compound: boolean): boolean {
     let bad = false;
-    for (let page = pfn; page < end; page++) {
-      const word = flags[page]!;
+    for (let page = pfn; page < pfn + (1 << order); page++) {
+      const word = this.#flags[page]!;
       const state = word >>> STATE_SHIFT;
       const tail = page !== pfn;
       if (tail && compound && state !== STATE_TAIL) {
@@ -1163,23 +1157,13 @@ export class BuddyAllocator {
         bad = true;
         continue;
       }
-      // The expected state (no mappings or page type left, no references, no flag checked at free) needs no verdict.
-      const expected =
-        state !== STATE_BUDDY && refcount[page] === 0 && mapcount[page]! <= 0 && (word & this.#flagCheckAtFree) === 0;
-      if (expected) continue;
       const verdict = this.#badReason(page, word);
       if (verdict !== undefined) {
         this.#badPage(page, verdict.reason, verdict.badFlags, { at: 'free', order });
         bad = true;
       }
     }
-    if (bad) {
-      this.stats.leakedPages += 1 << order;
-      return false;
-    }
-    flags.fill(0, pfn, end);
-    mapcount.fill(0, pfn, end);
-    return true;
+    return bad;
   }
 
   /**
@@ -1404,7 +1388,7 @@ export class BuddyAllocator {
    * a free block (per-CPU pages are not: drain them first). The zone's watermarks are not checked.
    */
   isolateFreeBlock(pfn: number): number {
-    if (!this.#valid(pfn)) return -1;
+    if (!this.memory.pfnValid(pfn)) return -1;
     const word = this.#word(pfn);
     if (word >>> STATE_SHIFT !== STATE_BUDDY) return -1;
     const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
@@ -1521,7 +1505,7 @@ export class BuddyAllocator {
    * {@link holdFreePages} holds them. Returns false when the block could not be freed (a bad page, reported).
    */
   freeAndHold(pfn: number, order: number): boolean {
-    if (!this.#valid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
+    if (!this.memory.pfnValid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
     const word = this.#word(pfn);
@@ -1562,7 +1546,7 @@ export class BuddyAllocator {
   freeBlockOf(pfn: number): { head: number; order: number; migratetype: number } | undefined {
     for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
       const head = pfn - (pfn % 2 ** order);
-      if (!this.#valid(head)) return undefined;
+      if (!this.memory.pfnValid(head)) return undefined;
       const word = this.#word(head);
       if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= order) {
         return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
@@ -1618,7 +1602,7 @@ export class BuddyAllocator {
       if (memory.pfnValid(block) && memory.pageblockMigratetype(block) !== Migratetype.ISOLATE) return false;
     }
     for (let pfn = start; pfn < end; ) {
-      if (!this.#valid(pfn)) return false;
+      if (!this.memory.pfnValid(pfn)) return false;
       const word = this.#word(pfn);
       if (word >>> STATE_SHIFT === STATE_BUDDY) {
         pfn += 1 << ((word >>> ORDER_SHIFT) & ORDER_MASK);
@@ -1783,8 +1767,9 @@ export class BuddyAllocator {
    * its own reference, and fires `split(pfn, order, 0)`.
    */
   splitPage(pfn: number, order: number): void {
-    const word = this.#valid(pfn) ? this.#flags[pfn]! : 0;
-    if (!this.#valid(pfn) || word >>> STATE_SHIFT !== PageState.none || this.#refcount[pfn]! <= 0) {
+    const valid = this.memory.pfnValid(pfn);
+    const word = valid ? this.#flags[pfn]! : 0;
+    if (!valid || word >>> STATE_SHIFT !== PageState.none || this.#refcount[pfn]! <= 0) {
       throw new RangeError(`split_page(pfn 0x${pfn.toString(16)}): not an allocated page`);
     }
     if ((word & this.#flagHead) !== 0) throw new RangeError(`split_page(pfn 0x${pfn.toString(16)}): compound page`);
@@ -1800,7 +1785,7 @@ export class BuddyAllocator {
    * `thp_split(pfn, order)`. A block that is not compound is split as {@link splitPage} does.
    */
   splitFolio(pfn: number, order: number): void {
-    const word = this.#valid(pfn) ? this.#flags[pfn]! : 0;
+    const word = this.memory.pfnValid(pfn) ? this.#flags[pfn]! : 0;
     if ((word & this.#flagHead) === 0) {
       this.splitPage(pfn, order);
       return;
@@ -1824,7 +1809,7 @@ export class BuddyAllocator {
     const reserved = 1 << this.profile.pageFlags.bit.reserved;
     let freed = 0;
     for (let pfn = start; pfn < end; pfn++) {
-      if (!this.#valid(pfn) || !this.memory.isPresent(pfn)) continue;
+      if (!this.memory.pfnValid(pfn) || !this.memory.isPresent(pfn)) continue;
       if ((this.#flags[pfn]! & reserved) === 0) continue;
       this.#flags[pfn]! &= ~reserved;
       this.#refcount[pfn] = 1;
@@ -1889,11 +1874,6 @@ export class BuddyAllocator {
   // ---------------------------------------------------------------------------------------------------------
   // Free lists, linked through the pages (next in the refcount slot, previous in the mapcount slot; a negative
   // link -2 - list marks the end and names the list).
-
-  /** `pfn_valid()`: the pfn has a struct page (its section exists). */
-  #valid(pfn: number): boolean {
-    return pfn >= 0 && pfn < this.#flags.length && this.#sections[pfn >>> this.#shift] !== undefined;
-  }
 
   /**
    * A page's flags word, with the word of a free MAX_PAGE_ORDER head that is not stored: every read of a page that

@@ -633,7 +633,7 @@ export class PageOwner {
       if (!zone.populated) continue;
       let count = 0;
       for (let pfn = zone.startPfn; pfn < zone.endPfn; ) {
-        const section = memory.sections[Math.floor(pfn / memory.pagesPerSection)];
+        const section = memory.sectionAt(pfn);
         if (section === undefined) {
           pfn = alignUp(pfn + 1, MAX_ORDER_NR_PAGES);
           continue;

@@ -283,9 +283,14 @@ export class PhysicalMemory {
     }
   }
 
+  /** `__pfn_to_section()`: the section holding `pfn`, or undefined for a pfn without a struct page. */
+  sectionAt(pfn: number): MemSection | undefined {
+    return pfn >= 0 && pfn < this.pages.flags.length ? this.sections[pfn >>> this.pfnSectionShift] : undefined;
+  }
+
   /** The architecture's `pfn_valid()`: the pfn has a struct page (its section exists). */
   pfnValid(pfn: number): boolean {
-    return pfn >= 0 && this.sections[Math.floor(pfn / this.pagesPerSection)] !== undefined;
+    return this.sectionAt(pfn) !== undefined;
   }
 
   /**
@@ -294,7 +299,7 @@ export class PhysicalMemory {
    * need an initialised struct page (compaction, zone shrinking) skip the others.
    */
   pfnToOnlinePage(pfn: number): boolean {
-    const section = pfn >= 0 ? this.sections[Math.floor(pfn / this.pagesPerSection)] : undefined;
+    const section = this.sectionAt(pfn);
     if (section === undefined || !section.online) return false;
     if (this.model === 'flatmem') return true;
     const step = Math.min(PAGES_PER_SUBSECTION, this.pagesPerSection);
@@ -308,7 +313,7 @@ export class PhysicalMemory {
    */
   offlineMemSections(start: number, end: number): void {
     for (let pfn = start; pfn < end; pfn += this.pagesPerSection) {
-      const section = this.sections[Math.floor(pfn / this.pagesPerSection)];
+      const section = this.sectionAt(pfn);
       if (section !== undefined) section.online = false;
     }
   }
@@ -330,7 +335,7 @@ export class PhysicalMemory {
 
   /** The section holding `pfn`; throws for a pfn without a struct page. */
   section(pfn: number): MemSection {
-    const section = pfn >= 0 && pfn < this.pages.flags.length ? this.sections[pfn >>> this.pfnSectionShift] : undefined;
+    const section = this.sectionAt(pfn);
     if (section === undefined) throw new RangeError(`pfn ${pfn} (0x${pfn.toString(16)}) is not valid`);
     return section;
   }
