@@ -85,30 +85,24 @@ export class AtomicFile {
   write(chunk: string | Uint8Array, encoding: BufferEncoding = 'utf8'): void {
     if (this.#fd === undefined) throw new Error(`AtomicFile: ${this.path} is already closed`);
     if (this.#buffer === undefined) this.#buffer = Buffer.allocUnsafe(BUFFER_SIZE);
-    const buffer = this.#buffer;
-    if (typeof chunk === 'string') {
-      // Encoded straight into the buffer when it surely fits (no encoding takes more than 3 bytes a UTF-16 unit).
-      const most =
-        encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? chunk.length : chunk.length * 3;
-      if (most > BUFFER_SIZE - this.#used) {
-        this.#flush();
-        if (most > BUFFER_SIZE) {
-          this.#writeOut(Buffer.from(chunk, encoding));
-          return;
-        }
-      }
-      this.#used += buffer.write(chunk, this.#used, encoding);
-      return;
-    }
-    if (chunk.length > BUFFER_SIZE - this.#used) {
+    const text = typeof chunk === 'string';
+    // The most bytes the chunk can take: a string is encoded straight into the buffer when it surely fits (no
+    // encoding takes more than 3 bytes a UTF-16 unit).
+    const most =
+      !text || encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? chunk.length : chunk.length * 3;
+    if (most > BUFFER_SIZE - this.#used) {
       this.#flush();
-      if (chunk.length > BUFFER_SIZE) {
-        this.#writeOut(chunk);
+      if (most > BUFFER_SIZE) {
+        this.#writeOut(text ? Buffer.from(chunk, encoding) : chunk);
         return;
       }
     }
-    buffer.set(chunk, this.#used);
-    this.#used += chunk.length;
+    if (text) {
+      this.#used += this.#buffer.write(chunk, this.#used, encoding);
+    } else {
+      this.#buffer.set(chunk, this.#used);
+      this.#used += chunk.length;
+    }
   }
 
   /** Writes what is buffered, closes the file and renames it over the target. */
