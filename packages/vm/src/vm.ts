@@ -647,8 +647,8 @@ export class Vm {
       return;
     }
     for (const vma of this.files[mapping]!.vmas) {
-      const slot = index - vma.pgoff;
-      if (slot >= 0 && slot < vma.pages && vma.pte[slot] === entry && !rmapOne(vma, slot)) return;
+      const slot = fileSlot(vma, index, entry);
+      if (slot >= 0 && !rmapOne(vma, slot)) return;
     }
   }
 
@@ -664,8 +664,8 @@ export class Vm {
   clearFilePteRefs(file: number, index: number, pfn: number): boolean {
     let referenced = false;
     for (const vma of this.files[file]!.vmas) {
-      const slot = index - vma.pgoff;
-      if (slot >= 0 && slot < vma.pages && vma.pte[slot] === pfn + 1 && vma.clearYoung(slot)) referenced = true;
+      const slot = fileSlot(vma, index, pfn + 1);
+      if (slot >= 0 && vma.clearYoung(slot)) referenced = true;
     }
     return referenced;
   }
@@ -1268,4 +1268,10 @@ export class Vm {
 
 function hex(value: number): string {
   return `0x${value.toString(16)}`;
+}
+
+/** The slot of file page `index` in a mapping of the file, when its entry there is `entry` (pfn + 1); else -1. */
+function fileSlot(vma: Vma, index: number, entry: number): number {
+  const slot = index - vma.pgoff;
+  return slot >= 0 && slot < vma.pages && vma.pte[slot] === entry ? slot : -1;
 }
