@@ -16,10 +16,7 @@ export interface SymbolizedFrame {
  * The result has the shape of physmem's `StackFrame`.
  */
 export function symbolizeFrames(text: KernelText, frames: readonly string[]): SymbolizedFrame[] {
-  return frames.map((frame) => {
-    const address = text.site(frame);
-    return { address: KernelText.hexAddress(address), symbol: text.formatSymbol(address) };
-  });
+  return frames.map((frame) => symbolize(text, text.site(frame)));
 }
 
 /**
@@ -29,8 +26,10 @@ export function symbolizeFrames(text: KernelText, frames: readonly string[]): Sy
 export function symbolizeStack(text: KernelText, stack: ShadowStack): SymbolizedFrame[] {
   const saved = new Uint32Array(stack.depth);
   const count = stack.save(saved, stack.depth, 0);
-  return Array.from(saved.subarray(0, count), (address) => ({
-    address: KernelText.hexAddress(address),
-    symbol: text.formatSymbol(address),
-  }));
+  return Array.from(saved.subarray(0, count), (address) => symbolize(text, address));
+}
+
+/** One return address as a printed frame shows it. */
+function symbolize(text: KernelText, address: number): SymbolizedFrame {
+  return { address: KernelText.hexAddress(address), symbol: text.formatSymbol(address) };
 }
