@@ -6,8 +6,7 @@ import {
   pageOwnerSortVersions,
   parsePageOwnerSortCommandLine,
 } from '@mm/page-owner-tools';
-import type { CliIo } from '../cli-io';
-import { formatJson } from '../cli-io';
+import { type CliIo, formatJson } from '../cli-io';
 import type { Command } from '../command';
 import { withSignalsDeferred } from '../signals';
 import { AtomicFile } from '../write-file-atomic';
