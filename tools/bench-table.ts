@@ -56,6 +56,22 @@ run('pnpm', [
 ]);
 const results = JSON.parse(readFileSync(new URL(output, root), 'utf8')) as Results;
 
+/**
+ * A row's work per second: runs, the group's work unit times runs, or (a group sized in bytes, after its control
+ * row) the marginal MiB/s over the control.
+ */
+function perSecondCell(
+  benchmark: Benchmark,
+  control: Benchmark | undefined,
+  amount: { count: number; unit: string } | undefined,
+): string {
+  if (amount === undefined) return `${rate(benchmark.hz)} runs`;
+  if (amount.unit !== 'bytes') return `${rate(benchmark.hz * amount.count)} ${amount.unit}`;
+  if (control === undefined || benchmark === control || benchmark.mean <= control.mean)
+    return `${rate(benchmark.hz)} runs`;
+  return `${(((amount.count / (benchmark.mean - control.mean)) * 1e3) / 2 ** 20).toFixed(1)} MiB marginal`;
+}
+
 function work(groupName: string): { count: number; unit: string } | undefined {
   const match = /\((\d+(?:\.\d+)?)([kM]?) (ops|events|calls|records|pages|bytes)\)/.exec(groupName);
   if (match === null) return undefined;
@@ -96,14 +112,7 @@ for (const [pkg, byName] of groups) {
     const amount = work(groupName);
     const first = benchmarks[0];
     for (const benchmark of benchmarks) {
-      const perSecond =
-        amount === undefined
-          ? `${rate(benchmark.hz)} runs`
-          : amount.unit !== 'bytes'
-            ? `${rate(benchmark.hz * amount.count)} ${amount.unit}`
-            : benchmark === first || first === undefined || benchmark.mean <= first.mean
-              ? `${rate(benchmark.hz)} runs`
-              : `${(((amount.count / (benchmark.mean - first.mean)) * 1e3) / 2 ** 20).toFixed(1)} MiB marginal`;
+      const perSecond = perSecondCell(benchmark, first, amount);
       const ratio = first === undefined || benchmark === first ? '1.00' : (benchmark.hz / first.hz).toFixed(2);
       const name = `${groupName}: ${benchmark.name}`.replaceAll('|', '\\|');
       const row = `${name} | ${perSecond} | ${duration(benchmark.mean)} | ${benchmark.rme.toFixed(1)}% | ${ratio} |`;
