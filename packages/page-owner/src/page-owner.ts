@@ -414,11 +414,10 @@ export class PageOwner {
   #recordEarly(pfn: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const info = records.writable(nr);
-    if (info === undefined) return;
+    if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
     const base = pfn & records.mask;
-    info[base] = makeInfo(records.gfpIndex(0), 0, -1, InfoBits.OWNER | InfoBits.OWNER_ALLOCATED);
-    this.contexts.assign(records.allocContext[nr]!, base, 1, this.contexts.nextInRun());
+    this.#sectionInfo[base] = makeInfo(records.gfpIndex(0), 0, -1, InfoBits.OWNER | InfoBits.OWNER_ALLOCATED);
+    this.contexts.assign(this.#sectionAllocContext, base, 1, this.contexts.nextInRun());
   }
 
   /** v6.18 `inc_stack_record_count()`: a stack's first charge puts it on the page_owner_stacks list. */
