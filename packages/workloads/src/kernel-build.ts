@@ -1,5 +1,5 @@
 import { pageIdle } from '@mm/page-idle';
-import { PAGE_SIZE } from '@mm/physmem';
+import { PAGE_SIZE, type ProfileName } from '@mm/physmem';
 import type { VmFile } from '@mm/vm';
 import { bootModules, modulePaths } from './module-paths';
 import type { SimTask, Simulation } from './simulation';
@@ -7,7 +7,10 @@ import type { Workload } from './workload';
 
 /** Options of the kernel-build workload. */
 export interface KernelBuildOptions {
-  /** Compile units; default 450 per GiB of memory, at least 64 (a tree whose objects outgrow the page cache). */
+  /**
+   * Compile units; default 450 per GiB of memory (a tree whose objects outgrow the page cache), at least 64 and at
+   * most the era's tree holds ({@link treeUnits}).
+   */
   readonly units?: number;
   /** Parallel jobs (`make -j`); default twice the CPUs. */
   readonly jobs?: number;
@@ -15,6 +18,20 @@ export interface KernelBuildOptions {
 
 /** The memory cgroup of the build: the user's login session (`cgroup_name()` of `/user.slice/.../session-2.scope`). */
 const SESSION_CGROUP = 'session-2.scope';
+/**
+ * The C files an x86_64 build of each era's tree could compile: every `.c` file outside `arch/` (but those of
+ * `arch/x86/`), `tools/`, `samples/`, `scripts/`, `usr/` and `Documentation/`, counted with `git ls-tree` in the
+ * v4.7.4, v4.8.15 and v6.18.2 trees. A machine large enough for more units (40 GiB in v4.8, 64 GiB in v6.18) builds
+ * the whole tree and has memory to spare, as a real one does: the build's cost follows the tree, not the RAM.
+ */
+const treeUnits: Readonly<Record<ProfileName, number>> = { 'v4.7': 17_718, 'v4.8': 18_012, 'v6.18': 28_704 };
+
+/** The default compile units of a machine with `presentPages` of RAM: 450 per GiB, from 64 to the whole tree. */
+export function kernelBuildUnits(profile: ProfileName, presentPages: number): number {
+  const gib = (presentPages * PAGE_SIZE) / 2 ** 30;
+  return Math.min(treeUnits[profile], Math.max(64, Math.round(450 * gib)));
+}
+
 /** Headers in the tree. */
 const HEADERS = 6000;
 /** udev's: `/system.slice/systemd-udevd.service`. */
@@ -28,7 +45,8 @@ const UDEV_CGROUP = 'systemd-udevd.service';
  * heap by anonymous page faults, writes its object file (dirty page cache, written back by the flusher) and exits.
  * The page cache grows until the zones reach their low watermark; then kswapd (and, when an allocation cannot
  * wait, direct reclaim) evicts the oldest unreferenced file pages, as on a real machine: memory ends mostly page
- * cache and anonymous memory, free memory near the high watermark. The link writes vmlinux.o, the kallsyms passes
+ * cache and anonymous memory, free memory near the high watermark. A machine with room for the whole tree (64 GiB
+ * in v6.18) keeps it all cached and most of its memory free. The link writes vmlinux.o, the kallsyms passes
  * and vmlinux. Halfway, with page_idle built in, every page is marked idle through the bitmap (as a working-set
  * estimator does), so that the bitmap at the end shows the build's recent working set. The stacks are the real
  * kernel paths of each era.
@@ -41,8 +59,7 @@ export function kernelBuild(options: KernelBuildOptions = {}): Workload {
       const { kernel, paths } = sim;
       const g = kernel.profile.gfp.flags;
       const memory = kernel.memory;
-      const gib = (memory.presentPages * PAGE_SIZE) / 2 ** 30;
-      const units = options.units ?? Math.max(64, Math.round(450 * gib));
+      const units = options.units ?? kernelBuildUnits(kernel.profile.name, memory.presentPages);
       const jobs = options.jobs ?? 2 * memory.cpus;
       const v6 = kernel.profile.era === 'v6';
       sim.defaultMemcg = SESSION_CGROUP;
