@@ -1105,16 +1105,19 @@ export class BuddyAllocator {
     return true;
   }
 
-  /** `free_frozen_pages()`: the block has no references left. */
-  #freeFrozen(pfn: number, order: number): void {
+  /**
+   * `free_frozen_pages()`: the block has no references left. With `toBuddyTail`, `__free_pages_ok(page, order,
+   * FPI_TO_TAIL)`: the block skips the per-CPU lists and goes to the tail of its buddy list.
+   */
+  #freeFrozen(pfn: number, order: number, toBuddyTail = false): void {
     if (!this.#freePagesPrepare(pfn, order)) return;
     const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
     const zone = this.zones[zoneId >= 0 ? zoneId : this.memory.zoneOf(pfn)!.id]!;
     const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
     this.stats.frees++;
     this.stats.freedPages += 1 << order;
-    if (this.#pcpOrder[order] === 0 || migratetype === Migratetype.ISOLATE) {
-      this.#freeOnePage(zone, pfn, order, migratetype, false);
+    if (toBuddyTail || this.#pcpOrder[order] === 0 || migratetype === Migratetype.ISOLATE) {
+      this.#freeOnePage(zone, pfn, order, migratetype, toBuddyTail);
       return;
     }
     this.#freePcp(zone, pfn, order, migratetype >= MIGRATE_PCPTYPES ? Migratetype.MOVABLE : migratetype);
@@ -1777,6 +1780,24 @@ export class BuddyAllocator {
     this.#refcount.fill(1, pfn + 1, pfn + (1 << order));
     const hook = this.hooks.split;
     if (hook.count !== 0) hook.call(pfn, order, 0);
+  }
+
+  /**
+   * `make_alloc_exact()` of `alloc_pages_exact()`: keeps the first `pages` pages of an allocated non-compound block
+   * of 2^order, each with its own reference, and frees the others one by one from the lowest. v6.18 frees each with
+   * `__free_pages_ok(page, 0, FPI_TO_TAIL)`: straight to the tail of the buddy's lists, merging as it goes, not
+   * through the per-CPU lists; v4.8 `split_page()`s the block and `free_page()`s each, which goes through them.
+   */
+  makeAllocExact(pfn: number, order: number, pages: number): void {
+    this.splitPage(pfn, order);
+    for (let tail = pfn + pages; tail < pfn + (1 << order); tail++) {
+      if (this.#v6) {
+        this.#refcount[tail] = 0;
+        this.#freeFrozen(tail, 0, true);
+      } else {
+        this.freePages(tail, 0);
+      }
+    }
   }
 
   /**

@@ -168,9 +168,7 @@ export class PageExt {
       const order = getOrder(bytes);
       const pfn = buddy.allocPages(g.GFP_KERNEL | g.ZERO | g.NOWARN, order);
       if (pfn >= 0) {
-        // alloc_pages_exact: split the block and free the pages past the table.
-        if (order > 0) buddy.splitPage(pfn, order);
-        for (let tail = pfn + pages; tail < pfn + (1 << order); tail++) buddy.freePages(tail, 0);
+        buddy.makeAllocExact(pfn, order, pages);
         this.sections.set(section, { section, bytes, blocks: [{ pfn, pages }], vmalloc: false });
         this.totalBytes += bytes;
         return;

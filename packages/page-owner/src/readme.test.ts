@@ -28,7 +28,7 @@ describe('README example', () => {
     expect(record).toEqual([
       {
         data:
-          'Page allocated via order 0, mask 0x100cca(GFP_HIGHUSER_MOVABLE), pid 1, tgid 1 (init), ts 673512860 ns\n' +
+          'Page allocated via order 0, mask 0x100cca(GFP_HIGHUSER_MOVABLE), pid 1, tgid 1 (init), ts 673226140 ns\n' +
           `PFN 0x${pfn.toString(16)} type Movable Block ${pfn >> 9} type Movable Flags 0xfffffc0000000(node=0|zone=1|lastcpupid=0x1fffff)\n` +
           ' post_alloc_hook+0x177/0x1a0\n' +
           ' get_page_from_freelist+0xd01/0x2140\n' +
