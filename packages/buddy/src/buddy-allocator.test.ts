@@ -202,6 +202,29 @@ describe('__free_pages and split_page', () => {
     checkInvariants(buddy, []);
     expect(() => buddy.splitPage(pfn, 3)).toThrow(/not an allocated page/);
   });
+
+  it('make_alloc_exact: keeps the first pages; v6.18 frees the rest to the buddy, v4.8 through the per-CPU lists', () => {
+    for (const profile of ['v6.18', 'v4.8'] as const) {
+      // 1 GiB: per-CPU lists that hold pages (on 64 MiB, v4.8's high is 0 and every free goes through at once).
+      const { buddy, memory } = bootMachine(profile, { memory: GIB, layout: 'flat' });
+      const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 4);
+      const zone = buddy.zones.find((candidate) => candidate.zone.spans(pfn))!;
+      const onPcp = zone.pcpCount[memory.current.cpu]!;
+      const free = buddy.totalFreePages();
+      // 5 pages kept, 11 freed: [5], [6, 8), [8, 16) once merged.
+      buddy.makeAllocExact(pfn, 4, 5);
+      const held = Array.from({ length: 5 }, (_, index) => ({ pfn: pfn + index, order: 0 }));
+      checkInvariants(buddy, held);
+      if (profile === 'v6.18') {
+        expect(zone.pcpCount[memory.current.cpu]).toBe(onPcp);
+        expect(buddy.totalFreePages()).toBe(free + 11);
+        expect([5, 6, 8].map((offset) => memory.pageOrder(pfn + offset))).toEqual([0, 1, 3]);
+      } else {
+        expect(zone.pcpCount[memory.current.cpu]).toBe(onPcp + 11);
+      }
+      for (const block of held) buddy.freePages(block.pfn, 0);
+    }
+  });
 });
 
 describe('bad page reports', () => {
