@@ -150,7 +150,7 @@ export class PageIdle {
           if (mapping < 0) {
             // page_idle_clear_pte_refs() of an anonymous page: its one entry, at its index in its mapping.
             if (mapping !== anonMapping) {
-              anonVma = vm.anonVma(-mapping);
+              anonVma = vm.vma(-mapping);
               anonMapping = mapping;
             }
             const index = indexes[at]!;

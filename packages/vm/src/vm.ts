@@ -652,11 +652,6 @@ export class Vm {
     }
   }
 
-  /** The mapping of anonymous pages whose reverse-map id is `id` (`-mapping` of {@link ReverseMap}), if it exists. */
-  anonVma(id: number): Vma | undefined {
-    return this.#vmas[id];
-  }
-
   /**
    * `page_idle_clear_pte_refs()` (mm/page_idle.c) of a page cache page, page `index` of file `file` (its reverse
    * map entry): clears the accessed bit of every entry mapping `pfn` there and says whether one was set.
