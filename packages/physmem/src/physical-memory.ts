@@ -333,6 +333,12 @@ export class PhysicalMemory {
     return false;
   }
 
+  /** `pfn`, once checked to have a struct page (else {@link section} throws): for the flat arrays' accessors. */
+  #valid(pfn: number): number {
+    this.section(pfn);
+    return pfn;
+  }
+
   /** The section holding `pfn`; throws for a pfn without a struct page. */
   section(pfn: number): MemSection {
     const section = this.sectionAt(pfn);
@@ -370,14 +376,12 @@ export class PhysicalMemory {
 
   /** `SetPageXxx()`. */
   setPageFlag(pfn: number, bit: number): void {
-    this.section(pfn);
-    this.pages.flags[pfn]! |= 1 << bit;
+    this.pages.flags[this.#valid(pfn)]! |= 1 << bit;
   }
 
   /** `ClearPageXxx()`. */
   clearPageFlag(pfn: number, bit: number): void {
-    this.section(pfn);
-    this.pages.flags[pfn]! &= ~(1 << bit);
+    this.pages.flags[this.#valid(pfn)]! &= ~(1 << bit);
   }
 
   /** The allocator state of the page (see {@link PageState}). */
@@ -390,8 +394,7 @@ export class PhysicalMemory {
    * word of a free MAX_PAGE_ORDER head that is not stored ({@link freeMaxOrderHeads}).
    */
   pageWord(pfn: number): number {
-    this.section(pfn);
-    const head = this.freeMaxOrderHeadWord(pfn);
+    const head = this.freeMaxOrderHeadWord(this.#valid(pfn));
     return head !== 0 ? head : this.pages.flags[pfn]!;
   }
 
@@ -427,21 +430,18 @@ export class PhysicalMemory {
 
   /** Sets or clears the page type of an allocated page (`__SetPageSlab`, `__SetPageTable`, ...). */
   setPageType(pfn: number, type: PageType): void {
-    this.section(pfn);
-    this.pages.mapcount[pfn] = -type;
+    this.pages.mapcount[this.#valid(pfn)] = -type;
   }
 
   /** `get_pageblock_migratetype()`. */
   pageblockMigratetype(pfn: number): number {
-    this.section(pfn);
-    return this.pages.pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+    return this.pages.pageblockFlags[this.#valid(pfn) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
   }
 
   /** `set_pageblock_migratetype()`. */
   setPageblockMigratetype(pfn: number, migratetype: number): void {
-    this.section(pfn);
     const blocks = this.pages.pageblockFlags;
-    const index = pfn >>> PAGEBLOCK_ORDER;
+    const index = this.#valid(pfn) >>> PAGEBLOCK_ORDER;
     blocks[index] = (blocks[index]! & ~PAGEBLOCK_MIGRATETYPE_MASK) | migratetype;
   }
 
