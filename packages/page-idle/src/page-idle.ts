@@ -112,12 +112,16 @@ export class PageIdle {
    * of an anonymous page (one entry, at its index in its mapping) is written out here, with the chunk's reverse map
    * and the last mapping at hand; a page cache page goes through `Vm.clearFilePteRefs()`.
    */
-  #walk(start: number, end: number, data: Uint8Array | undefined, out: Uint8Array | undefined): void {
+  #walk(from: number, to: number, data: Uint8Array | undefined, out: Uint8Array | undefined): void {
     const { memory, flags, vm } = this;
+    // Integer arithmetic throughout (pfns are below 2^31): the range's ends come from divisions and Math.ceil(),
+    // and a double there would make every page index of the loop a double, converted back at each array access.
+    const start = from | 0;
+    const end = to | 0;
     const perSection = memory.pagesPerSection;
     const lruMask = this.#lruMask();
     const { idleMask, youngMask } = flags;
-    for (let nr = Math.floor(start / perSection); nr * perSection < end; nr++) {
+    for (let nr = start >>> memory.pfnSectionShift; nr * perSection < end; nr++) {
       const base = nr * perSection;
       const section = memory.sections[nr];
       const bits = flags.arrays[nr];
@@ -154,7 +158,8 @@ export class PageIdle {
               anonMapping = mapping;
             }
             const index = indexes[at]!;
-            referenced = anonVma !== undefined && anonVma.pte[index] === pfn + 1 && anonVma.clearYoung(index);
+            // (`| 0`: the entry compared as the int32 it is for any pfn, not as a double.)
+            referenced = anonVma !== undefined && (anonVma.pte[index]! | 0) === pfn + 1 && anonVma.clearYoung(index);
           } else if (mapping > 0) {
             referenced = vm.clearFilePteRefs(mapping, indexes[at]!, pfn);
           }

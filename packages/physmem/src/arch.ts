@@ -51,7 +51,8 @@ function arch(
     bitsPerLong,
     sectionSizeBits,
     pfnSectionShift: sectionSizeBits - PAGE_SHIFT,
-    pagesPerSection: 2 ** (sectionSizeBits - PAGE_SHIFT),
+    // A shift, not `2 **`, which makes a heap number: the field would be a double and every pfn computed from it too.
+    pagesPerSection: 1 << (sectionSizeBits - PAGE_SHIFT),
     zoneTypes,
     movableZoneIndex: zoneTypes.length - 1,
     maxPhysicalAddress,

@@ -21,7 +21,7 @@ export class PageContents {
 
   constructor(pfnSectionShift: number) {
     this.#shift = pfnSectionShift;
-    this.#pagesPerSection = 2 ** pfnSectionShift;
+    this.#pagesPerSection = 1 << pfnSectionShift;
   }
 
   /** `length` bytes of page `pfn` from `offset`. */
