@@ -32,7 +32,7 @@ export class DirectMap {
     this.contents = contents;
     this.#hooks = hooks;
     this.#shift = pfnSectionShift;
-    this.#mask = 2 ** pfnSectionShift - 1;
+    this.#mask = (1 << pfnSectionShift) - 1;
     this.#allUnmapped = new Uint8Array(this.#mask + 1).fill(1);
   }
 
