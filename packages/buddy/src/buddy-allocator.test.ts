@@ -225,6 +225,34 @@ describe('__free_pages and split_page', () => {
       for (const block of held) buddy.freePages(block.pfn, 0);
     }
   });
+
+  it('make_alloc_exact (v6.18): the freed pages end at the lists’ tails in address order; a bad page stays out', () => {
+    const { buddy, memory } = bootMachine('v6.18', { memory: GIB, layout: 'flat' });
+    const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, 4);
+    const zone = buddy.zones.find((candidate) => candidate.zone.spans(pfn))!;
+    // PG_lru is checked at free: page 9 is reported and leaks, as __free_pages_ok() leaves a bad page.
+    memory.setPageFlag(pfn + 9, memory.profile.pageFlags.bit.lru);
+    buddy.makeAllocExact(pfn, 4, 5);
+    expect(memory.log.lines().some((line) => line.includes('BUG: Bad page state'))).toBe(true);
+    expect(buddy.stats.leakedPages).toBe(1);
+    // Page by page from 5, each merged as far as it goes and put at its list's tail: [5], [6, 8), [8], then
+    // [10, 12) and [12, 16) around the bad page 9.
+    const lists = new Map<string, number[]>();
+    buddy.forEachFreeBlock(zone, (block, order, migratetype) => {
+      const key = `${order}/${migratetype}`;
+      lists.set(key, [...(lists.get(key) ?? []), block]);
+    });
+    const type = memory.pageblockMigratetype(pfn);
+    const tails = (order: number, count: number) => lists.get(`${order}/${type}`)!.slice(-count);
+    expect(tails(0, 2)).toEqual([pfn + 5, pfn + 8]);
+    expect(tails(1, 2)).toEqual([pfn + 6, pfn + 10]);
+    expect(tails(2, 1)).toEqual([pfn + 12]);
+    // Page 9 is neither free nor held: the invariants count it as leaked.
+    checkInvariants(
+      buddy,
+      [0, 1, 2, 3, 4].map((offset) => ({ pfn: pfn + offset, order: 0 })),
+    );
+  });
 });
 
 describe('bad page reports', () => {

@@ -1138,8 +1138,14 @@ export class BuddyAllocator {
       this.stats.leakedPages += 1 << order;
       return false;
     }
-    flags.fill(0, pfn, end);
-    this.#mapcount.fill(0, pfn, end);
+    if (order === 0) {
+      // (fill() is a call into the runtime: a page is cheaper stored.)
+      flags[pfn] = 0;
+      this.#mapcount[pfn] = 0;
+    } else {
+      flags.fill(0, pfn, end);
+      this.#mapcount.fill(0, pfn, end);
+    }
     return true;
   }
 
@@ -1790,13 +1796,41 @@ export class BuddyAllocator {
    */
   makeAllocExact(pfn: number, order: number, pages: number): void {
     this.splitPage(pfn, order);
-    for (let tail = pfn + pages; tail < pfn + (1 << order); tail++) {
-      if (this.#v6) {
-        this.#refcount[tail] = 0;
-        this.#freeFrozen(tail, 0, true);
-      } else {
-        this.freePages(tail, 0);
-      }
+    const end = pfn + (1 << order);
+    if (!this.#v6) {
+      for (let tail = pfn + pages; tail < end; tail++) this.freePages(tail, 0);
+      return;
+    }
+    // Each page goes through free_pages_prepare() as __free_pages_ok() takes it. The merging that follows each one
+    // in the kernel only ever meets pages of this block, so a run of freed pages ends as its aligned blocks, each
+    // last added to its list's tail when its last page was freed: adding those blocks in address order leaves the
+    // free lists exactly as the page-by-page merging does, with one free list operation per block.
+    let run = pfn + pages;
+    for (let tail = run; tail < end; tail++) {
+      this.#refcount[tail] = 0;
+      if (this.#freePagesPrepare(tail, 0)) continue;
+      // A bad page stays out (it leaks, as in the kernel): the run before it is complete.
+      this.#freeAlignedBlocks(run, tail);
+      run = tail + 1;
+    }
+    this.#freeAlignedBlocks(run, end);
+  }
+
+  /**
+   * The pages [start, end) of one allocated block, each through free_pages_prepare() already, to the tails of the
+   * buddy's lists as their aligned blocks (the largest that starts at each point and fits), in address order.
+   */
+  #freeAlignedBlocks(start: number, end: number): void {
+    for (let pfn = start; pfn < end; ) {
+      let order = 0;
+      while (order < MAX_PAGE_ORDER && (pfn & (1 << order)) === 0 && pfn + (2 << order) <= end) order++;
+      const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
+      const zone = this.zones[zoneId >= 0 ? zoneId : this.memory.zoneOf(pfn)!.id]!;
+      const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+      this.stats.frees += 1 << order;
+      this.stats.freedPages += 1 << order;
+      this.#freeOnePage(zone, pfn, order, migratetype, true);
+      pfn += 1 << order;
     }
   }
 
