@@ -174,6 +174,32 @@ describe('buddy allocator invariants under random workloads', () => {
       { numRuns: 150 },
     );
   });
+
+  it('make_alloc_exact keeps the asked pages, frees the rest fully merged, and leaks only bad pages (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('v4.8', 'v6.18'),
+        fc.integer({ min: 0, max: 10 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.uniqueArray(fc.nat(1023), { maxLength: 4 }),
+        (profile, order, share, badOffsets) => {
+          const { buddy, memory } = bootMachine(profile, { memory: 256 * MIB, layout: 'flat' });
+          const pfn = buddy.allocPages(memory.profile.gfp.flags.GFP_KERNEL, order);
+          const pages = 1 + Math.floor(share * ((1 << order) - 1));
+          // A page checked at free (PG_lru) among the freed ones is reported and leaks.
+          const bad = badOffsets.filter((offset) => offset >= pages && offset < 1 << order);
+          for (const offset of bad) memory.setPageFlag(pfn + offset, memory.profile.pageFlags.bit.lru);
+          buddy.makeAllocExact(pfn, order, pages);
+          buddy.drainAllPages();
+          expect(buddy.stats.leakedPages).toBe(bad.length);
+          const kept = Array.from({ length: pages }, (_, offset) => ({ pfn: pfn + offset, order: 0 }));
+          // Free blocks aligned and fully merged, every page free, kept or leaked exactly once.
+          checkInvariants(buddy, kept);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('pages held for a replay (holdFreePages, allocHeld, freeAndHold, splitFolio, releaseHeldPages)', () => {
