@@ -1092,7 +1092,7 @@ export class BuddyAllocator {
     if ((word & (PAGE_META_MASK | this.#flagCheckAtFree | this.#flagHead)) !== 0) return false;
     if (this.#refcount[pfn] !== 1 || this.#mapcount[pfn] !== 0) return false;
     const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
-    const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+    const migratetype = this.#blockMigratetype(pfn);
     if (zoneId < 0 || migratetype >= MIGRATE_PCPTYPES) return false;
     this.#refcount[pfn] = 0;
     const hook = this.hooks.free_prepare;
@@ -1105,19 +1105,15 @@ export class BuddyAllocator {
     return true;
   }
 
-  /**
-   * `free_frozen_pages()`: the block has no references left. With `toBuddyTail`, `__free_pages_ok(page, order,
-   * FPI_TO_TAIL)`: the block skips the per-CPU lists and goes to the tail of its buddy list.
-   */
-  #freeFrozen(pfn: number, order: number, toBuddyTail = false): void {
+  /** `free_frozen_pages()`: the block has no references left. */
+  #freeFrozen(pfn: number, order: number): void {
     if (!this.#freePagesPrepare(pfn, order)) return;
-    const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
-    const zone = this.zones[zoneId >= 0 ? zoneId : this.memory.zoneOf(pfn)!.id]!;
-    const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+    const zone = this.#zoneOfFreed(pfn);
+    const migratetype = this.#blockMigratetype(pfn);
     this.stats.frees++;
     this.stats.freedPages += 1 << order;
-    if (toBuddyTail || this.#pcpOrder[order] === 0 || migratetype === Migratetype.ISOLATE) {
-      this.#freeOnePage(zone, pfn, order, migratetype, toBuddyTail);
+    if (this.#pcpOrder[order] === 0 || migratetype === Migratetype.ISOLATE) {
+      this.#freeOnePage(zone, pfn, order, migratetype, false);
       return;
     }
     this.#freePcp(zone, pfn, order, migratetype >= MIGRATE_PCPTYPES ? Migratetype.MOVABLE : migratetype);
@@ -1368,8 +1364,7 @@ export class BuddyAllocator {
         do {
           const pfn = this.#pcpTake(zone, cpu, base + pindex, true);
           count -= 1 << order;
-          const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
-          this.#freeOneBlock(zone, pfn, order, migratetype, false);
+          this.#freeOneBlock(zone, pfn, order, this.#blockMigratetype(pfn), false);
         } while (count > 0 && zone.pcp.length[base + pindex]! > 0);
       }
       return;
@@ -1824,12 +1819,9 @@ export class BuddyAllocator {
     for (let pfn = start; pfn < end; ) {
       let order = 0;
       while (order < MAX_PAGE_ORDER && (pfn & (1 << order)) === 0 && pfn + (2 << order) <= end) order++;
-      const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
-      const zone = this.zones[zoneId >= 0 ? zoneId : this.memory.zoneOf(pfn)!.id]!;
-      const migratetype = this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
       this.stats.frees += 1 << order;
       this.stats.freedPages += 1 << order;
-      this.#freeOnePage(zone, pfn, order, migratetype, true);
+      this.#freeOnePage(this.#zoneOfFreed(pfn), pfn, order, this.#blockMigratetype(pfn), true);
       pfn += 1 << order;
     }
   }
@@ -1937,6 +1929,17 @@ export class BuddyAllocator {
   #word(pfn: number): number {
     const head = this.memory.freeMaxOrderHeadWord(pfn);
     return head !== 0 ? head : this.#flags[pfn]!;
+  }
+
+  /** `get_pfnblock_migratetype()` of a page the allocator handles (it has a struct page: no pfn_valid check). */
+  #blockMigratetype(pfn: number): number {
+    return this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+  }
+
+  /** `page_zone()` of a page being freed: by its pageblock, or by the zones' spans where zones change inside it. */
+  #zoneOfFreed(pfn: number): BuddyZone {
+    const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
+    return this.zones[zoneId >= 0 ? zoneId : this.memory.zoneOf(pfn)!.id]!;
   }
 
   #addToFreeList(zone: BuddyZone, pfn: number, order: number, migratetype: number, tail: boolean): void {
