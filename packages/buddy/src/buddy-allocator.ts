@@ -1548,15 +1548,25 @@ export class BuddyAllocator {
    * when the page is not in one (allocated, on a per-CPU list, a guard page, no memory).
    */
   freeBlockOf(pfn: number): { head: number; order: number; migratetype: number } | undefined {
+    const head = this.freeBlockHead(pfn);
+    if (head < 0) return undefined;
+    const word = this.#word(head);
+    return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
+  }
+
+  /**
+   * The head of the free buddy block that holds `pfn`, or -1: {@link freeBlockOf} without making an object, for
+   * walks over every pfn (`/proc/kpageflags`).
+   */
+  freeBlockHead(pfn: number): number {
+    // A section holds whole MAX_PAGE_ORDER blocks, so every head tried is valid when pfn is.
+    if (pfn < 0 || !this.memory.pfnValid(pfn)) return -1;
     for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
-      const head = pfn - (pfn % 2 ** order);
-      if (!this.memory.pfnValid(head)) return undefined;
+      const head = pfn & -(1 << order);
       const word = this.#word(head);
-      if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= order) {
-        return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
-      }
+      if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= order) return head;
     }
-    return undefined;
+    return -1;
   }
 
   /**

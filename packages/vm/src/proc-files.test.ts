@@ -159,6 +159,47 @@ describe('/proc/kpageflags and /proc/kpagecount', () => {
   });
 });
 
+describe('/proc/kpageflags over free memory', () => {
+  it('gives, from any position, what kpageflags() and kpagecount() give page by page (a walk reads a page a free block)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('v4.8', 'v6.18') as fc.Arbitrary<ProfileName>,
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 9 })), { maxLength: 300 }),
+        fc.nat(),
+        fc.nat(),
+        (profile, operations, start, count) => {
+          const { vm, memory, buddy } = machine(profile);
+          const gfp = memory.profile.gfp.flags.GFP_KERNEL;
+          // Allocations of mixed orders (whose tail pages have no reference), some freed again, the per-CPU lists
+          // drained now and then: split free blocks, pages on per-CPU lists, free blocks next to allocated ones.
+          const live: [number, number][] = [];
+          for (const [order, action] of operations) {
+            const pfn = buddy.allocPages(gfp, order);
+            if (pfn >= 0) live.push([pfn, order]);
+            if (action < 4 && live.length > 0) buddy.freePages(...live.splice((start + action) % live.length, 1)[0]!);
+            if (action === 9) buddy.drainAllPages();
+          }
+          const entries = kpageEntries(vm);
+          const first = start % entries;
+          const pages = Math.min(1 + (count % 4096), entries - first);
+          const words = new Uint32Array((readKpageflags(vm, first * 8, pages * 8) as Uint8Array).slice().buffer);
+          const counts = new Uint32Array((readKpagecount(vm, first * 8, pages * 8) as Uint8Array).slice().buffer);
+          for (let index = 0; index < pages; index++) {
+            const [high, low] = kpageflags(vm, first + index);
+            if (words[index * 2] !== low || words[index * 2 + 1] !== high) {
+              throw new Error(`pfn ${first + index}: read ${words[index * 2]}/${words[index * 2 + 1]}, page ${low}/${high}`);
+            }
+            if (counts[index * 2] !== kpagecount(vm, first + index) || counts[index * 2 + 1] !== 0) {
+              throw new Error(`pfn ${first + index}: count read ${counts[index * 2]}, page ${kpagecount(vm, first + index)}`);
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('fuzzing the reads of /proc/kpageflags, /proc/kpagecount and /proc/PID/pagemap', () => {
   /** Offsets of any kind: whole entries near the ends, and what read() could never be given (NaN, fractions...). */
   const offset = (ends: readonly number[]) =>

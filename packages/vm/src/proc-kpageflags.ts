@@ -89,15 +89,20 @@ function copiedBits(bit: Readonly<Record<PageFlagName, number>>, v4: boolean): C
  * hugetlb or balloon pages exist in mmsim.
  */
 export function kpageflags(vm: Vm, pfn: number): [number, number] {
+  const words = new Uint32Array(2);
+  words[0] = kpageflagsLow(vm, pfn, words, 0);
+  return [words[1]!, words[0]!];
+}
+
+/** The low 32 bits of {@link kpageflags}, without an array: the high 32 bits go to `words[at + 1]`. */
+function kpageflagsLow(vm: Vm, pfn: number, words: Uint32Array, at: number): number {
   const { memory } = vm;
+  words[at + 1] = 0;
   // v6.18 kpage_read() writes 0 where pfn_to_online_page() finds nothing; v4.8 says NOPAGE.
-  if (pfn >= memory.maxPfn || !memory.pfnValid(pfn)) return [0, memory.profile.era === 'v4' ? 1 << KPF.NOPAGE : 0];
+  if (pfn >= memory.maxPfn || !memory.pfnValid(pfn)) return memory.profile.era === 'v4' ? 1 << KPF.NOPAGE : 0;
+  if (freeBlockHead(vm, pfn) >= 0) return 1 << KPF.BUDDY;
   const state = memory.pageState(pfn);
-  if (state === PageState.buddy) return [0, 1 << KPF.BUDDY];
-  if (state === PageState.pcp || state === PageState.guard) return [0, 0];
-  if (state === PageState.none && memory.pageRefcount(pfn) === 0 && vm.buddy.freeBlockOf(pfn) !== undefined) {
-    return [0, 1 << KPF.BUDDY];
-  }
+  if (state === PageState.pcp || state === PageState.guard) return 0;
   const v4 = memory.profile.era === 'v4';
   const { bit } = memory.profile.pageFlags;
   const tail = state === PageState.tail;
@@ -127,7 +132,8 @@ export function kpageflags(vm: Vm, pfn: number): [number, number] {
   if (!v4 && (flags & (1 << bit.swapbacked)) !== 0 && (flags & (1 << bit.swapcache)) !== 0) {
     low |= 1 << KPF.SWAPCACHE;
   }
-  return [high >>> 0, low >>> 0];
+  words[at + 1] = high;
+  return low;
 }
 
 /** `/proc/kpagecount` of one pfn: the page's mapcount (0 for invalid pfns, free, slab and page table pages). */
@@ -143,16 +149,14 @@ export function kpagecount(vm: Vm, pfn: number): number {
  * whole section) and at most {@link MAX_RW_COUNT} bytes.
  */
 export function readKpageflags(vm: Vm, position: number, length: number): Uint8Array | KpageError {
-  return readPerPfn(vm, position, length, (pfn, words, at) => {
-    const [high, low] = kpageflags(vm, pfn);
-    words[at] = low;
-    words[at + 1] = high;
+  return readPerPfn(vm, position, length, 1 << KPF.BUDDY, (pfn, words, at) => {
+    words[at] = kpageflagsLow(vm, pfn, words, at);
   });
 }
 
 /** `kpagecount_read()`: as {@link readKpageflags}, with each page's mapcount. */
 export function readKpagecount(vm: Vm, position: number, length: number): Uint8Array | KpageError {
-  return readPerPfn(vm, position, length, (pfn, words, at) => {
+  return readPerPfn(vm, position, length, 0, (pfn, words, at) => {
     words[at] = kpagecount(vm, pfn);
   });
 }
@@ -164,10 +168,17 @@ export function kpageEntries(vm: Vm): number {
   return Math.ceil(memory.maxPfn / memory.pagesPerSection) * memory.pagesPerSection;
 }
 
+/**
+ * The entries of [position, position + length) bytes, each from `fill`, but for the pages after the first of a free
+ * buddy block: they hold nothing but their place in the block, so their entry is `free` (the low 32 bits; a free
+ * page has no high ones) without a look at their struct pages. A walk over free memory then reads a page a block:
+ * the host commits no memory for the per-page arrays of free memory, and the time follows the blocks, not the pages.
+ */
 function readPerPfn(
   vm: Vm,
   position: number,
   length: number,
+  free: number,
   fill: (pfn: number, words: Uint32Array, at: number) => void,
 ): Uint8Array | KpageError {
   if (position % 8 !== 0 || length % 8 !== 0 || position < 0 || length < 0) return { errno: 'EINVAL' };
@@ -175,8 +186,27 @@ function readPerPfn(
   const end = Math.min(first + Math.min(length, MAX_RW_COUNT) / 8, kpageEntries(vm));
   if (end <= first) return new Uint8Array(0);
   const words = new Uint32Array((end - first) * 2);
-  for (let pfn = first; pfn < end; pfn++) fill(pfn, words, (pfn - first) * 2);
+  let freeEnd = first;
+  for (let pfn = first; pfn < end; pfn++) {
+    const at = (pfn - first) * 2;
+    if (pfn < freeEnd) {
+      words[at] = free;
+      continue;
+    }
+    fill(pfn, words, at);
+    const head = freeBlockHead(vm, pfn);
+    if (head >= 0) freeEnd = head + (1 << vm.memory.pageOrder(head));
+  }
   return new Uint8Array(words.buffer);
+}
+
+/** The head of the free buddy block `pfn` is in (`is_free_buddy_page()`), or -1. */
+function freeBlockHead(vm: Vm, pfn: number): number {
+  const { memory } = vm;
+  if (pfn >= memory.maxPfn || !memory.pfnValid(pfn)) return -1;
+  const state = memory.pageState(pfn);
+  if (state === PageState.buddy) return pfn;
+  return state === PageState.none && memory.pageRefcount(pfn) === 0 ? vm.buddy.freeBlockHead(pfn) : -1;
 }
 
 /** The head of the compound page a tail page belongs to. */
