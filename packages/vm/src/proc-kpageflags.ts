@@ -136,10 +136,21 @@ function kpageflagsLow(vm: Vm, pfn: number, words: Uint32Array, at: number): num
   return low;
 }
 
-/** `/proc/kpagecount` of one pfn: the page's mapcount (0 for invalid pfns, free, slab and page table pages). */
+/**
+ * `page_mapcount()` of a free block's head in v4.x: `_mapcount` holds `PAGE_BUDDY_MAPCOUNT_VALUE` (-128,
+ * include/linux/page-flags.h), plus one. v4.8's `kpagecount_read()` writes it as it is (a u64 of 2^64 - 127); later
+ * kernels write 0 for pages with a page type.
+ */
+const V4_BUDDY_MAPCOUNT = -128 + 1;
+
+/**
+ * `/proc/kpagecount` of one pfn: the page's mapcount (0 for invalid pfns, free, slab and page table pages), except
+ * in v4.x for the head of a free block, whose negative count the file holds as a u64 ({@link V4_BUDDY_MAPCOUNT}).
+ */
 export function kpagecount(vm: Vm, pfn: number): number {
   const { memory } = vm;
   if (pfn >= memory.maxPfn || !memory.pfnValid(pfn)) return 0;
+  if (memory.profile.era === 'v4' && memory.pageState(pfn) === PageState.buddy) return V4_BUDDY_MAPCOUNT;
   return memory.pageMapcount(pfn);
 }
 
@@ -157,7 +168,9 @@ export function readKpageflags(vm: Vm, position: number, length: number): Uint8A
 /** `kpagecount_read()`: as {@link readKpageflags}, with each page's mapcount. */
 export function readKpagecount(vm: Vm, position: number, length: number): Uint8Array | KpageError {
   return readPerPfn(vm, position, length, 0, (pfn, words, at) => {
-    words[at] = kpagecount(vm, pfn);
+    const count = kpagecount(vm, pfn);
+    words[at] = count;
+    words[at + 1] = count < 0 ? 0xffffffff : 0;
   });
 }
 
