@@ -12,6 +12,7 @@ import {
 } from '@mm/physmem';
 import type { ShadowStack } from '@mm/stacktrace';
 import { AddressSpace, Vma, type VmaProtection } from './address-space';
+import { DirtyQueue } from './dirty-queue';
 import { type IdleFlags, noIdleFlags } from './idle-flags';
 import { LruList, LruLists, lruListNames } from './lru-lists';
 import { OomKiller } from './oom-kill';
@@ -176,13 +177,8 @@ export class Vm {
   };
   /** Per zone, the counters of {@link Stat}. */
   readonly #stat: Float64Array;
-  /** Page cache pages dirtied and not yet written back, oldest first (pfns; cleaned or freed ones are skipped). */
-  #dirtyQueue = new Uint32Array(1024);
-  /** When each page of {@link #dirtyQueue} was dirtied (ns). */
-  #dirtyTimes = new Float64Array(1024);
-  #dirtyCount = 0;
-  /** The oldest entry of {@link #dirtyQueue} not yet looked at. */
-  #dirtyHead = 0;
+  /** Page cache pages dirtied and not yet written back, oldest first (cleaned or freed ones are skipped). */
+  readonly #dirtyQueue = new DirtyQueue();
   /** When the flusher last woke for old dirty pages (ns). */
   #lastFlush = 0;
   /** When the dirty pages were last checked against the background threshold (ns). */
@@ -490,27 +486,16 @@ export class Vm {
   writeback(limit = Number.POSITIVE_INFINITY, dirtiedBefore = Number.POSITIVE_INFINITY): number {
     let written = 0;
     const queue = this.#dirtyQueue;
-    const times = this.#dirtyTimes;
-    let head = this.#dirtyHead;
     // Oldest first: the queue is in the order pages were dirtied.
-    while (head < this.#dirtyCount && written < limit && times[head]! < dirtiedBefore) {
-      const pfn = queue[head++]!;
+    while (!queue.empty && written < limit && queue.oldestTime() < dirtiedBefore) {
+      const pfn = queue.shift();
       if (!this.#isDirtyCache(pfn)) continue;
       this.memory.clearPageFlag(pfn, this.#dirtyBit);
       this.#mod(pfn, Stat.dirty, -1);
       this.#mod(pfn, Stat.written, 1);
       written++;
     }
-    if (head === this.#dirtyCount) {
-      head = 0;
-      this.#dirtyCount = 0;
-    } else if (head > queue.length >>> 1) {
-      queue.copyWithin(0, head, this.#dirtyCount);
-      times.copyWithin(0, head, this.#dirtyCount);
-      this.#dirtyCount -= head;
-      head = 0;
-    }
-    this.#dirtyHead = head;
+    queue.compact();
     return written;
   }
 
@@ -573,16 +558,7 @@ export class Vm {
     this.memory.setPageFlag(pfn, this.#dirtyBit);
     this.#mod(pfn, Stat.dirty, 1);
     this.#mod(pfn, Stat.dirtied, 1);
-    if (this.#dirtyCount === this.#dirtyQueue.length) {
-      const grown = new Uint32Array(this.#dirtyQueue.length * 2);
-      grown.set(this.#dirtyQueue);
-      this.#dirtyQueue = grown;
-      const times = new Float64Array(grown.length);
-      times.set(this.#dirtyTimes);
-      this.#dirtyTimes = times;
-    }
-    this.#dirtyTimes[this.#dirtyCount] = this.memory.clock.ns;
-    this.#dirtyQueue[this.#dirtyCount++] = pfn;
+    this.#dirtyQueue.push(pfn, this.memory.clock.ns);
   }
 
   /**
