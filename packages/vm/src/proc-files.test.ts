@@ -191,11 +191,13 @@ describe('/proc/kpageflags over free memory', () => {
           for (let index = 0; index < pages; index++) {
             const [high, low] = kpageflags(vm, first + index);
             if (words[index * 2] !== low || words[index * 2 + 1] !== high) {
-              throw new Error(`pfn ${first + index}: read ${words[index * 2]}/${words[index * 2 + 1]}, page ${low}/${high}`);
+              throw new Error(
+                `pfn ${first + index}: read ${words[index * 2]}/${words[index * 2 + 1]}, page ${low}/${high}`,
+              );
             }
             const count = kpagecount(vm, first + index);
             if (counts[index * 2] !== count >>> 0 || counts[index * 2 + 1] !== (count < 0 ? 0xffffffff : 0)) {
-              throw new Error(`pfn ${first + index}: count read ${counts[index * 2]}, page ${kpagecount(vm, first + index)}`);
+              throw new Error(`pfn ${first + index}: count read ${counts[index * 2]}, page ${count}`);
             }
           }
         },
