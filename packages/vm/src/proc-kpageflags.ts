@@ -65,7 +65,11 @@ interface CopiedBits {
 }
 const copiedBitsCache = { v4: new WeakMap<object, CopiedBits>(), v6: new WeakMap<object, CopiedBits>() };
 
+/** The last layout asked for, and its bits: a walk asks for the same one at every page. */
+let lastCopied: { bit: object; v4: boolean; copied: CopiedBits } | undefined;
+
 function copiedBits(bit: Readonly<Record<PageFlagName, number>>, v4: boolean): CopiedBits {
+  if (lastCopied !== undefined && lastCopied.bit === bit && lastCopied.v4 === v4) return lastCopied.copied;
   const cache = v4 ? copiedBitsCache.v4 : copiedBitsCache.v6;
   let copied = cache.get(bit);
   if (copied === undefined) {
@@ -78,6 +82,7 @@ function copiedBits(bit: Readonly<Record<PageFlagName, number>>, v4: boolean): C
     }
     cache.set(bit, copied);
   }
+  lastCopied = { bit, v4, copied };
   return copied;
 }
 
@@ -90,17 +95,20 @@ function copiedBits(bit: Readonly<Record<PageFlagName, number>>, v4: boolean): C
  */
 export function kpageflags(vm: Vm, pfn: number): [number, number] {
   const words = new Uint32Array(2);
-  words[0] = kpageflagsLow(vm, pfn, words, 0);
+  words[0] = kpageflagsLow(vm, pfn, freeBlockHead(vm, pfn) >= 0, words, 0);
   return [words[1]!, words[0]!];
 }
 
-/** The low 32 bits of {@link kpageflags}, without an array: the high 32 bits go to `words[at + 1]`. */
-function kpageflagsLow(vm: Vm, pfn: number, words: Uint32Array, at: number): number {
+/**
+ * The low 32 bits of {@link kpageflags} of a page in a free block or not (`free`, {@link freeBlockHead}), without
+ * an array: the high 32 bits go to `words[at + 1]`.
+ */
+function kpageflagsLow(vm: Vm, pfn: number, free: boolean, words: Uint32Array, at: number): number {
   const { memory } = vm;
   words[at + 1] = 0;
   // v6.18 kpage_read() writes 0 where pfn_to_online_page() finds nothing; v4.8 says NOPAGE.
   if (pfn >= memory.maxPfn || !memory.pfnValid(pfn)) return memory.profile.era === 'v4' ? 1 << KPF.NOPAGE : 0;
-  if (freeBlockHead(vm, pfn) >= 0) return 1 << KPF.BUDDY;
+  if (free) return 1 << KPF.BUDDY;
   const state = memory.pageState(pfn);
   if (state === PageState.pcp || state === PageState.guard) return 0;
   const v4 = memory.profile.era === 'v4';
@@ -160,14 +168,14 @@ export function kpagecount(vm: Vm, pfn: number): number {
  * whole section) and at most {@link MAX_RW_COUNT} bytes.
  */
 export function readKpageflags(vm: Vm, position: number, length: number): Uint8Array | KpageError {
-  return readPerPfn(vm, position, length, 1 << KPF.BUDDY, (pfn, words, at) => {
-    words[at] = kpageflagsLow(vm, pfn, words, at);
+  return readPerPfn(vm, position, length, 1 << KPF.BUDDY, (pfn, free, words, at) => {
+    words[at] = kpageflagsLow(vm, pfn, free, words, at);
   });
 }
 
 /** `kpagecount_read()`: as {@link readKpageflags}, with each page's mapcount. */
 export function readKpagecount(vm: Vm, position: number, length: number): Uint8Array | KpageError {
-  return readPerPfn(vm, position, length, 0, (pfn, words, at) => {
+  return readPerPfn(vm, position, length, 0, (pfn, _free, words, at) => {
     const count = kpagecount(vm, pfn);
     words[at] = count;
     words[at + 1] = count < 0 ? 0xffffffff : 0;
@@ -192,23 +200,26 @@ function readPerPfn(
   position: number,
   length: number,
   free: number,
-  fill: (pfn: number, words: Uint32Array, at: number) => void,
+  fill: (pfn: number, free: boolean, words: Uint32Array, at: number) => void,
 ): Uint8Array | KpageError {
   if (position % 8 !== 0 || length % 8 !== 0 || position < 0 || length < 0) return { errno: 'EINVAL' };
   const first = position / 8;
   const end = Math.min(first + Math.min(length, MAX_RW_COUNT) / 8, kpageEntries(vm));
   if (end <= first) return new Uint8Array(0);
-  const words = new Uint32Array((end - first) * 2);
-  let freeEnd = first;
-  for (let pfn = first; pfn < end; pfn++) {
-    const at = (pfn - first) * 2;
-    if (pfn < freeEnd) {
-      words[at] = free;
+  // Entries by their offset from the first: integers, whatever number the position was given as.
+  const count = end - first;
+  const words = new Uint32Array(count * 2);
+  for (let offset = 0; offset < count; ) {
+    const pfn = first + offset;
+    const head = freeBlockHead(vm, pfn);
+    fill(pfn, head >= 0, words, offset * 2);
+    if (head < 0) {
+      offset++;
       continue;
     }
-    fill(pfn, words, at);
-    const head = freeBlockHead(vm, pfn);
-    if (head >= 0) freeEnd = head + (1 << vm.memory.pageOrder(head));
+    const next = Math.min(head + (1 << vm.memory.pageOrder(head)) - first, count);
+    if (free !== 0) for (let at = (offset + 1) * 2; at < next * 2; at += 2) words[at] = free;
+    offset = next;
   }
   return new Uint8Array(words.buffer);
 }
