@@ -48,10 +48,15 @@ export class DirtyQueue {
 
   /** When the oldest page not yet taken was dirtied (ns); the queue must not be {@link empty}. */
   oldestTime(): number {
+    return this.#runTimes[this.#runOfHead()]!;
+  }
+
+  /** The run the oldest page not yet taken is in (the head only moves forward, and so does its run). */
+  #runOfHead(): number {
     let run = this.#headRun;
     while (run + 1 < this.#runCount && this.#runStarts[run + 1]! <= this.#head) run++;
     this.#headRun = run;
-    return this.#runTimes[run]!;
+    return run;
   }
 
   /** Takes the oldest page; the queue must not be {@link empty}. */
@@ -70,8 +75,7 @@ export class DirtyQueue {
     }
     const head = this.#head;
     if (head <= this.#pfns.length >>> 1) return;
-    this.oldestTime();
-    const firstRun = this.#headRun;
+    const firstRun = this.#runOfHead();
     this.#pfns.copyWithin(0, head, this.#count);
     this.#count -= head;
     this.#head = 0;

@@ -1,3 +1,4 @@
+import { PAGE_BUDDY_MAPCOUNT_VALUE } from '@mm/buddy';
 import { KPF, type PageFlagName, PageState, PageType } from '@mm/physmem';
 import type { Vm } from './vm';
 
@@ -58,31 +59,27 @@ const copiedV6: readonly [PageFlagName, number][] = [
   ['arch_1', KPF.ARCH],
 ];
 
-/** Per page flag bit, the KPF bits it is copied to (low and high 32 bits), made once per era and flag layout. */
+/** Per page flag bit, the KPF bits it is copied to (low and high 32 bits), for one era and flag layout. */
 interface CopiedBits {
+  readonly bit: object;
+  readonly v4: boolean;
   readonly low: Int32Array;
   readonly high: Int32Array;
 }
-const copiedBitsCache = { v4: new WeakMap<object, CopiedBits>(), v6: new WeakMap<object, CopiedBits>() };
 
-/** The last layout asked for, and its bits: a walk asks for the same one at every page. */
-let lastCopied: { bit: object; v4: boolean; copied: CopiedBits } | undefined;
+/** The bits of the last era and layout asked for: a walk asks for the same ones at every page. */
+let lastCopied: CopiedBits | undefined;
 
 function copiedBits(bit: Readonly<Record<PageFlagName, number>>, v4: boolean): CopiedBits {
-  if (lastCopied !== undefined && lastCopied.bit === bit && lastCopied.v4 === v4) return lastCopied.copied;
-  const cache = v4 ? copiedBitsCache.v4 : copiedBitsCache.v6;
-  let copied = cache.get(bit);
-  if (copied === undefined) {
-    copied = { low: new Int32Array(32), high: new Int32Array(32) };
-    for (const [name, kpf] of v4 ? copiedV4 : copiedV6) {
-      const flag = bit[name];
-      if (flag < 0) continue;
-      if (kpf >= 32) copied.high[flag]! |= 1 << (kpf - 32);
-      else copied.low[flag]! |= 1 << kpf;
-    }
-    cache.set(bit, copied);
+  if (lastCopied !== undefined && lastCopied.bit === bit && lastCopied.v4 === v4) return lastCopied;
+  const copied = { bit, v4, low: new Int32Array(32), high: new Int32Array(32) };
+  for (const [name, kpf] of v4 ? copiedV4 : copiedV6) {
+    const flag = bit[name];
+    if (flag < 0) continue;
+    if (kpf >= 32) copied.high[flag]! |= 1 << (kpf - 32);
+    else copied.low[flag]! |= 1 << kpf;
   }
-  lastCopied = { bit, v4, copied };
+  lastCopied = copied;
   return copied;
 }
 
@@ -145,11 +142,10 @@ function kpageflagsLow(vm: Vm, pfn: number, free: boolean, words: Uint32Array, a
 }
 
 /**
- * `page_mapcount()` of a free block's head in v4.x: `_mapcount` holds `PAGE_BUDDY_MAPCOUNT_VALUE` (-128,
- * include/linux/page-flags.h), plus one. v4.8's `kpagecount_read()` writes it as it is (a u64 of 2^64 - 127); later
- * kernels write 0 for pages with a page type.
+ * `page_mapcount()` of a free block's head in v4.x: its `_mapcount`, `PAGE_BUDDY_MAPCOUNT_VALUE`, plus one. v4.8's
+ * `kpagecount_read()` writes it as it is (a u64 of 2^64 - 127); later kernels write 0 for pages with a page type.
  */
-const V4_BUDDY_MAPCOUNT = -128 + 1;
+const V4_BUDDY_MAPCOUNT = PAGE_BUDDY_MAPCOUNT_VALUE + 1;
 
 /**
  * `/proc/kpagecount` of one pfn: the page's mapcount (0 for invalid pfns, free, slab and page table pages), except
