@@ -4,10 +4,12 @@ import { DirtyQueue } from './dirty-queue';
 
 describe('DirtyQueue', () => {
   it('gives back pages and times in the order they were queued, through growth and compaction', () => {
-    // push (a page at the time given: equal times make runs), take, compact, as the flusher does them; more pushes
-    // than takes, so that the queue grows, and compaction moves what is left down.
+    // push (the page after the last one pushed, or any page; at the time given: equal times and consecutive pfns
+    // make runs), take, compact, as the flusher does them; more pushes than takes, so that the queue grows, and
+    // compaction moves what is left down.
+    const pfn = fc.oneof({ arbitrary: fc.constant('next' as const), weight: 3 }, { arbitrary: fc.nat(), weight: 1 });
     const operation = fc.oneof(
-      { arbitrary: fc.record({ push: fc.nat(), at: fc.integer({ min: 0, max: 3 }) }), weight: 5 },
+      { arbitrary: fc.record({ push: pfn, at: fc.integer({ min: 0, max: 3 }) }), weight: 5 },
       { arbitrary: fc.constant('take' as const), weight: 4 },
       { arbitrary: fc.constant('compact' as const), weight: 1 },
     );
@@ -16,6 +18,7 @@ describe('DirtyQueue', () => {
         const queue = new DirtyQueue(4);
         const model: [number, number][] = [];
         let clock = 0;
+        let last = 0;
         for (const step of operations) {
           if (step === 'take') {
             expect(queue.empty).toBe(model.length === 0);
@@ -27,8 +30,9 @@ describe('DirtyQueue', () => {
             queue.compact();
           } else {
             clock += step.at === 0 ? 0 : step.at * 1000;
-            queue.push(step.push, clock);
-            model.push([step.push, clock]);
+            last = step.push === 'next' ? last + 1 : step.push;
+            queue.push(last, clock);
+            model.push([last, clock]);
           }
         }
         for (const [pfn, ns] of model) {
@@ -41,7 +45,7 @@ describe('DirtyQueue', () => {
     );
   });
 
-  it('keeps a time per run of pages dirtied together', () => {
+  it('keeps runs of consecutive pages dirtied together', () => {
     const queue = new DirtyQueue();
     for (let pfn = 0; pfn < 5000; pfn++) queue.push(pfn, Math.floor(pfn / 100));
     for (let pfn = 0; pfn < 5000; pfn++) {
