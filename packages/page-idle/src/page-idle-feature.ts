@@ -39,9 +39,9 @@ class BootedPageIdle implements BootedFeature<PageIdle> {
     this.#idle = new PageIdle(kernel);
   }
 
-  /** The bitmap as a whole-file read returns it (to `max_pfn`). */
+  /** The bitmap as a whole-file read returns it (to `max_pfn`), a read at a time. */
   files(): KernelFile[] {
     const idle = this.api;
-    return [{ path: 'sys/kernel/mm/page_idle/bitmap', read: (write) => write(idle.readWholeBitmap()) }];
+    return [{ path: 'sys/kernel/mm/page_idle/bitmap', read: (write) => idle.readBitmapChunks(write) }];
   }
 }

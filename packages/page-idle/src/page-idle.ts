@@ -84,17 +84,24 @@ export class PageIdle {
     };
   }
 
-  /** The whole bitmap, as `cat` reads it (the file's size is not known: reads until end of file). */
-  readWholeBitmap(): Uint8Array {
-    const chunks: Uint8Array[] = [];
+  /**
+   * Reads the whole bitmap as `cat` does, `readSize` bytes a read (1 MiB; a multiple of 8) until end of file (the
+   * file's size is not known), handing each read's bytes to `write`. Returns the bytes read.
+   */
+  readBitmapChunks(write: (chunk: Uint8Array) => void, readSize = 1 << 20): number {
     let position = 0;
     for (;;) {
-      const chunk = this.readBitmap(position, 1 << 20);
-      if ('errno' in chunk || chunk.length === 0) break;
-      chunks.push(chunk);
+      const chunk = this.readBitmap(position, readSize);
+      if ('errno' in chunk || chunk.length === 0) return position;
+      write(chunk);
       position += chunk.length;
     }
-    const whole = new Uint8Array(position);
+  }
+
+  /** The whole bitmap, as {@link readBitmapChunks} reads it, in one array. */
+  readWholeBitmap(): Uint8Array {
+    const chunks: Uint8Array[] = [];
+    const whole = new Uint8Array(this.readBitmapChunks((chunk) => chunks.push(chunk)));
     let offset = 0;
     for (const chunk of chunks) {
       whole.set(chunk, offset);

@@ -104,6 +104,30 @@ describe.each(profiles)('%s: the page_idle bitmap file', (profile) => {
     expect(idle.readWholeBitmap()).toHaveLength(profile === 'v4.8' ? lastWord + 8 : lastWord);
   });
 
+  it('reads its file a read at a time, the reads making up the whole bitmap, and writes it so', () => {
+    const kernel = bootOdd(profile);
+    const idle = kernel.feature(pageIdle)!;
+    const { pfns } = anonProcess(kernel, 8);
+    idle.writeBitmap(0, new Uint8Array(Math.ceil(kernel.memory.maxPfn / 64) * 8).fill(0xff));
+    const whole = Buffer.from(idle.readWholeBitmap());
+    // 256 MiB is 8 KiB of bitmap: 1 KiB reads take eight (and a ninth finds the end, or the last part of a word).
+    const chunks: Uint8Array[] = [];
+    expect(idle.readBitmapChunks((chunk) => chunks.push(chunk), 1024)).toBe(whole.length);
+    expect(chunks.slice(0, 8).map((chunk) => chunk.length)).toEqual(Array(8).fill(1024));
+    expect(Buffer.concat(chunks)).toEqual(whole);
+    // The file is written a 1 MiB read at a time: here one.
+    const file = kernel.files().find((candidate) => candidate.path === 'sys/kernel/mm/page_idle/bitmap')!;
+    const written: Uint8Array[] = [];
+    file.read((chunk) => written.push(chunk as Uint8Array));
+    expect(written).toHaveLength(1);
+    expect(Buffer.from(written[0]!)).toEqual(whole);
+    const idlePages: number[] = [];
+    words(whole).forEach((value, index) => {
+      for (let bit = 0n; bit < 64n; bit++) if ((value >> bit) & 1n) idlePages.push(index * 64 + Number(bit));
+    });
+    expect(idlePages).toEqual([...pfns].sort((a, b) => a - b));
+  });
+
   it('never shows slab, page table, free, reserved or page cache pages that are not on an LRU as idle', () => {
     const kernel = bootOdd(profile);
     const idle = kernel.feature(pageIdle)!;
