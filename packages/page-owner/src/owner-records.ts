@@ -41,8 +41,9 @@ export class OwnerRecords {
 
   /**
    * The arrays of a section page_owner has not written yet: one shared array of zeros (no record), which readers
-   * read like any other and writers replace through {@link writable} first. Host memory follows the sections
-   * with records, not the machine's size; the simulated page_ext bytes are the kernel's either way.
+   * read like any other and writers replace through {@link writable} (and, for the free contexts, which a section
+   * gets at its first free, {@link writableFree}) first. Host memory follows the sections with records, not the
+   * machine's size; the simulated page_ext bytes are the kernel's either way.
    */
   readonly empty: Uint32Array;
 
@@ -77,13 +78,22 @@ export class OwnerRecords {
     const pages = this.empty.length;
     const info = new Uint32Array(pages);
     this.info[nr] = info;
-    if (this.contexts === undefined) {
-      this.handle[nr] = new Uint32Array(pages);
-    } else {
-      this.allocContext[nr] = new Uint32Array(pages);
-      this.freeContext[nr] = new Uint32Array(pages);
-    }
+    if (this.contexts === undefined) this.handle[nr] = new Uint32Array(pages);
+    else this.allocContext[nr] = new Uint32Array(pages);
     return info;
+  }
+
+  /**
+   * v6.18: section `nr`'s free contexts, to write to (the section must have page_ext): a section still sharing
+   * {@link empty} gets an array of its own first. Many sections of a large machine never see a page freed.
+   */
+  writableFree(nr: number): Uint32Array {
+    let slots = this.freeContext[nr]!;
+    if (slots === this.empty) {
+      slots = new Uint32Array(this.empty.length);
+      this.freeContext[nr] = slots;
+    }
+    return slots;
   }
 
   /**

@@ -509,8 +509,15 @@ export class PageOwner {
     if (freeHandle !== 0) {
       for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER_ALLOCATED;
     }
-    const slots = this.#sectionFreeContext;
-    if (pages > 1 || slots[base] !== context) contexts.assign(slots, base, pages, context);
+    let slots = this.#sectionFreeContext;
+    if (pages > 1 || slots[base] !== context) {
+      // The section's first free gives it its free contexts.
+      if (slots === records.empty) {
+        slots = records.writableFree(nr);
+        this.#sectionFreeContext = slots;
+      }
+      contexts.assign(slots, base, pages, context);
+    }
     if (allocHandle !== this.earlyHandle && allocHandle !== 0) {
       if (this.#unchargeStack(allocHandle, pages) === 0) {
         this.memory.log.printk(`dec_stack_record_count: refcount went to 0 for ${allocHandle} handle`);
@@ -577,7 +584,7 @@ export class PageOwner {
       const fromAlloc = records.allocContext[fromNr]!;
       const toAlloc = records.allocContext[toNr]!;
       const fromFree = records.freeContext[fromNr]!;
-      const toFree = records.freeContext[toNr]!;
+      const toFree = records.writableFree(toNr);
       // Contexts interned here bypass #context(): its memory of the last ones must not outlive them.
       this.#forgetContexts();
       // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
