@@ -23,7 +23,7 @@ export const InfoBits = {
  *   deduplicated);
  * - v6.18: `allocContext` and `freeContext`, indices into {@link TaskContexts} for the task, ts and stack handle
  *   of the allocation and of the free.
- * 8 bytes a page in v4.x, 12 in v6.18.
+ * 8 bytes a page in v4.x, 12 in v6.18 (8 in a section that has not freed a page yet).
  */
 export class OwnerRecords {
   readonly info: (Uint32Array | undefined)[] = [];
