@@ -511,7 +511,7 @@ export class PageOwner {
     }
     let slots = this.#sectionFreeContext;
     if (pages > 1 || slots[base] !== context) {
-      // The section's first free gives it its free contexts.
+      // The section's first free gives it its free contexts (or a migration to it did, and this finds them).
       if (slots === records.empty) {
         slots = records.writableFree(nr);
         this.#sectionFreeContext = slots;
