@@ -84,6 +84,8 @@ const NO_RECORDS: Uint32Array = new Uint32Array(0);
 const LIST_NODES_PER_SLAB = 256;
 /** Simulated time between two pages of the early sweep (`init_pages_in_zone()` reads `local_clock()` per page). */
 const EARLY_SWEEP_NS_PER_PAGE = 80;
+/** v4.7: the `ULONG_MAX` x86's `save_stack_trace()` appends to a trace shorter than its buffer. */
+const INLINE_TRACE_END = 0xffffffff;
 
 /** `ALIGN(value, size)` for a power-of-two size, on pfns that may pass 2^31. */
 const alignUp = (value: number, size: number) => Math.ceil(value / size) * size;
@@ -269,28 +271,22 @@ export class PageOwner {
     const { stack } = this.#deps;
     const { era } = this;
     if (era.taskFlagRecursion && this.#inPageOwner) return this.dummyHandle;
-    const depth = stack.depth;
     const stamp = stack.stamp();
+    if (slot >= 0 && this.#memoMatches(frames, slot)) {
+      return this.#remember(slot, stamp, slot === 0 ? this.#allocMemoHandle : this.#freeMemoHandle);
+    }
+    const depth = stack.depth;
     stack.pushAll(frames);
     const buffer = this.#buffer;
     let count = stack.save(buffer, era.depth, era.skip);
     if (era.inline) {
-      if (count < era.depth) buffer[count++] = 0xffffffff;
+      if (count < era.depth) buffer[count++] = INLINE_TRACE_END;
     } else if (this.#recursionAddress >= 0) {
       let seen = 0;
       for (let index = 0; index < count; index++) if (buffer[index] === this.#recursionAddress) seen++;
       if (seen >= 2) {
         stack.unwindTo(depth);
         return this.dummyHandle;
-      }
-    }
-    if (slot >= 0 && this.#memoCount[slot] === count) {
-      const memo = this.#memoFrames[slot]!;
-      let index = 0;
-      while (index < count && memo[index] === buffer[index]) index++;
-      if (index === count) {
-        stack.unwindTo(depth);
-        return this.#remember(slot, stamp, slot === 0 ? this.#allocMemoHandle : this.#freeMemoHandle);
       }
     }
     // page_owner's frames stay on the stack while the depot saves: a pool allocation it makes is seen nested.
@@ -306,6 +302,20 @@ export class PageOwner {
       this.#remember(slot, stamp, handle);
     }
     return handle;
+  }
+
+  /**
+   * Whether the capture {@link #saveStack} would make now (`frames` pushed on the caller's stack) equals the frames
+   * last saved through memo `slot`, told in place, without pushing or copying. Those frames were saved, so they
+   * passed the recursion check: equal frames pass it too.
+   */
+  #memoMatches(frames: Uint32Array, slot: number): boolean {
+    const { era } = this;
+    const memo = this.#memoFrames[slot]!;
+    let count = this.#memoCount[slot]!;
+    // v4.7: a short trace ends with the terminator save_stack() appended; the frames before it are the capture.
+    if (era.inline && count > 0 && count <= era.depth && memo[count - 1] === INLINE_TRACE_END) count--;
+    return this.#deps.stack.savesSame(frames, era.depth, era.skip, memo, count);
   }
 
   /** Sets a memo slot's handle and stamp; returns the handle. */

@@ -233,3 +233,42 @@ describe('ShadowStack.stamp()', () => {
     expect(stack.stamp()).toBe(grown);
   });
 });
+
+describe('ShadowStack.savesSame()', () => {
+  it('answers what pushing, saving and comparing would, and leaves the stack as it was', () => {
+    // Frames from a small alphabet, so that equal captures are common.
+    const frames = (maxLength: number) => fc.array(fc.integer({ min: 1, max: 3 }), { maxLength });
+    fc.assert(
+      fc.property(
+        frames(24),
+        frames(6),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 0, max: 8 }),
+        frames(20),
+        fc.boolean(),
+        (below, top, max, skip, other, useCapture) => {
+          const stack = new ShadowStack();
+          stack.pushAll(below);
+          const stamp = stack.stamp();
+          // The reference: push, save, unwind.
+          const capture = new Uint32Array(20);
+          stack.pushAll(top);
+          const captured = stack.save(capture, max, skip);
+          stack.unwindTo(below.length);
+          // Frames left above the top by a callee that returned are not on the stack.
+          stack.pushAll(top.map((frame) => frame + 10));
+          stack.unwindTo(below.length);
+          // Half the time the capture itself (must match), else any frames (match only if equal).
+          const expected = useCapture ? capture.slice() : Uint32Array.from(other);
+          const count = useCapture ? captured : other.length;
+          const same =
+            count === captured && expected.subarray(0, count).every((frame, index) => frame === capture[index]);
+          expect(stack.savesSame(top, max, skip, expected, count)).toBe(same);
+          expect(stack.depth).toBe(below.length);
+          expect(stack.stamp()).toBe(stamp);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -64,6 +64,24 @@ export class ShadowStack {
     return count;
   }
 
+  /**
+   * Whether {@link save}`(buffer, max, skip)` after {@link pushAll}`(top)` would copy exactly the `count` frames of
+   * `expected`, told without pushing or copying anything (what a capture memo asks before capturing). `max` must
+   * not be more than the buffer such a save would be given holds.
+   */
+  savesSame(top: ArrayLike<number>, max: number, skip: number, expected: Uint32Array, count: number): boolean {
+    const depth = this.depth;
+    const innermost = depth + top.length - 1 - skip;
+    if (Math.min(max, Math.max(innermost + 1, 0)) !== count) return false;
+    const frames = this.#frames;
+    for (let index = 0; index < count; index++) {
+      const source = innermost - index;
+      const frame = source >= depth ? top[source - depth]! : frames[source]!;
+      if (frame !== expected[index]) return false;
+    }
+    return true;
+  }
+
   /** The frame `index` places below the top (0 is the innermost). */
   peek(index = 0): number {
     return this.#frames[this.depth - 1 - index]!;
