@@ -63,6 +63,47 @@ describe('pushAll + save_stack_trace of a 16-frame stack into a reused buffer (1
   );
 });
 
+describe('a capture memo: are the frames the same as the last capture? (100k ops)', () => {
+  const text = createKernelText('v6');
+  // page_owner's own frames (post_alloc_hook ... stack_trace_save) on top of the caller's path.
+  const own = text.sites(PATH.slice(-4));
+  const stack = new ShadowStack();
+  stack.pushAll(text.sites(['entry_SYSCALL_64_after_hwframe+0x70', 'do_syscall_64+0x60', ...PATH.slice(0, -4)]));
+  const memo = new Uint32Array(17);
+  const count = (() => {
+    const depth = stack.depth;
+    stack.pushAll(own);
+    const saved = stack.save(memo, 16, 2);
+    stack.unwindTo(depth);
+    return saved;
+  })();
+  const buffer = new Uint32Array(17);
+  bench(
+    'control: pushAll, stack_trace_save(entries, 16, 2), compare, unwind',
+    () => {
+      for (let index = 0; index < CAPTURES; index++) {
+        const depth = stack.depth;
+        stack.pushAll(own);
+        const saved = stack.save(buffer, 16, 2);
+        stack.unwindTo(depth);
+        let same = saved === count;
+        for (let frame = 0; same && frame < count; frame++) same = buffer[frame] === memo[frame];
+        if (!same) throw new Error('not the same capture');
+      }
+    },
+    options,
+  );
+  bench(
+    'savesSame(): compared in place',
+    () => {
+      for (let index = 0; index < CAPTURES; index++) {
+        if (!stack.savesSame(own, 16, 2, memo, count)) throw new Error('not the same capture');
+      }
+    },
+    options,
+  );
+});
+
 describe('%pS printing of a 16-frame stack (10k calls)', () => {
   for (const era of ['v4', 'v6'] as const) {
     const text = createKernelText(era);
