@@ -16,11 +16,22 @@ export function topStacks(owner: PageOwner, limit: number): TopStack[] {
   if (!owner.inited) return [];
   const formatter = new RecordFormatter(owner);
   const byHandle = new Map<number, { pages: number; records: number }>();
+  // Neighbouring records most often share a stack: the last one's entry is at hand.
+  let lastHandle = -1;
+  let last = { pages: 0, records: 0 };
   forEachPageOwnerRecord(owner, (_pfn, handle, order) => {
-    const entry = byHandle.get(handle) ?? { pages: 0, records: 0 };
-    entry.pages += 1 << order;
-    entry.records++;
-    byHandle.set(handle, entry);
+    if (handle !== lastHandle) {
+      const entry = byHandle.get(handle);
+      if (entry === undefined) {
+        last = { pages: 0, records: 0 };
+        byHandle.set(handle, last);
+      } else {
+        last = entry;
+      }
+      lastHandle = handle;
+    }
+    last.pages += 1 << order;
+    last.records++;
   });
   return [...byHandle]
     .sort((a, b) => b[1].pages - a[1].pages)
