@@ -30,6 +30,15 @@ const PATH = [
 const CAPTURES = 100_000;
 const options = { warmupTime: 1000, time: 1500 };
 
+/** A capture as page_owner makes one: its own frames pushed, `stack_trace_save()`, unwound. Returns the count. */
+function capture(stack: ShadowStack, top: Uint32Array, buffer: Uint32Array, max: number, skip: number): number {
+  const depth = stack.depth;
+  stack.pushAll(top);
+  const count = stack.save(buffer, max, skip);
+  stack.unwindTo(depth);
+  return count;
+}
+
 describe('pushAll + save_stack_trace of a 16-frame stack into a reused buffer (100k ops)', () => {
   const text = createKernelText('v6');
   const path = text.sites(PATH);
@@ -41,10 +50,7 @@ describe('pushAll + save_stack_trace of a 16-frame stack into a reused buffer (1
     'v6.18: stack_trace_save(entries, 16, 2)',
     () => {
       for (let index = 0; index < CAPTURES; index++) {
-        const depth = stack.depth;
-        stack.pushAll(path);
-        if (stack.save(buffer, 16, 2) !== 16) throw new Error('short capture');
-        stack.unwindTo(depth);
+        if (capture(stack, path, buffer, 16, 2) !== 16) throw new Error('short capture');
       }
     },
     options,
@@ -53,10 +59,7 @@ describe('pushAll + save_stack_trace of a 16-frame stack into a reused buffer (1
     'v4.8: save_stack_trace, 16 entries, skip 0',
     () => {
       for (let index = 0; index < CAPTURES; index++) {
-        const depth = stack.depth;
-        stack.pushAll(path);
-        if (stack.save(buffer, 16, 0) !== 16) throw new Error('short capture');
-        stack.unwindTo(depth);
+        if (capture(stack, path, buffer, 16, 0) !== 16) throw new Error('short capture');
       }
     },
     options,
@@ -70,23 +73,13 @@ describe('a capture memo: are the frames the same as the last capture? (100k ops
   const stack = new ShadowStack();
   stack.pushAll(text.sites(['entry_SYSCALL_64_after_hwframe+0x70', 'do_syscall_64+0x60', ...PATH.slice(0, -4)]));
   const memo = new Uint32Array(17);
-  const count = (() => {
-    const depth = stack.depth;
-    stack.pushAll(own);
-    const saved = stack.save(memo, 16, 2);
-    stack.unwindTo(depth);
-    return saved;
-  })();
+  const count = capture(stack, own, memo, 16, 2);
   const buffer = new Uint32Array(17);
   bench(
     'control: pushAll, stack_trace_save(entries, 16, 2), compare, unwind',
     () => {
       for (let index = 0; index < CAPTURES; index++) {
-        const depth = stack.depth;
-        stack.pushAll(own);
-        const saved = stack.save(buffer, 16, 2);
-        stack.unwindTo(depth);
-        let same = saved === count;
+        let same = capture(stack, own, buffer, 16, 2) === count;
         for (let frame = 0; same && frame < count; frame++) same = buffer[frame] === memo[frame];
         if (!same) throw new Error('not the same capture');
       }
