@@ -205,7 +205,7 @@ describe('other sources of migration', () => {
     const hotplug = kernel.feature(migrate)!.migration.reason('memory_hotplug');
     let example = -1;
     forEachPageOwnerRecord(kernel.feature(pageOwner)!, (pfn) => {
-      if (reasonOf(records.info[pfn >>> records.shift]![pfn & records.mask]!) !== hotplug) return;
+      if (reasonOf(records.infoWord(pfn >>> records.shift, pfn & records.mask)) !== hotplug) return;
       moved++;
       example = pfn;
     });

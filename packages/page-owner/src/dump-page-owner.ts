@@ -2,6 +2,7 @@ import { formatGfp, migratetypeNames } from '@mm/physmem';
 import { RecordFormatter } from './format-record';
 import { InfoBits, orderOf, reasonOf } from './owner-records';
 import type { PageOwner } from './page-owner';
+import { CONTEXT_MASK } from './task-contexts';
 
 /**
  * `__dump_page_owner()`: what `dump_page()` prints about a page's owner (after a bad page, a fault on a freed
@@ -11,9 +12,9 @@ import type { PageOwner } from './page-owner';
 export function dumpPageOwnerLines(owner: PageOwner, pfn: number, formatter = new RecordFormatter(owner)): string[] {
   const { records, memory } = owner;
   const nr = pfn >>> records.shift;
-  if (records.info[nr] === undefined) return ['There is not page extension available.'];
+  if (!records.has(nr)) return ['There is not page extension available.'];
   const index = pfn & records.mask;
-  const info = records.info[nr]![index]!;
+  const info = records.infoWord(nr, index);
   const handle = records.allocHandle(nr, index);
   const gfp = records.gfpOf(info);
   const mask = `0x${gfp.toString(16)}(${formatGfp(gfp, memory.profile.gfp)})`;
@@ -31,7 +32,7 @@ export function dumpPageOwnerLines(owner: PageOwner, pfn: number, formatter = ne
   }
   if ((info & InfoBits.OWNER) === 0) return ['page_owner info is not present (never set?)'];
   const contexts = owner.contexts;
-  const alloc = records.allocContext[nr]![index]!;
+  const alloc = records.allocContext[nr]![index]! & CONTEXT_MASK;
   const free = records.freeContext[nr]![index]!;
   lines.push(
     (info & InfoBits.OWNER_ALLOCATED) !== 0

@@ -11,6 +11,7 @@ import {
 import { formatTrace } from '@mm/stacktrace';
 import { InfoBits, orderOf, reasonOf } from './owner-records';
 import type { PageOwner } from './page-owner';
+import { CONTEXT_MASK } from './task-contexts';
 
 /**
  * `print_page_owner()`: one record of /sys/kernel/debug/page_owner in the era's format, ending with its empty line.
@@ -74,7 +75,7 @@ export class RecordFormatter {
     const { records, memory } = owner;
     const nr = pfn >>> records.shift;
     const index = pfn & records.mask;
-    const info = records.info[nr]![index]!;
+    const info = records.infoWord(nr, index);
     const handle = records.allocHandle(nr, index);
     const gfp = records.gfpOf(info);
     const order = orderOf(info);
@@ -82,7 +83,7 @@ export class RecordFormatter {
     const blockType = migratetypeNames[memory.pageblockMigratetype(pfn)]!;
     let text: string;
     if (owner.era.everyPage) {
-      const context = records.allocContext[nr]![index]!;
+      const context = records.allocContext[nr]![index]! & CONTEXT_MASK;
       const contexts = owner.contexts;
       text =
         `Page allocated via order ${order}, mask ${this.gfp(gfp)}, pid ${contexts.pid(context)}, tgid ${contexts.tgid(context)} (${contexts.comm(context)}), ts ${Math.floor(contexts.ts(context))} ns\n` +

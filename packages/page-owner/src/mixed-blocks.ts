@@ -30,7 +30,7 @@ export function mixedBlockCounts(owner: PageOwner, zone: BuddyZone): number[] {
         continue;
       }
       if (memory.testPageFlag(pfn, reserved)) continue;
-      const info = records.info[pfn >>> records.shift]![pfn & records.mask]!;
+      const info = records.infoWord(pfn >>> records.shift, pfn & records.mask);
       if ((info & InfoBits.OWNER) === 0) continue;
       if (needAllocated && (info & InfoBits.OWNER_ALLOCATED) === 0) continue;
       const pageType = (records.gfpOf(info) & 0x18) >>> 3;

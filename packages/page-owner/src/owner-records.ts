@@ -1,5 +1,5 @@
 import type { PhysicalMemory } from '@mm/physmem';
-import type { TaskContexts } from './task-contexts';
+import { CONTEXT_ALLOCATED, CONTEXT_MASK, type TaskContexts } from './task-contexts';
 
 /** Bits of a page's `info` word. */
 export const InfoBits = {
@@ -17,19 +17,24 @@ export const InfoBits = {
 } as const;
 
 /**
- * page_owner's per-page state, struct of arrays per present section (what the kernel keeps in page_ext):
- * - `info`: gfp (as an index into the gfp table), order, last migrate reason and the two page_ext flag bits;
- * - v4.x: `handle`, the allocation stack's depot handle (v4.7: the handle of the 8 inline frames, kept
- *   deduplicated);
- * - v6.18: `allocContext` and `freeContext`, indices into {@link TaskContexts} for the task, ts and stack handle
- *   of the allocation and of the free.
- * 8 bytes a page in v4.x, 12 in v6.18 (8 in a section that has not freed a page yet).
+ * page_owner's per-page state, struct of arrays per present section (what the kernel keeps in page_ext). A page's
+ * info word ({@link infoWord}) holds its gfp (as an index into the gfp table), order, last migrate reason and the two
+ * page_ext flag bits.
+ * - v4.x: `info`, the info words, and `handle`, the allocation stack's depot handle (v4.7: the handle of the 8
+ *   inline frames, kept deduplicated);
+ * - v6.18: `allocContext` and `freeContext`, indices into {@link TaskContexts} for the task, ts and stack handle of
+ *   the allocation and of the free. An allocation's context also holds its gfp and order, and its slot carries
+ *   `CONTEXT_ALLOCATED`; `reason` holds the last migrate reason + 1 of each page, in the sections where a page was
+ *   migrated. The info word is made from them.
+ * 8 bytes a page in both (4 in a v6.18 section that has not freed a page yet, 1 more where a page was migrated).
  */
 export class OwnerRecords {
   readonly info: (Uint32Array | undefined)[] = [];
   readonly handle: (Uint32Array | undefined)[] = [];
   readonly allocContext: (Uint32Array | undefined)[] = [];
   readonly freeContext: (Uint32Array | undefined)[] = [];
+  /** v6.18: last_migrate_reason + 1 per page (0: never migrated), made at a section's first migration. */
+  readonly reason: (Uint8Array | undefined)[] = [];
   /** v6.18: the contexts the per-page indices point into. */
   readonly contexts: TaskContexts | undefined;
   readonly shift: number;
@@ -55,32 +60,41 @@ export class OwnerRecords {
     this.empty = empty;
     memory.sections.forEach((section, nr) => {
       if (section === undefined) return;
-      this.info[nr] = empty;
       if (contexts === undefined) {
+        this.info[nr] = empty;
         this.handle[nr] = empty;
       } else {
         this.allocContext[nr] = empty;
         this.freeContext[nr] = empty;
+        this.reason[nr] = undefined;
       }
     });
   }
 
   /**
-   * Section `nr`'s info array, to write to: undefined for a section without page_ext; a section still sharing
-   * {@link empty} gets arrays of its own first.
+   * v4.x: section `nr`'s info array, to write to (its handles too): undefined for a section without page_ext; a
+   * section still sharing {@link empty} gets arrays of its own first.
    */
   writable(nr: number): Uint32Array | undefined {
     const info = this.info[nr];
-    return info === this.empty ? this.#materialize(nr) : info;
+    if (info !== this.empty) return info;
+    const pages = this.empty.length;
+    this.handle[nr] = new Uint32Array(pages);
+    const own = new Uint32Array(pages);
+    this.info[nr] = own;
+    return own;
   }
 
-  #materialize(nr: number): Uint32Array {
-    const pages = this.empty.length;
-    const info = new Uint32Array(pages);
-    this.info[nr] = info;
-    if (this.contexts === undefined) this.handle[nr] = new Uint32Array(pages);
-    else this.allocContext[nr] = new Uint32Array(pages);
-    return info;
+  /**
+   * v6.18: section `nr`'s allocation contexts, to write to: undefined for a section without page_ext; a section
+   * still sharing {@link empty} gets an array of its own first.
+   */
+  writableAlloc(nr: number): Uint32Array | undefined {
+    const slots = this.allocContext[nr];
+    if (slots !== this.empty) return slots;
+    const own = new Uint32Array(this.empty.length);
+    this.allocContext[nr] = own;
+    return own;
   }
 
   /**
@@ -94,6 +108,16 @@ export class OwnerRecords {
       this.freeContext[nr] = slots;
     }
     return slots;
+  }
+
+  /** v6.18: section `nr`'s migrate reasons, to write to (the section must have page_ext), made at first use. */
+  writableReason(nr: number): Uint8Array {
+    let reasons = this.reason[nr];
+    if (reasons === undefined) {
+      reasons = new Uint8Array(this.empty.length);
+      this.reason[nr] = reasons;
+    }
+    return reasons;
   }
 
   /**
@@ -111,13 +135,32 @@ export class OwnerRecords {
       this.handle[nr] = undefined;
       this.allocContext[nr] = undefined;
       this.freeContext[nr] = undefined;
+      this.reason[nr] = undefined;
     }
+  }
+
+  /** Whether section `nr` has page_ext (and so records). */
+  has(nr: number): boolean {
+    return (this.contexts === undefined ? this.info[nr] : this.allocContext[nr]) !== undefined;
+  }
+
+  /** The info word of page `index` of section `nr` (0: no record), which must have page_ext. */
+  infoWord(nr: number, index: number): number {
+    const contexts = this.contexts;
+    if (contexts === undefined) return this.info[nr]![index]!;
+    const slot = this.allocContext[nr]![index]!;
+    if (slot === 0) return 0;
+    const flags = (slot & CONTEXT_ALLOCATED) !== 0 ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
+    const reason = this.reason[nr]?.[index] ?? 0;
+    return (contexts.info(slot & CONTEXT_MASK) | (reason << InfoBits.REASON_SHIFT) | flags) >>> 0;
   }
 
   /** The allocation stack handle of page `index` of section `nr` (0: none). */
   allocHandle(nr: number, index: number): number {
     const contexts = this.contexts;
-    return contexts === undefined ? this.handle[nr]![index]! : contexts.handle(this.allocContext[nr]![index]!);
+    return contexts === undefined
+      ? this.handle[nr]![index]!
+      : contexts.handle(this.allocContext[nr]![index]! & CONTEXT_MASK);
   }
 
   /** The index of a gfp mask in the gfp table, adding it if new. */
@@ -143,7 +186,7 @@ export class OwnerRecords {
   /** Host bytes of the per-page arrays. */
   hostBytes(): number {
     let bytes = 0;
-    for (const list of [this.handle, this.info, this.allocContext, this.freeContext]) {
+    for (const list of [this.handle, this.info, this.allocContext, this.freeContext, this.reason]) {
       for (const array of list) if (array !== undefined && array !== this.empty) bytes += array.byteLength;
     }
     return bytes + this.empty.byteLength;

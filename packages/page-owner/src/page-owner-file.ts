@@ -59,8 +59,7 @@ export class PageOwnerFile {
     while (pfn < maxPfn && !memory.pfnValid(pfn) && pfn % MAX_ORDER_NR_PAGES !== 0) pfn++;
     for (; pfn < maxPfn; pfn++) {
       const nr = pfn >>> records.shift;
-      const infos = records.info[nr];
-      if (infos === undefined) {
+      if (!records.has(nr)) {
         // An invalid MAX_ORDER block (a hole section): skip it whole.
         pfn = Math.floor(pfn / MAX_ORDER_NR_PAGES) * MAX_ORDER_NR_PAGES + MAX_ORDER_NR_PAGES - 1;
         continue;
@@ -72,7 +71,7 @@ export class PageOwnerFile {
         continue;
       }
       const index = pfn & records.mask;
-      const info = infos[index]!;
+      const info = records.infoWord(nr, index);
       if (!format.shows(info)) continue;
       if (everyPage && pfn % (1 << orderOf(info)) !== 0) continue;
       if (records.allocHandle(nr, index) === 0) continue;
@@ -96,7 +95,7 @@ export function forEachPageOwnerRecord(
   for (let pfn = file.nextRecord(0); pfn >= 0; pfn = file.nextRecord(pfn + 1)) {
     const nr = pfn >>> records.shift;
     const index = pfn & records.mask;
-    visit(pfn, records.allocHandle(nr, index), orderOf(records.info[nr]![index]!));
+    visit(pfn, records.allocHandle(nr, index), orderOf(records.infoWord(nr, index)));
   }
 }
 

@@ -16,9 +16,9 @@ import {
 import { REFCOUNT_SATURATED, type StackDepot } from '@mm/stackdepot';
 import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import { dumpPageOwnerLines } from './dump-page-owner';
-import { InfoBits, makeInfo, OwnerRecords, orderOf } from './owner-records';
+import { InfoBits, makeInfo, OwnerRecords, orderOf, reasonOf } from './owner-records';
 import type { PageOwnerEra } from './page-owner-era';
-import { TaskContexts } from './task-contexts';
+import { CONTEXT_ALLOCATED, CONTEXT_MASK, TaskContexts } from './task-contexts';
 
 /** What page_owner works with: the machine, its allocator and hooks, the kernel text and stack, the depot. */
 export interface PageOwnerDeps {
@@ -141,6 +141,7 @@ export class PageOwner {
   #lastSwitches = -1;
   #lastAllocTs = -1;
   #lastAllocHandle = -1;
+  #lastAllocInfo = 0;
   #lastAllocContext = 0;
   #lastFreeTs = -1;
   #lastFreeHandle = -1;
@@ -164,7 +165,6 @@ export class PageOwner {
    * frees in a row mostly fall in one section. -1 when none (and after memory goes offline).
    */
   #sectionNr = -1;
-  #sectionInfo = NO_RECORDS;
   #sectionAllocContext = NO_RECORDS;
   #sectionFreeContext = NO_RECORDS;
   readonly #unsubscribe: (() => void)[] = [];
@@ -331,15 +331,20 @@ export class PageOwner {
   }
 
   /**
-   * The task context of `current` at `ts` with `handle` for allocations (slot 0) or frees (1): the last one of the
-   * slot when nothing changed (most pages of a step), else interned. The last ones are kept in plain fields, as
-   * this runs for every allocation and free.
+   * The task context of `current` at `ts` with `handle` for allocations (slot 0, with the record's `info`) or frees
+   * (1): the last one of the slot when nothing changed (most pages of a step), else interned. The last ones are kept
+   * in plain fields, as this runs for every allocation and free.
    */
-  #context(slot: 0 | 1, ts: number, handle: number): number {
+  #context(slot: 0 | 1, ts: number, handle: number, info = 0): number {
     const current = this.#current;
     if (current.switches === this.#lastSwitches) {
       if (slot === 0) {
-        if (ts === this.#lastAllocTs && handle === this.#lastAllocHandle && this.#lastAllocContext !== 0) {
+        if (
+          ts === this.#lastAllocTs &&
+          handle === this.#lastAllocHandle &&
+          info === this.#lastAllocInfo &&
+          this.#lastAllocContext !== 0
+        ) {
           return this.#lastAllocContext;
         }
       } else if (ts === this.#lastFreeTs && handle === this.#lastFreeHandle && this.#lastFreeContext !== 0) {
@@ -350,10 +355,11 @@ export class PageOwner {
       this.#forgetContexts();
       this.#lastSwitches = current.switches;
     }
-    const context = this.contexts.intern(current.pid, current.tgid, current.comm, ts, handle, slot);
+    const context = this.contexts.intern(current.pid, current.tgid, current.comm, ts, handle, slot, info);
     if (slot === 0) {
       this.#lastAllocTs = ts;
       this.#lastAllocHandle = handle;
+      this.#lastAllocInfo = info;
       this.#lastAllocContext = context;
     } else {
       this.#lastFreeTs = ts;
@@ -397,12 +403,16 @@ export class PageOwner {
       return;
     }
     if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
-    const info = this.#sectionInfo;
-    const word = makeInfo(records.gfpIndex(gfp), order, -1, InfoBits.OWNER | InfoBits.OWNER_ALLOCATED);
-    for (let index = base; index < base + pages; index++) info[index] = word;
-    const context = this.#context(0, ts, handle);
+    // The slot says allocated (PAGE_EXT_OWNER_ALLOCATED) beside the context, which holds gfp and order.
+    const slot = this.#context(0, ts, handle, makeInfo(records.gfpIndex(gfp), order, -1, 0)) | CONTEXT_ALLOCATED;
     const slots = this.#sectionAllocContext;
-    if (pages > 1 || slots[base] !== context) this.contexts.assign(slots, base, pages, context);
+    // A page allocated again in the same context (freed in between: the bit alone changed) keeps its reference.
+    if (pages > 1 || (slots[base]! & CONTEXT_MASK) !== (slot & CONTEXT_MASK))
+      this.contexts.assign(slots, base, pages, slot);
+    else slots[base] = slot;
+    // last_migrate_reason = -1.
+    const reasons = records.reason[nr];
+    if (reasons !== undefined) reasons.fill(0, base, base + pages);
   }
 
   /**
@@ -411,11 +421,10 @@ export class PageOwner {
    */
   #useSection(nr: number): boolean {
     const records = this.records;
-    const info = records.writable(nr);
-    if (info === undefined) return false;
+    const slots = records.writableAlloc(nr);
+    if (slots === undefined) return false;
     this.#sectionNr = nr;
-    this.#sectionInfo = info;
-    this.#sectionAllocContext = records.allocContext[nr]!;
+    this.#sectionAllocContext = slots;
     this.#sectionFreeContext = records.freeContext[nr]!;
     return true;
   }
@@ -426,8 +435,7 @@ export class PageOwner {
     const nr = pfn >>> records.shift;
     if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
     const base = pfn & records.mask;
-    this.#sectionInfo[base] = makeInfo(records.gfpIndex(0), 0, -1, InfoBits.OWNER | InfoBits.OWNER_ALLOCATED);
-    this.contexts.assign(this.#sectionAllocContext, base, 1, this.contexts.nextInRun());
+    this.contexts.assign(this.#sectionAllocContext, base, 1, this.contexts.nextInRun() | CONTEXT_ALLOCATED);
   }
 
   /** v6.18 `inc_stack_record_count()`: a stack's first charge puts it on the page_owner_stacks list. */
@@ -502,10 +510,10 @@ export class PageOwner {
       return;
     }
     if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
-    const info = this.#sectionInfo;
     const contexts = this.contexts;
+    const allocSlots = this.#sectionAllocContext;
     // The allocation's context is most often the last one made: its handle is at hand.
-    const allocContext = this.#sectionAllocContext[base]!;
+    const allocContext = allocSlots[base]! & CONTEXT_MASK;
     const allocHandle =
       allocContext !== 0 && allocContext === this.#lastAllocContext
         ? this.#lastAllocHandle
@@ -517,7 +525,8 @@ export class PageOwner {
         : this.#saveStack(this.#freeFrames, this.#freeGfp, 1);
     const context = this.#context(1, this.#clock.ns, freeHandle);
     if (freeHandle !== 0) {
-      for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER_ALLOCATED;
+      // PAGE_EXT_OWNER_ALLOCATED cleared; the context stays (PAGE_EXT_OWNER and the record, for dump_page).
+      for (let index = base; index < base + pages; index++) allocSlots[index] = allocSlots[index]! & CONTEXT_MASK;
     }
     let slots = this.#sectionFreeContext;
     if (pages > 1 || slots[base] !== context) {
@@ -539,16 +548,27 @@ export class PageOwner {
   #split(pfn: number, oldOrder: number, newOrder: number): void {
     const records = this.records;
     const nr = pfn >>> records.shift;
-    const info = records.writable(nr);
-    if (info === undefined) return;
     const base = pfn & records.mask;
     const pages = 1 << oldOrder;
     const setOrder = (word: number) =>
       ((word & ~(InfoBits.ORDER_MASK << InfoBits.ORDER_SHIFT)) | (newOrder << InfoBits.ORDER_SHIFT)) >>> 0;
     if (this.#everyPage) {
-      for (let index = base; index < base + pages; index++) info[index] = setOrder(info[index]!);
+      const slots = records.writableAlloc(nr);
+      if (slots === undefined) return;
+      const contexts = this.contexts;
+      // Contexts interned here bypass #context(): its memory of the last ones must not outlive them.
+      this.#forgetContexts();
+      for (let index = base; index < base + pages; index++) {
+        const slot = slots[index]!;
+        const context = slot & CONTEXT_MASK;
+        if (context === 0) continue;
+        const split = contexts.withInfo(context, setOrder(contexts.info(context)), 0);
+        contexts.assign(slots, index, 1, split | (slot & CONTEXT_ALLOCATED));
+      }
       return;
     }
+    const info = records.writable(nr);
+    if (info === undefined) return;
     const handles = records.handle[nr]!;
     if (this.era.inline) {
       // v4.7 split_page(): set_page_owner() again on every sub-page, with the head's gfp and a new stack.
@@ -574,54 +594,58 @@ export class PageOwner {
     const records = this.records;
     const fromNr = from >>> records.shift;
     const toNr = to >>> records.shift;
-    // Both sections are written: the new page's record, and the old page's context (renamed below).
-    const fromInfo = records.writable(fromNr);
-    const toInfo = records.writable(toNr);
-    if (fromInfo === undefined || toInfo === undefined) return;
     const fromBase = from & records.mask;
     const toBase = to & records.mask;
-    const oldInfo = fromInfo[fromBase]!;
-    const everyPage = this.#everyPage;
-    const flags = everyPage ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
-    const keepReason = this.era.name === 'v4.7' ? -1 : ((oldInfo >>> InfoBits.REASON_SHIFT) & InfoBits.REASON_MASK) - 1;
-    const copied = makeInfo(oldInfo & InfoBits.GFP_MASK, orderOf(oldInfo), keepReason, flags);
-    if (!everyPage) {
+    if (!this.#everyPage) {
+      // v4.x records the head only: its gfp and order, and the migrate reason (set_page_owner_migrate_reason()).
+      const fromInfo = records.writable(fromNr);
+      const toInfo = records.writable(toNr);
+      if (fromInfo === undefined || toInfo === undefined) return;
+      const oldInfo = fromInfo[fromBase]!;
       records.handle[toNr]![toBase] = records.handle[fromNr]![fromBase]!;
-      toInfo[toBase] = copied;
-    } else {
-      const contexts = this.contexts;
-      const current = this.memory.current;
-      const fromAlloc = records.allocContext[fromNr]!;
-      const toAlloc = records.allocContext[toNr]!;
-      const fromFree = records.freeContext[fromNr]!;
-      const toFree = records.writableFree(toNr);
-      // Contexts interned here bypass #context(): its memory of the last ones must not outlive them.
-      this.#forgetContexts();
-      // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
-      const newHandle = contexts.handle(toAlloc[toBase]!);
-      for (let index = 0; index < 1 << order; index++) {
-        const alloc = fromAlloc[fromBase + index]!;
-        contexts.assign(toAlloc, toBase + index, 1, alloc);
-        toInfo[toBase + index] = copied;
-        // The free fields come along, except that free_pid/free_tgid become current's (a v6.18 quirk).
-        const oldFree = fromFree[fromBase + index]!;
-        const free = contexts.intern(
-          current.pid,
-          current.tgid,
-          contexts.comm(oldFree),
-          contexts.ts(oldFree),
-          contexts.handle(oldFree),
-          1,
-        );
-        contexts.assign(toFree, toBase + index, 1, free);
-        const renamed = contexts.internTask(contexts.task(alloc), contexts.ts(alloc), newHandle, 0);
-        contexts.assign(fromAlloc, fromBase + index, 1, renamed);
-      }
+      toInfo[toBase] = makeInfo(oldInfo & InfoBits.GFP_MASK, orderOf(oldInfo), reason, InfoBits.OWNER);
+      return;
+    }
+    // Both sections are written: the new pages' records, and the old pages' contexts (renamed below).
+    const fromAlloc = records.writableAlloc(fromNr);
+    const toAlloc = records.writableAlloc(toNr);
+    if (fromAlloc === undefined || toAlloc === undefined) return;
+    const contexts = this.contexts;
+    const current = this.memory.current;
+    // Every new page gets the head's gfp, order (its context's info) and migrate reason.
+    const oldInfo = records.infoWord(fromNr, fromBase);
+    const copied = makeInfo(oldInfo & InfoBits.GFP_MASK, orderOf(oldInfo), -1, 0);
+    const keptReason = reasonOf(oldInfo) + 1;
+    const toReasons = records.writableReason(toNr);
+    const fromFree = records.freeContext[fromNr]!;
+    const toFree = records.writableFree(toNr);
+    // Contexts interned here bypass #context(): its memory of the last ones must not outlive them.
+    this.#forgetContexts();
+    // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
+    const newHandle = contexts.handle(toAlloc[toBase]! & CONTEXT_MASK);
+    for (let index = 0; index < 1 << order; index++) {
+      const fromSlot = fromAlloc[fromBase + index]!;
+      const alloc = fromSlot & CONTEXT_MASK;
+      const moved = alloc !== 0 && contexts.info(alloc) === copied ? alloc : contexts.withInfo(alloc, copied, 0);
+      contexts.assign(toAlloc, toBase + index, 1, moved | CONTEXT_ALLOCATED);
+      toReasons[toBase + index] = keptReason;
+      // The free fields come along, except that free_pid/free_tgid become current's (a v6.18 quirk).
+      const oldFree = fromFree[fromBase + index]!;
+      const free = contexts.intern(
+        current.pid,
+        current.tgid,
+        contexts.comm(oldFree),
+        contexts.ts(oldFree),
+        contexts.handle(oldFree),
+        1,
+      );
+      contexts.assign(toFree, toBase + index, 1, free);
+      if (alloc === 0) continue;
+      const renamed = contexts.internTask(contexts.task(alloc), contexts.ts(alloc), newHandle, 0, contexts.info(alloc));
+      contexts.assign(fromAlloc, fromBase + index, 1, renamed | (fromSlot & CONTEXT_ALLOCATED));
     }
     // set_page_owner_migrate_reason(): head only.
-    const word = toInfo[toBase]!;
-    toInfo[toBase] =
-      ((word & ~(InfoBits.REASON_MASK << InfoBits.REASON_SHIFT)) | ((reason + 1) << InfoBits.REASON_SHIFT)) >>> 0;
+    toReasons[toBase] = reason + 1;
   }
 
   /**
@@ -639,7 +663,9 @@ export class PageOwner {
     if (v6) {
       // Each page gets its own local_clock(), 80 ns after the last: the contexts of a run, not stored one by one.
       const { pid, tgid, comm } = this.#current;
-      this.contexts.startRun(pid, tgid, comm, memory.clock.ns, EARLY_SWEEP_NS_PER_PAGE, this.earlyHandle);
+      // Their record: order 0, gfp 0.
+      const info = makeInfo(this.records.gfpIndex(0), 0, -1, 0);
+      this.contexts.startRun(pid, tgid, comm, memory.clock.ns, EARLY_SWEEP_NS_PER_PAGE, this.earlyHandle, info);
     }
     // The kernel's walk: pfn_valid() once per pageblock (the next MAX_ORDER block when it fails), then each page,
     // read here straight from the flat struct page words.
@@ -672,7 +698,7 @@ export class PageOwner {
           if (!hasPageExt) continue;
           const records = this.records;
           const nr = pfn >>> records.shift;
-          if ((records.info[nr]![pfn & records.mask]! & InfoBits.OWNER) !== 0) continue;
+          if ((records.infoWord(nr, pfn & records.mask) & InfoBits.OWNER) !== 0) continue;
           if (v6) {
             this.#recordEarly(pfn);
             memory.clock.advance(EARLY_SWEEP_NS_PER_PAGE);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TaskContexts } from './task-contexts';
+import { CONTEXT_ALLOCATED, CONTEXT_MASK, TaskContexts } from './task-contexts';
 
 describe('TaskContexts', () => {
   it('reuses the last context of a slot while task, ts and handle match, and keeps the slots apart', () => {
@@ -71,5 +71,32 @@ describe('TaskContexts', () => {
     expect(contexts.live).toBe(1);
     expect(contexts.ts(pages[1]!)).toBe(1080);
     expect(() => contexts.startRun(1, 1, 'swapper/0', 0, 80, 42)).toThrow(/already/);
+  });
+
+  it("keeps an allocation slot's reference when only its allocated bit changes, and tells contexts apart by info", () => {
+    const contexts = new TaskContexts();
+    const pages = new Uint32Array(4);
+    const order0 = contexts.intern(7, 7, 'cc1', 100, 3, 0, 0x10);
+    contexts.assign(pages, 0, 4, order0 | CONTEXT_ALLOCATED);
+    expect(contexts.live).toBe(1);
+    // Freed: the bit goes, the context (and its reference) stays.
+    contexts.assign(pages, 0, 2, order0);
+    expect(Array.from(pages, (slot) => slot & CONTEXT_MASK)).toEqual([order0, order0, order0, order0]);
+    expect(Array.from(pages, (slot) => (slot & CONTEXT_ALLOCATED) !== 0)).toEqual([false, false, true, true]);
+    // Split: the same task, ts and handle with another info is another context.
+    const order1 = contexts.withInfo(order0, 0x20, 0);
+    expect(order1).not.toBe(order0);
+    expect([contexts.pid(order1), contexts.ts(order1), contexts.handle(order1), contexts.info(order1)]).toEqual([
+      7, 100, 3, 0x20,
+    ]);
+    expect(contexts.intern(7, 7, 'cc1', 100, 3, 0, 0x20)).toBe(order1);
+    contexts.assign(pages, 0, 4, order1 | CONTEXT_ALLOCATED);
+    // No page holds the first any more, and it is no longer the slot's last: recycled.
+    expect(contexts.live).toBe(1);
+    contexts.assign(pages, 0, 4, 0);
+    expect(contexts.live).toBe(1);
+    // A run's contexts carry the run's info.
+    contexts.startRun(1, 1, 'swapper/0', 0, 80, 9, 0x30);
+    expect(contexts.info(contexts.nextInRun())).toBe(0x30);
   });
 });

@@ -1,10 +1,20 @@
 /** The first index of the run's contexts ({@link TaskContexts.startRun}), above every stored one. */
-const RUN_BASE = 0x80000000;
+const RUN_BASE = 0x10000000;
+/**
+ * The bit of a per-page allocation slot saying the page is allocated (`PAGE_EXT_OWNER_ALLOCATED`), beside the
+ * context index (a slot holding a context has `PAGE_EXT_OWNER`). Bit 29, so that a slot is a small integer (V8's
+ * Smi: below 2^30); a larger one passed around or kept in a field is a heap-allocated double.
+ */
+export const CONTEXT_ALLOCATED = 0x20000000;
+/** The context index of a per-page slot (without {@link CONTEXT_ALLOCATED}). */
+export const CONTEXT_MASK = 0x1fffffff;
 
 /**
- * The (task, timestamp, stack handle) of v6.18 allocations and frees, interned and shared by all the pages that
- * carry them. v6.18's `struct page_owner` keeps pid, tgid, comm, ts_nsec and the handles in every page (60 of its
- * 64 bytes); sharing them is what keeps mmsim's page_owner near 12 host bytes a page.
+ * The (task, timestamp, stack handle, record info) of v6.18 allocations and frees, interned and shared by all the
+ * pages that carry them. v6.18's `struct page_owner` keeps pid, tgid, comm, ts_nsec, the handles, gfp_mask and order
+ * in every page (60 of its 64 bytes); sharing them is what keeps mmsim's page_owner near 8 host bytes a page. The
+ * info is an allocation's gfp index and order (`makeInfo()` without reason or flags; 0 for a free). A per-page slot
+ * may carry {@link CONTEXT_ALLOCATED} beside the index.
  *
  * Simulated time advances between workload steps, so the allocations of one step (a page fault, a syscall) share
  * a timestamp, a stack, and so a context. Entries are reference-counted by the pages that use them and recycled
@@ -14,6 +24,7 @@ export class TaskContexts {
   #task = new Int32Array(256);
   #ts = new Float64Array(256);
   #handle = new Uint32Array(256);
+  #info = new Uint32Array(256);
   #refcount = new Int32Array(256);
   #count = 1;
   readonly #free: number[] = [];
@@ -29,6 +40,7 @@ export class TaskContexts {
   #runTs = 0;
   #runStep = 0;
   #runHandle = 0;
+  #runInfo = 0;
   #runLength = 0;
 
   /**
@@ -36,18 +48,24 @@ export class TaskContexts {
    * (the usual case: many pages in one step). Index 0 is the empty context (never set). References are added by
    * {@link assign}.
    */
-  intern(pid: number, tgid: number, comm: string, ts: number, handle: number, slot: 0 | 1): number {
+  intern(pid: number, tgid: number, comm: string, ts: number, handle: number, slot: 0 | 1, info = 0): number {
     let task = this.#lastTask;
     if (this.#pids[task] !== pid || this.#tgids[task] !== tgid || this.#comms[task] !== comm) {
       task = this.#internTask(pid, tgid, comm);
     }
-    return this.internTask(task, ts, handle, slot);
+    return this.internTask(task, ts, handle, slot, info);
   }
 
   /** {@link intern} with a task index (from {@link task}). */
-  internTask(task: number, ts: number, handle: number, slot: 0 | 1): number {
+  internTask(task: number, ts: number, handle: number, slot: 0 | 1, info = 0): number {
     const last = this.#last[slot]!;
-    if (last !== 0 && this.#task[last] === task && this.#ts[last] === ts && this.#handle[last] === handle) {
+    if (
+      last !== 0 &&
+      this.#task[last] === task &&
+      this.#ts[last] === ts &&
+      this.#handle[last] === handle &&
+      this.#info[last] === info
+    ) {
       return last;
     }
     // The previous "last" was kept out of the free list while it could be reused; retire it now if unused.
@@ -56,26 +74,34 @@ export class TaskContexts {
     this.#task[index] = task;
     this.#ts[index] = ts;
     this.#handle[index] = handle;
+    this.#info[index] = info;
     this.#refcount[index] = 0;
     this.#last[slot] = index;
     return index;
   }
 
+  /** `context` with its info replaced: the same task, ts and handle (an allocation split or migrated). */
+  withInfo(context: number, info: number, slot: 0 | 1): number {
+    return this.internTask(this.task(context), this.ts(context), this.handle(context), slot, info);
+  }
+
   /**
-   * Points `count` slots of a per-page context array from `start` at `context`, moving the references: an entry
-   * no slot uses any more is recycled.
+   * Points `count` slots of a per-page context array from `start` at `slot` (a context, with or without
+   * {@link CONTEXT_ALLOCATED}), moving the references: an entry no slot uses any more is recycled.
    */
-  assign(slots: Uint32Array, start: number, count: number, context: number): void {
+  assign(slots: Uint32Array, start: number, count: number, slot: number): void {
     const refcount = this.#refcount;
     const last = this.#last;
+    const context = slot & CONTEXT_MASK;
     for (let index = start; index < start + count; index++) {
-      const old = slots[index]!;
-      if (old === context) continue;
-      if (old !== 0 && old < RUN_BASE && --refcount[old]! <= 0 && old !== last[0] && old !== last[1]) {
-        this.#free.push(old);
+      const old = slots[index]! & CONTEXT_MASK;
+      if (old !== context) {
+        if (old !== 0 && old < RUN_BASE && --refcount[old]! <= 0 && old !== last[0] && old !== last[1]) {
+          this.#free.push(old);
+        }
+        if (context !== 0 && context < RUN_BASE) refcount[context]!++;
       }
-      if (context !== 0 && context < RUN_BASE) refcount[context]!++;
-      slots[index] = context;
+      slots[index] = slot;
     }
   }
 
@@ -84,16 +110,18 @@ export class TaskContexts {
    * of page_owner's sweep of the early allocated pages (each page has its own `local_clock()`). They are computed,
    * not stored, and not counted: {@link nextInRun} hands out the next. A machine has one run.
    */
-  startRun(pid: number, tgid: number, comm: string, ts: number, step: number, handle: number): void {
+  startRun(pid: number, tgid: number, comm: string, ts: number, step: number, handle: number, info = 0): void {
     if (this.#runStep !== 0) throw new Error('task contexts: a run was already started');
     this.#runTask = this.#internTask(pid, tgid, comm);
     this.#runTs = ts;
     this.#runStep = step;
     this.#runHandle = handle;
+    this.#runInfo = info;
   }
 
   /** The run's next context (its timestamp is the run's first plus `step` times the contexts before it). */
   nextInRun(): number {
+    if (this.#runLength === CONTEXT_MASK - RUN_BASE) throw new RangeError('task contexts: the run is full');
     return RUN_BASE + this.#runLength++;
   }
 
@@ -122,6 +150,11 @@ export class TaskContexts {
     return index >= RUN_BASE ? this.#runHandle : this.#handle[index]!;
   }
 
+  /** The info of a context (an allocation's gfp index, order and migrate reason; see the class). */
+  info(index: number): number {
+    return index >= RUN_BASE ? this.#runInfo : this.#info[index]!;
+  }
+
   /** Contexts in use. */
   get live(): number {
     return this.#count - 1 - this.#free.length;
@@ -129,7 +162,7 @@ export class TaskContexts {
 
   /** Host bytes of the tables (the task table counted at 32 bytes a task). */
   hostBytes(): number {
-    return this.#task.length * (4 + 8 + 4 + 4) + this.#pids.length * 32;
+    return this.#task.length * (4 + 8 + 4 + 4 + 4) + this.#pids.length * 32;
   }
 
   #internTask(pid: number, tgid: number, comm: string): number {
@@ -147,6 +180,7 @@ export class TaskContexts {
   }
 
   #grow(): number {
+    if (this.#count === RUN_BASE) throw new RangeError(`task contexts: more than ${RUN_BASE} in use`);
     if (this.#count === this.#task.length) {
       const size = this.#task.length * 2;
       const grow = <T extends Int32Array | Uint32Array | Float64Array>(array: T): T => {
@@ -157,6 +191,7 @@ export class TaskContexts {
       this.#task = grow(this.#task);
       this.#ts = grow(this.#ts);
       this.#handle = grow(this.#handle);
+      this.#info = grow(this.#info);
       this.#refcount = grow(this.#refcount);
     }
     return this.#count++;

@@ -167,7 +167,7 @@ describe('page_owner invariants under random workloads (property)', () => {
             // Freed pages: v4.x clears the owner bit; v6.18 keeps the record as freed, with the free stack.
             for (const pfn of freed) {
               const nr = pfn >>> records.shift;
-              const info = records.info[nr]![pfn & records.mask]!;
+              const info = records.infoWord(nr, pfn & records.mask);
               if (owner.era.everyPage) {
                 expect(info & InfoBits.OWNER).not.toBe(0);
                 expect(info & InfoBits.OWNER_ALLOCATED).toBe(0);
