@@ -406,10 +406,9 @@ export class PageOwner {
     // The slot says allocated (PAGE_EXT_OWNER_ALLOCATED) beside the context, which holds gfp and order.
     const slot = this.#context(0, ts, handle, makeInfo(records.gfpIndex(gfp), order, -1, 0)) | CONTEXT_ALLOCATED;
     const slots = this.#sectionAllocContext;
-    // A page allocated again in the same context (freed in between: the bit alone changed) keeps its reference.
-    if (pages > 1 || (slots[base]! & CONTEXT_MASK) !== (slot & CONTEXT_MASK))
-      this.contexts.assign(slots, base, pages, slot);
-    else slots[base] = slot;
+    // A page allocated again in the same context (freed in between: only the bit changed) keeps its reference.
+    if (pages === 1 && (slots[base]! & CONTEXT_MASK) === (slot & CONTEXT_MASK)) slots[base] = slot;
+    else this.contexts.assign(slots, base, pages, slot);
     // last_migrate_reason = -1.
     const reasons = records.reason[nr];
     if (reasons !== undefined) reasons.fill(0, base, base + pages);
@@ -640,6 +639,7 @@ export class PageOwner {
         1,
       );
       contexts.assign(toFree, toBase + index, 1, free);
+      // (Every allocated page has a record, from page_owner's start or its early sweep.)
       if (alloc === 0) continue;
       const renamed = contexts.internTask(contexts.task(alloc), contexts.ts(alloc), newHandle, 0, contexts.info(alloc));
       contexts.assign(fromAlloc, fromBase + index, 1, renamed | (fromSlot & CONTEXT_ALLOCATED));

@@ -12,7 +12,7 @@ export const CONTEXT_MASK = 0x1fffffff;
 /**
  * The (task, timestamp, stack handle, record info) of v6.18 allocations and frees, interned and shared by all the
  * pages that carry them. v6.18's `struct page_owner` keeps pid, tgid, comm, ts_nsec, the handles, gfp_mask and order
- * in every page (60 of its 64 bytes); sharing them is what keeps mmsim's page_owner near 8 host bytes a page. The
+ * in every page (62 of its 64 bytes); sharing them is what keeps mmsim's page_owner near 8 host bytes a page. The
  * info is an allocation's gfp index and order (`makeInfo()` without reason or flags; 0 for a free). A per-page slot
  * may carry {@link CONTEXT_ALLOCATED} beside the index.
  *
