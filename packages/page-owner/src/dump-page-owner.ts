@@ -2,7 +2,6 @@ import { formatGfp, migratetypeNames } from '@mm/physmem';
 import { RecordFormatter } from './format-record';
 import { InfoBits, orderOf, reasonOf } from './owner-records';
 import type { PageOwner } from './page-owner';
-import { CONTEXT_MASK } from './task-contexts';
 
 /**
  * `__dump_page_owner()`: what `dump_page()` prints about a page's owner (after a bad page, a fault on a freed
@@ -32,7 +31,7 @@ export function dumpPageOwnerLines(owner: PageOwner, pfn: number, formatter = ne
   }
   if ((info & InfoBits.OWNER) === 0) return ['page_owner info is not present (never set?)'];
   const contexts = owner.contexts;
-  const alloc = records.allocContext[nr]![index]! & CONTEXT_MASK;
+  const alloc = records.allocContextOf(nr, index);
   const free = records.freeContext[nr]![index]!;
   lines.push(
     (info & InfoBits.OWNER_ALLOCATED) !== 0

@@ -11,7 +11,6 @@ import {
 import { formatTrace } from '@mm/stacktrace';
 import { InfoBits, orderOf, reasonOf } from './owner-records';
 import type { PageOwner } from './page-owner';
-import { CONTEXT_MASK } from './task-contexts';
 
 /**
  * `print_page_owner()`: one record of /sys/kernel/debug/page_owner in the era's format, ending with its empty line.
@@ -83,7 +82,7 @@ export class RecordFormatter {
     const blockType = migratetypeNames[memory.pageblockMigratetype(pfn)]!;
     let text: string;
     if (owner.era.everyPage) {
-      const context = records.allocContext[nr]![index]! & CONTEXT_MASK;
+      const context = records.allocContextOf(nr, index);
       const contexts = owner.contexts;
       text =
         `Page allocated via order ${order}, mask ${this.gfp(gfp)}, pid ${contexts.pid(context)}, tgid ${contexts.tgid(context)} (${contexts.comm(context)}), ts ${Math.floor(contexts.ts(context))} ns\n` +

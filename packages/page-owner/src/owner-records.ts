@@ -66,6 +66,7 @@ export class OwnerRecords {
       } else {
         this.allocContext[nr] = empty;
         this.freeContext[nr] = empty;
+        // (Set, not left a hole: the array stays as dense as the others, and is read at every allocation.)
         this.reason[nr] = undefined;
       }
     });
@@ -76,13 +77,8 @@ export class OwnerRecords {
    * section still sharing {@link empty} gets arrays of its own first.
    */
   writable(nr: number): Uint32Array | undefined {
-    const info = this.info[nr];
-    if (info !== this.empty) return info;
-    const pages = this.empty.length;
-    this.handle[nr] = new Uint32Array(pages);
-    const own = new Uint32Array(pages);
-    this.info[nr] = own;
-    return own;
+    if (this.info[nr] === this.empty) this.#owned(this.handle, nr);
+    return this.#owned(this.info, nr);
   }
 
   /**
@@ -90,11 +86,7 @@ export class OwnerRecords {
    * still sharing {@link empty} gets an array of its own first.
    */
   writableAlloc(nr: number): Uint32Array | undefined {
-    const slots = this.allocContext[nr];
-    if (slots !== this.empty) return slots;
-    const own = new Uint32Array(this.empty.length);
-    this.allocContext[nr] = own;
-    return own;
+    return this.#owned(this.allocContext, nr);
   }
 
   /**
@@ -102,12 +94,16 @@ export class OwnerRecords {
    * {@link empty} gets an array of its own first. Many sections of a large machine never see a page freed.
    */
   writableFree(nr: number): Uint32Array {
-    let slots = this.freeContext[nr]!;
-    if (slots === this.empty) {
-      slots = new Uint32Array(this.empty.length);
-      this.freeContext[nr] = slots;
-    }
-    return slots;
+    return this.#owned(this.freeContext, nr)!;
+  }
+
+  /** Section `nr`'s array of `arrays`, made its own if it still shares {@link empty} (undefined: no page_ext). */
+  #owned(arrays: (Uint32Array | undefined)[], nr: number): Uint32Array | undefined {
+    const array = arrays[nr];
+    if (array !== this.empty) return array;
+    const own = new Uint32Array(this.empty.length);
+    arrays[nr] = own;
+    return own;
   }
 
   /** v6.18: section `nr`'s migrate reasons, to write to (the section must have page_ext), made at first use. */
@@ -155,12 +151,15 @@ export class OwnerRecords {
     return (contexts.info(slot & CONTEXT_MASK) | (reason << InfoBits.REASON_SHIFT) | flags) >>> 0;
   }
 
+  /** v6.18: the allocation context of page `index` of section `nr` (0: none), without the allocated bit. */
+  allocContextOf(nr: number, index: number): number {
+    return this.allocContext[nr]![index]! & CONTEXT_MASK;
+  }
+
   /** The allocation stack handle of page `index` of section `nr` (0: none). */
   allocHandle(nr: number, index: number): number {
     const contexts = this.contexts;
-    return contexts === undefined
-      ? this.handle[nr]![index]!
-      : contexts.handle(this.allocContext[nr]![index]! & CONTEXT_MASK);
+    return contexts === undefined ? this.handle[nr]![index]! : contexts.handle(this.allocContextOf(nr, index));
   }
 
   /** The index of a gfp mask in the gfp table, adding it if new. */

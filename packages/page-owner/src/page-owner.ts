@@ -561,7 +561,7 @@ export class PageOwner {
         const slot = slots[index]!;
         const context = slot & CONTEXT_MASK;
         if (context === 0) continue;
-        const split = contexts.withInfo(context, setOrder(contexts.info(context)), 0);
+        const split = contexts.withInfo(context, setOrder(contexts.info(context)));
         contexts.assign(slots, index, 1, split | (slot & CONTEXT_ALLOCATED));
       }
       return;
@@ -621,12 +621,11 @@ export class PageOwner {
     // Contexts interned here bypass #context(): its memory of the last ones must not outlive them.
     this.#forgetContexts();
     // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
-    const newHandle = contexts.handle(toAlloc[toBase]! & CONTEXT_MASK);
+    const newHandle = records.allocHandle(toNr, toBase);
     for (let index = 0; index < 1 << order; index++) {
       const fromSlot = fromAlloc[fromBase + index]!;
       const alloc = fromSlot & CONTEXT_MASK;
-      const moved = alloc !== 0 && contexts.info(alloc) === copied ? alloc : contexts.withInfo(alloc, copied, 0);
-      contexts.assign(toAlloc, toBase + index, 1, moved | CONTEXT_ALLOCATED);
+      contexts.assign(toAlloc, toBase + index, 1, contexts.withInfo(alloc, copied) | CONTEXT_ALLOCATED);
       toReasons[toBase + index] = keptReason;
       // The free fields come along, except that free_pid/free_tgid become current's (a v6.18 quirk).
       const oldFree = fromFree[fromBase + index]!;

@@ -84,7 +84,8 @@ describe('TaskContexts', () => {
     expect(Array.from(pages, (slot) => slot & CONTEXT_MASK)).toEqual([order0, order0, order0, order0]);
     expect(Array.from(pages, (slot) => (slot & CONTEXT_ALLOCATED) !== 0)).toEqual([false, false, true, true]);
     // Split: the same task, ts and handle with another info is another context.
-    const order1 = contexts.withInfo(order0, 0x20, 0);
+    expect(contexts.withInfo(order0, 0x10)).toBe(order0);
+    const order1 = contexts.withInfo(order0, 0x20);
     expect(order1).not.toBe(order0);
     expect([contexts.pid(order1), contexts.ts(order1), contexts.handle(order1), contexts.info(order1)]).toEqual([
       7, 100, 3, 0x20,

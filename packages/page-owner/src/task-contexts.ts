@@ -80,9 +80,13 @@ export class TaskContexts {
     return index;
   }
 
-  /** `context` with its info replaced: the same task, ts and handle (an allocation split or migrated). */
-  withInfo(context: number, info: number, slot: 0 | 1): number {
-    return this.internTask(this.task(context), this.ts(context), this.handle(context), slot, info);
+  /**
+   * Allocation context `context` with `info` (an allocation split or migrated): itself when it has that info, else
+   * the context of the same task, ts and handle with it.
+   */
+  withInfo(context: number, info: number): number {
+    if (context !== 0 && this.info(context) === info) return context;
+    return this.internTask(this.task(context), this.ts(context), this.handle(context), 0, info);
   }
 
   /**
