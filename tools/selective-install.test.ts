@@ -65,6 +65,36 @@ function npmInstall(name: string, packageNames: readonly string[]): string {
   return project;
 }
 
+/**
+ * Installs the packages with their dependencies, offline, the third-party ones from the repository's pnpm store (see
+ * the top of the file); returns the project. Every `@mm/*` package of the closure is a dependency of the project.
+ */
+function pnpmInstall(name: string, packageNames: readonly string[]): string {
+  const project = emptyProject(name);
+  const ours = closure(packageNames, packages);
+  const overrides = Object.fromEntries(ours.map((ourName) => [ourName, `file:${tarballs.get(ourName)!}`]));
+  const manifest = { name: 'consumer', private: true, type: 'module', dependencies: overrides };
+  writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  // YAML is a superset of JSON.
+  const workspace = { overrides: { ...lockedVersions(), ...overrides }, allowBuilds: { esbuild: true } };
+  writeFileSync(join(project, 'pnpm-workspace.yaml'), `${JSON.stringify(workspace, null, 2)}\n`);
+  const store = execFileSync('pnpm', ['store', 'path'], { cwd: root, encoding: 'utf8' }).trim();
+  try {
+    execFileSync('pnpm', ['install', '--offline', '--store-dir', store], {
+      cwd: project,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout: string; stderr: string };
+    throw new Error(
+      `pnpm install --offline from the store failed (it needs the metadata cache that an online \`pnpm install\` ` +
+        `of the repository fills):\n${stdout}${stderr}`,
+    );
+  }
+  return project;
+}
+
 /** Runs `script` as `main.mjs` in the project with Node; returns what it printed. */
 function run(project: string, script: string): string {
   writeFileSync(join(project, 'main.mjs'), script);
@@ -240,28 +270,7 @@ console.log(JSON.stringify({ records, exitCode: sorted.exitCode, stdout: sorted.
   });
 
   it("@mm/report: bundles its page from the installed browser/ sources, d3-flame-graph and Chart.js (from the repository's store)", () => {
-    const project = emptyProject('report');
-    const ours = closure(['@mm/report'], packages);
-    const overrides = Object.fromEntries(ours.map((name) => [name, `file:${tarballs.get(name)!}`]));
-    const manifest = { name: 'consumer', private: true, type: 'module', dependencies: overrides };
-    writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    // YAML is a superset of JSON.
-    const workspace = { overrides: { ...lockedVersions(), ...overrides }, allowBuilds: { esbuild: true } };
-    writeFileSync(join(project, 'pnpm-workspace.yaml'), `${JSON.stringify(workspace, null, 2)}\n`);
-    const store = execFileSync('pnpm', ['store', 'path'], { cwd: root, encoding: 'utf8' }).trim();
-    try {
-      execFileSync('pnpm', ['install', '--offline', '--store-dir', store], {
-        cwd: project,
-        encoding: 'utf8',
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout: string; stderr: string };
-      throw new Error(
-        `pnpm install --offline from the store failed (it needs the metadata cache that an online \`pnpm install\` ` +
-          `of the repository fills):\n${stdout}${stderr}`,
-      );
-    }
+    const project = pnpmInstall('report', ['@mm/report']);
     const output = run(
       project,
       `import { writeFileSync } from 'node:fs';
@@ -278,6 +287,27 @@ console.log(html.includes('d3-flame-graph'), html.includes('Chart.js'), /"count"
     );
     expect(output).toBe('true true true\n');
     expect(installed(project)).toEqual(['@mm/hooks', '@mm/page-owner-tools', '@mm/physmem', '@mm/report']);
+  });
+
+  it('@mm/cli: the mmsim executable runs its commands, the quick ones (CommonJS bundles) and the simulator ones', () => {
+    const project = pnpmInstall('cli', ['@mm/cli']);
+    const mmsim = (...args: string[]) =>
+      spawnSync(join(project, 'node_modules/.bin/mmsim'), args, { cwd: project, encoding: 'utf8' });
+    expect(mmsim('--help').stdout).toContain('Usage: mmsim <command> [options]');
+    const run = mmsim('run', '--mem', '256M', '--out', 'out', '--report');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(existsSync(join(project, 'out/report.html'))).toBe(true);
+    const sort = mmsim('sort', 'out/sys/kernel/debug/page_owner', 'sorted.txt');
+    expect(sort.status).toBe(0);
+    expect(sort.stdout).toMatch(/^(loaded \d+\r)*loaded \d+\nsorting \.\.\.\.\nculling\n$/);
+    expect(readFileSync(join(project, 'sorted.txt'), 'utf8')).toMatch(/^\d+ times, \d+ pages, /);
+    const diff = mmsim('diff', '--json', 'out/sys/kernel/debug/page_owner', 'out/sys/kernel/debug/page_owner');
+    expect(JSON.parse(diff.stdout)).toEqual({ stacks: [] });
+    // A command's usage error, thrown in its own bundle, is told by name in the executable's: exit 2.
+    const usage = mmsim('diff', '--bogus');
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("Run 'mmsim diff --help' for usage.");
   });
 });
 

@@ -1,9 +1,69 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 import base from '../../tsup.config.base';
 
-// The CLI also builds its executable, `dist/bin.js`.
-export default defineConfig({
-  ...base,
-  entry: ['src/index.ts', 'src/bin.ts'],
-  dts: { entry: 'src/index.ts' },
-});
+/** Every command module, built at a fixed path (`dist/commands/NAME.js`) so that the executable can load it. */
+const commands = ['run', 'boot', 'layouts', 'sort', 'idle', 'diff', 'replay', 'report'];
+
+/**
+ * The commands that read a file and are done in milliseconds, where Node.js's start-up is most of the time: the
+ * executable loads them as CommonJS bundles of their own (`dist/commands/NAME.cjs`, with what they use of the
+ * workspace's packages inlined), so that it never starts Node.js's ES module loader (about 10 ms here). The others
+ * load the simulator, whose work dwarfs that, and stay ES modules.
+ */
+const quickCommands = ['sort', 'diff'];
+
+/**
+ * How the executable reaches the commands: `main.ts`'s `import('./commands/NAME')` becomes `require()` of the
+ * command's CommonJS bundle for a quick command, and `import()` of its ES module for the others, each left out of
+ * the executable. A command's own `import('./report')` (run's `--report`) is the report's ES module too: the report
+ * reads its browser sources next to `@mm/report`'s own files, so it is never inlined.
+ */
+const commandModules: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'command-modules',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(commands\/)?[a-z-]+$/ }, (args) => {
+      const name = args.path.replace(/^\.\/(commands\/)?/, '');
+      const fromMain = args.importer.endsWith('/src/main.ts');
+      const fromCommand = args.importer.includes('/src/commands/') && !args.path.startsWith('./commands/');
+      if (!commands.includes(name) || !(fromMain || fromCommand)) return undefined;
+      const prefix = fromMain ? './commands/' : './';
+      if (quickCommands.includes(name)) return { path: `${prefix}${name}`, namespace: 'quick-command' };
+      return { path: `${prefix}${name}.js`, external: true };
+    });
+    // A quick command is a CommonJS module that requires the command's bundle: inlined into the executable as a
+    // lazy module, so the bundle loads when the command runs, through require().
+    build.onLoad({ filter: /.*/, namespace: 'quick-command' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`${args.path}.cjs`)});`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+export default defineConfig([
+  // The library (`@mm/cli`) and every command as an ES module, sharing chunks.
+  {
+    ...base,
+    entry: {
+      index: 'src/index.ts',
+      ...Object.fromEntries(commands.map((name) => [`commands/${name}`, `src/commands/${name}.ts`])),
+    },
+    dts: { entry: 'src/index.ts' },
+    // The CommonJS build below writes its own files into dist/ at the same time.
+    clean: ['!**/*.cjs', '!**/*.cjs.map'],
+  },
+  // The executable, `dist/bin.cjs`, and the quick commands' bundles: CommonJS, self-contained.
+  {
+    entry: {
+      bin: 'src/bin.ts',
+      ...Object.fromEntries(quickCommands.map((name) => [`commands/${name}`, `src/commands/${name}.ts`])),
+    },
+    format: ['cjs'],
+    target: 'node20',
+    sourcemap: true,
+    noExternal: [/^@mm\//],
+    external: ['@mm/report'],
+    esbuildPlugins: [commandModules],
+    clean: ['!**/*.js', '!**/*.js.map', '!**/*.d.ts'],
+  },
+]);

@@ -6,4 +6,7 @@ import { main } from './main';
 // which relative paths (--out, traces, dumps, workload modules) are meant against.
 if (process.env.npm_lifecycle_event === 'mmsim' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 
-process.exitCode = await main(process.argv.slice(2), processIo);
+// (No top-level await: the executable is built as CommonJS, see tsup.config.ts.)
+main(process.argv.slice(2), processIo).then((code) => {
+  process.exitCode = code;
+});

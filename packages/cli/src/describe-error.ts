@@ -1,6 +1,6 @@
 import { strerror } from '@mm/page-owner-tools';
-import { CliError, ExitCode, UsageError } from './cli-io';
-import { InterruptedError, signalExitCode } from './signals';
+import { type CliError, ExitCode, type UsageError } from './cli-io';
+import { type InterruptedError, signalExitCode } from './signals';
 
 /** What `main` prints for an error a command threw, and the exit code. */
 export interface ErrorReport {
@@ -48,6 +48,21 @@ function stacks(error: unknown): string {
   return text;
 }
 
+/** The CLI's own errors, by name. */
+interface CliErrors {
+  readonly UsageError: UsageError;
+  readonly CliError: CliError;
+  readonly InterruptedError: InterruptedError;
+}
+
+/**
+ * Whether `error` is the CLI's error `name`, told by name: the executable and the quick commands are bundles of
+ * their own (see tsup.config.ts), each with its own copy of the classes.
+ */
+function isNamed<Name extends keyof CliErrors>(error: unknown, name: Name): error is CliErrors[Name] {
+  return error instanceof Error && error.name === name;
+}
+
 /**
  * The errors the readers of mmsim's inputs throw for a malformed file, each naming the file and line (a trace, a
  * kallsyms, a page_owner dump, a run's directory). Told by name, as the kernel's errors are.
@@ -68,7 +83,7 @@ const INPUT_ERRORS: ReadonlySet<string> = new Set([
  */
 export function describeError(command: string, error: unknown, debug: boolean): ErrorReport {
   const stack = debug ? stacks(error) : '';
-  if (error instanceof UsageError) {
+  if (isNamed(error, 'UsageError')) {
     return { message: `${error.message}\nRun 'mmsim ${command} --help' for usage.${stack}`, exitCode: ExitCode.usage };
   }
   // @mm/kernel's KernelParamError and MachineConfigError, told by name as the input errors are: reporting an error
@@ -79,7 +94,7 @@ export function describeError(command: string, error: unknown, debug: boolean): 
       exitCode: ExitCode.usage,
     };
   }
-  if (error instanceof InterruptedError) {
+  if (isNamed(error, 'InterruptedError')) {
     return {
       message: `mmsim ${command}: ${error.message}: files are whole or absent (an output directory interrupted before it was complete is left as it was)`,
       exitCode: signalExitCode(error.signal),
@@ -88,7 +103,7 @@ export function describeError(command: string, error: unknown, debug: boolean): 
   if (error instanceof Error && INPUT_ERRORS.has(error.name)) {
     return { message: `mmsim ${command}: ${error.message.split('\n')[0]}${stack}`, exitCode: ExitCode.failure };
   }
-  if (error instanceof CliError) return { message: `mmsim ${command}: ${error.message}${stack}`, exitCode: 1 };
+  if (isNamed(error, 'CliError')) return { message: `mmsim ${command}: ${error.message}${stack}`, exitCode: 1 };
   if (isFileError(error)) return { message: `mmsim ${command}: ${fileErrorMessage(error)}${stack}`, exitCode: 1 };
   const text = errorText(error);
   const hint = debug ? '' : ' (run with --debug for the stack)';
