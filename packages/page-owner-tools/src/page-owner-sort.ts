@@ -284,19 +284,25 @@ export class PageOwnerSort {
       return false;
     }
     const { options } = this;
-    const fields = new BlockFields(block, options.debug ? this.#io : undefined);
+    const debug = options.debug;
+    const fields = new BlockFields(block, debug ? this.#io : undefined);
     if (options.pids !== undefined && !options.pids.includes(fields.pid())) return true;
     if (options.tgids !== undefined && !options.tgids.includes(fields.tgid())) return true;
-    const filterComm = fields.comm();
-    if (options.names !== undefined && !options.names.includes(filterComm)) return true;
-    const pid = fields.pid();
-    const tgid = fields.tgid();
-    const comm = fields.comm();
+    if (debug || options.names !== undefined) {
+      const filterComm = fields.comm();
+      if (options.names !== undefined && !options.names.includes(filterComm)) return true;
+    }
+    // add_list() reads every field. With -d each read prints the tool's messages, so they are all read here, in
+    // its order; without, a field is read only where it is used: in the culling key, or by a new entry (a block
+    // merged into an existing entry adds only its page count).
+    const cull = options.cull;
+    let pid = debug || cull.has('pid') ? fields.pid() : undefined;
+    let tgid = debug || cull.has('tgid') ? fields.tgid() : undefined;
+    let comm = debug || cull.has('comm') ? fields.comm() : undefined;
     const txt = options.order === 'alloc_ts' ? block : fields.withoutTs();
     const pageNum = fields.pageNum();
-    const ts = fields.ts(options.order === 'alloc_ts');
-    const allocator = allocatorOf(block, pfnLine);
-    const cull = options.cull;
+    let ts = debug ? fields.ts(options.order === 'alloc_ts') : undefined;
+    let allocator = cull.has('allocator') ? allocatorOf(block, pfnLine) : undefined;
     const key =
       cull.size === 0
         ? txt
@@ -309,6 +315,11 @@ export class PageOwnerSort {
       this.#lastKey = key;
       this.#lastEntry = entry;
     } else {
+      pid ??= fields.pid();
+      tgid ??= fields.tgid();
+      comm ??= fields.comm();
+      ts ??= fields.ts(options.order === 'alloc_ts');
+      allocator ??= allocatorOf(block, pfnLine);
       const ownTxt = cull.size === 0 ? own(txt) : '';
       const keepStack = cull.size === 0 || cull.has('stacktrace') || options.order === 'stacktrace';
       const stacktrace = cull.size === 0 ? stacktraceOf(ownTxt) : keepStack ? own(stacktraceOf(txt)) : '';
