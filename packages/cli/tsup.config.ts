@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 import base from '../../tsup.config.base';
 
-/** Every command module, built at a fixed path (`dist/commands/NAME.js`) so that the executable can load it. */
-const commands = ['run', 'boot', 'layouts', 'sort', 'idle', 'diff', 'replay', 'report'];
+/**
+ * Every command module, as `src/main.ts` loads them (`import('./commands/NAME')`), each built at a fixed path
+ * (`dist/commands/NAME.js`) so that the executable can load it.
+ */
+const commands = [
+  ...readFileSync(new URL('./src/main.ts', import.meta.url), 'utf8').matchAll(/import\('\.\/commands\/([a-z-]+)'\)/g),
+].map((match) => match[1]!);
+if (commands.length === 0) throw new Error('tsup.config.ts: no command found in src/main.ts');
 
 /**
  * The commands that read a file and are done in milliseconds, where Node.js's start-up is most of the time: the
