@@ -70,6 +70,10 @@ export default defineConfig([
     sourcemap: true,
     noExternal: [/^@mm\//],
     external: ['@mm/report'],
+    // From the workspace packages' sources, as the type declarations are: the build needs none of them built.
+    esbuildOptions(options) {
+      options.conditions = ['@mm/source'];
+    },
     esbuildPlugins: [commandModules],
     clean: ['!**/*.js', '!**/*.js.map', '!**/*.d.ts'],
   },
