@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from './__tests__/invariants';
-import { bootMachine, GIB, MIB } from './__tests__/machine';
+import { bootMachine, GIB, MIB, reportMachine } from './__tests__/machine';
+import type { BuddyAllocator } from './buddy-allocator';
 import { formatBuddyinfo } from './proc-buddyinfo';
 import { formatPagetypeinfo } from './proc-pagetypeinfo';
 
@@ -420,5 +421,43 @@ describe('exact allocations (trace replay) and memory offlining', () => {
     // Its pages are PageOffline now: a second pass finds them offline already and has no managed pages to give.
     expect(buddy.testPagesIsolated(start, end)).toBe(true);
     expect(buddy.offlineIsolatedPages(start, end)).toBe(0);
+  });
+});
+
+describe('pages reserved by whole pageblocks, their words not stored (PageArrays.reservedBlocks)', () => {
+  /** What each machine shows after `act`: the log (no timestamps), the error thrown, and the block's pages. */
+  function outcome(stored: boolean, act: (buddy: BuddyAllocator, pfn: number) => unknown) {
+    const { memory, buddy } = reportMachine('v6.18', ['do_syscall_64+0x71', '__free_pages+0x25/0x30']);
+    const image = memory.memblockReserved.find((region) => region.owner === 'kernel image')!;
+    const block = Math.ceil(image.start / 512) * 512;
+    expect(memory.pages.reservedBlocks[block >>> 9]).toBe(1);
+    if (stored) memory.materializeReserved(0, memory.maxPfn);
+    let thrown = '';
+    try {
+      act(buddy, block + 8);
+    } catch (error) {
+      thrown = String(error);
+    }
+    const pages = Array.from({ length: 512 }, (_, index) => [
+      memory.pageWord(block + index),
+      memory.pageRefcount(block + index),
+      memory.pageMapcount(block + index),
+    ]);
+    const log = memory.log.lines().map((line) => line.replace(/^\[ *\d+\.\d+\] /, ''));
+    return { log, thrown, pages, free: buddy.totalFreePages() };
+  }
+
+  it.each<[string, (buddy: BuddyAllocator, pfn: number) => unknown]>([
+    ['__free_pages() of one', (buddy, pfn) => buddy.freePages(pfn, 0)],
+    ['__free_pages() of an order-3 block', (buddy, pfn) => buddy.freePages(pfn, 3)],
+    ['split_page()', (buddy, pfn) => buddy.splitPage(pfn, 2)],
+    ['a free that holds the pages', (buddy, pfn) => buddy.freeAndHold(pfn, 0)],
+    ['free_reserved_area()', (buddy, pfn) => buddy.freeReservedPages(pfn, pfn + 700)],
+    ['an exact allocation (trace replay)', (buddy, pfn) => buddy.allocExact(pfn, 0, 0xcc0)],
+  ])('%s: as with the words stored', (_, act) => {
+    const lazy = outcome(false, act);
+    const stored = outcome(true, act);
+    expect(lazy).toEqual(stored);
+    expect(lazy.log.join('\n') + lazy.thrown + lazy.free).not.toBe('');
   });
 });

@@ -1064,6 +1064,7 @@ export class BuddyAllocator {
     if (!this.memory.pfnValid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
+    this.memory.materializeReserved(pfn, pfn + (1 << order));
     const word = this.#word(pfn);
     const state = word >>> STATE_SHIFT;
     if (state !== PageState.none || this.#refcount[pfn]! <= 0) {
@@ -1512,6 +1513,7 @@ export class BuddyAllocator {
     if (!this.memory.pfnValid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
+    this.memory.materializeReserved(pfn, pfn + (1 << order));
     const word = this.#word(pfn);
     if (word >>> STATE_SHIFT !== PageState.none || this.#refcount[pfn]! !== 1) {
       this.#doubleFree(pfn, order, word);
@@ -1782,6 +1784,7 @@ export class BuddyAllocator {
    */
   splitPage(pfn: number, order: number): void {
     const valid = this.memory.pfnValid(pfn);
+    if (valid) this.memory.materializeReserved(pfn, pfn + (1 << order));
     const word = valid ? this.#flags[pfn]! : 0;
     if (!valid || word >>> STATE_SHIFT !== PageState.none || this.#refcount[pfn]! <= 0) {
       throw new RangeError(`split_page(pfn 0x${pfn.toString(16)}): not an allocated page`);
@@ -1864,6 +1867,7 @@ export class BuddyAllocator {
    */
   freeReservedPages(start: number, end: number): number {
     const reserved = 1 << this.profile.pageFlags.bit.reserved;
+    this.memory.materializeReserved(start, end);
     let freed = 0;
     for (let pfn = start; pfn < end; pfn++) {
       if (!this.memory.pfnValid(pfn) || !this.memory.isPresent(pfn)) continue;

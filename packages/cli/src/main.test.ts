@@ -51,7 +51,7 @@ describe('mmsim boot', () => {
     expect(summary.buddyinfo).toMatch(/^Node 0, zone {6}DMA /);
     expect(summary.hostBytesPerPage).toBeGreaterThan(12);
     expect(summary.hostBytesPerPage).toBeLessThan(12.01);
-    expect(summary.hostBytesPerStructPage).toBeCloseTo(12 + 1 / 512, 6);
+    expect(summary.hostBytesPerStructPage).toBeCloseTo(12 + 2 / 512, 6);
   });
 
   it.each([

@@ -8,6 +8,7 @@ import {
   ORDER_MASK,
   ORDER_SHIFT,
   PAGEBLOCK_NR_PAGES,
+  PAGEBLOCK_ORDER,
   PageState,
   type PhysicalMemory,
   type SimClock,
@@ -667,8 +668,9 @@ export class PageOwner {
       this.contexts.startRun(pid, tgid, comm, memory.clock.ns, EARLY_SWEEP_NS_PER_PAGE, this.earlyHandle, info);
     }
     // The kernel's walk: pfn_valid() once per pageblock (the next MAX_ORDER block when it fails), then each page,
-    // read here straight from the flat struct page words.
-    const { flags } = memory.pages;
+    // read here straight from the flat struct page words. A pageblock reserved whole whose words are not stored
+    // (PageArrays.reservedBlocks) is PageReserved page by page: passed over at once.
+    const { flags, reservedBlocks } = memory.pages;
     const reservedMask = reserved >= 0 ? 1 << reserved : 0;
     for (const zone of memory.zones) {
       if (!zone.populated) continue;
@@ -680,6 +682,10 @@ export class PageOwner {
           continue;
         }
         const blockEnd = Math.min(alignUp(pfn + 1, PAGEBLOCK_NR_PAGES), zone.endPfn);
+        if (reservedBlocks[pfn >>> PAGEBLOCK_ORDER] !== 0) {
+          pfn = blockEnd;
+          continue;
+        }
         const inZone = section.zoneId === zone.id;
         const hasPageExt = pageExt.hasPageExt(pfn);
         for (; pfn < blockEnd; pfn++) {

@@ -11,6 +11,13 @@ export interface PageArrays {
   readonly mapcount: Int32Array;
   /** The pageblock bits (`pageblock_flags`), one byte per pageblock, by `pfn >> pageblock_order`. */
   readonly pageblockFlags: Uint8Array;
+  /**
+   * 1 for a pageblock that memblock reserved whole (or a hole's), whose pages' words are not stored yet: each is
+   * PG_reserved with one reference, as `reserve_bootmem_region()` and `init_unavailable_range()` leave them. The
+   * accessors of PhysicalMemory answer for them; {@link PhysicalMemory.materializeReserved} stores the words before
+   * anything writes them (or reads them raw), and clears the byte.
+   */
+  readonly reservedBlocks: Uint8Array;
 }
 
 /** Flat per-page arrays for pfns [0, pages). */
@@ -20,6 +27,7 @@ export function createPageArrays(pages: number): PageArrays {
     refcount: new Int32Array(pages),
     mapcount: new Int32Array(pages),
     pageblockFlags: new Uint8Array(pages >>> PAGEBLOCK_ORDER),
+    reservedBlocks: new Uint8Array(pages >>> PAGEBLOCK_ORDER),
   };
 }
 
@@ -49,6 +57,8 @@ export class MemSection {
   readonly refcount: Int32Array;
   readonly mapcount: Int32Array;
   readonly pageblockFlags: Uint8Array;
+  /** {@link PageArrays.reservedBlocks} of the section's pageblocks. */
+  readonly reservedBlocks: Uint8Array;
 
   /** The section's per-page arrays are views of `pages` (the machine's flat arrays) at its pfns. */
   constructor(nr: number, pagesPerSection: number, node: number, pages: PageArrays) {
@@ -61,11 +71,18 @@ export class MemSection {
     this.refcount = pages.refcount.subarray(this.startPfn, end);
     this.mapcount = pages.mapcount.subarray(this.startPfn, end);
     this.pageblockFlags = pages.pageblockFlags.subarray(this.startPfn >>> PAGEBLOCK_ORDER, end >>> PAGEBLOCK_ORDER);
+    this.reservedBlocks = pages.reservedBlocks.subarray(this.startPfn >>> PAGEBLOCK_ORDER, end >>> PAGEBLOCK_ORDER);
   }
 
   /** Host bytes of this section's arrays. */
   get hostBytes(): number {
-    return this.flags.byteLength + this.refcount.byteLength + this.mapcount.byteLength + this.pageblockFlags.byteLength;
+    return (
+      this.flags.byteLength +
+      this.refcount.byteLength +
+      this.mapcount.byteLength +
+      this.pageblockFlags.byteLength +
+      this.reservedBlocks.byteLength
+    );
   }
 }
 

@@ -67,10 +67,63 @@ describe('PhysicalMemory with the pc layout', () => {
     expect(() => memory.section(0xc0000)).toThrow(/not valid/);
   });
 
-  it('costs 12 host bytes per page plus one per pageblock', () => {
+  it('keeps a pageblock reserved whole by block: its words are written when one of them is', () => {
+    const memory = new PhysicalMemory({ memory: 4 * GIB, profile: v618 });
+    const { reserved, lru } = v618.pageFlags.bit;
+    const memmap = memory.memblockReserved.find((region) => region.owner === 'memmap')!;
+    const first = Math.ceil(memmap.start / 512) * 512;
+    const pfn = first + 7;
+    expect(memory.pages.reservedBlocks[pfn >>> 9]).toBe(1);
+    // Not stored (the host has not mapped the memory), and read as PG_reserved with one reference.
+    expect([memory.pages.flags[pfn], memory.pages.refcount[pfn]]).toEqual([0, 0]);
+    expect(memory.testPageFlag(pfn, reserved)).toBe(true);
+    expect([memory.pageRefcount(pfn), memory.pageMapcount(pfn), memory.pageState(pfn)]).toEqual([1, 0, PageState.none]);
+    // A region's pages outside its whole pageblocks are written at once.
+    if (memmap.start % 512 !== 0) expect(memory.pages.flags[memmap.start]).toBe(1 << reserved);
+    memory.setPageFlag(pfn, lru);
+    expect(memory.pages.reservedBlocks[pfn >>> 9]).toBe(0);
+    expect([memory.pages.flags[first], memory.pages.refcount[first + 511]]).toEqual([1 << reserved, 1]);
+    expect(memory.pageFlags(pfn)).toBe((1 << reserved) | (1 << lru));
+  });
+
+  it('answers for every page the same whether the words of its reserved pageblock are stored or not', () => {
+    for (const [profile, layout] of [
+      ['v6.18', 'pc'],
+      ['v4.8', 'pc'],
+      ['v4.8', 'flat'],
+    ] as const) {
+      const lazy = new PhysicalMemory({ memory: 2 * GIB, profile: getProfile(profile), layout });
+      const stored = new PhysicalMemory({ memory: 2 * GIB, profile: getProfile(profile), layout });
+      expect(stored.pages.reservedBlocks.some((byte) => byte !== 0)).toBe(true);
+      stored.materializeReserved(0, stored.maxPfn);
+      expect(stored.pages.reservedBlocks.every((byte) => byte === 0)).toBe(true);
+      const answers = (memory: PhysicalMemory, pfn: number) =>
+        memory.pfnValid(pfn)
+          ? [memory.pageWord(pfn), memory.pageRefcount(pfn), memory.pageMapcount(pfn), memory.pageType(pfn)]
+          : [];
+      // What the kernel leaves: PG_reserved with one reference in memblock's reservations and in the holes.
+      const reservedWord = 1 << getProfile(profile).pageFlags.bit.reserved;
+      const expected = (pfn: number) => {
+        if (!lazy.pfnValid(pfn)) return [];
+        const reserved =
+          !lazy.isPresent(pfn) || lazy.memblockReserved.some((region) => pfn >= region.start && pfn < region.end);
+        return reserved ? [reservedWord, 1, 0, 0] : [0, 0, 0, 0];
+      };
+      for (let pfn = 0; pfn < lazy.maxPfn + 512; pfn++) {
+        const want = expected(pfn).join();
+        if (answers(lazy, pfn).join() !== want || answers(stored, pfn).join() !== want) {
+          expect.fail(
+            `${profile} ${layout} pfn ${pfn}: ${answers(lazy, pfn)} and ${answers(stored, pfn)}, not ${want}`,
+          );
+        }
+      }
+    }
+  });
+
+  it('costs 12 host bytes per page plus two per pageblock', () => {
     const memory = new PhysicalMemory({ memory: 4 * GIB, profile: v618 });
     const slots = 32 * 32768;
-    expect(memory.hostBytes()).toBe(slots * 12 + slots / 512);
+    expect(memory.hostBytes()).toBe(slots * 12 + (2 * slots) / 512);
   });
 
   it('sets every pageblock Movable at boot and stores migratetypes per pageblock', () => {
@@ -143,7 +196,7 @@ describe('PhysicalMemory options', () => {
     expect(zoneSummary(memory).map((zone) => zone[1])).toEqual(['DMA', 'Normal', 'HighMem']);
     expect(memory.zones[1]!.endPfn).toBe((896 * MIB) / 4096);
     expect(memory.pagesPerSection).toBe(16384);
-    expect(memory.hostBytes() / (memory.sections.filter(Boolean).length * 16384)).toBeCloseTo(12 + 1 / 512);
+    expect(memory.hostBytes() / (memory.sections.filter(Boolean).length * 16384)).toBeCloseTo(12 + 2 / 512);
   });
 
   it('reports page state, order, refcount and mapcount through accessors', () => {

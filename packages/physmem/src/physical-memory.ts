@@ -376,12 +376,12 @@ export class PhysicalMemory {
 
   /** `SetPageXxx()`. */
   setPageFlag(pfn: number, bit: number): void {
-    this.pages.flags[this.#valid(pfn)]! |= 1 << bit;
+    this.pages.flags[this.#stored(pfn)]! |= 1 << bit;
   }
 
   /** `ClearPageXxx()`. */
   clearPageFlag(pfn: number, bit: number): void {
-    this.pages.flags[this.#valid(pfn)]! &= ~(1 << bit);
+    this.pages.flags[this.#stored(pfn)]! &= ~(1 << bit);
   }
 
   /** The allocator state of the page (see {@link PageState}). */
@@ -395,7 +395,32 @@ export class PhysicalMemory {
    */
   pageWord(pfn: number): number {
     const head = this.freeMaxOrderHeadWord(this.#valid(pfn));
-    return head !== 0 ? head : this.pages.flags[pfn]!;
+    if (head !== 0) return head;
+    return this.pages.reservedBlocks[pfn >>> PAGEBLOCK_ORDER] !== 0 ? this.#pageFlagReserved : this.pages.flags[pfn]!;
+  }
+
+  /**
+   * Stores the words of the whole reserved pageblocks in [start, end) that are not stored yet (PG_reserved, one
+   * reference: see PageArrays.reservedBlocks), so that they can be written, or read from the arrays directly.
+   */
+  materializeReserved(start: number, end: number): void {
+    if (end <= start) return;
+    const reservedBlocks = this.pages.reservedBlocks;
+    const last = Math.min(end - 1, this.pages.flags.length - 1) >>> PAGEBLOCK_ORDER;
+    for (let block = Math.max(start, 0) >>> PAGEBLOCK_ORDER; block <= last; block++) {
+      if (reservedBlocks[block] === 0) continue;
+      const first = block << PAGEBLOCK_ORDER;
+      this.pages.flags.fill(this.#pageFlagReserved, first, first + PAGEBLOCK_NR_PAGES);
+      this.pages.refcount.fill(1, first, first + PAGEBLOCK_NR_PAGES);
+      reservedBlocks[block] = 0;
+    }
+  }
+
+  /** {@link #valid}, with the page's words stored (see {@link materializeReserved}): for the setters. */
+  #stored(pfn: number): number {
+    this.#valid(pfn);
+    if (this.pages.reservedBlocks[pfn >>> PAGEBLOCK_ORDER] !== 0) this.materializeReserved(pfn, pfn + 1);
+    return pfn;
   }
 
   /** The word of a free MAX_PAGE_ORDER head kept in {@link freeMaxOrderHeads}, or 0 when `pfn` is not one. */
@@ -413,7 +438,8 @@ export class PhysicalMemory {
   /** `page_ref_count()`: 0 for pages on free lists (whose refcount slot holds a list link). */
   pageRefcount(pfn: number): number {
     const state = this.pageWord(pfn) >>> STATE_SHIFT;
-    return state === 1 || state === 2 ? 0 : this.pages.refcount[pfn]!;
+    if (state === 1 || state === 2) return 0;
+    return this.pages.reservedBlocks[pfn >>> PAGEBLOCK_ORDER] !== 0 ? 1 : this.pages.refcount[pfn]!;
   }
 
   /** `page_mapcount()`: 0 for free and typed pages. */
@@ -430,7 +456,7 @@ export class PhysicalMemory {
 
   /** Sets or clears the page type of an allocated page (`__SetPageSlab`, `__SetPageTable`, ...). */
   setPageType(pfn: number, type: PageType): void {
-    this.pages.mapcount[this.#valid(pfn)] = -type;
+    this.pages.mapcount[this.#stored(pfn)] = -type;
   }
 
   /** `get_pageblock_migratetype()`. */
@@ -587,15 +613,25 @@ export class PhysicalMemory {
 
   #markUnavailable(): void {
     const reservedBit = this.#pageFlagReserved;
-    // Nothing else is in these words yet (they are all 0): a fill per section is the same as setting each page.
+    const reservedBlocks = this.pages.reservedBlocks;
+    // Nothing else is in these words yet (they are all 0): a fill per section is the same as setting each page. A
+    // pageblock inside the range is marked whole instead, its words left unwritten (see PageArrays.reservedBlocks).
     const mark = (start: number, end: number) => {
       for (let pfn = start; pfn < end; ) {
         const nr = Math.floor(pfn / this.pagesPerSection);
         const sectionEnd = Math.min(end, (nr + 1) * this.pagesPerSection);
         const section = this.sections[nr];
         if (section !== undefined) {
-          section.flags.fill(reservedBit, pfn - section.startPfn, sectionEnd - section.startPfn);
-          section.refcount.fill(1, pfn - section.startPfn, sectionEnd - section.startPfn);
+          const firstBlock = Math.ceil(pfn / PAGEBLOCK_NR_PAGES) * PAGEBLOCK_NR_PAGES;
+          const lastBlock = Math.max(firstBlock, Math.floor(sectionEnd / PAGEBLOCK_NR_PAGES) * PAGEBLOCK_NR_PAGES);
+          for (const [from, to] of [
+            [pfn, Math.min(firstBlock, sectionEnd)],
+            [lastBlock, sectionEnd],
+          ] as const) {
+            section.flags.fill(reservedBit, from - section.startPfn, to - section.startPfn);
+            section.refcount.fill(1, from - section.startPfn, to - section.startPfn);
+          }
+          reservedBlocks.fill(1, firstBlock >>> PAGEBLOCK_ORDER, lastBlock >>> PAGEBLOCK_ORDER);
         }
         pfn = sectionEnd;
       }
