@@ -20,22 +20,17 @@ if (commands.length === 0) throw new Error('tsup.config.ts: no command found in 
 const quickCommands = ['sort', 'diff'];
 
 /**
- * How the executable reaches the commands: `main.ts`'s `import('./commands/NAME')` becomes `require()` of the
- * command's CommonJS bundle for a quick command, and `import()` of its ES module for the others, each left out of
- * the executable. A command's own `import('./report')` (run's `--report`) is the report's ES module too: the report
- * reads its browser sources next to `@mm/report`'s own files, so it is never inlined.
+ * How the executable reaches the commands, each left out of it: `main.ts`'s `import('./commands/NAME')` becomes
+ * `require()` of the command's CommonJS bundle for a quick command, and `import()` of its ES module for the others.
  */
 const commandModules: NonNullable<Options['esbuildPlugins']>[number] = {
   name: 'command-modules',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(commands\/)?[a-z-]+$/ }, (args) => {
-      const name = args.path.replace(/^\.\/(commands\/)?/, '');
-      const fromMain = args.importer.endsWith('/src/main.ts');
-      const fromCommand = args.importer.includes('/src/commands/') && !args.path.startsWith('./commands/');
-      if (!commands.includes(name) || !(fromMain || fromCommand)) return undefined;
-      const prefix = fromMain ? './commands/' : './';
-      if (quickCommands.includes(name)) return { path: `${prefix}${name}`, namespace: 'quick-command' };
-      return { path: `${prefix}${name}.js`, external: true };
+    build.onResolve({ filter: /^\.\/commands\/[a-z-]+$/ }, (args) => {
+      if (!args.importer.endsWith('/src/main.ts')) return undefined;
+      const name = args.path.slice('./commands/'.length);
+      if (quickCommands.includes(name)) return { path: args.path, namespace: 'quick-command' };
+      return { path: `${args.path}.js`, external: true };
     });
     // A quick command is a CommonJS module that requires the command's bundle: inlined into the executable as a
     // lazy module, so the bundle loads when the command runs, through require().
@@ -69,6 +64,7 @@ export default defineConfig([
     target: 'node20',
     sourcemap: true,
     noExternal: [/^@mm\//],
+    // The report reads its browser sources next to its own files: never inlined, should a quick command load it.
     external: ['@mm/report'],
     // From the workspace packages' sources, as the type declarations are: the build needs none of them built.
     esbuildOptions(options) {

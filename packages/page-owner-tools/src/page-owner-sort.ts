@@ -296,12 +296,13 @@ export class PageOwnerSort {
     // its order; without, a field is read only where it is used: in the culling key, or by a new entry (a block
     // merged into an existing entry adds only its page count).
     const cull = options.cull;
+    const keepTs = options.order === 'alloc_ts';
     let pid = debug || cull.has('pid') ? fields.pid() : undefined;
     let tgid = debug || cull.has('tgid') ? fields.tgid() : undefined;
     let comm = debug || cull.has('comm') ? fields.comm() : undefined;
-    const txt = options.order === 'alloc_ts' ? block : fields.withoutTs();
+    const txt = keepTs ? block : fields.withoutTs();
     const pageNum = fields.pageNum();
-    let ts = debug ? fields.ts(options.order === 'alloc_ts') : undefined;
+    let ts = debug ? fields.ts(keepTs) : undefined;
     let allocator = cull.has('allocator') ? allocatorOf(block, pfnLine) : undefined;
     const key =
       cull.size === 0
@@ -318,7 +319,7 @@ export class PageOwnerSort {
       pid ??= fields.pid();
       tgid ??= fields.tgid();
       comm ??= fields.comm();
-      ts ??= fields.ts(options.order === 'alloc_ts');
+      ts ??= fields.ts(keepTs);
       allocator ??= allocatorOf(block, pfnLine);
       const ownTxt = cull.size === 0 ? own(txt) : '';
       const keepStack = cull.size === 0 || cull.has('stacktrace') || options.order === 'stacktrace';

@@ -154,7 +154,7 @@ export class TaskContexts {
     return index >= RUN_BASE ? this.#runHandle : this.#handle[index]!;
   }
 
-  /** The info of a context (an allocation's gfp index, order and migrate reason; see the class). */
+  /** The info of a context (an allocation's gfp index and order; see the class). */
   info(index: number): number {
     return index >= RUN_BASE ? this.#runInfo : this.#info[index]!;
   }
