@@ -127,7 +127,10 @@ export class PageIdle {
     const end = to | 0;
     const perSection = memory.pagesPerSection;
     const lruMask = this.#lruMask();
+    // On an LRU, and state none (bits STATE_SHIFT and up clear): one test.
+    const trackedMask = (lruMask | (-1 << STATE_SHIFT)) | 0;
     const { idleMask, youngMask } = flags;
+    const accessed = PteBits.ACCESSED;
     for (let nr = start >>> memory.pfnSectionShift; nr * perSection < end; nr++) {
       const base = nr * perSection;
       const section = memory.sections[nr];
@@ -135,6 +138,8 @@ export class PageIdle {
       // No section, or no idle flags there (32-bit without page_ext).
       if (section === undefined || bits === undefined) continue;
       const pageFlags = section.flags;
+      // 64-bit: Idle and Young are page flags, in the word just read.
+      const inFlags = bits === pageFlags;
       const last = Math.min(end - base, perSection);
       for (let first = Math.max(start - base, 0); first < last; first = (first | (RMAP_CHUNK_PAGES - 1)) + 1) {
         // A run of pages that never held a user page (the vm's reverse map says so) has nothing to track.
@@ -150,9 +155,9 @@ export class PageIdle {
         for (let page = first; page < chunkEnd; page++) {
           const word = pageFlags[page]!;
           // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
-          if ((word & lruMask) === 0 || word >>> STATE_SHIFT !== 0) continue;
+          if ((word & trackedMask) !== lruMask) continue;
           const bit = base + page - start;
-          const idleWord = bits[page]!;
+          const idleWord = inFlags ? word : bits[page]!;
           if (data !== undefined) {
             if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
           } else if ((idleWord & idleMask) === 0) continue;
@@ -173,8 +178,8 @@ export class PageIdle {
             if (anonPte !== undefined && (anonPte[index]! | 0) === pfn + 1) {
               // Vma.clearYoung(), with the mapping's arrays at hand: a method call per page cost the walk 7%.
               const entry = anonBits![index]!;
-              referenced = (entry & PteBits.ACCESSED) !== 0;
-              if (referenced) anonBits![index] = entry & ~PteBits.ACCESSED;
+              referenced = (entry & accessed) !== 0;
+              if (referenced) anonBits![index] = entry & ~accessed;
             }
           } else if (mapping > 0) {
             referenced = vm.clearFilePteRefs(mapping, indexes[at]!, pfn);

@@ -142,6 +142,28 @@ describe.each(profiles)('%s: the page_idle bitmap file', (profile) => {
     expect(idlePages).toEqual([...pfns].sort((a, b) => a - b));
   });
 
+  it('never tracks a free page whose free-list number has the PG_lru bit (a per-CPU list of a high CPU)', () => {
+    // A free page's flags word holds the list it is on where the page flags were: on some CPUs' per-CPU lists, that
+    // number has PG_lru's bit. The walk tells such a page by its state, not by that bit.
+    const kernel = boot({ memory: '512M', profile, cpus: 16, features: [pageIdle()] });
+    const idle = kernel.feature(pageIdle)!;
+    const lru = 1 << kernel.profile.pageFlags.bit.lru;
+    const freed: number[] = [];
+    for (let cpu = 0; cpu < 16; cpu++) {
+      kernel.memory.current.cpu = cpu;
+      const { task, pfns } = anonProcess(kernel, 8, `app${cpu}`);
+      kernel.vm.exit(task);
+      freed.push(...pfns);
+    }
+    const lookalikes = freed.filter((pfn) => (kernel.memory.pageWord(pfn) & lru) !== 0);
+    expect(lookalikes.length).toBeGreaterThan(0);
+    const words = lookalikes.map((pfn) => kernel.memory.pageWord(pfn));
+    const everything = new Uint8Array(Math.ceil(kernel.memory.maxPfn / 64) * 8).fill(0xff);
+    expect(idle.writeBitmap(0, everything)).toBe(everything.length);
+    expect(lookalikes.map((pfn) => kernel.memory.pageWord(pfn))).toEqual(words);
+    expect(lookalikes.filter((pfn) => bitOf(idle, pfn))).toEqual([]);
+  });
+
   it('estimates exactly: idle = the pages nobody touched, for anonymous, file and shared pages of several processes', () => {
     const kernel = bootOdd(profile);
     const { vm } = kernel;
