@@ -11,6 +11,11 @@ export interface BitmapError {
 /** Bytes of one bitmap word (`BITMAP_CHUNK_SIZE`, a u64). */
 export const BITMAP_CHUNK_SIZE = 8;
 const CHUNK_BITS = 64;
+/** An anonymous mapping that is gone: no entries. */
+const NO_ENTRIES: Uint32Array = new Uint32Array(0);
+const NO_BITS: Uint8Array = new Uint8Array(0);
+/** `_PAGE_ACCESSED`, read once (a property load per page cost the walk 4%). */
+const ACCESSED = PteBits.ACCESSED;
 
 /**
  * Idle page tracking (mm/page_idle.c): the `/sys/kernel/mm/page_idle/bitmap` file over the Idle and Young flags the
@@ -30,6 +35,10 @@ export class PageIdle {
   /** 32-bit: the flags are page_ext bits. */
   readonly inPageExt: boolean;
   readonly #v4: boolean;
+  /** {@link #clearReferences}' last anonymous mapping and its entries. */
+  #anonMapping = 0;
+  #anonPte = NO_ENTRIES;
+  #anonBits = NO_BITS;
 
   constructor(deps: { memory: PhysicalMemory; vm: Vm }) {
     const { memory, vm } = deps;
@@ -114,10 +123,9 @@ export class PageIdle {
    * The loop of both files over [start, end), section by section with the section's flags at hand, and within a
    * section by reverse-map chunk (a chunk that never held a user page is passed over whole; elsewhere a page not on
    * an LRU costs one test). For each tracked page (on an LRU, not a tail) that the write's `data` selects, or that
-   * is idle when reading: clear the accessed bits of its mappings (Young and not Idle if one was set), then set
-   * Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn start + b. The walk
-   * of an anonymous page (one entry, at its index in its mapping) is written out here, with the chunk's reverse map
-   * and the last mapping at hand; a page cache page goes through `Vm.clearFilePteRefs()`.
+   * is idle when reading: clear the accessed bits of its mappings ({@link #clearReferences}; Young and not Idle if
+   * one was set), then set Idle (write) or report it in `out` if still idle (read). Bit b of `data` and `out` is pfn
+   * start + b. Writing and reading have a loop each: a test of the mode per page cost the walk 5%.
    */
   #walk(from: number, to: number, data: Uint8Array | undefined, out: Uint8Array | undefined): void {
     const { memory, flags, vm } = this;
@@ -128,9 +136,9 @@ export class PageIdle {
     const perSection = memory.pagesPerSection;
     const lruMask = this.#lruMask();
     // On an LRU, and state none (bits STATE_SHIFT and up clear): one test.
-    const trackedMask = (lruMask | (-1 << STATE_SHIFT)) | 0;
+    const trackedMask = lruMask | (-1 << STATE_SHIFT);
     const { idleMask, youngMask } = flags;
-    const accessed = PteBits.ACCESSED;
+    this.#anonMapping = 0;
     for (let nr = start >>> memory.pfnSectionShift; nr * perSection < end; nr++) {
       const base = nr * perSection;
       const section = memory.sections[nr];
@@ -148,53 +156,63 @@ export class PageIdle {
         if (mappings === undefined) continue;
         const indexes = vm.rmap.index[chunk]!;
         const chunkEnd = Math.min(last, (first | (RMAP_CHUNK_PAGES - 1)) + 1);
-        // The anonymous mapping of the last page walked: the next page is most often in it.
-        let anonMapping = 0;
-        let anonPte: Uint32Array | undefined;
-        let anonBits: Uint8Array | undefined;
-        for (let page = first; page < chunkEnd; page++) {
-          const word = pageFlags[page]!;
-          // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
-          if ((word & trackedMask) !== lruMask) continue;
-          const bit = base + page - start;
-          const idleWord = inFlags ? word : bits[page]!;
-          if (data !== undefined) {
+        if (data !== undefined) {
+          for (let page = first; page < chunkEnd; page++) {
+            const word = pageFlags[page]!;
+            // Tracked: on an LRU and an ordinary allocated page (state none: not free, not a tail).
+            if ((word & trackedMask) !== lruMask) continue;
+            const bit = base + page - start;
             if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
-          } else if ((idleWord & idleMask) === 0) continue;
-          const pfn = base + page;
-          const at = pfn & (RMAP_CHUNK_PAGES - 1);
-          const mapping = mappings[at]!;
-          let referenced = false;
-          if (mapping < 0) {
-            // page_idle_clear_pte_refs() of an anonymous page: its one entry, at its index in its mapping.
-            if (mapping !== anonMapping) {
-              const anonVma: Vma | undefined = vm.vma(-mapping);
-              anonPte = anonVma?.pte;
-              anonBits = anonVma?.bits;
-              anonMapping = mapping;
-            }
-            const index = indexes[at]!;
-            // (`| 0`: the entry compared as the int32 it is for any pfn, not as a double.)
-            if (anonPte !== undefined && (anonPte[index]! | 0) === pfn + 1) {
-              // Vma.clearYoung(), with the mapping's arrays at hand: a method call per page cost the walk 7%.
-              const entry = anonBits![index]!;
-              referenced = (entry & accessed) !== 0;
-              if (referenced) anonBits![index] = entry & ~accessed;
-            }
-          } else if (mapping > 0) {
-            referenced = vm.clearFilePteRefs(mapping, indexes[at]!, pfn);
-          }
-          if (data !== undefined) {
+            const idleWord = inFlags ? word : bits[page]!;
+            const pfn = base + page;
+            const at = pfn & (RMAP_CHUNK_PAGES - 1);
             // Young if an entry was accessed; Idle either way.
-            bits[page] = referenced ? idleWord | youngMask | idleMask : idleWord | idleMask;
-          } else if (referenced) {
-            bits[page] = (idleWord & ~idleMask) | youngMask;
-          } else {
-            out![bit >>> 3]! |= 1 << (bit & 7);
+            bits[page] = this.#clearReferences(mappings[at]!, indexes[at]!, pfn)
+              ? idleWord | youngMask | idleMask
+              : idleWord | idleMask;
+          }
+        } else {
+          for (let page = first; page < chunkEnd; page++) {
+            const word = pageFlags[page]!;
+            if ((word & trackedMask) !== lruMask) continue;
+            const idleWord = inFlags ? word : bits[page]!;
+            if ((idleWord & idleMask) === 0) continue;
+            const pfn = base + page;
+            const at = pfn & (RMAP_CHUNK_PAGES - 1);
+            if (this.#clearReferences(mappings[at]!, indexes[at]!, pfn)) {
+              bits[page] = (idleWord & ~idleMask) | youngMask;
+            } else {
+              const bit = pfn - start;
+              out![bit >>> 3]! |= 1 << (bit & 7);
+            }
           }
         }
       }
     }
+  }
+
+  /**
+   * `page_idle_clear_pte_refs()` of a page with reverse-map `mapping` and `index`: clears the accessed bit of every
+   * entry mapping page `pfn` and says whether one was set. An anonymous page has one entry, at its index in its
+   * mapping: that walk is written out here, the last mapping's arrays kept at hand (the next page is most often in
+   * it; `Vma.clearYoung()`, a call per page, cost the walk 7%). A page cache page goes through
+   * `Vm.clearFilePteRefs()`.
+   */
+  #clearReferences(mapping: number, index: number, pfn: number): boolean {
+    if (mapping > 0) return this.vm.clearFilePteRefs(mapping, index, pfn);
+    if (mapping === 0) return false;
+    if (mapping !== this.#anonMapping) {
+      const vma: Vma | undefined = this.vm.vma(-mapping);
+      this.#anonPte = vma?.pte ?? NO_ENTRIES;
+      this.#anonBits = vma?.bits ?? NO_BITS;
+      this.#anonMapping = mapping;
+    }
+    // (`| 0`: the entry compared as the int32 it is for any pfn, not as a double.)
+    if (index >= this.#anonPte.length || (this.#anonPte[index]! | 0) !== pfn + 1) return false;
+    const entry = this.#anonBits[index]!;
+    if ((entry & ACCESSED) === 0) return false;
+    this.#anonBits[index] = entry & ~ACCESSED;
+    return true;
   }
 
   /** The pfns a request at `position` for `length` bytes covers, per era; undefined at or past max_pfn. */

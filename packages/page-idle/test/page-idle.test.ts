@@ -1,6 +1,7 @@
 import { boot, type Kernel } from '@mm/kernel';
 import { migrate } from '@mm/migrate';
 import { PAGE_SIZE, type ProfileName } from '@mm/physmem';
+import { PteBits } from '@mm/vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { idlePfns, markIdle, type PageIdle, pageIdle } from '../src/index';
@@ -140,6 +141,32 @@ describe.each(profiles)('%s: the page_idle bitmap file', (profile) => {
     });
     // Only the process's pages are tracked; everything else (kernel, slab, page tables, free) reads 0.
     expect(idlePages).toEqual([...pfns].sort((a, b) => a - b));
+  });
+
+  it('follows a mapping that changed between reads: its entries moved when its first page was unmapped', () => {
+    const kernel = bootOdd(profile);
+    const idle = kernel.feature(pageIdle)!;
+    const { task, start, pfns } = anonProcess(kernel, 16);
+    const everything = new Uint8Array(Math.ceil(kernel.memory.maxPfn / 64) * 8).fill(0xff);
+    idle.writeBitmap(0, everything);
+    // munmap() of the first page: the mapping keeps its id, with new entry arrays and its pages renumbered.
+    kernel.vm.munmap(task, start, 1);
+    kernel.vm.touch(task, start + 5 * PAGE_SIZE);
+    expect(bitOf(idle, pfns[5]!)).toBe(false);
+    expect(bitOf(idle, pfns[6]!)).toBe(true);
+  });
+
+  it('does not follow a reverse map entry to a page table entry that maps another page', () => {
+    const kernel = bootOdd(profile);
+    const idle = kernel.feature(pageIdle)!;
+    const { pfns } = anonProcess(kernel, 2);
+    const [first, second] = pfns as [number, number];
+    const mapping = kernel.vm.rmap.mappingOf(first);
+    const entries = kernel.vm.vma(-mapping)!;
+    // The first page's reverse map says the second's entry (page_vma_mapped_walk() checks the entry's pfn).
+    kernel.vm.rmap.set(first, mapping, kernel.vm.rmap.indexOf(second));
+    idle.writeBitmap(Math.floor(first / 64) * 8, word(first));
+    expect(entries.bits[kernel.vm.rmap.indexOf(second)]! & PteBits.ACCESSED).toBe(PteBits.ACCESSED);
   });
 
   it('never tracks a free page whose free-list number has the PG_lru bit (a per-CPU list of a high CPU)', () => {
