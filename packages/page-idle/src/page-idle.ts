@@ -11,7 +11,7 @@ export interface BitmapError {
 /** Bytes of one bitmap word (`BITMAP_CHUNK_SIZE`, a u64). */
 export const BITMAP_CHUNK_SIZE = 8;
 const CHUNK_BITS = 64;
-/** An anonymous mapping that is gone: no entries. */
+/** The entries (and their bits) of an anonymous mapping that is gone: none. */
 const NO_ENTRIES: Uint32Array = new Uint32Array(0);
 const NO_BITS: Uint8Array = new Uint8Array(0);
 /** `_PAGE_ACCESSED`, read once (a property load per page cost the walk 4%). */

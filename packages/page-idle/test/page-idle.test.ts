@@ -184,10 +184,10 @@ describe.each(profiles)('%s: the page_idle bitmap file', (profile) => {
     }
     const lookalikes = freed.filter((pfn) => (kernel.memory.pageWord(pfn) & lru) !== 0);
     expect(lookalikes.length).toBeGreaterThan(0);
-    const words = lookalikes.map((pfn) => kernel.memory.pageWord(pfn));
+    const before = lookalikes.map((pfn) => kernel.memory.pageWord(pfn));
     const everything = new Uint8Array(Math.ceil(kernel.memory.maxPfn / 64) * 8).fill(0xff);
     expect(idle.writeBitmap(0, everything)).toBe(everything.length);
-    expect(lookalikes.map((pfn) => kernel.memory.pageWord(pfn))).toEqual(words);
+    expect(lookalikes.map((pfn) => kernel.memory.pageWord(pfn))).toEqual(before);
     expect(lookalikes.filter((pfn) => bitOf(idle, pfn))).toEqual([]);
   });
 
