@@ -119,6 +119,35 @@ describe('TraceReader', () => {
     }
   });
 
+  it('refuses, at the end, an input of which no line is an event, naming its first line that is not a comment', () => {
+    const dump = '# a comment\n\nPage allocated via order 0, mask 0x24213ca(GFP_HIGHUSER_MOVABLE)\n ...\n\n';
+    for (const size of [1, 7, dump.length]) {
+      const reader = new TraceReader({ file: 'page_owner.txt' });
+      for (let at = 0; at < dump.length; at += size) expect(reader.push(dump.slice(at, at + size))).toEqual([]);
+      expect(() => reader.end()).toThrow(
+        new TraceFormatError(
+          'page_owner.txt',
+          3,
+          "expected an event line of ftrace ('TASK-PID [CPU] FLAGS SECONDS: EVENT: FIELDS') or perf script ('COMM PID " +
+            '[CPU] SECONDS: SYSTEM:EVENT: FIELDS\'), got "Page allocated via order 0, mask 0x24213ca(GFP_HIGHUSER_MOVABLE)" ' +
+            '(no trace event in page_owner.txt: 2 lines that are neither events, comments nor blank)',
+        ),
+      );
+    }
+    // A long line is shown cut, with its length; a control character escaped.
+    const reader = new TraceReader({ file: 'x' });
+    reader.push(`\u0001${'y'.repeat(100)}\n`);
+    expect(() => reader.end()).toThrow(
+      `got "\\u0001${'y'.repeat(79)}"... (101 characters) (no trace event in x: 1 line`,
+    );
+    // An empty trace, one of comments only, and one with other lines beside its events are read.
+    for (const input of ['', '# tracer: nop\n#\n\n', text]) {
+      const reader = new TraceReader();
+      reader.push(input);
+      expect(() => reader.end()).not.toThrow();
+    }
+  });
+
   it('reads task and time only of the events asked for', () => {
     const reader = new TraceReader({ tasks: (name) => name === 'mm_page_free' });
     const events = [...reader.push(text), ...reader.end()];

@@ -238,6 +238,8 @@ export interface TraceReaderOptions {
   readonly maxLineLength?: number;
 }
 
+/** How much of a line a message shows. */
+const SHOWN_CHARACTERS = 80;
 /** How many distinct frame lines a reader keeps parsed. */
 const FRAME_CACHE_SIZE = 1 << 16;
 
@@ -246,10 +248,13 @@ const FRAME_CACHE_SIZE = 1 << 16;
  * Every layout is recognised line by line (see {@link parseEventLine}); perf events collect the kernel frames of
  * their call chains. Lines that are neither events, frames, comments nor blank are counted in `unknown`. A line
  * longer than `maxLineLength` throws {@link TraceFormatError} naming it (the text is no trace), as soon as the
- * chunk that makes it too long is pushed: memory stays bounded whatever the input.
+ * chunk that makes it too long is pushed: memory stays bounded whatever the input. So does `end()` for an input
+ * with such lines and not one event.
  */
 export class TraceReader {
   unknown = 0;
+  /** The first line counted in {@link unknown}: its number and first characters, for the message of {@link end}. */
+  #firstUnknown: { readonly line: number; readonly text: string; readonly length: number } | undefined;
   readonly #tasks: boolean | ((name: string) => boolean);
   readonly #file: string;
   readonly #maxLine: number;
@@ -303,13 +308,28 @@ export class TraceReader {
     );
   }
 
-  /** The events left at the end of the input. */
+  /**
+   * The events left at the end of the input. Throws {@link TraceFormatError} for an input of which no line is an
+   * event but some line is neither a comment nor blank (a page_owner dump, a log): it names that first line.
+   */
   end(): TraceEvent[] {
     const events: TraceEvent[] = [];
     if (this.#rest !== '') this.#line(this.#rest, events);
     this.#rest = '';
     if (this.#pending !== undefined) events.push(this.#pending);
     this.#pending = undefined;
+    const first = this.#firstUnknown;
+    if (this.layouts.size === 0 && first !== undefined) {
+      const lines = `${this.unknown.toLocaleString('en-US')} line${this.unknown === 1 ? '' : 's'}`;
+      throw new TraceFormatError(
+        this.#file,
+        first.line,
+        `expected an event line of ftrace ('TASK-PID [CPU] FLAGS SECONDS: EVENT: FIELDS') or perf script ('COMM PID ` +
+          `[CPU] SECONDS: SYSTEM:EVENT: FIELDS'), got ${JSON.stringify(first.text)}` +
+          `${first.length > first.text.length ? `... (${first.length} characters)` : ''} ` +
+          `(no trace event in ${this.#file}: ${lines} that are neither events, comments nor blank)`,
+      );
+    }
     return events;
   }
 
@@ -338,8 +358,11 @@ export class TraceReader {
     }
     if (first === 0x23 /* # */ || trimmedEnd(line, 0, line.length) === 0) return;
     const event = readEventLine(line, this.#number, this.#tasks);
-    if (event === undefined) this.unknown++;
-    else {
+    if (event === undefined) {
+      if (this.unknown++ === 0) {
+        this.#firstUnknown = { line: this.#number, text: line.slice(0, SHOWN_CHARACTERS), length: line.length };
+      }
+    } else {
       this.layouts.add(event.layout);
       this.#pending = event;
     }

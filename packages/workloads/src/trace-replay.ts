@@ -321,7 +321,8 @@ function tracePages(pages: PfnSet): Feature<undefined> {
  * the trace never allocated, failed allocations, and pages the simulated machine cannot give are counted. Throws,
  * before booting: {@link TraceRangeError} at the first page beyond the machine (`memory`, else
  * {@link REPLAY_MEMORY_CAP}, and what the host can hold) or for a `memory` no machine can have or the host hold
- * (before reading the trace); {@link TraceFormatError} for text that is no trace (a line over 64 KiB).
+ * (before reading the trace); {@link TraceFormatError} for text that is no trace (a line over 64 KiB, or not one
+ * event line).
  */
 export async function replayTrace(options: ReplayOptions): Promise<{ kernel: Kernel; result: ReplayResult }> {
   const file = options.file ?? '<trace>';

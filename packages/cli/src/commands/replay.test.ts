@@ -121,6 +121,25 @@ describe('mmsim replay', () => {
     );
   });
 
+  it('refuses a file without one trace event (a page_owner dump, say) with its first line, exit 1', async () => {
+    const file = join(scratch, 'page_owner.txt');
+    writeFileSync(
+      file,
+      'Page allocated via order 0, mask 0x24213ca(GFP_HIGHUSER_MOVABLE|__GFP_COLD)\n [<ffffffff811a0d41>] __alloc_pages_nodemask+0x1f1/0x430\n\n',
+    );
+    for (const args of [[], ['--stat']]) {
+      const io = memoryIo();
+      expect(await main(['replay', file, ...args], io)).toBe(1);
+      expect(io.out()).toBe('');
+      expect(io.err()).toBe(
+        `mmsim replay: ${file}:1: expected an event line of ftrace ('TASK-PID [CPU] FLAGS SECONDS: EVENT: FIELDS') or ` +
+          `perf script ('COMM PID [CPU] SECONDS: SYSTEM:EVENT: FIELDS'), got "Page allocated via order 0, mask ` +
+          `0x24213ca(GFP_HIGHUSER_MOVABLE|__GFP_COLD)" (no trace event in ${file}: 2 lines that are neither events, ` +
+          `comments nor blank)\n`,
+      );
+    }
+  });
+
   it('wants --out for --report', async () => {
     const io = memoryIo();
     expect(await main(['replay', 'trace.txt', '--report'], io)).toBe(2);

@@ -45,7 +45,8 @@ as the trace's task, at the trace's time, with the whole kernel call chain below
 mm_page_free frees what it freed. A page allocated again without a traced free frees its earlier owner first;
 frees of pages allocated before the trace began, failed allocations and pages the simulated machine does not have
 are counted. ${replayedEvents.join(', ')} are counted; other lines are counted as unknown; a known event without its
-fields is reported with its line number. The trace is read twice: first for its symbols, pages and size.
+fields is reported with its line number. A file without a single event line (a page_owner dump, a log) is refused,
+exit 1, with its first line. The trace is read twice: first for its symbols, pages and size.
 
 Frame sizes (sym+0xoff/0xsize) come from --kallsyms when given, else from mmsim's model of the kernel text when
 every offset seen fits, else from the largest offset the trace shows for the symbol; --json counts the frames of
