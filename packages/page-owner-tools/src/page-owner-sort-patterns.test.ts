@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { sortPageOwner } from './page-owner-sort';
 import { commPattern, numberBeforeComma, type PatternMatch, tgidPattern, tsPattern } from './page-owner-sort-patterns';
 
+/** The timeout of the tests of hostile input: far above their linear cost, far below a quadratic one's. */
+const HANG = 10_000;
+
 // The tool's patterns as JavaScript regular expressions, the way page-owner-sort.ts ran them before: the oracle
 // for the scanners on inputs short enough for their backtracking.
 const WS = '[ \\t\\n\\v\\f\\r]';
@@ -84,11 +87,14 @@ describe('page_owner_sort patterns', () => {
     ['tgid 1 ( over and over', 'tgid 1 ('.repeat(30_000)],
     ['spaces after tgid', `tgid${' '.repeat(200_000)}(`],
     ['digits after pid', `pid ${'9'.repeat(200_000)}`],
-  ])('scan in linear time: %s', (_what, text) => {
-    const started = performance.now();
-    for (const scan of Object.values(SCANNERS)) scan(text);
-    expect(performance.now() - started).toBeLessThan(500);
-  });
+  ])(
+    'scan in linear time: %s',
+    (_what, text) => {
+      for (const scan of Object.values(SCANNERS)) scan(text);
+    },
+    // Milliseconds when linear; a backtracking or quadratic scan of these inputs takes minutes.
+    HANG,
+  );
 });
 
 describe('page_owner_sort on hostile input', () => {
@@ -105,14 +111,15 @@ describe('page_owner_sort on hostile input', () => {
       '1 MB of 127 KB blocks of huge numbers',
       longBlocks(`order ${'9'.repeat(5000)}, pid 1, ts ${'8'.repeat(9000)} ns`, 127 * 1024, 8),
     ],
-  ])('sorts %s in well under 2 s, with every option that reads the fields', (_what, input) => {
-    for (const argv of [[], ['-a'], ['-d'], ['--cull', 'pid,tgid,name,st,ator'], ['-m'], ['-n'], ['-s']]) {
-      const started = performance.now();
-      const run = sortPageOwner('v6.18', [...argv, 'in', 'out'], input);
-      expect(run.exitCode).toBe(0);
-      expect(performance.now() - started, argv.join(' ')).toBeLessThan(2000);
-    }
-  });
+  ])(
+    'sorts %s in linear time, with every option that reads the fields',
+    (_what, input) => {
+      for (const argv of [[], ['-a'], ['-d'], ['--cull', 'pid,tgid,name,st,ator'], ['-m'], ['-n'], ['-s']]) {
+        expect(sortPageOwner('v6.18', [...argv, 'in', 'out'], input).exitCode, argv.join(' ')).toBe(0);
+      }
+    },
+    HANG,
+  );
 
   it('takes a pid of a megabyte of digits as the tool does (overflow: -1), without building a BigInt of it', () => {
     const input = `Page allocated via order 0, mask 0x0(), pid ${'0'.repeat(1000)}${'9'.repeat(100_000)}, tgid 5 (sh), ts 1 ns\n x+0x1/0x2\n\n`;

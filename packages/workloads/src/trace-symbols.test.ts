@@ -28,11 +28,9 @@ describe('parseKallsyms', () => {
     expect(() => parseKallsyms('0000000000000000 T _text\n0000000000000000 T f\n', 'k.txt')).toThrow(
       'k.txt: every address is 0: read /proc/kallsyms as root (kptr_restrict)',
     );
-    const started = performance.now();
     expect(() =>
       parseKallsyms(`ffffffff81000000 T _text\nffffffff81000100 T ${'f'.repeat(1 << 20)}\n`, 'k.txt'),
     ).toThrow('k.txt:2: a line of more than 65536 characters: not kallsyms');
-    expect(performance.now() - started).toBeLessThan(500);
   });
 });
 
