@@ -28,6 +28,15 @@ function isFileError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof code === 'string' && (code.startsWith('E') || code.startsWith('ERR_FS'));
 }
 
+/**
+ * `error`, a file error of reading `path`, made to name it: a read's error (EISDIR for a directory, EIO) has no path,
+ * unlike the open's, and would print as `Is a directory (read)`.
+ */
+export function namingFile(error: unknown, path: string): unknown {
+  if (isFileError(error) && error.path === undefined) error.path = path;
+  return error;
+}
+
 /** What was thrown, as one line: `Name: message` for an error, else its text (`null`, a string, an object). */
 export function errorText(error: unknown): string {
   try {

@@ -44,9 +44,18 @@ function* textChunks(path: string): Generator<string> {
     }
     const rest = decoder.decode();
     if (rest !== '') yield rest;
+  } catch (error) {
+    throw withPath(error, path);
   } finally {
     closeSync(descriptor);
   }
+}
+
+/** A read's error (EISDIR for a directory, EIO) has no path, unlike the open's: it gets the file's. */
+function withPath(error: unknown, path: string): unknown {
+  const errno = error as NodeJS.ErrnoException;
+  if (error instanceof Error && typeof errno.code === 'string' && errno.path === undefined) errno.path = path;
+  return error;
 }
 
 /** The files of a run's output directory (`mmsim run --out DIR`) a report reads. */
@@ -75,6 +84,8 @@ function readBounded(path: string, max: number, what: string): Uint8Array {
       at += read;
     }
     return at === size ? bytes : bytes.subarray(0, at);
+  } catch (error) {
+    throw withPath(error, path);
   } finally {
     closeSync(descriptor);
   }

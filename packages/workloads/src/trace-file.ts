@@ -13,10 +13,20 @@ import { StringDecoder } from 'node:string_decoder';
  */
 export async function* readTraceText(path: string): AsyncGenerator<string, void, undefined> {
   const decoder = new StringDecoder('utf8');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
-    const bytes = chunk as Buffer;
-    yield isAscii(bytes) ? bytes.toString('latin1') : decoder.write(bytes);
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
+      const bytes = chunk as Buffer;
+      yield isAscii(bytes) ? bytes.toString('latin1') : decoder.write(bytes);
+    }
+  } catch (error) {
+    // A read's error (EISDIR for a directory, EIO) has no path, unlike the open's: it gets the file's.
+    if (isErrno(error) && error.path === undefined) error.path = path;
+    throw error;
   }
   const rest = decoder.end();
   if (rest !== '') yield rest;
+}
+
+function isErrno(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
 }

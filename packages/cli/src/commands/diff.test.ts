@@ -62,6 +62,10 @@ describe('mmsim diff', () => {
     const missing = memoryIo();
     expect(await main(['diff', good, join(scratch, 'nope')], missing)).toBe(1);
     expect(missing.err()).toBe(`mmsim diff: ${join(scratch, 'nope')}: No such file or directory\n`);
+    // A directory opens, and its read fails: the message names it all the same.
+    const directory = memoryIo();
+    expect(await main(['diff', good, scratch], directory)).toBe(1);
+    expect(directory.err()).toBe(`mmsim diff: ${scratch}: Is a directory\n`);
     const usage = memoryIo();
     expect(await main(['diff', good], usage)).toBe(2);
     expect(usage.err()).toMatch(/expected two dumps/);

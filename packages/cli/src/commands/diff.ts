@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { diffPageOwner, type StackGrowth } from '@mm/page-owner-tools';
 import { ExitCode, formatJson } from '../cli-io';
 import { type Command, defineCommand } from '../command';
+import { namingFile } from '../describe-error';
 import { integerOption } from '../parse-options';
 
 const help = `Usage: mmsim diff [options] <before> <after>
@@ -35,7 +36,11 @@ export function formatGrowth(stacks: readonly StackGrowth[]): string {
 
 /** The chunks of a file, opened only when the first is asked for (so that the second dump's errors wait their turn). */
 async function* lazyRead(path: string): AsyncGenerator<string | Uint8Array> {
-  yield* createReadStream(path);
+  try {
+    yield* createReadStream(path);
+  } catch (error) {
+    throw namingFile(error, path);
+  }
 }
 
 export const diffCommand: Command = defineCommand({

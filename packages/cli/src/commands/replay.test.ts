@@ -150,6 +150,14 @@ describe('mmsim replay', () => {
     const io = memoryIo();
     expect(await main(['replay', join(scratch, 'missing.txt')], io)).toBe(1);
     expect(io.err()).toBe(`mmsim replay: ${join(scratch, 'missing.txt')}: No such file or directory\n`);
+    // A directory opens, and its read fails: the message names it all the same, as a trace or as kallsyms.
+    const trace = join(scratch, 'one-event.txt');
+    writeFileSync(trace, '  a-1 [000] .... 1.000000: mm_page_free: page=x pfn=0x1000 order=0\n');
+    for (const args of [[scratch], ['--stat', scratch], [trace, '--kallsyms', scratch]]) {
+      const directory = memoryIo();
+      expect(await main(['replay', ...args], directory)).toBe(1);
+      expect(directory.err()).toBe(`mmsim replay: ${scratch}: Is a directory\n`);
+    }
     const usage = memoryIo();
     expect(await main(['replay'], usage)).toBe(2);
   });

@@ -19,6 +19,7 @@ import {
 } from '@mm/workloads';
 import { ExitCode, formatJson, UsageError } from '../cli-io';
 import { type Command, defineCommand } from '../command';
+import { namingFile } from '../describe-error';
 import { checkOutputDirectory } from '../output-directory';
 import { profileOption } from '../parse-options';
 import { sampleTimeline } from '../run-workload';
@@ -108,6 +109,15 @@ function statCollector(options: ReplayStatOptions): { add: (event: TraceEvent) =
     },
     stat: () => stat ?? new PerfKmemPageStat({ live: options.live, allocFunctions: options.allocFunctions }),
   };
+}
+
+/** The text of a kallsyms file; an error names it. */
+function readKallsyms(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw namingFile(error, path);
+  }
 }
 
 /** Reads a trace once, for perf kmem's statistics alone. */
@@ -227,8 +237,7 @@ export const replayCommand: Command = defineCommand({
     let kallsyms: ReturnType<typeof parseKallsyms> | undefined;
     let replayed: Awaited<ReturnType<typeof replayTrace>>;
     try {
-      if (values.kallsyms !== undefined)
-        kallsyms = parseKallsyms(readFileSync(values.kallsyms, 'utf8'), values.kallsyms);
+      if (values.kallsyms !== undefined) kallsyms = parseKallsyms(readKallsyms(values.kallsyms), values.kallsyms);
       replayed = await replayTrace({
         open: () => readTraceText(file),
         file,

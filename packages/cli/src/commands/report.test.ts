@@ -100,8 +100,14 @@ describe('mmsim report', () => {
     ['a directory that is no run', 'empty-dir', /expected a run's output directory .* found neither/],
     ['an empty file', 'empty.txt', /expected a page_owner dump .* found none/],
     ['a malformed dump', 'bad.txt', /bad\.txt:2: expected/],
+    [
+      'a run whose kpageflags is a directory',
+      'odd-run',
+      /^mmsim report: .*odd-run\/proc\/kpageflags: Is a directory\n$/,
+    ],
   ])('fails clearly on %s, writing nothing', async (_what, name, message) => {
     mkdirSync(join(scratch, 'empty-dir'), { recursive: true });
+    mkdirSync(join(scratch, 'odd-run/proc/kpageflags'), { recursive: true });
     writeFileSync(join(scratch, 'empty.txt'), '');
     writeFileSync(join(scratch, 'bad.txt'), 'Page allocated via order 0, mask 0xcc0(GFP_KERNEL)\nnot a PFN line\n');
     const io = memoryIo();
