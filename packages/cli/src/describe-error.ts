@@ -29,10 +29,10 @@ function isFileError(error: unknown): error is NodeJS.ErrnoException {
 }
 
 /**
- * `error`, a file error of reading `path`, made to name it: a read's error (EISDIR for a directory, EIO) has no path,
+ * `error`, given `path` if it is a file error without one: a read's error (EISDIR for a directory, EIO) has no path,
  * unlike the open's, and would print as `Is a directory (read)`.
  */
-export function namingFile(error: unknown, path: string): unknown {
+export function withPath(error: unknown, path: string): unknown {
   if (isFileError(error) && error.path === undefined) error.path = path;
   return error;
 }

@@ -19,14 +19,15 @@ export async function* readTraceText(path: string): AsyncGenerator<string, void,
       yield isAscii(bytes) ? bytes.toString('latin1') : decoder.write(bytes);
     }
   } catch (error) {
-    // A read's error (EISDIR for a directory, EIO) has no path, unlike the open's: it gets the file's.
-    if (isErrno(error) && error.path === undefined) error.path = path;
-    throw error;
+    throw withPath(error, path);
   }
   const rest = decoder.end();
   if (rest !== '') yield rest;
 }
 
-function isErrno(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+/** A read's error (EISDIR for a directory, EIO) has no path, unlike the open's: it gets the file's. */
+function withPath(error: unknown, path: string): unknown {
+  const errno = error as NodeJS.ErrnoException;
+  if (error instanceof Error && typeof errno.code === 'string' && errno.path === undefined) errno.path = path;
+  return error;
 }

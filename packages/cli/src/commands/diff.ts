@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { diffPageOwner, type StackGrowth } from '@mm/page-owner-tools';
 import { ExitCode, formatJson } from '../cli-io';
 import { type Command, defineCommand } from '../command';
-import { namingFile } from '../describe-error';
+import { withPath } from '../describe-error';
 import { integerOption } from '../parse-options';
 
 const help = `Usage: mmsim diff [options] <before> <after>
@@ -39,7 +39,7 @@ async function* lazyRead(path: string): AsyncGenerator<string | Uint8Array> {
   try {
     yield* createReadStream(path);
   } catch (error) {
-    throw namingFile(error, path);
+    throw withPath(error, path);
   }
 }
 

@@ -19,7 +19,7 @@ import {
 } from '@mm/workloads';
 import { ExitCode, formatJson, UsageError } from '../cli-io';
 import { type Command, defineCommand } from '../command';
-import { namingFile } from '../describe-error';
+import { withPath } from '../describe-error';
 import { checkOutputDirectory } from '../output-directory';
 import { profileOption } from '../parse-options';
 import { sampleTimeline } from '../run-workload';
@@ -116,7 +116,7 @@ function readKallsyms(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw namingFile(error, path);
+    throw withPath(error, path);
   }
 }
 
