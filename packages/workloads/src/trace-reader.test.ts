@@ -243,15 +243,37 @@ describe('bounds', () => {
       ` a-1 [000] .... 1.0: mm_page_alloc: pfn=0 page=0x${'0'.repeat(mega)}`,
       ` a-1 [000] .... 1.0: mm_page_alloc: ${'xpfn='.repeat(mega / 5)}`,
     ];
-    for (const line of lines) {
+    const read = lines.map((line) => {
       const event = parseEventLine(line, 1);
+      const pfn = event === undefined ? undefined : tracePfn(event);
       if (event !== undefined) {
-        tracePfn(event);
         traceField(event, 'order');
         traceField(event, 'gfp_flags');
       }
-      parseFrameLine(line);
-    }
+      const frame = parseFrameLine(line);
+      return [event?.name, pfn, frame === undefined ? 'no frame' : frame === null ? 'user frame' : 'kernel frame'];
+    });
     // Linear: a few ms a megabyte. A quadratic scan would take minutes: the test's timeout catches it.
+    expect(read).toEqual([
+      [undefined, undefined, 'no frame'],
+      ['mm_page_alloc', undefined, 'no frame'],
+      // A comm may hold dashes: the task is the megabyte of them before `-1`.
+      ['mm_page_alloc', 1, 'no frame'],
+      [undefined, undefined, 'no frame'],
+      [undefined, undefined, 'no frame'],
+      // A time beyond 2^64 ns is no time: no event.
+      [undefined, undefined, 'no frame'],
+      // The event's name is what follows the last ':' of `system:...:name`.
+      ['a', 1, 'no frame'],
+      // An address of more than 16 hex digits is no address.
+      [undefined, undefined, 'no frame'],
+      [undefined, undefined, 'kernel frame'],
+      [undefined, undefined, 'user frame'],
+      ['mm_page_alloc', undefined, 'no frame'],
+      // A pfn of a megabyte of hex digits is out of range; `pfn=0` with a NULL page is a failed allocation (-1).
+      ['mm_page_alloc', undefined, 'no frame'],
+      ['mm_page_alloc', -1, 'no frame'],
+      ['mm_page_alloc', undefined, 'no frame'],
+    ]);
   });
 });
