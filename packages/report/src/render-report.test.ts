@@ -241,31 +241,34 @@ describe.skipIf(!haveChromium)('the report in Chromium, on every screen', () => 
     for (const width of [1440, 390, 768]) {
       // 390 x 844: a phone held upright.
       await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-      // The redraw waits for the next frame after the resize.
+      // The map and the flame graph each redraw in a frame after the resize: the layout is checked once both have.
       await expect
         .poll(() =>
           page.evaluate(
-            'Math.floor(document.querySelector(".map-canvas").getBoundingClientRect().width) === document.getElementById("memory-map").getBoundingClientRect().width',
+            'Math.floor(document.querySelector(".map-canvas").getBoundingClientRect().width) === document.getElementById("memory-map").getBoundingClientRect().width && Number(document.querySelector("#flame-graph svg").getAttribute("width")) === document.getElementById("flame-graph").clientWidth',
           ),
         )
         .toBe(true);
-      expect(await page.evaluate('document.documentElement.scrollWidth'), `${width}`).toBeLessThanOrEqual(width);
+      // The charts (Chart.js) follow in frames of their own: polled, as the window would show them settled.
+      await expect
+        .poll(() => page.evaluate('document.documentElement.scrollWidth'), { message: `${width}` })
+        .toBeLessThanOrEqual(width);
       // No element reaches past the viewport's right edge (what sideways scrolling would have to show).
-      expect(
-        await page.evaluate(`[...document.querySelectorAll('body *')]
+      await expect
+        .poll(
+          () =>
+            page.evaluate(`[...document.querySelectorAll('body *')]
           .filter((element) => {
             const box = element.getBoundingClientRect();
             return box.width > 0 && box.height > 0 && box.right > innerWidth + 0.5;
           })
           .map((element) => element.tagName + (element.id ? '#' + element.id : ''))`),
-        `${width}`,
-      ).toEqual([]);
+          { message: `${width}` },
+        )
+        .toEqual([]);
       const map = (await boxOf(page, '#memory-map'))!;
       const details = (await boxOf(page, '#map-details'))!;
       expect(await page.evaluate('document.getElementById("memory-map").width')).toBe(Math.round(map.width * 2));
-      await expect
-        .poll(() => page.evaluate('Number(document.querySelector("#flame-graph svg").getAttribute("width"))'))
-        .toBe(await page.evaluate('document.getElementById("flame-graph").clientWidth'));
       if (width >= 1440) {
         expect(details.top).toBe(map.top);
         expect(details.left).toBeGreaterThan(map.right);
