@@ -1362,6 +1362,10 @@ export class BuddyAllocator {
           if (++pindex > lists - 1) pindex = 0;
         } while (zone.pcp.length[base + pindex] === 0);
         const order = pindexToOrder(pindex);
+        if (order === 0) {
+          count = this.#drainOrderZero(zone, cpu, base + pindex, count, -1);
+          continue;
+        }
         do {
           const pfn = this.#pcpTake(zone, cpu, base + pindex, true);
           count -= 1 << order;
@@ -1378,11 +1382,48 @@ export class BuddyAllocator {
         if (++migratetype === lists) migratetype = 0;
       } while (zone.pcp.length[base + migratetype] === 0);
       if (batchFree === lists) batchFree = count;
-      do {
-        const pfn = this.#pcpTake(zone, cpu, base + migratetype, true);
-        // v4.8 frees to the type the page had when it was freed, which is its list.
-        this.#freeOneBlock(zone, pfn, 0, migratetype, false);
-      } while (--count > 0 && --batchFree > 0 && zone.pcp.length[base + migratetype]! > 0);
+      const pages = Math.min(count, batchFree, zone.pcp.length[base + migratetype]!);
+      // v4.8 frees to the type the page had when it was freed, which is its list.
+      this.#drainOrderZero(zone, cpu, base + migratetype, pages, migratetype);
+      count -= pages;
+      batchFree -= pages;
+    }
+  }
+
+  /**
+   * `count` order-0 pages from the cold end of a per-CPU list to the buddy lists (at most the list's length);
+   * returns `count` less the pages freed. The pages go through `__free_one_page()` in the order they come off the
+   * list, except that a run of them with consecutive pfns inside one pageblock is freed as the aligned blocks it
+   * is made of, in ascending order: what freeing its pages one by one leaves (each aligned block's pages merge with
+   * each other before anything outside it, and the run's later pages are not free meanwhile), with one merge per
+   * block instead of one per page. `migratetype` is the type to free to, or -1 for each pageblock's own (v6.18).
+   */
+  #drainOrderZero(zone: BuddyZone, cpu: number, list: number, count: number, migratetype: number): number {
+    let runStart = -1;
+    let runEnd = -1;
+    while (count > 0 && zone.pcp.length[list]! > 0) {
+      const pfn = this.#pcpTake(zone, cpu, list, true);
+      count--;
+      if (pfn === runEnd && (pfn & (PAGEBLOCK_NR_PAGES - 1)) !== 0) {
+        runEnd++;
+        continue;
+      }
+      if (runStart >= 0) this.#freeRun(zone, runStart, runEnd, migratetype);
+      runStart = pfn;
+      runEnd = pfn + 1;
+    }
+    if (runStart >= 0) this.#freeRun(zone, runStart, runEnd, migratetype);
+    return count;
+  }
+
+  /** Frees the order-0 pages [start, end), inside one pageblock, as their aligned blocks (see #drainOrderZero). */
+  #freeRun(zone: BuddyZone, start: number, end: number, migratetype: number): void {
+    const type = migratetype >= 0 ? migratetype : this.#blockMigratetype(start);
+    for (let pfn = start; pfn < end; ) {
+      let order = 0;
+      while ((pfn & (1 << order)) === 0 && pfn + (2 << order) <= end) order++;
+      this.#freeOneBlock(zone, pfn, order, type, false);
+      pfn += 1 << order;
     }
   }
 
