@@ -815,7 +815,13 @@ export class BuddyAllocator {
       const taken = Math.min(count, 1 << (current - order));
       const end = head + (1 << current);
       let pfn = head;
-      for (let piece = 0; piece < taken; piece++, pfn += 1 << order) this.#pcpAdd(zone, cpu, list, pfn, order, true);
+      // #pcpAdd() of each piece, at the tail, in ascending order.
+      const word = PCP_WORD | (order << ORDER_SHIFT) | list;
+      if (order === 0) this.#flags.fill(word, pfn, pfn + taken);
+      else for (let piece = 0; piece < taken; piece++) this.#flags[pfn + (piece << order)] = word;
+      zone.pcp.pushBackRun(list, pfn, taken, 1 << order);
+      zone.pcpCount[cpu]! += taken << order;
+      pfn += taken << order;
       count -= taken;
       // What is left, [pfn, end), in aligned blocks of increasing order: expand() put each on its (empty) list.
       for (let remainder = order; pfn < end; remainder++) {

@@ -48,6 +48,16 @@ export class PcpLists {
     this.length[list]!++;
   }
 
+  /** `list_add_tail()` of `count` blocks, the first at `pfn` and each `stride` pages after the one before. */
+  pushBackRun(list: number, pfn: number, count: number, stride: number): void {
+    let buffer = this.#buffers[list]!;
+    while (this.length[list]! + count > buffer.length) buffer = this.#grow(list);
+    const mask = buffer.length - 1;
+    let at = this.#start[list]! + this.length[list]!;
+    for (let index = 0; index < count; index++, pfn += stride) buffer[at++ & mask] = pfn;
+    this.length[list]! += count;
+  }
+
   /** Removes and returns the head pfn (the list must not be empty). */
   shift(list: number): number {
     const buffer = this.#buffers[list]!;
