@@ -1405,11 +1405,16 @@ export class BuddyAllocator {
    * block instead of one per page. `migratetype` is the type to free to, or -1 for each pageblock's own (v6.18).
    */
   #drainOrderZero(zone: BuddyZone, cpu: number, list: number, count: number, migratetype: number): number {
+    const pcp = zone.pcp;
+    const flags = this.#flags;
+    const pages = Math.min(count, pcp.length[list]!);
+    zone.pcpCount[cpu]! -= pages;
     let runStart = -1;
     let runEnd = -1;
-    while (count > 0 && zone.pcp.length[list]! > 0) {
-      const pfn = this.#pcpTake(zone, cpu, list, true);
-      count--;
+    for (let page = 0; page < pages; page++) {
+      // #pcpTake() of an order-0 page.
+      const pfn = pcp.pop(list);
+      flags[pfn] = 0;
       if (pfn === runEnd && (pfn & (PAGEBLOCK_NR_PAGES - 1)) !== 0) {
         runEnd++;
         continue;
@@ -1419,7 +1424,7 @@ export class BuddyAllocator {
       runEnd = pfn + 1;
     }
     if (runStart >= 0) this.#freeRun(zone, runStart, runEnd, migratetype);
-    return count;
+    return count - pages;
   }
 
   /** Frees the order-0 pages [start, end), inside one pageblock, as their aligned blocks (see #drainOrderZero). */
