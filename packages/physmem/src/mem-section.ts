@@ -4,8 +4,10 @@ import { PAGEBLOCK_ORDER } from './constants';
  * The per-page `struct page` arrays of the whole pfn space, flat and indexed by pfn (see page-state.ts for the
  * packing): every section's arrays are views of these. They are allocated untouched (the host maps fresh memory
  * without clearing it), so a page costs the host memory only once it is written, and holes cost nothing.
+ * (A class, not an object literal: V8 forgets the field types of a literal's second copy, and the code that read
+ * the first machine's arrays would be thrown away when a process boots a second machine.)
  */
-export interface PageArrays {
+export class PageArrays {
   readonly flags: Uint32Array;
   readonly refcount: Int32Array;
   readonly mapcount: Int32Array;
@@ -18,17 +20,15 @@ export interface PageArrays {
    * anything writes them (or reads them raw), and clears the byte.
    */
   readonly reservedBlocks: Uint8Array;
-}
 
-/** Flat per-page arrays for pfns [0, pages). */
-export function createPageArrays(pages: number): PageArrays {
-  return {
-    flags: new Uint32Array(pages),
-    refcount: new Int32Array(pages),
-    mapcount: new Int32Array(pages),
-    pageblockFlags: new Uint8Array(pages >>> PAGEBLOCK_ORDER),
-    reservedBlocks: new Uint8Array(pages >>> PAGEBLOCK_ORDER),
-  };
+  /** Flat per-page arrays for pfns [0, pages). */
+  constructor(pages: number) {
+    this.flags = new Uint32Array(pages);
+    this.refcount = new Int32Array(pages);
+    this.mapcount = new Int32Array(pages);
+    this.pageblockFlags = new Uint8Array(pages >>> PAGEBLOCK_ORDER);
+    this.reservedBlocks = new Uint8Array(pages >>> PAGEBLOCK_ORDER);
+  }
 }
 
 /**

@@ -32,24 +32,33 @@ const LOW_RAM_END = 0x9fc00;
 const PCI_HOLE_START = 3 * GIB;
 const FOUR_GIB = 4 * GIB;
 
+/**
+ * An entry made with `type` as its first property: its byte addresses (doubles above 1 GiB) then have a hidden
+ * class of their own in V8. An object literal `{ start, end }` shares its fields with every other one, and one of
+ * bytes would make the pfns of every range (present memory, memblock, the allocator's boot pieces) doubles.
+ */
+function e820Entry(type: E820Type, start: number, end: number): E820Entry {
+  return { type, start, end };
+}
+
 /** The firmware memory map for `memory` bytes of RAM. */
 export function firmwareMemoryMap(layout: MemoryLayout, memory: number, arch: ArchSpec): E820Entry[] {
   if (layout === 'flat') {
     if (memory > arch.maxPhysicalAddress) throw new RangeError(tooMuch(memory, arch));
-    return [{ start: 0, end: memory, type: 'usable' }];
+    return [e820Entry('usable', 0, memory)];
   }
   const below = Math.min(memory, PCI_HOLE_START);
   const above = memory - below;
   if (above > 0 && FOUR_GIB + above > arch.maxPhysicalAddress) throw new RangeError(tooMuch(memory, arch));
   const map: E820Entry[] = [
-    { start: 0, end: LOW_RAM_END, type: 'usable' },
-    { start: LOW_RAM_END, end: 0xa0000, type: 'reserved' },
-    { start: 0xf0000, end: MIB, type: 'reserved' },
+    e820Entry('usable', 0, LOW_RAM_END),
+    e820Entry('reserved', LOW_RAM_END, 0xa0000),
+    e820Entry('reserved', 0xf0000, MIB),
   ];
-  if (below > MIB) map.push({ start: MIB, end: below, type: 'usable' });
-  map.push({ start: 0xfeffc000, end: 0xff000000, type: 'reserved' });
-  map.push({ start: 0xfffc0000, end: FOUR_GIB, type: 'reserved' });
-  if (above > 0) map.push({ start: FOUR_GIB, end: FOUR_GIB + above, type: 'usable' });
+  if (below > MIB) map.push(e820Entry('usable', MIB, below));
+  map.push(e820Entry('reserved', 0xfeffc000, 0xff000000));
+  map.push(e820Entry('reserved', 0xfffc0000, FOUR_GIB));
+  if (above > 0) map.push(e820Entry('usable', FOUR_GIB, FOUR_GIB + above));
   return map;
 }
 
@@ -66,10 +75,10 @@ export function reserveRange(map: readonly E820Entry[], start: number, size: num
       result.push(entry);
       continue;
     }
-    if (entry.start < start) result.push({ start: entry.start, end: start, type: 'usable' });
-    if (entry.end > end) result.push({ start: end, end: entry.end, type: 'usable' });
+    if (entry.start < start) result.push(e820Entry('usable', entry.start, start));
+    if (entry.end > end) result.push(e820Entry('usable', end, entry.end));
   }
-  result.push({ start, end, type: 'reserved' });
+  result.push(e820Entry('reserved', start, end));
   return result.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
@@ -78,7 +87,7 @@ export function limitMemory(map: readonly E820Entry[], limit: number): E820Entry
   const result: E820Entry[] = [];
   for (const entry of map) {
     if (entry.type !== 'usable' || entry.end <= limit) result.push(entry);
-    else if (entry.start < limit) result.push({ start: entry.start, end: limit, type: 'usable' });
+    else if (entry.start < limit) result.push(e820Entry('usable', entry.start, limit));
   }
   return result;
 }

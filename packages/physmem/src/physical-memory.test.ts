@@ -243,6 +243,24 @@ describe('PhysicalMemory options', () => {
   });
 });
 
+describe('a second machine in the same process', () => {
+  // V8 keeps optimised code only while the objects it reads keep their hidden classes and field representations:
+  // the machines of one process share their profile, and no range of pfns has the shape of one of bytes (whose
+  // doubles would turn every pfn read from a range into a double, and throw away the allocator's code at boot).
+  it('shares the profile of a version and architecture', () => {
+    expect(getProfile('v6.18')).toBe(v618);
+    expect(getProfile('v6.18', 'i386')).toBe(getProfile('v6.18', 'i386'));
+    expect(getProfile('v6.18', 'i386')).not.toBe(v618);
+    expect(getProfile('v4.8')).not.toBe(v618);
+  });
+
+  it('builds the firmware map of bytes in objects of another shape than its ranges of pfns', () => {
+    const memory = new PhysicalMemory({ memory: 8 * GIB, profile: v618 });
+    expect(new Set(memory.e820.map((entry) => Object.keys(entry).join()))).toEqual(new Set(['type,start,end']));
+    expect(new Set(memory.ranges.map((range) => Object.keys(range).join()))).toEqual(new Set(['start,end']));
+  });
+});
+
 describe('current', () => {
   it('counts task switches: a change of pid, tgid or comm, not a write of the same value', () => {
     const current = bootTask();

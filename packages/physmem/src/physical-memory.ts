@@ -12,7 +12,7 @@ import { DirectMap } from './direct-map';
 import { formatDumpStack, type StackFrame } from './dump-stack';
 import { KernelLog } from './kernel-log';
 import { KernelTaint } from './kernel-taint';
-import { createPageArrays, MemSection, PAGEBLOCK_MIGRATETYPE_MASK, type PageArrays } from './mem-section';
+import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, PageArrays } from './mem-section';
 
 /** A machine whose pfns would pass what mmsim computes on (signed 32-bit pfns: physical memory below 8 TiB). */
 export class PfnLimitError extends RangeError {
@@ -207,7 +207,7 @@ export class PhysicalMemory {
     }
     const sectionNodes = this.#assignSectionsToNodes(nodeCount);
     const sections: (MemSection | undefined)[] = [];
-    this.pages = createPageArrays((Math.max(...sectionNodes.keys()) + 1) * this.pagesPerSection);
+    this.pages = new PageArrays((Math.max(...sectionNodes.keys()) + 1) * this.pagesPerSection);
     for (const [nr, node] of sectionNodes) sections[nr] = new MemSection(nr, this.pagesPerSection, node, this.pages);
     this.sections = sections;
 

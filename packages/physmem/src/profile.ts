@@ -67,8 +67,24 @@ function withoutIdleFlags(table: PageFlagTable): PageFlagTable {
   return { bit: { ...table.bit, young: -1, idle: -1 }, count: table.count - 2, names };
 }
 
-/** Builds the profile of a kernel version for an architecture. */
+const profiles = new Map<string, KernelProfile>();
+
+/**
+ * The profile of a kernel version for an architecture. Built once per process and shared by every machine that
+ * asks for it (it is read-only): the code that reads a profile stays optimised for the next machine, where a fresh
+ * copy of the object would throw it away.
+ */
 export function getProfile(name: ProfileName, archName: ArchSpec['name'] = 'x86_64'): KernelProfile {
+  const key = `${name} ${archName}`;
+  let profile = profiles.get(key);
+  if (profile === undefined) {
+    profile = buildProfile(name, archName);
+    profiles.set(key, profile);
+  }
+  return profile;
+}
+
+function buildProfile(name: ProfileName, archName: ArchSpec['name']): KernelProfile {
   const arch = architectures[archName];
   if (arch === undefined) throw new Error(`unknown architecture '${archName}' (expected x86_64 or i386)`);
   const v6 = name === 'v6.18';
