@@ -143,6 +143,9 @@ export class PageOwner {
   #lastAllocTs = -1;
   #lastAllocHandle = -1;
   #lastAllocInfo = 0;
+  #infoGfp = -1;
+  #infoOrder = -1;
+  #info = 0;
   #lastAllocContext = 0;
   #lastFreeTs = -1;
   #lastFreeHandle = -1;
@@ -404,8 +407,14 @@ export class PageOwner {
       return;
     }
     if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
+    // The info of the last allocation's gfp and order is at hand (most allocations repeat them).
+    if (gfp !== this.#infoGfp || order !== this.#infoOrder) {
+      this.#infoGfp = gfp;
+      this.#infoOrder = order;
+      this.#info = makeInfo(records.gfpIndex(gfp), order, -1, 0);
+    }
     // The slot says allocated (PAGE_EXT_OWNER_ALLOCATED) beside the context, which holds gfp and order.
-    const slot = this.#context(0, ts, handle, makeInfo(records.gfpIndex(gfp), order, -1, 0)) | CONTEXT_ALLOCATED;
+    const slot = this.#context(0, ts, handle, this.#info) | CONTEXT_ALLOCATED;
     const slots = this.#sectionAllocContext;
     // A page allocated again in the same context (freed in between: only the bit changed) keeps its reference.
     if (pages === 1 && (slots[base]! & CONTEXT_MASK) === (slot & CONTEXT_MASK)) slots[base] = slot;
