@@ -143,13 +143,14 @@ export class PageOwner {
   #lastAllocTs = -1;
   #lastAllocHandle = -1;
   #lastAllocInfo = 0;
-  #infoGfp = -1;
-  #infoOrder = -1;
-  #info = 0;
   #lastAllocContext = 0;
   #lastFreeTs = -1;
   #lastFreeHandle = -1;
   #lastFreeContext = 0;
+  /** The info word (gfp index and order) of the last allocation's gfp and order. */
+  #infoGfp = -1;
+  #infoOrder = -1;
+  #info = 0;
   readonly #current: CurrentTask;
   readonly #clock: SimClock;
   /** The gfp mask the free stack is saved with (`__GFP_NOWARN`). */

@@ -33,7 +33,7 @@ const PCI_HOLE_START = 3 * GIB;
 const FOUR_GIB = 4 * GIB;
 
 /**
- * An entry made with `type` as its first property: its byte addresses (doubles above 1 GiB) then have a hidden
+ * An entry made with `type` as its first property: its byte addresses (doubles from 2 GiB up) then have a hidden
  * class of their own in V8. An object literal `{ start, end }` shares its fields with every other one, and one of
  * bytes would make the pfns of every range (present memory, memblock, the allocator's boot pieces) doubles.
  */
