@@ -526,8 +526,9 @@ export class BuddyAllocator {
     zone.pcpCount[cpu]!--;
     zone.allocatedPages++;
     if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
+    // (Its mapcount is already 0, as on every per-CPU page: see #pcpAdd(). Not writing it leaves the mapcount
+    // array untouched, and unpaid for by the host, where nothing is mapped.)
     this.#refcount[pfn] = 1;
-    this.#mapcount[pfn] = 0;
     this.#flags[pfn] = 0;
     return pfn;
   }

@@ -66,6 +66,12 @@ export function checkInvariants(
     let pcp = 0;
     buddy.forEachPcpBlock(zone, (pfn, order) => {
       if (memory.pageState(pfn) !== PageState.pcp) throw new Error(`pcp page 0x${pfn.toString(16)} in wrong state`);
+      // The allocator's order-0 fast path relies on it: it sets the refcount and leaves the mapcount as it is.
+      for (let page = pfn; page < pfn + (1 << order); page++) {
+        if (memory.pages.refcount[page] !== 0 || memory.pages.mapcount[page] !== 0) {
+          throw new Error(`pcp page 0x${page.toString(16)} has a refcount or mapcount`);
+        }
+      }
       claim(pfn, order, 'pcp list');
       pcp += 1 << order;
     });
