@@ -41,8 +41,10 @@ export class OwnerRecords {
   readonly mask: number;
   readonly #gfpIndex = new Map<number, number>();
   readonly #gfps: number[] = [];
-  #lastGfp = -1;
-  #lastGfpIndex = 0;
+  /** {@link allocInfo}'s last gfp, order and info word. */
+  #infoGfp = -1;
+  #infoOrder = -1;
+  #info = 0;
 
   /**
    * The arrays of a section page_owner has not written yet: one shared array of zeros (no record), which readers
@@ -164,7 +166,6 @@ export class OwnerRecords {
 
   /** The index of a gfp mask in the gfp table, adding it if new. */
   gfpIndex(gfp: number): number {
-    if (gfp === this.#lastGfp) return this.#lastGfpIndex;
     let index = this.#gfpIndex.get(gfp);
     if (index === undefined) {
       index = this.#gfps.length;
@@ -172,9 +173,23 @@ export class OwnerRecords {
       this.#gfps.push(gfp);
       this.#gfpIndex.set(gfp, index);
     }
-    this.#lastGfp = gfp;
-    this.#lastGfpIndex = index;
     return index;
+  }
+
+  /**
+   * The info word of an allocation of `order` with `gfp` (no migrate reason, no flag bits). The last one is kept at
+   * hand, as most allocations repeat their gfp and order, and the check is small enough for V8 to inline into the
+   * allocation path: a miss looks the gfp up in the table.
+   */
+  allocInfo(gfp: number, order: number): number {
+    return gfp === this.#infoGfp && order === this.#infoOrder ? this.#info : this.#newAllocInfo(gfp, order);
+  }
+
+  #newAllocInfo(gfp: number, order: number): number {
+    this.#info = makeInfo(this.gfpIndex(gfp), order, -1, 0);
+    this.#infoGfp = gfp;
+    this.#infoOrder = order;
+    return this.#info;
   }
 
   /** The gfp mask stored in an info word. */

@@ -147,10 +147,6 @@ export class PageOwner {
   #lastFreeTs = -1;
   #lastFreeHandle = -1;
   #lastFreeContext = 0;
-  /** The info word (gfp index and order) of the last allocation's gfp and order. */
-  #infoGfp = -1;
-  #infoOrder = -1;
-  #info = 0;
   readonly #current: CurrentTask;
   readonly #clock: SimClock;
   /** The gfp mask the free stack is saved with (`__GFP_NOWARN`). */
@@ -413,18 +409,12 @@ export class PageOwner {
       const info = records.writable(nr);
       if (info === undefined) return;
       records.handle[nr]![base] = handle;
-      info[base] = makeInfo(records.gfpIndex(gfp), order, -1, InfoBits.OWNER);
+      info[base] = records.allocInfo(gfp, order) | InfoBits.OWNER;
       return;
     }
     if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
-    // The info of the last allocation's gfp and order is at hand (most allocations repeat them).
-    if (gfp !== this.#infoGfp || order !== this.#infoOrder) {
-      this.#infoGfp = gfp;
-      this.#infoOrder = order;
-      this.#info = makeInfo(records.gfpIndex(gfp), order, -1, 0);
-    }
     // The slot says allocated (PAGE_EXT_OWNER_ALLOCATED) beside the context, which holds gfp and order.
-    const slot = this.#allocContext(ts, handle, this.#info) | CONTEXT_ALLOCATED;
+    const slot = this.#allocContext(ts, handle, records.allocInfo(gfp, order)) | CONTEXT_ALLOCATED;
     const slots = this.#sectionAllocContext;
     // A page allocated again in the same context (freed in between: only the bit changed) keeps its reference.
     if (pages === 1 && (slots[base]! & CONTEXT_MASK) === (slot & CONTEXT_MASK)) slots[base] = slot;
@@ -596,7 +586,7 @@ export class PageOwner {
       for (let index = base; index < base + pages; index++) {
         const handle = this.#saveStack(frames, gfp);
         handles[index] = handle;
-        info[index] = makeInfo(records.gfpIndex(gfp), 0, -1, InfoBits.OWNER);
+        info[index] = records.allocInfo(gfp, 0) | InfoBits.OWNER;
       }
       return;
     }
@@ -683,7 +673,7 @@ export class PageOwner {
       // Each page gets its own local_clock(), 80 ns after the last: the contexts of a run, not stored one by one.
       const { pid, tgid, comm } = this.#current;
       // Their record: order 0, gfp 0.
-      const info = makeInfo(this.records.gfpIndex(0), 0, -1, 0);
+      const info = this.records.allocInfo(0, 0);
       this.contexts.startRun(pid, tgid, comm, memory.clock.ns, EARLY_SWEEP_NS_PER_PAGE, this.earlyHandle, info);
     }
     // The kernel's walk: pfn_valid() once per pageblock (the next MAX_ORDER block when it fails), then each page,
