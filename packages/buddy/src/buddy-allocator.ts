@@ -70,6 +70,13 @@ const TAIL_WORD = (STATE_TAIL << STATE_SHIFT) >>> 0;
 /** `MAX_RECLAIM_RETRIES` (mm/internal.h): direct reclaim rounds without progress before the OOM killer. */
 const MAX_RECLAIM_RETRIES = 16;
 
+/** The largest order, up to `maxOrder`, of an aligned block that starts at `pfn` and ends by `end`. */
+function alignedOrder(pfn: number, end: number, maxOrder: number): number {
+  let order = 0;
+  while (order < maxOrder && (pfn & (1 << order)) === 0 && pfn + (2 << order) <= end) order++;
+  return order;
+}
+
 /** What the allocator's slow path calls of page reclaim and the OOM killer (see `BuddyAllocator.setReclaim`). */
 export interface PageReclaim {
   /** `wake_all_kswapds()`: an allocation of `order` for zones up to `zoneIndex` found them below their low mark. */
@@ -1432,8 +1439,7 @@ export class BuddyAllocator {
   #freeRun(zone: BuddyZone, start: number, end: number, migratetype: number): void {
     const type = migratetype >= 0 ? migratetype : this.#blockMigratetype(start);
     for (let pfn = start; pfn < end; ) {
-      let order = 0;
-      while ((pfn & (1 << order)) === 0 && pfn + (2 << order) <= end) order++;
+      const order = alignedOrder(pfn, end, PAGEBLOCK_ORDER);
       this.#freeOneBlock(zone, pfn, order, type, false);
       pfn += 1 << order;
     }
@@ -1883,8 +1889,7 @@ export class BuddyAllocator {
    */
   #freeAlignedBlocks(start: number, end: number): void {
     for (let pfn = start; pfn < end; ) {
-      let order = 0;
-      while (order < MAX_PAGE_ORDER && (pfn & (1 << order)) === 0 && pfn + (2 << order) <= end) order++;
+      const order = alignedOrder(pfn, end, MAX_PAGE_ORDER);
       this.stats.frees += 1 << order;
       this.stats.freedPages += 1 << order;
       this.#freeOnePage(this.#zoneOfFreed(pfn), pfn, order, this.#blockMigratetype(pfn), true);
