@@ -823,12 +823,7 @@ export class BuddyAllocator {
       const taken = Math.min(count, 1 << (current - order));
       const end = head + (1 << current);
       let pfn = head;
-      // #pcpAdd() of each piece, at the tail, in ascending order.
-      const word = PCP_WORD | (order << ORDER_SHIFT) | list;
-      if (order === 0) this.#flags.fill(word, pfn, pfn + taken);
-      else for (let piece = 0; piece < taken; piece++) this.#flags[pfn + (piece << order)] = word;
-      zone.pcp.pushBackRun(list, pfn, taken, 1 << order);
-      zone.pcpCount[cpu]! += taken << order;
+      this.#pcpAddRun(zone, cpu, list, pfn, taken, order);
       pfn += taken << order;
       count -= taken;
       // What is left, [pfn, end), in aligned blocks of increasing order: expand() put each on its (empty) list.
@@ -2054,6 +2049,15 @@ export class BuddyAllocator {
     if (tail) zone.pcp.pushBack(list, pfn);
     else zone.pcp.pushFront(list, pfn);
     zone.pcpCount[cpu]! += 1 << order;
+  }
+
+  /** {@link #pcpAdd} at the tail of `count` blocks of `order`, the first at `pfn` and the others after it. */
+  #pcpAddRun(zone: BuddyZone, cpu: number, list: number, pfn: number, count: number, order: number): void {
+    const word = PCP_WORD | (order << ORDER_SHIFT) | list;
+    if (order === 0) this.#flags.fill(word, pfn, pfn + count);
+    else for (let block = 0; block < count; block++) this.#flags[pfn + (block << order)] = word;
+    zone.pcp.pushBackRun(list, pfn, count, 1 << order);
+    zone.pcpCount[cpu]! += count << order;
   }
 
   /** Takes the head (or the cold tail) block of a non-empty per-CPU list. */
