@@ -1,6 +1,8 @@
 import type { HookBus } from '@mm/hooks';
 import {
+  beyondPerPageWindow,
   type KernelProfile,
+  MAX_ORDER_NR_PAGES,
   MAX_PAGE_ORDER,
   MEMCG_KMEM,
   MEMCG_ROOT,
@@ -18,6 +20,7 @@ import {
   PAGEBLOCK_ORDER,
   PageState,
   PageType,
+  PER_PAGE_PFNS,
   type PhysicalMemory,
   STATE_SHIFT,
   Taint,
@@ -350,7 +353,13 @@ export class BuddyAllocator {
       // A block must not straddle a zone boundary.
       const zone = this.memory.zoneOf(pfn)!;
       while (order > 0 && pfn + (1 << order) > zone.endPfn) order--;
-      this.#freeOnePage(this.zones[zone.id]!, pfn, order, this.memory.pageblockMigratetype(pfn), true);
+      if (pfn >= PER_PAGE_PFNS) {
+        // Above the per-page window (only whole MAX_PAGE_ORDER blocks: see PER_PAGE_PFNS): listed by block number,
+        // as __free_one_page() would list them (no merge above MAX_PAGE_ORDER), and no page word touched.
+        this.#addFreeMaxOrderBlock(this.zones[zone.id]!, pfn, this.memory.pageblockMigratetype(pfn));
+      } else {
+        this.#freeOnePage(this.zones[zone.id]!, pfn, order, this.memory.pageblockMigratetype(pfn), true);
+      }
       pfn += 1 << order;
     }
     return end - start;
@@ -809,7 +818,7 @@ export class BuddyAllocator {
       let current = order;
       let head = -1;
       for (; current < NR_PAGE_ORDERS; current++) {
-        head = zone.freeHead[current * MIGRATE_TYPES + migratetype]!;
+        head = this.#freeListHead(zone, current * MIGRATE_TYPES + migratetype);
         if (head >= 0) break;
       }
       if (head < 0 || current === order || this.#guardMinOrder > 0) {
@@ -867,7 +876,7 @@ export class BuddyAllocator {
   /** `__rmqueue_smallest()`. */
   #rmqueueSmallest(zone: BuddyZone, order: number, migratetype: number): number {
     for (let current = order; current < NR_PAGE_ORDERS; current++) {
-      const pfn = zone.freeHead[current * MIGRATE_TYPES + migratetype]!;
+      const pfn = this.#freeListHead(zone, current * MIGRATE_TYPES + migratetype);
       if (pfn < 0) continue;
       this.#delFromFreeList(zone, pfn);
       this.#expand(zone, pfn, order, current, migratetype);
@@ -897,7 +906,7 @@ export class BuddyAllocator {
       if (fallback < 0) continue;
       const pfn = this.#tryToClaimBlock(
         zone,
-        zone.freeHead[current * MIGRATE_TYPES + fallback]!,
+        this.#freeListHead(zone, current * MIGRATE_TYPES + fallback),
         current,
         order,
         migratetype,
@@ -912,7 +921,7 @@ export class BuddyAllocator {
     for (let current = order; current < NR_PAGE_ORDERS; current++) {
       const fallback = this.#findFallback(zone, current, migratetype);
       if (fallback < 0) continue;
-      const pfn = zone.freeHead[current * MIGRATE_TYPES + fallback]!;
+      const pfn = this.#freeListHead(zone, current * MIGRATE_TYPES + fallback);
       this.#delFromFreeList(zone, pfn);
       this.#expand(zone, pfn, order, current, fallback);
       this.stats.fallbacks++;
@@ -998,7 +1007,7 @@ export class BuddyAllocator {
     for (let current = MAX_PAGE_ORDER; current >= order; current--) {
       const fallback = this.#findFallback(zone, current, startType);
       if (fallback < 0) continue;
-      const pfn = zone.freeHead[current * MIGRATE_TYPES + fallback]!;
+      const pfn = this.#freeListHead(zone, current * MIGRATE_TYPES + fallback);
       if (canClaimBlock(current, startType, PAGEBLOCK_ORDER)) {
         if (current >= PAGEBLOCK_ORDER) {
           for (let block = pfn; block < pfn + (1 << current); block += PAGEBLOCK_NR_PAGES) {
@@ -1617,6 +1626,11 @@ export class BuddyAllocator {
   freeBlockHead(pfn: number): number {
     // A section holds whole MAX_PAGE_ORDER blocks, so every head tried is valid when pfn is.
     if (pfn < 0 || !this.memory.pfnValid(pfn)) return -1;
+    if (pfn >= PER_PAGE_PFNS) {
+      // Above the per-page window only free MAX_PAGE_ORDER blocks are free (see PER_PAGE_PFNS).
+      const head = pfn - (pfn % MAX_ORDER_NR_PAGES);
+      return this.memory.freeMaxOrderHeadWord(head) !== 0 ? head : -1;
+    }
     for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
       const head = pfn & -(1 << order);
       const word = this.#word(head);
@@ -1938,10 +1952,11 @@ export class BuddyAllocator {
   forEachFreeBlock(zone: BuddyZone, visit: (pfn: number, order: number, migratetype: number) => void): void {
     for (let order = 0; order < NR_PAGE_ORDERS; order++) {
       for (let type = 0; type < MIGRATE_TYPES; type++) {
-        let pfn = zone.freeHead[order * MIGRATE_TYPES + type]!;
-        while (pfn >= 0) {
-          visit(pfn, order, type);
-          pfn = order === MAX_PAGE_ORDER ? this.#blockNext[pfn >>> MAX_PAGE_ORDER]! : this.#refcount[pfn]!;
+        let entry = zone.freeHead[order * MIGRATE_TYPES + type]!;
+        while (entry >= 0) {
+          // MAX_PAGE_ORDER lists hold block numbers (see #linkBlock).
+          visit(order === MAX_PAGE_ORDER ? entry * MAX_ORDER_NR_PAGES : entry, order, type);
+          entry = order === MAX_PAGE_ORDER ? this.#blockNext[entry]! : this.#refcount[entry]!;
         }
       }
     }
@@ -2015,7 +2030,7 @@ export class BuddyAllocator {
       // The head's word is implied by the block's entry (its stored word is stale until the block leaves the
       // list): free memory is neither written nor read, and costs the host nothing per page.
       this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] = 1 + migratetype;
-      this.#linkBlock(zone.freeHead, zone.freeTail, list, pfn, tail);
+      this.#linkBlock(zone.freeHead, zone.freeTail, list, pfn >>> MAX_PAGE_ORDER, tail);
     } else {
       this.#flags[pfn] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
       this.#link(zone.freeHead, zone.freeTail, list, pfn, tail);
@@ -2031,8 +2046,9 @@ export class BuddyAllocator {
     const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
     const list = order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK);
     if (order === MAX_PAGE_ORDER) {
+      if (pfn >= PER_PAGE_PFNS) throw beyondPerPageWindow(pfn);
       this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] = 0;
-      this.#unlinkBlock(zone.freeHead, zone.freeTail, pfn);
+      this.#unlinkBlock(zone.freeHead, zone.freeTail, pfn >>> MAX_PAGE_ORDER);
     } else {
       this.#unlink(zone.freeHead, zone.freeTail, pfn);
     }
@@ -2111,10 +2127,12 @@ export class BuddyAllocator {
     previousLinks[pfn] = 0;
   }
 
-  /** {@link #link} for a MAX_PAGE_ORDER block: the links are the block's, in `#blockNext` / `#blockPrev`. */
-  #linkBlock(heads: Int32Array, tails: Int32Array, list: number, pfn: number, tail: boolean): void {
+  /**
+   * {@link #link} for a MAX_PAGE_ORDER block: its lists hold block numbers (`pfn >> MAX_PAGE_ORDER`), in the heads
+   * and tails as in the links `#blockNext` / `#blockPrev`, so that free blocks above 8 TiB can be listed too.
+   */
+  #linkBlock(heads: Int32Array, tails: Int32Array, list: number, block: number, tail: boolean): void {
     const sentinel = -2 - list;
-    const block = pfn >>> MAX_PAGE_ORDER;
     const next = this.#blockNext;
     const previous = this.#blockPrev;
     if (tail) {
@@ -2122,38 +2140,60 @@ export class BuddyAllocator {
       next[block] = sentinel;
       if (last >= 0) {
         previous[block] = last;
-        next[last >>> MAX_PAGE_ORDER] = pfn;
+        next[last] = block;
       } else {
         previous[block] = sentinel;
-        heads[list] = pfn;
+        heads[list] = block;
       }
-      tails[list] = pfn;
+      tails[list] = block;
     } else {
       const first = heads[list]!;
       previous[block] = sentinel;
       if (first >= 0) {
         next[block] = first;
-        previous[first >>> MAX_PAGE_ORDER] = pfn;
+        previous[first] = block;
       } else {
         next[block] = sentinel;
-        tails[list] = pfn;
+        tails[list] = block;
       }
-      heads[list] = pfn;
+      heads[list] = block;
     }
   }
 
-  /** {@link #unlink} for a MAX_PAGE_ORDER block. */
-  #unlinkBlock(heads: Int32Array, tails: Int32Array, pfn: number): void {
-    const block = pfn >>> MAX_PAGE_ORDER;
+  /** {@link #unlink} for a MAX_PAGE_ORDER block, by block number. */
+  #unlinkBlock(heads: Int32Array, tails: Int32Array, block: number): void {
     const nextLinks = this.#blockNext;
     const previousLinks = this.#blockPrev;
     const next = nextLinks[block]!;
     const previous = previousLinks[block]!;
-    if (previous >= 0) nextLinks[previous >>> MAX_PAGE_ORDER] = next;
+    if (previous >= 0) nextLinks[previous] = next;
     else heads[-2 - previous] = next >= 0 ? next : -1;
-    if (next >= 0) previousLinks[next >>> MAX_PAGE_ORDER] = previous;
+    if (next >= 0) previousLinks[next] = previous;
     else tails[-2 - next] = previous >= 0 ? previous : -1;
     nextLinks[block] = 0;
     previousLinks[block] = 0;
+  }
+
+  /**
+   * The first block's pfn on a free list (`list = order * MIGRATE_TYPES + migratetype`), or -1: the allocator is
+   * about to take it, so a MAX_PAGE_ORDER block above the per-page window throws (see PER_PAGE_PFNS).
+   */
+  #freeListHead(zone: BuddyZone, list: number): number {
+    const head = zone.freeHead[list]!;
+    if (head < 0 || list < MAX_PAGE_ORDER * MIGRATE_TYPES) return head;
+    const pfn = head * MAX_ORDER_NR_PAGES;
+    if (pfn >= PER_PAGE_PFNS) throw beyondPerPageWindow(pfn);
+    return pfn;
+  }
+
+  /** {@link #addToFreeList} at the tail for a free MAX_PAGE_ORDER block at boot, above the per-page window too. */
+  #addFreeMaxOrderBlock(zone: BuddyZone, pfn: number, migratetype: number): void {
+    const block = Math.floor(pfn / MAX_ORDER_NR_PAGES);
+    const list = MAX_PAGE_ORDER * MIGRATE_TYPES + migratetype;
+    this.#freeMaxOrderHeads[block] = 1 + migratetype;
+    this.#linkBlock(zone.freeHead, zone.freeTail, list, block, true);
+    zone.freeCount[list]!++;
+    zone.nrFree[MAX_PAGE_ORDER]!++;
+    zone.freePages += MAX_ORDER_NR_PAGES;
   }
 }

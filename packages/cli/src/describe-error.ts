@@ -112,6 +112,10 @@ export function describeError(command: string, error: unknown, debug: boolean): 
   if (error instanceof Error && INPUT_ERRORS.has(error.name)) {
     return { message: `mmsim ${command}: ${error.message.split('\n')[0]}${stack}`, exitCode: ExitCode.failure };
   }
+  // @mm/physmem's PerPageWindowError: the machine reached memory above 8 TiB, which boots but cannot be used.
+  if (error instanceof Error && error.name === 'PerPageWindowError') {
+    return { message: `mmsim ${command}: ${error.message}${stack}`, exitCode: ExitCode.failure };
+  }
   if (isNamed(error, 'CliError')) return { message: `mmsim ${command}: ${error.message}${stack}`, exitCode: 1 };
   if (isFileError(error)) return { message: `mmsim ${command}: ${fileErrorMessage(error)}${stack}`, exitCode: 1 };
   const text = errorText(error);

@@ -54,6 +54,14 @@ describe('mmsim boot', () => {
     expect(summary.hostBytesPerStructPage).toBeCloseTo(12 + 2 / 512, 6);
   });
 
+  it('refuses a run whose machine reaches above 8 TiB, where pages cannot be used', async () => {
+    const run = capture();
+    expect(await main(['run', '--mem', '9T'], run.io)).toBe(2);
+    expect(run.stderr()).toContain(
+      'mmsim run: 9895604649984 bytes of RAM reach pfn 0x90040000: mmsim keeps per-page state below 8 TiB only',
+    );
+  });
+
   it.each([
     [['boot', '--cmdline', 'mem=12Q'], "mmsim boot: kernel parameter 'mem=12Q' is malformed: expected a size"],
     [['boot', '--mem', 'lots'], "mmsim boot: memory size 'lots' is not a size"],
@@ -87,5 +95,21 @@ describe('the mmsim executable', () => {
       { cwd: root },
     ).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 2 });
+  });
+
+  // In a process of its own: a 16 TiB machine's untouched page arrays are 24 GiB of address space, which a later
+  // spawn from this worker could not fork.
+  it('boots a 16 TiB machine, whose memory above 8 TiB is counted but not used', async () => {
+    const root = new URL('../../../', import.meta.url);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=@mm/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'boot', '--mem', '16T', '--json'],
+      { cwd: root },
+    );
+    const summary = JSON.parse(stdout);
+    expect(summary.totalPages).toBe(2 ** 32 - 98);
+    expect(summary.freePages + summary.bootAllocatedPages).toBe(summary.managedPages);
+    // Free memory is MAX_PAGE_ORDER blocks, above 8 TiB as below: about 4 M of them in ZONE_NORMAL.
+    expect(Number(summary.buddyinfo.trim().split(/\s+/).at(-1))).toBeGreaterThan(4_000_000);
   });
 });

@@ -1,7 +1,7 @@
 import { totalmem } from 'node:os';
 import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
-import type { ProfileName } from '@mm/physmem';
+import { PER_PAGE_PFNS, type ProfileName } from '@mm/physmem';
 import { builtinWorkloads, Simulation, type Workload } from '@mm/workloads';
 import { CliError, UsageError } from './cli-io';
 import { errorText } from './describe-error';
@@ -60,6 +60,8 @@ export function runWorkload(options: {
     features: allFeatures(options.depotFailureRate !== undefined ? { depotFailureRate: options.depotFailureRate } : {}),
 
     hostMemoryLimit: totalmem(),
+    // A workload uses pages and the output walks every one: the machine must end within the per-page window.
+    maxPfn: PER_PAGE_PFNS,
   });
   const sim = new Simulation(kernel, { seed: options.seed });
   const timeline = [sampleTimeline(kernel)];

@@ -1,4 +1,5 @@
 import { KernelParamError } from '@mm/hooks';
+import { MAX_ORDER_NR_PAGES, PER_PAGE_PFNS, PerPageWindowError } from '@mm/physmem';
 import { describe, expect, it } from 'vitest';
 import { expectGolden as expectGoldenIn } from '../../../tools/expect-golden';
 import { boot, estimateHostBytes, HOST_BYTES_PER_PAGE_ESTIMATE } from './boot';
@@ -69,9 +70,51 @@ describe('boot()', () => {
     // Nothing allocated: an 8 TiB machine's page arrays alone are 24 GiB of array buffers.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 ** 20);
     expect(boot({ memory: '1G', hostMemoryLimit: 2 ** 30 }).memory.presentPages).toBeGreaterThan(0);
-    // Above 2^31 pfns the simulator's 32-bit pfn arithmetic would go wrong: refused before booting.
-    expect(() => boot({ memory: '8T' })).toThrow(
-      /must end below 8 TiB \(at most 8191G of RAM with the PCI hole\); it would take about 8\.0 GiB of host memory \(4 bytes a page\)$/,
+    // Past 2^33 pfns (32 TiB of physical address space) no machine is laid out: refused before booting.
+    expect(() => boot({ memory: '32T' })).toThrow(
+      /reach pfn 0x200040000: mmsim lays out physical memory below 32 TiB \(at most 32767G of RAM with the PCI hole\); it would take about 32\.0 GiB of host memory \(4 bytes a page\)$/,
+    );
+  });
+
+  it('boots memory above 8 TiB, the per-page window: counted, free in whole MAX_PAGE_ORDER blocks, never used', () => {
+    // 513 GiB above the window (its top 136 GiB the memmap), with a 5 MiB hole that leaves 3 MiB short of a
+    // MAX_PAGE_ORDER block after it.
+    const kernel = boot({ memory: '8704G', cmdline: 'memmap=5M$8300G' });
+    const { memory, buddy } = kernel;
+    expect(memory.maxPfn).toBeGreaterThan(PER_PAGE_PFNS);
+    const allocated = kernel.bootAllocations.reduce((sum, block) => sum + (1 << block.order), 0);
+    const reserved = memory.zones.reduce((sum, zone) => sum + zone.presentPages - zone.managedPages, 0);
+    expect(buddy.totalFreePages() + allocated + reserved).toBe(memory.presentPages);
+    const holeEnd = (8300 * 2 ** 30 + 5 * 2 ** 20) / 4096;
+    expect(memory.memblockReserved).toContainEqual({
+      start: holeEnd,
+      end: holeEnd + 768,
+      owner: 'above the per-page window',
+    });
+    // The short piece is reserved; the blocks after it are free, read as the kernel's would be.
+    expect(memory.pageFlags(holeEnd + 1)).toBe(1 << memory.profile.pageFlags.bit.reserved);
+    expect(memory.pageRefcount(holeEnd + 1)).toBe(1);
+    const head = holeEnd + 768;
+    expect(head % MAX_ORDER_NR_PAGES).toBe(0);
+    expect(buddy.freeBlockOf(head + 5)).toEqual({ head, order: 10, migratetype: 1 });
+    expect([memory.pageWord(head + 5), memory.pageRefcount(head + 5)]).toEqual([0, 0]);
+    let above = 0;
+    for (const zone of buddy.zones) buddy.forEachFreeBlock(zone, (pfn) => void (pfn >= PER_PAGE_PFNS && above++));
+    const reservedAbove = memory.memblockReserved.reduce(
+      (sum, { start, end }) => sum + Math.max(0, end - Math.max(start, PER_PAGE_PFNS)),
+      0,
+    );
+    expect(above * MAX_ORDER_NR_PAGES).toBe(memory.maxPfn - PER_PAGE_PFNS - 1280 - reservedAbove);
+    expect(above).toBeGreaterThan(90_000);
+    // Using one fails with a clear error, before anything changed.
+    const free = buddy.totalFreePages();
+    expect(() => buddy.isolateFreeBlock(head)).toThrow(PerPageWindowError);
+    expect(() => buddy.isolateFreeBlock(head)).toThrow(/^pfn 0x81b00800 is above 8 TiB \(pfn 0x80000000\)/);
+    expect(() => memory.setPageFlag(head + 5, 1)).toThrow(PerPageWindowError);
+    expect(buddy.totalFreePages()).toBe(free);
+    // A workload needs every page: its machine must end within the window.
+    expect(() => boot({ memory: '8192G', maxPfn: PER_PAGE_PFNS })).toThrow(
+      /mmsim keeps per-page state below 8 TiB only, and this needs it of all memory, so physical memory must end below it \(at most 8191G of RAM with the PCI hole\)/,
     );
   });
 

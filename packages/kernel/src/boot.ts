@@ -75,6 +75,11 @@ export interface BootOptions {
    * host's OOM killer ends it. Default: no limit.
    */
   readonly hostMemoryLimit?: number;
+  /**
+   * The end of the pfns the machine may reach (`MachineConfig.maxPfn`): a caller that runs a workload or walks every
+   * page passes `PER_PAGE_PFNS` (8 TiB), above which pages cannot be used. Default: what mmsim lays out (32 TiB).
+   */
+  readonly maxPfn?: number;
 }
 
 /**
@@ -240,6 +245,7 @@ export function boot(options: BootOptions): Kernel {
         ...(values.limit !== undefined ? { limit: values.limit } : {}),
         ...(values.reserve.length > 0 ? { reserve: values.reserve } : {}),
         ...(movableBytes !== undefined ? { movableBytes } : {}),
+        ...(options.maxPfn !== undefined ? { maxPfn: options.maxPfn } : {}),
         earlyAllocations: (nodes) => [
           ...(plan !== undefined && model === 'flatmem' ? flatmemPageExtAllocations(plan, nodes) : []),
           ...parts.flatMap((part) => part.memblock?.(nodes) ?? []),

@@ -41,7 +41,7 @@ export { gfpV48, gfpV618 } from './gfp';
 export { KernelLog, printkTime } from './kernel-log';
 export { KPF } from './kernel-page-flags';
 export { KernelTaint, Taint, taintFlags } from './kernel-taint';
-export { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, PAGEBLOCK_SKIP, type PageArrays } from './mem-section';
+export { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, PAGEBLOCK_SKIP, type PageArrays, PER_PAGE_PFNS } from './mem-section';
 export { MEMCG_KMEM, MEMCG_OBJEXTS, MEMCG_ROOT, MemoryCgroups } from './memory-cgroups';
 export type { E820Entry, E820Type, MemoryLayout, PfnRange } from './memory-map';
 export { firmwareMemoryMap, limitMemory, pagesInRanges, presentRanges, reserveRange } from './memory-map';
@@ -65,7 +65,7 @@ export {
 } from './page-state';
 export { parseGfp } from './parse-gfp';
 export type { EarlyAllocation, MachineConfig, MemblockOwner, MemblockRegion, MemoryModel } from './physical-memory';
-export { MAX_PFN, PfnLimitError, PhysicalMemory } from './physical-memory';
+export { beyondPerPageWindow, MAX_PFN, PerPageWindowError, PfnLimitError, PhysicalMemory } from './physical-memory';
 export type { KernelImage, KernelProfile, ProfileName } from './profile';
 export { getProfile, isProfileName, profileNames } from './profile';
 export { SimClock } from './sim-clock';

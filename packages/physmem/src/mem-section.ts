@@ -1,4 +1,12 @@
-import { PAGEBLOCK_ORDER } from './constants';
+import { PAGEBLOCK_NR_PAGES } from './constants';
+
+/**
+ * The end of the pfns whose `struct page` words mmsim stores: 2^31, 8 TiB of physical address space. The hot paths
+ * compute on pfns with 32-bit integer operators (a buddy's pfn is `pfn ^ (1 << order)`), which are signed, and V8's
+ * typed arrays hold at most 2^32 elements. Memory above it boots and is counted like any other (free
+ * MAX_PAGE_ORDER blocks, pageblocks, sections, zones), but none of its blocks can be split or its pages used.
+ */
+export const PER_PAGE_PFNS = 2 ** 31;
 
 /**
  * The per-page `struct page` arrays of the whole pfn space, flat and indexed by pfn (see page-state.ts for the
@@ -21,13 +29,17 @@ export class PageArrays {
    */
   readonly reservedBlocks: Uint8Array;
 
-  /** Flat per-page arrays for pfns [0, pages). */
+  /**
+   * Flat per-page arrays for pfns [0, min(pages, {@link PER_PAGE_PFNS})), per-pageblock arrays for [0, pages): the
+   * pageblocks of memory above the per-page window are kept (they are a byte each), its pages' words are not.
+   */
   constructor(pages: number) {
-    this.flags = new Uint32Array(pages);
-    this.refcount = new Int32Array(pages);
-    this.mapcount = new Int32Array(pages);
-    this.pageblockFlags = new Uint8Array(pages >>> PAGEBLOCK_ORDER);
-    this.reservedBlocks = new Uint8Array(pages >>> PAGEBLOCK_ORDER);
+    const perPage = Math.min(pages, PER_PAGE_PFNS);
+    this.flags = new Uint32Array(perPage);
+    this.refcount = new Int32Array(perPage);
+    this.mapcount = new Int32Array(perPage);
+    this.pageblockFlags = new Uint8Array(pages / PAGEBLOCK_NR_PAGES);
+    this.reservedBlocks = new Uint8Array(pages / PAGEBLOCK_NR_PAGES);
   }
 }
 
@@ -67,11 +79,14 @@ export class MemSection {
     this.node = node;
     this.zoneId = -1;
     const end = this.startPfn + pagesPerSection;
+    // Above the per-page window the per-page views are empty (see PER_PAGE_PFNS).
     this.flags = pages.flags.subarray(this.startPfn, end);
     this.refcount = pages.refcount.subarray(this.startPfn, end);
     this.mapcount = pages.mapcount.subarray(this.startPfn, end);
-    this.pageblockFlags = pages.pageblockFlags.subarray(this.startPfn >>> PAGEBLOCK_ORDER, end >>> PAGEBLOCK_ORDER);
-    this.reservedBlocks = pages.reservedBlocks.subarray(this.startPfn >>> PAGEBLOCK_ORDER, end >>> PAGEBLOCK_ORDER);
+    const firstBlock = this.startPfn / PAGEBLOCK_NR_PAGES;
+    const endBlock = end / PAGEBLOCK_NR_PAGES;
+    this.pageblockFlags = pages.pageblockFlags.subarray(firstBlock, endBlock);
+    this.reservedBlocks = pages.reservedBlocks.subarray(firstBlock, endBlock);
   }
 
   /** Host bytes of this section's arrays. */

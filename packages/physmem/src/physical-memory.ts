@@ -12,9 +12,9 @@ import { DirectMap } from './direct-map';
 import { formatDumpStack, type StackFrame } from './dump-stack';
 import { KernelLog } from './kernel-log';
 import { KernelTaint } from './kernel-taint';
-import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, PageArrays } from './mem-section';
+import { MemSection, PAGEBLOCK_MIGRATETYPE_MASK, PageArrays, PER_PAGE_PFNS } from './mem-section';
 
-/** A machine whose pfns would pass what mmsim computes on (signed 32-bit pfns: physical memory below 8 TiB). */
+/** A machine whose pfns would pass what mmsim can lay out (physical memory below {@link MAX_PFN}). */
 export class PfnLimitError extends RangeError {
   constructor(message: string) {
     super(message);
@@ -23,10 +23,11 @@ export class PfnLimitError extends RangeError {
 }
 
 /**
- * The end of the pfns mmsim can address: pfns are kept in typed arrays and computed on with 32-bit integer operators
- * (a buddy's pfn is `pfn ^ (1 << order)`), which are signed: pfns stay below 2^31 (8 TiB of physical address space).
+ * The end of the pfns a machine may reach: 2^33, 32 TiB of physical address space. Memory above
+ * {@link PER_PAGE_PFNS} (8 TiB) boots but cannot be used (see there); the sections, pageblocks and free block
+ * entries of the whole span are what bound the host memory of a boot.
  */
-export const MAX_PFN = 2 ** 31;
+export const MAX_PFN = 2 ** 33;
 
 import { MemoryCgroups } from './memory-cgroups';
 import {
@@ -63,6 +64,11 @@ export interface MachineConfig {
   readonly model?: MemoryModel;
   /** `mem=`: drop RAM at and above this physical address. */
   readonly limit?: number;
+  /**
+   * The end of the pfns the machine may reach: {@link MAX_PFN} by default; {@link PER_PAGE_PFNS} for a simulation
+   * that uses or walks every page (a workload and its output files), which memory above that window cannot serve.
+   */
+  readonly maxPfn?: number;
   /** `memmap=size$start`: ranges the firmware map marks reserved. */
   readonly reserve?: readonly { readonly start: number; readonly size: number }[];
   /** `movablecore=`: bytes of ZONE_MOVABLE, taken from the top of each node. Default 0. */
@@ -192,13 +198,18 @@ export class PhysicalMemory {
     this.ranges = presentRanges(e820, this.layout === 'pc');
     if (this.ranges.length === 0) throw new RangeError('no usable memory is left in the memory map');
     this.maxPfn = this.ranges[this.ranges.length - 1]!.end;
-    if (this.maxPfn > MAX_PFN) {
+    const pfnLimit = Math.min(config.maxPfn ?? MAX_PFN, MAX_PFN);
+    if (this.maxPfn > pfnLimit) {
+      const what =
+        pfnLimit === PER_PAGE_PFNS
+          ? 'mmsim keeps per-page state below 8 TiB only, and this needs it of all memory, so physical memory must end below it'
+          : `mmsim lays out physical memory below ${pfnLimit / 2 ** 28} TiB`;
       throw new PfnLimitError(
-        `${config.memory} bytes of RAM reach pfn 0x${this.maxPfn.toString(16)}: mmsim computes on pfns as signed ` +
-          `32-bit integers, so physical memory must end below 8 TiB (at most 8191G of RAM with the PCI hole)`,
+        `${config.memory} bytes of RAM reach pfn 0x${this.maxPfn.toString(16)}: ${what} (at most ` +
+          `${pfnLimit / 2 ** 18 - 1}G of RAM with the PCI hole)`,
       );
     }
-    this.freeMaxOrderHeads = new Uint8Array((this.maxPfn >>> MAX_PAGE_ORDER) + 1);
+    this.freeMaxOrderHeads = new Uint8Array(Math.floor(this.maxPfn / MAX_ORDER_NR_PAGES) + 1);
     this.presentPages = pagesInRanges(this.ranges, 0, this.maxPfn);
 
     const nodeCount = config.nodes ?? 1;
@@ -207,7 +218,7 @@ export class PhysicalMemory {
     }
     const sectionNodes = this.#assignSectionsToNodes(nodeCount);
     const sections: (MemSection | undefined)[] = [];
-    this.pages = new PageArrays((Math.max(...sectionNodes.keys()) + 1) * this.pagesPerSection);
+    this.pages = new PageArrays(([...sectionNodes.keys()].at(-1)! + 1) * this.pagesPerSection);
     for (const [nr, node] of sectionNodes) sections[nr] = new MemSection(nr, this.pagesPerSection, node, this.pages);
     this.sections = sections;
 
@@ -285,7 +296,16 @@ export class PhysicalMemory {
 
   /** `__pfn_to_section()`: the section holding `pfn`, or undefined for a pfn without a struct page. */
   sectionAt(pfn: number): MemSection | undefined {
-    return pfn >= 0 && pfn < this.pages.flags.length ? this.sections[pfn >>> this.pfnSectionShift] : undefined;
+    if (pfn >= 0 && pfn < this.pages.flags.length) return this.sections[pfn >>> this.pfnSectionShift];
+    return pfn >= PER_PAGE_PFNS ? this.sections[Math.floor(pfn / this.pagesPerSection)] : undefined;
+  }
+
+  /**
+   * Whether `pfn`'s struct page words are stored: it is below {@link PER_PAGE_PFNS}. Memory above is counted (its
+   * free MAX_PAGE_ORDER blocks, pageblocks, zones) but its blocks cannot be split nor its pages used.
+   */
+  hasPageWords(pfn: number): boolean {
+    return pfn < this.pages.flags.length;
   }
 
   /** The architecture's `pfn_valid()`: the pfn has a struct page (its section exists). */
@@ -396,7 +416,16 @@ export class PhysicalMemory {
   pageWord(pfn: number): number {
     const head = this.freeMaxOrderHeadWord(this.#valid(pfn));
     if (head !== 0) return head;
+    if (pfn >= PER_PAGE_PFNS) return this.#insideFreeMaxOrderBlock(pfn) ? 0 : this.#pageFlagReserved;
     return this.pages.reservedBlocks[pfn >>> PAGEBLOCK_ORDER] !== 0 ? this.#pageFlagReserved : this.pages.flags[pfn]!;
+  }
+
+  /**
+   * Above the per-page window ({@link PER_PAGE_PFNS}) a page is either in a free MAX_PAGE_ORDER block (a tail, with
+   * no flags and no reference) or reserved: nothing else can be there (see {@link #reserveEarlyMemory}).
+   */
+  #insideFreeMaxOrderBlock(pfn: number): boolean {
+    return this.freeMaxOrderHeads[Math.floor(pfn / MAX_ORDER_NR_PAGES)] !== 0;
   }
 
   /**
@@ -419,6 +448,7 @@ export class PhysicalMemory {
   /** {@link #valid}, with the page's words stored (see {@link materializeReserved}): for the setters. */
   #stored(pfn: number): number {
     this.#valid(pfn);
+    if (pfn >= PER_PAGE_PFNS) throw beyondPerPageWindow(pfn);
     if (this.pages.reservedBlocks[pfn >>> PAGEBLOCK_ORDER] !== 0) this.materializeReserved(pfn, pfn + 1);
     return pfn;
   }
@@ -426,7 +456,7 @@ export class PhysicalMemory {
   /** The word of a free MAX_PAGE_ORDER head kept in {@link freeMaxOrderHeads}, or 0 when `pfn` is not one. */
   freeMaxOrderHeadWord(pfn: number): number {
     if ((pfn & (MAX_ORDER_NR_PAGES - 1)) !== 0) return 0;
-    const type = this.freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] ?? 0;
+    const type = this.freeMaxOrderHeads[Math.floor(pfn / MAX_ORDER_NR_PAGES)] ?? 0;
     return type === 0 ? 0 : freeMaxOrderWord(type - 1);
   }
 
@@ -439,19 +469,20 @@ export class PhysicalMemory {
   pageRefcount(pfn: number): number {
     const state = this.pageWord(pfn) >>> STATE_SHIFT;
     if (state === 1 || state === 2) return 0;
+    if (pfn >= PER_PAGE_PFNS) return this.#insideFreeMaxOrderBlock(pfn) ? 0 : 1;
     return this.pages.reservedBlocks[pfn >>> PAGEBLOCK_ORDER] !== 0 ? 1 : this.pages.refcount[pfn]!;
   }
 
   /** `page_mapcount()`: 0 for free and typed pages. */
   pageMapcount(pfn: number): number {
     const state = this.pageWord(pfn) >>> STATE_SHIFT;
-    return state === 1 || state === 2 ? 0 : Math.max(0, this.pages.mapcount[pfn]!);
+    return state === 1 || state === 2 ? 0 : Math.max(0, this.pages.mapcount[pfn] ?? 0);
   }
 
   /** The `page_type` of an allocated page ({@link PageType}); free pages report `none` (see {@link pageState}). */
   pageType(pfn: number): PageType {
     const state = this.pageWord(pfn) >>> STATE_SHIFT;
-    return state === 1 || state === 2 ? PageType.none : (Math.max(0, -this.pages.mapcount[pfn]!) as PageType);
+    return state === 1 || state === 2 ? PageType.none : (Math.max(0, -(this.pages.mapcount[pfn] ?? 0)) as PageType);
   }
 
   /** Sets or clears the page type of an allocated page (`__SetPageSlab`, `__SetPageTable`, ...). */
@@ -461,13 +492,13 @@ export class PhysicalMemory {
 
   /** `get_pageblock_migratetype()`. */
   pageblockMigratetype(pfn: number): number {
-    return this.pages.pageblockFlags[this.#valid(pfn) >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+    return this.pages.pageblockFlags[pageblockOf(this.#valid(pfn))]! & PAGEBLOCK_MIGRATETYPE_MASK;
   }
 
   /** `set_pageblock_migratetype()`. */
   setPageblockMigratetype(pfn: number, migratetype: number): void {
     const blocks = this.pages.pageblockFlags;
-    const index = this.#valid(pfn) >>> PAGEBLOCK_ORDER;
+    const index = pageblockOf(this.#valid(pfn));
     blocks[index] = (blocks[index]! & ~PAGEBLOCK_MIGRATETYPE_MASK) | migratetype;
   }
 
@@ -608,6 +639,17 @@ export class PhysicalMemory {
       }
       if (needed > 0) throw new RangeError(`node ${node.id} has no room for ${request.owner}`);
     }
+    // Above the per-page window free memory can only be whole free MAX_PAGE_ORDER blocks, which need no page words
+    // (see PER_PAGE_PFNS): a free piece's ends that are not such blocks are kept reserved. (A kernel frees them as
+    // smaller blocks; a machine of exactly 16 TiB has none.)
+    for (const { start, end } of subtractRegions(this.ranges, regions)) {
+      if (end <= PER_PAGE_PFNS) continue;
+      const low = Math.max(start, PER_PAGE_PFNS);
+      const alignedLow = Math.min(end, Math.ceil(low / MAX_ORDER_NR_PAGES) * MAX_ORDER_NR_PAGES);
+      const alignedHigh = Math.max(alignedLow, Math.floor(end / MAX_ORDER_NR_PAGES) * MAX_ORDER_NR_PAGES);
+      reserve(low, alignedLow, 'above the per-page window');
+      reserve(alignedHigh, end, 'above the per-page window');
+    }
     return regions.sort((a, b) => a.start - b.start);
   }
 
@@ -631,7 +673,7 @@ export class PhysicalMemory {
             section.flags.fill(reservedBit, from - section.startPfn, to - section.startPfn);
             section.refcount.fill(1, from - section.startPfn, to - section.startPfn);
           }
-          reservedBlocks.fill(1, firstBlock >>> PAGEBLOCK_ORDER, lastBlock >>> PAGEBLOCK_ORDER);
+          reservedBlocks.fill(1, firstBlock / PAGEBLOCK_NR_PAGES, lastBlock / PAGEBLOCK_NR_PAGES);
         }
         pfn = sectionEnd;
       }
@@ -646,6 +688,30 @@ export class PhysicalMemory {
     const lastSectionEnd = (Math.floor((this.maxPfn - 1) / this.pagesPerSection) + 1) * this.pagesPerSection;
     mark(this.maxPfn, lastSectionEnd);
   }
+}
+
+/** `pfn >> pageblock_order` for any pfn (a shift on the per-page window's 31 bits, a division above it). */
+function pageblockOf(pfn: number): number {
+  return pfn < PER_PAGE_PFNS ? pfn >>> PAGEBLOCK_ORDER : Math.floor(pfn / PAGEBLOCK_NR_PAGES);
+}
+
+/**
+ * A page above the per-page window ({@link PER_PAGE_PFNS}, 8 TiB) was about to be used: a limit of the simulator,
+ * thrown before anything changed.
+ */
+export class PerPageWindowError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PerPageWindowError';
+  }
+}
+
+/** The error for a use of a page above the per-page window (see {@link PER_PAGE_PFNS}). */
+export function beyondPerPageWindow(pfn: number): PerPageWindowError {
+  return new PerPageWindowError(
+    `pfn 0x${pfn.toString(16)} is above 8 TiB (pfn 0x${PER_PAGE_PFNS.toString(16)}): mmsim keeps per-page state ` +
+      'below it only, so memory there boots and is counted but cannot be allocated (use --mem 8191G or less for this)',
+  );
 }
 
 /** The parts of `ranges` not covered by any of `regions` (both sorted or not; the result is sorted). */

@@ -11,8 +11,9 @@ export class ReportSourceError extends Error {
 }
 
 /**
- * The end of the pfns a report maps: 2^31, 8 TiB of 4 KiB pages, the most mmsim's machines have (pfns are signed
- * 32-bit integers there). A page_owner record, a zone of /proc/zoneinfo or a per-pfn file beyond it is an error.
+ * The end of the pfns a report maps: 2^31, 8 TiB of 4 KiB pages, the most a machine of `mmsim run` has (mmsim keeps
+ * no per-page state above: @mm/physmem's `PER_PAGE_PFNS`). A page_owner record, a zone of /proc/zoneinfo or a
+ * per-pfn file beyond it is an error.
  */
 export const MAX_REPORT_PFNS = 2 ** 31;
 

@@ -334,7 +334,7 @@ describe('replayTrace: the machine a trace may make', () => {
     const given = await refusal({ text: alloc('0x80000000'), memory: '8191G' });
     expect(given.error).toBeInstanceOf(TraceRangeError);
     expect(given.error.message).toBe(
-      'trace.txt:1: pfn 0x80000000 is beyond the 8191G of RAM given (its pfns end at 0x80000000): no machine mmsim builds reaches it (pfns end below 0x80000000, 8 TiB)',
+      'trace.txt:1: pfn 0x80000000 is beyond the 8191G of RAM given (its pfns end at 0x80000000): no machine mmsim replays on reaches it (pfns end below 0x80000000, 8 TiB)',
     );
     expect([sized.booted, given.booted]).toEqual([false, false]);
   });
@@ -384,7 +384,7 @@ describe('replayTrace: the machine a trace may make', () => {
       ],
       [
         { memory: '9T' },
-        '9T of RAM reach beyond pfn 0x80000000: mmsim computes on pfns as signed 32-bit integers, so physical memory must end below 8 TiB (at most 8191G of RAM with the PCI hole)',
+        "9T of RAM reach beyond pfn 0x80000000: a replay puts pages at the trace's pfns, and mmsim keeps per-page state below 8 TiB only, so its machine must end below it (at most 8191G of RAM with the PCI hole)",
       ],
     ] as const) {
       const error = await replayTrace({ open, features: [], ...options }).catch((caught: unknown) => caught as Error);

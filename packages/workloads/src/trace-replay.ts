@@ -5,8 +5,8 @@ import {
   firmwareMemoryMap,
   formatSize,
   MAX_PAGE_ORDER,
-  MAX_PFN,
   PAGE_SIZE,
+  PER_PAGE_PFNS,
   type ProfileName,
   parseGfp,
   presentRanges,
@@ -251,10 +251,11 @@ function machineBound(options: ReplayOptions, file: string): MachineBound {
   if (options.memory !== undefined) {
     const bytes = parseMemorySize(options.memory);
     const endPfn = machineEndPfn(bytes);
-    if (endPfn > MAX_PFN) {
+    if (endPfn > PER_PAGE_PFNS) {
       throw new TraceRangeError(
-        `${formatSize(bytes)} of RAM reach beyond pfn 0x${MAX_PFN.toString(16)}: mmsim computes on pfns as ` +
-          'signed 32-bit integers, so physical memory must end below 8 TiB (at most 8191G of RAM with the PCI hole)',
+        `${formatSize(bytes)} of RAM reach beyond pfn 0x${PER_PAGE_PFNS.toString(16)}: a replay puts pages at the ` +
+          "trace's pfns, and mmsim keeps per-page state below 8 TiB only, so its machine must end below it (at most " +
+          '8191G of RAM with the PCI hole)',
       );
     }
     const cost = hostCost(bytes);
@@ -265,8 +266,8 @@ function machineBound(options: ReplayOptions, file: string): MachineBound {
         if (pfnEnd <= endPfn) return;
         const needed = sizedBytes(pfnEnd);
         const advice =
-          pfnEnd > MAX_PFN
-            ? `no machine mmsim builds reaches it (pfns end below 0x${MAX_PFN.toString(16)}, 8 TiB)`
+          pfnEnd > PER_PAGE_PFNS
+            ? `no machine mmsim replays on reaches it (pfns end below 0x${PER_PAGE_PFNS.toString(16)}, 8 TiB)`
             : `replaying it needs --mem ${formatSize(needed)}`;
         throw new TraceRangeError(
           `${file}:${line}: pfn ${pfnAt(pfnEnd)} is beyond the ${formatSize(bytes)} of RAM given (its pfns end ` +

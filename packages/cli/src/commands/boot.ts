@@ -11,7 +11,8 @@ const help = `Usage: mmsim boot [options]
 Boots a simulated machine and prints its boot log (dmesg) and /proc/buddyinfo.
 
 Options:
-  --mem SIZE          RAM of the machine, e.g. 512M, 4G, 1T (default 4G)
+  --mem SIZE          RAM of the machine, e.g. 512M, 4G, 1T (default 4G); up to 32767G, and above 8 TiB
+                      memory is counted but cannot be allocated (no per-page state is kept there)
   --cmdline "..."     kernel command line, e.g. "mem=2G movablecore=1G"
   --profile NAME      kernel version: ${profileNames.join(', ')} (default v6.18)
   --arch NAME         x86_64 or i386 (default x86_64)

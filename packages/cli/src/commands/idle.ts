@@ -2,7 +2,7 @@ import { totalmem } from 'node:os';
 import { allFeatures } from '@mm/defaults';
 import { boot, type Kernel } from '@mm/kernel';
 import { idlePfns, markIdle, pageIdle, presentPfns } from '@mm/page-idle';
-import { PAGE_SIZE, type ProfileName, profileNames } from '@mm/physmem';
+import { PAGE_SIZE, PER_PAGE_PFNS, type ProfileName, profileNames } from '@mm/physmem';
 import { formatMaps, readPagemap, type VmTask } from '@mm/vm';
 import { Simulation, WssWorkload } from '@mm/workloads';
 import { CliError, ExitCode, formatJson } from '../cli-io';
@@ -77,6 +77,8 @@ export function estimateWorkingSets(options: {
     cmdline: options.cmdline,
     features: allFeatures(),
     hostMemoryLimit: totalmem(),
+    // A workload uses pages and the output walks every one: the machine must end within the per-page window.
+    maxPfn: PER_PAGE_PFNS,
   });
   const idle = kernel.feature(pageIdle);
   if (idle === undefined) throw new CliError('this kernel has no idle page tracking');
