@@ -75,6 +75,35 @@ describe('PageOwnerSortBlocks', () => {
     );
   });
 
+  it('reads a block repeated after itself (taken as the last one again) as the C loop does', () => {
+    // A few blocks, each its lines and an empty line, then a run of them with many repeats in a row: the same
+    // text and its empty line are the last block again, unless a NUL byte or the buffer's room reads them otherwise.
+    const block = fc.array(line, { minLength: 1, maxLength: 6 }).map((lines) => `${lines.join('')}\n`);
+    fc.assert(
+      fc.property(
+        fc.array(block, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 5 })), { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.constantFrom(16, 64, 200, 128 * 1024),
+        fc.boolean(),
+        (blocks, picks, cuts, size, divertPfn) => {
+          const input = picks.map(([pick, times]) => blocks[pick % blocks.length]!.repeat(times)).join('');
+          const offsets = [...new Set(cuts.map((cut) => cut % (input.length + 1)))].sort((a, b) => a - b);
+          const chunks = [0, ...offsets].map((from, index) => input.slice(from, offsets[index] ?? input.length));
+          expect(readBlocks(chunks, size, divertPfn)).toEqual(readBlocksAsC(input, size, divertPfn));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // Repeats, then the same text with a NUL (read up to it) and with a line more (a block of its own).
+    expect(readBlocks(['A\nB\n\nA\nB\n\nA\0x\nB\n\nA\nB\nC\n\n'], 1024, false).map(([text]) => text)).toEqual([
+      'A\nB\n',
+      'A\nB\n',
+      'AB\n',
+      'A\nB\nC\n',
+    ]);
+  });
+
   it('takes a whole block at once, diverting every PFN line to the side buffer', () => {
     const blocks = readBlocks(['A\nPFN 1\nB\nPFN 2\n\nC\n\n'], 1024, true);
     expect(blocks).toEqual([

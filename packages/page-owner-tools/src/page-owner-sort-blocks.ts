@@ -23,6 +23,11 @@ export class PageOwnerSortBlocks {
   #pfnLine = '';
   #pending = '';
   #stopped = false;
+  /**
+   * The last block handed over, when its text then an empty line can only be read as it again: it ends with its
+   * newline (a line cut at a NUL byte does not), and is not v6.x's (whose blocks come with their diverted PFN line).
+   */
+  #last = '';
 
   /**
    * `onBlock` receives each block and the side buffer; it returns false to stop reading (the tool's early exits).
@@ -64,13 +69,31 @@ export class PageOwnerSortBlocks {
 
   /** {@link write} of `text` from `start`: its lines, and what follows the last newline kept for the next chunk. */
   #scan(text: string, start: number): boolean {
-    const clean = text.indexOf('\0') < 0;
+    // Whether the chunk has no NUL byte, found when a line is first read (a repeated block has none: see below).
+    let clean: boolean | undefined;
     // The run: text[runStart, start) is block text not yet in #parts (its length is already in #length); -1: none.
     let runStart = -1;
     for (;;) {
+      // At a block's start, the last block's text and an empty line are that block again: fgets reads the same lines
+      // into the same empty buffer, each with room (the block and its empty line fitted once), and no block holds a
+      // NUL byte or an empty line. A dump without PFN lines is mostly such repeats.
+      const last = this.#last;
+      if (
+        runStart < 0 &&
+        this.#length === 0 &&
+        last !== '' &&
+        text.charCodeAt(start + last.length) === 10 &&
+        // (A slice and ===, which compare flat strings with memcmp; startsWith() goes a character at a time.)
+        text.slice(start, start + last.length) === last
+      ) {
+        start += last.length + 1;
+        if (!this.#endBlock(last)) return false;
+        continue;
+      }
       const newline = text.indexOf('\n', start);
       if (newline < 0) break;
       const length = newline + 1 - start;
+      clean ??= text.indexOf('\0') < 0;
       const whole = clean && this.#size - this.#length > length && !(this.#divertPfn && text.startsWith('PFN', start));
       if (whole && length > 1) {
         if (runStart < 0) runStart = start;
@@ -131,11 +154,15 @@ export class PageOwnerSortBlocks {
     }
   }
 
-  /** The empty line: hands the block over; false (and stopped) when `onBlock` stops the reading. */
-  #endBlock(): boolean {
-    const block = this.#parts.length === 1 ? this.#parts[0]! : this.#parts.join('');
+  /**
+   * The empty line: hands the block over (`repeat`: the last block again; else the one in #parts); false (and
+   * stopped) when `onBlock` stops the reading.
+   */
+  #endBlock(repeat?: string): boolean {
+    const block = repeat ?? (this.#parts.length === 1 ? this.#parts[0]! : this.#parts.join(''));
     this.#parts = [];
     this.#length = 0;
+    this.#last = !this.#divertPfn && block.charCodeAt(block.length - 1) === 10 ? block : '';
     if (this.#onBlock(block, this.#pfnLine)) return true;
     this.#stopped = true;
     return false;

@@ -84,6 +84,17 @@ describe('PageOwnerSort', () => {
     ).toBe(true);
   });
 
+  it('v4.x sums blocks that differ only where few characters are looked at first', () => {
+    // 1000-byte blocks, the second differing from the first in one character near its start, then the first again
+    // with a third block between: looked up by a sample of their characters, they must still count apart.
+    const text = (first: string) => `${first}${'.'.repeat(998)}\n`;
+    const [a, b, c] = [text('aa'), text('ab'), text('cc')];
+    const input = [a, b, c, a, b, b, a].map((block) => `${block}\n`).join('');
+    const run = sortPageOwner('v4.8', ['in', 'out'], input);
+    expect(run.stdout).toBe('loaded 6\nsorting ....\nculling\n');
+    expect(run.output).toBe(`3 times:\n${a}\n3 times:\n${b}\n1 times:\n${c}\n`);
+  });
+
   it('holds one entry per distinct block however many blocks there are', () => {
     const commandLine = parsePageOwnerSortCommandLine('v6.18', ['in', 'out']);
     if (!commandLine.ok) throw new Error('bad command line');

@@ -69,6 +69,15 @@ function own(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);
 }
 
+/** A hash of a block's length and of about 32 of its characters, spread over it from its end (v4.x entries). */
+function sampledKey(text: string): number {
+  const length = text.length;
+  const step = (length >>> 5) + 1;
+  let hash = length;
+  for (let index = length - 1; index >= 0; index -= step) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  return hash;
+}
+
 /** `strcmp` of two byte strings (only the sign is used). */
 function strcmp(left: string, right: string): number {
   return left < right ? -1 : left > right ? 1 : 0;
@@ -179,7 +188,11 @@ export class PageOwnerSort {
   readonly #io: PageOwnerSortIo;
   readonly #blocks: PageOwnerSortBlocks;
   readonly #maxSize: number;
+  /** The entries by their text (v4.x: those whose {@link sampledKey} an earlier entry has). */
   readonly #entries = new Map<string, Entry>();
+  /** v4.x: the entries in order of creation, and the first of each {@link sampledKey}. */
+  #list: Entry[] = [];
+  readonly #bySampledKey = new Map<number, Entry>();
   #stored = 0;
   #failed = false;
   #ended: PageOwnerSortResult | undefined;
@@ -223,10 +236,12 @@ export class PageOwnerSort {
     const io = this.#io;
     io.stdout(`loaded ${records}\n`);
     io.stdout('sorting ....\n');
-    const entries = [...this.#entries.values()];
-    this.#entries.clear();
     const { options } = this;
     const v6 = options.version === 'v6.18';
+    const entries = v6 ? [...this.#entries.values()] : this.#list;
+    this.#list = [];
+    this.#entries.clear();
+    this.#bySampledKey.clear();
     const cull = options.cull;
     if (!v6 || cull.size === 0) glibcQsort(entries, (left, right) => strcmp(left.txt, right.txt));
     else glibcQsort(entries, cullComparator(cull));
@@ -261,16 +276,25 @@ export class PageOwnerSort {
       this.#failed = true;
       return false;
     }
-    // The copy is made first, so that the map hashes one string (it keeps the hash) for the lookup and the insert.
-    const txt = own(block);
-    let entry = this.#entries.get(txt);
+    // Looked up by a key of some of its characters, then compared whole (V8 would hash every character of a string
+    // key, and most blocks are entries seen before); only a block whose key an entry of another text has is looked
+    // up by its whole text (copied first, so that the map hashes one string for the lookup and the insert).
+    const key = sampledKey(block);
+    const first = this.#bySampledKey.get(key);
+    let entry = first !== undefined && first.txt === block ? first : undefined;
     if (entry === undefined) {
-      entry = { txt, stacktrace: '', pid: 0, tgid: 0, comm: '', ts: 0n, allocator: 0, num: 1, pageNum: 0 };
-      this.#entries.set(txt, entry);
-    } else {
-      entry.num = (entry.num + 1) | 0;
+      const txt = own(block);
+      entry = first === undefined ? undefined : this.#entries.get(txt);
+      if (entry === undefined) {
+        entry = { txt, stacktrace: '', pid: 0, tgid: 0, comm: '', ts: 0n, allocator: 0, num: 0, pageNum: 0 };
+        if (first === undefined) this.#bySampledKey.set(key, entry);
+        else this.#entries.set(txt, entry);
+        this.#list.push(entry);
+      }
     }
-    this.#previous = entry.txt;
+    entry.num = (entry.num + 1) | 0;
+    // The block as read, not the entry's copy: a repeat handed over as the same string then compares at once.
+    this.#previous = block;
     this.#previousEntry = entry;
     this.#progress();
     return true;
