@@ -1646,6 +1646,10 @@ export class BuddyAllocator {
    * holds unmovable pages (`has_unmovable_pages()`) is the caller's check.
    */
   isolateRange(start: number, end: number): void {
+    // Nothing above the per-page window can move lists (see PER_PAGE_PFNS): refused before anything changes.
+    if (end > PER_PAGE_PFNS && this.memory.maxPfn > PER_PAGE_PFNS) {
+      throw beyondPerPageWindow(Math.max(start, PER_PAGE_PFNS));
+    }
     this.drainAllPages();
     for (let block = start; block < end; block += PAGEBLOCK_NR_PAGES) {
       const zone = this.memory.pfnValid(block) ? this.memory.zoneOf(block) : undefined;

@@ -81,32 +81,25 @@ describe('mmsim boot', () => {
 });
 
 describe('the mmsim executable', () => {
-  it('runs from the repository root as `pnpm mmsim` does', async () => {
-    const root = new URL('../../../', import.meta.url);
-    const { stdout } = await promisify(execFile)(
+  /** `pnpm mmsim ARGS` from the repository root, from the sources. */
+  const mmsim = (args: readonly string[]) =>
+    promisify(execFile)(
       process.execPath,
-      ['--conditions=@mm/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'boot', '--mem', '256M', '--json'],
-      { cwd: root },
+      ['--conditions=@mm/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args],
+      { cwd: new URL('../../../', import.meta.url) },
     );
+
+  it('runs from the repository root as `pnpm mmsim` does', async () => {
+    const { stdout } = await mmsim(['boot', '--mem', '256M', '--json']);
     expect(JSON.parse(stdout).totalPages).toBe(65438);
-    const failure = await promisify(execFile)(
-      process.execPath,
-      ['--conditions=@mm/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'boot', '--cmdline', 'mem=12Q'],
-      { cwd: root },
-    ).catch((error: { code: number; stderr: string }) => error);
+    const failure = await mmsim(['boot', '--cmdline', 'mem=12Q']).catch((error: { code: number }) => error);
     expect(failure).toMatchObject({ code: 2 });
   });
 
   // In a process of its own: a 16 TiB machine's untouched page arrays are 24 GiB of address space, which a later
   // spawn from this worker could not fork.
   it('boots a 16 TiB machine, whose memory above 8 TiB is counted but not used', async () => {
-    const root = new URL('../../../', import.meta.url);
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--conditions=@mm/source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'boot', '--mem', '16T', '--json'],
-      { cwd: root },
-    );
-    const summary = JSON.parse(stdout);
+    const summary = JSON.parse((await mmsim(['boot', '--mem', '16T', '--json'])).stdout);
     expect(summary.totalPages).toBe(2 ** 32 - 98);
     expect(summary.freePages + summary.bootAllocatedPages).toBe(summary.managedPages);
     // Free memory is MAX_PAGE_ORDER blocks, above 8 TiB as below: about 4 M of them in ZONE_NORMAL.

@@ -111,10 +111,12 @@ describe('boot()', () => {
     expect(() => buddy.isolateFreeBlock(head)).toThrow(PerPageWindowError);
     expect(() => buddy.isolateFreeBlock(head)).toThrow(/^pfn 0x81b00800 is above 8 TiB \(pfn 0x80000000\)/);
     expect(() => memory.setPageFlag(head + 5, 1)).toThrow(PerPageWindowError);
+    expect(() => buddy.isolateRange(head, head + MAX_ORDER_NR_PAGES)).toThrow(PerPageWindowError);
+    expect(memory.pageblockMigratetype(head)).toBe(1);
     expect(buddy.totalFreePages()).toBe(free);
     // A workload needs every page: its machine must end within the window.
     expect(() => boot({ memory: '8192G', maxPfn: PER_PAGE_PFNS })).toThrow(
-      /mmsim keeps per-page state below 8 TiB only, and this needs it of all memory, so physical memory must end below it \(at most 8191G of RAM with the PCI hole\)/,
+      /mmsim keeps per-page state below 8 TiB only, which a workload needs of all memory, so physical memory must end below it \(at most 8191G of RAM with the PCI hole\)/,
     );
   });
 

@@ -202,7 +202,7 @@ export class PhysicalMemory {
     if (this.maxPfn > pfnLimit) {
       const what =
         pfnLimit === PER_PAGE_PFNS
-          ? 'mmsim keeps per-page state below 8 TiB only, and this needs it of all memory, so physical memory must end below it'
+          ? 'mmsim keeps per-page state below 8 TiB only, which a workload needs of all memory, so physical memory must end below it'
           : `mmsim lays out physical memory below ${pfnLimit / 2 ** 28} TiB`;
       throw new PfnLimitError(
         `${config.memory} bytes of RAM reach pfn 0x${this.maxPfn.toString(16)}: ${what} (at most ` +
@@ -298,14 +298,6 @@ export class PhysicalMemory {
   sectionAt(pfn: number): MemSection | undefined {
     if (pfn >= 0 && pfn < this.pages.flags.length) return this.sections[pfn >>> this.pfnSectionShift];
     return pfn >= PER_PAGE_PFNS ? this.sections[Math.floor(pfn / this.pagesPerSection)] : undefined;
-  }
-
-  /**
-   * Whether `pfn`'s struct page words are stored: it is below {@link PER_PAGE_PFNS}. Memory above is counted (its
-   * free MAX_PAGE_ORDER blocks, pageblocks, zones) but its blocks cannot be split nor its pages used.
-   */
-  hasPageWords(pfn: number): boolean {
-    return pfn < this.pages.flags.length;
   }
 
   /** The architecture's `pfn_valid()`: the pfn has a struct page (its section exists). */
@@ -425,7 +417,7 @@ export class PhysicalMemory {
    * no flags and no reference) or reserved: nothing else can be there (see {@link #reserveEarlyMemory}).
    */
   #insideFreeMaxOrderBlock(pfn: number): boolean {
-    return this.freeMaxOrderHeads[Math.floor(pfn / MAX_ORDER_NR_PAGES)] !== 0;
+    return this.freeMaxOrderHeads[maxOrderBlockOf(pfn)] !== 0;
   }
 
   /**
@@ -456,7 +448,7 @@ export class PhysicalMemory {
   /** The word of a free MAX_PAGE_ORDER head kept in {@link freeMaxOrderHeads}, or 0 when `pfn` is not one. */
   freeMaxOrderHeadWord(pfn: number): number {
     if ((pfn & (MAX_ORDER_NR_PAGES - 1)) !== 0) return 0;
-    const type = this.freeMaxOrderHeads[Math.floor(pfn / MAX_ORDER_NR_PAGES)] ?? 0;
+    const type = this.freeMaxOrderHeads[maxOrderBlockOf(pfn)] ?? 0;
     return type === 0 ? 0 : freeMaxOrderWord(type - 1);
   }
 
@@ -693,6 +685,11 @@ export class PhysicalMemory {
 /** `pfn >> pageblock_order` for any pfn (a shift on the per-page window's 31 bits, a division above it). */
 function pageblockOf(pfn: number): number {
   return pfn < PER_PAGE_PFNS ? pfn >>> PAGEBLOCK_ORDER : Math.floor(pfn / PAGEBLOCK_NR_PAGES);
+}
+
+/** `pfn >> MAX_PAGE_ORDER` for any pfn, as {@link pageblockOf}. */
+function maxOrderBlockOf(pfn: number): number {
+  return pfn < PER_PAGE_PFNS ? pfn >>> MAX_PAGE_ORDER : Math.floor(pfn / MAX_ORDER_NR_PAGES);
 }
 
 /**
