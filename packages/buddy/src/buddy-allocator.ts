@@ -356,6 +356,8 @@ export class BuddyAllocator {
       if (pfn >= PER_PAGE_PFNS) {
         // Above the per-page window (only whole MAX_PAGE_ORDER blocks: see PER_PAGE_PFNS): listed by block number,
         // as __free_one_page() would list them (no merge above MAX_PAGE_ORDER), and no page word touched.
+        if (order !== MAX_PAGE_ORDER)
+          throw new Error(`free memory above 8 TiB at pfn 0x${pfn.toString(16)} is not 4 MiB blocks`);
         this.#addFreeMaxOrderBlock(this.zones[zone.id]!, pfn, this.memory.pageblockMigratetype(pfn));
       } else {
         this.#freeOnePage(this.zones[zone.id]!, pfn, order, this.memory.pageblockMigratetype(pfn), true);
