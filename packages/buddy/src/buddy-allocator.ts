@@ -9,6 +9,7 @@ import {
   MIGRATE_PCPTYPES,
   MIGRATE_TYPES,
   Migratetype,
+  maxOrderBlockOf,
   NR_PAGE_ORDERS,
   ORDER_MASK,
   ORDER_SHIFT,
@@ -358,7 +359,7 @@ export class BuddyAllocator {
         // as __free_one_page() would list them (no merge above MAX_PAGE_ORDER), and no page word touched.
         if (order !== MAX_PAGE_ORDER)
           throw new Error(`free memory above 8 TiB at pfn 0x${pfn.toString(16)} is not 4 MiB blocks`);
-        this.#addFreeMaxOrderBlock(this.zones[zone.id]!, pfn, this.memory.pageblockMigratetype(pfn));
+        this.#addToFreeList(this.zones[zone.id]!, pfn, order, this.memory.pageblockMigratetype(pfn), true);
       } else {
         this.#freeOnePage(this.zones[zone.id]!, pfn, order, this.memory.pageblockMigratetype(pfn), true);
       }
@@ -1824,7 +1825,7 @@ export class BuddyAllocator {
         zone.guardPages -= 1 << order;
       } else {
         // del_page_from_free_list() of a block below MAX_PAGE_ORDER (its word is stored): no lookup again.
-        this.#unlink(zone.freeHead, zone.freeTail, buddy);
+        this.#unlink(this.#refcount, this.#mapcount, zone, buddy);
         zone.freeCount[order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK)]!--;
         zone.nrFree[order]!--;
         zone.freePages -= 1 << order;
@@ -2035,11 +2036,13 @@ export class BuddyAllocator {
     if (order === MAX_PAGE_ORDER) {
       // The head's word is implied by the block's entry (its stored word is stale until the block leaves the
       // list): free memory is neither written nor read, and costs the host nothing per page.
-      this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] = 1 + migratetype;
-      this.#linkBlock(zone.freeHead, zone.freeTail, list, pfn >>> MAX_PAGE_ORDER, tail);
+      // (Its lists hold block numbers, which stay 32-bit integers above 8 TiB, where boot lists blocks too.)
+      const block = maxOrderBlockOf(pfn);
+      this.#freeMaxOrderHeads[block] = 1 + migratetype;
+      this.#link(this.#blockNext, this.#blockPrev, zone, list, block, tail);
     } else {
       this.#flags[pfn] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
-      this.#link(zone.freeHead, zone.freeTail, list, pfn, tail);
+      this.#link(this.#refcount, this.#mapcount, zone, list, pfn, tail);
     }
     zone.freeCount[list]!++;
     zone.nrFree[order]!++;
@@ -2054,9 +2057,9 @@ export class BuddyAllocator {
     if (order === MAX_PAGE_ORDER) {
       if (pfn >= PER_PAGE_PFNS) throw beyondPerPageWindow(pfn);
       this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] = 0;
-      this.#unlinkBlock(zone.freeHead, zone.freeTail, pfn >>> MAX_PAGE_ORDER);
+      this.#unlink(this.#blockNext, this.#blockPrev, zone, pfn >>> MAX_PAGE_ORDER);
     } else {
-      this.#unlink(zone.freeHead, zone.freeTail, pfn);
+      this.#unlink(this.#refcount, this.#mapcount, zone, pfn);
     }
     this.#flags[pfn] = order << ORDER_SHIFT;
     zone.freeCount[list]!--;
@@ -2091,93 +2094,52 @@ export class BuddyAllocator {
     return pfn;
   }
 
-  #link(heads: Int32Array, tails: Int32Array, list: number, pfn: number, tail: boolean): void {
-    const sentinel = -2 - list;
-    const next = this.#refcount;
-    const previous = this.#mapcount;
-    if (tail) {
-      const last = tails[list]!;
-      next[pfn] = sentinel;
-      if (last >= 0) {
-        previous[pfn] = last;
-        next[last] = pfn;
-      } else {
-        previous[pfn] = sentinel;
-        heads[list] = pfn;
-      }
-      tails[list] = pfn;
-    } else {
-      const first = heads[list]!;
-      previous[pfn] = sentinel;
-      if (first >= 0) {
-        next[pfn] = first;
-        previous[first] = pfn;
-      } else {
-        next[pfn] = sentinel;
-        tails[list] = pfn;
-      }
-      heads[list] = pfn;
-    }
-  }
-
-  #unlink(heads: Int32Array, tails: Int32Array, pfn: number): void {
-    const nextLinks = this.#refcount;
-    const previousLinks = this.#mapcount;
-    const next = nextLinks[pfn]!;
-    const previous = previousLinks[pfn]!;
-    if (previous >= 0) nextLinks[previous] = next;
-    else heads[-2 - previous] = next >= 0 ? next : -1;
-    if (next >= 0) previousLinks[next] = previous;
-    else tails[-2 - next] = previous >= 0 ? previous : -1;
-    nextLinks[pfn] = 0;
-    previousLinks[pfn] = 0;
-  }
-
   /**
-   * {@link #link} for a MAX_PAGE_ORDER block: its lists hold block numbers (`pfn >> MAX_PAGE_ORDER`), in the heads
-   * and tails as in the links `#blockNext` / `#blockPrev`, so that free blocks above 8 TiB can be listed too.
+   * `list_add()` / `list_add_tail()` of `entry` on free list `list`, linked through `next` and `previous`: a page's
+   * refcount and mapcount slots (entries are pfns), or for MAX_PAGE_ORDER `#blockNext` / `#blockPrev` (entries are
+   * block numbers, `pfn >> MAX_PAGE_ORDER`, so that blocks above 8 TiB can be listed too).
    */
-  #linkBlock(heads: Int32Array, tails: Int32Array, list: number, block: number, tail: boolean): void {
+  #link(next: Int32Array, previous: Int32Array, zone: BuddyZone, list: number, entry: number, tail: boolean): void {
+    const heads = zone.freeHead;
+    const tails = zone.freeTail;
     const sentinel = -2 - list;
-    const next = this.#blockNext;
-    const previous = this.#blockPrev;
     if (tail) {
       const last = tails[list]!;
-      next[block] = sentinel;
+      next[entry] = sentinel;
       if (last >= 0) {
-        previous[block] = last;
-        next[last] = block;
+        previous[entry] = last;
+        next[last] = entry;
       } else {
-        previous[block] = sentinel;
-        heads[list] = block;
+        previous[entry] = sentinel;
+        heads[list] = entry;
       }
-      tails[list] = block;
+      tails[list] = entry;
     } else {
       const first = heads[list]!;
-      previous[block] = sentinel;
+      previous[entry] = sentinel;
       if (first >= 0) {
-        next[block] = first;
-        previous[first] = block;
+        next[entry] = first;
+        previous[first] = entry;
       } else {
-        next[block] = sentinel;
-        tails[list] = block;
+        next[entry] = sentinel;
+        tails[list] = entry;
       }
-      heads[list] = block;
+      heads[list] = entry;
     }
   }
 
-  /** {@link #unlink} for a MAX_PAGE_ORDER block, by block number. */
-  #unlinkBlock(heads: Int32Array, tails: Int32Array, block: number): void {
-    const nextLinks = this.#blockNext;
-    const previousLinks = this.#blockPrev;
-    const next = nextLinks[block]!;
-    const previous = previousLinks[block]!;
+  /** `list_del()` of `entry`, linked through `nextLinks` and `previousLinks` (see {@link #link}). */
+  #unlink(nextLinks: Int32Array, previousLinks: Int32Array, zone: BuddyZone, entry: number): void {
+    const heads = zone.freeHead;
+    const tails = zone.freeTail;
+    const next = nextLinks[entry]!;
+    const previous = previousLinks[entry]!;
     if (previous >= 0) nextLinks[previous] = next;
     else heads[-2 - previous] = next >= 0 ? next : -1;
     if (next >= 0) previousLinks[next] = previous;
     else tails[-2 - next] = previous >= 0 ? previous : -1;
-    nextLinks[block] = 0;
-    previousLinks[block] = 0;
+    nextLinks[entry] = 0;
+    previousLinks[entry] = 0;
   }
 
   /**
@@ -2190,16 +2152,5 @@ export class BuddyAllocator {
     const pfn = head * MAX_ORDER_NR_PAGES;
     if (pfn >= PER_PAGE_PFNS) throw beyondPerPageWindow(pfn);
     return pfn;
-  }
-
-  /** {@link #addToFreeList} at the tail for a free MAX_PAGE_ORDER block at boot, above the per-page window too. */
-  #addFreeMaxOrderBlock(zone: BuddyZone, pfn: number, migratetype: number): void {
-    const block = Math.floor(pfn / MAX_ORDER_NR_PAGES);
-    const list = MAX_PAGE_ORDER * MIGRATE_TYPES + migratetype;
-    this.#freeMaxOrderHeads[block] = 1 + migratetype;
-    this.#linkBlock(zone.freeHead, zone.freeTail, list, block, true);
-    zone.freeCount[list]!++;
-    zone.nrFree[MAX_PAGE_ORDER]!++;
-    zone.freePages += MAX_ORDER_NR_PAGES;
   }
 }

@@ -65,7 +65,14 @@ export {
 } from './page-state';
 export { parseGfp } from './parse-gfp';
 export type { EarlyAllocation, MachineConfig, MemblockOwner, MemblockRegion, MemoryModel } from './physical-memory';
-export { beyondPerPageWindow, MAX_PFN, PerPageWindowError, PfnLimitError, PhysicalMemory } from './physical-memory';
+export {
+  beyondPerPageWindow,
+  MAX_PFN,
+  maxOrderBlockOf,
+  PerPageWindowError,
+  PfnLimitError,
+  PhysicalMemory,
+} from './physical-memory';
 export type { KernelImage, KernelProfile, ProfileName } from './profile';
 export { getProfile, isProfileName, profileNames } from './profile';
 export { SimClock } from './sim-clock';

@@ -687,8 +687,8 @@ function pageblockOf(pfn: number): number {
   return pfn < PER_PAGE_PFNS ? pfn >>> PAGEBLOCK_ORDER : Math.floor(pfn / PAGEBLOCK_NR_PAGES);
 }
 
-/** `pfn >> MAX_PAGE_ORDER` for any pfn, as {@link pageblockOf}. */
-function maxOrderBlockOf(pfn: number): number {
+/** `pfn >> MAX_PAGE_ORDER` for any pfn, as {@link pageblockOf}: a free MAX_PAGE_ORDER block's number. */
+export function maxOrderBlockOf(pfn: number): number {
   return pfn < PER_PAGE_PFNS ? pfn >>> MAX_PAGE_ORDER : Math.floor(pfn / MAX_ORDER_NR_PAGES);
 }
 
