@@ -137,8 +137,9 @@ for (const [pkg, rows] of tables) {
   renameSync(`${readme.pathname}.tmp`, readme);
   written.push(readme.pathname);
 }
-// The allocator's control: @mm/buddy against a plain buddy allocator, interleaved rounds in one process (a script,
-// not a vitest bench: the two sides alternate within each round). Run when no filter leaves the buddy package out.
+// The allocator's control: @mm/buddy against a plain buddy allocator, in interleaved rounds of a process per
+// measurement (a script, not a vitest bench: the two sides alternate within each round). Run when no filter leaves
+// the buddy package out.
 if (filters.length === 0 || filters.some((filter) => filter.includes('buddy'))) {
   const comparison = execFileSync('pnpm', ['exec', 'tsx', 'packages/buddy/bench/plain-buddy-comparison.ts'], {
     cwd: root,
