@@ -15,7 +15,12 @@ describe('LruLists', () => {
     fc.assert(
       fc.property(
         fc.array(
-          fc.tuple(fc.constantFrom('add', 'delete', 'replace'), fc.integer({ min: 0, max: 20_000 }), fc.nat(7)),
+          fc.tuple(
+            fc.constantFrom('add', 'delete', 'replace'),
+            // Neighbours in pfns (links that pack), and pages far apart (links that overflow).
+            fc.oneof(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 2 ** 26 })),
+            fc.nat(7),
+          ),
           { maxLength: 200 },
         ),
         (operations) => {
@@ -56,5 +61,35 @@ describe('LruLists', () => {
         },
       ),
     );
+  });
+
+  it('keeps links that do not pack, and a chunk full of them turns wide without changing any list', () => {
+    const lru = new LruLists(1);
+    const model: number[] = [];
+    // Every page alternates with one 1 GiB away: no link fits 16 bits.
+    for (let page = 0; page < 600; page++) {
+      for (const pfn of [page, (1 << 18) + page]) {
+        lru.add(0, LruList.inactive_file, pfn);
+        model.unshift(pfn);
+      }
+    }
+    expect(fromTail(lru, 0, LruList.inactive_file)).toEqual([...model].reverse());
+    // The first chunk turned wide at 256 overflowed links: 8 bytes a page there.
+    expect(lru.hostBytes()).toBeGreaterThanOrEqual(4096 * 8);
+    for (let page = 0; page < 600; page += 2) {
+      lru.delete(0, LruList.inactive_file, page);
+      model.splice(model.indexOf(page), 1);
+    }
+    lru.replace(0, LruList.inactive_file, 1, 2 ** 24);
+    model[model.indexOf(1)] = 2 ** 24;
+    expect(fromTail(lru, 0, LruList.inactive_file)).toEqual([...model].reverse());
+    expect(lru.size(0, LruList.inactive_file)).toBe(model.length);
+  });
+
+  it('packs the links of neighbouring pages in 4 bytes a page', () => {
+    const lru = new LruLists(1);
+    for (let pfn = 0; pfn < 8192; pfn++) lru.add(0, LruList.active_anon, pfn);
+    expect(lru.hostBytes()).toBe(8192 * 4);
+    expect(fromTail(lru, 0, LruList.active_anon)).toEqual(Array.from({ length: 8192 }, (_, index) => index));
   });
 });
