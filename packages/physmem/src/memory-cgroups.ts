@@ -1,3 +1,5 @@
+import { PagePalette } from './page-palette';
+
 /** The root memory cgroup's id: user pages of tasks in no other cgroup are charged to it. */
 export const MEMCG_ROOT = 1;
 
@@ -6,16 +8,13 @@ export const MEMCG_OBJEXTS = 0xffff;
 /** The bit of a page's `memcg_data` value saying the charge is kernel memory through an objcg (`MEMCG_DATA_KMEM`). */
 export const MEMCG_KMEM = 0x8000;
 
-/** Pages per chunk of the per-page array. */
-const CHUNK_SHIFT = 12;
-const CHUNK_PAGES = 1 << CHUNK_SHIFT;
-
 /**
  * Memory cgroups (mm/memcontrol.c) as page_owner and /proc see them: the cgroups by id, each with its
  * `cgroup_name()` (the last component of its path; `/` for the root) and whether it is online, and each page's
  * `memcg_data`: 0 (not charged), a cgroup id (a user page, `folio->memcg_data` = the memcg), the id with
  * {@link MEMCG_KMEM} (kernel memory charged through `__GFP_ACCOUNT`), or {@link MEMCG_OBJEXTS} (a slab page whose
- * objects are charged one by one). The per-page array is made per 16 MiB of memory on first charge.
+ * objects are charged one by one). The per-page values are a {@link PagePalette}: a byte a page, per 16 MiB of
+ * memory charged.
  *
  * Simplification: no limits, no per-cgroup LRU lists or statistics; charging never fails.
  */
@@ -24,7 +23,9 @@ export class MemoryCgroups {
   readonly names: string[] = ['', '/'];
   /** Whether each cgroup is online (`CSS_ONLINE`); an offline one prints as `offline` in page_owner. */
   readonly online: boolean[] = [false, true];
-  readonly #pages: (Uint16Array | undefined)[] = [];
+  readonly #pages = new PagePalette();
+  /** Whether any page was ever charged (frees of a machine without cgroups skip the uncharge). */
+  #charged = false;
   readonly #byName = new Map<string, number>([['/', MEMCG_ROOT]]);
 
   /** The cgroup named `name` (the last component of its path), made on first use. */
@@ -42,33 +43,22 @@ export class MemoryCgroups {
 
   /** Sets the `memcg_data` of `pages` pages from `pfn`. */
   set(pfn: number, pages: number, value: number): void {
-    for (let page = pfn; page < pfn + pages; page++) {
-      const chunk = page >>> CHUNK_SHIFT;
-      let data = this.#pages[chunk];
-      if (data === undefined) {
-        if (value === 0) continue;
-        data = new Uint16Array(CHUNK_PAGES);
-        this.#pages[chunk] = data;
-      }
-      data[page & (CHUNK_PAGES - 1)] = value;
-    }
+    if (value !== 0) this.#charged = true;
+    for (let page = pfn; page < pfn + pages; page++) this.#pages.set(page, value);
   }
 
   /** Clears the charge of `pages` pages from `pfn` (`mem_cgroup_uncharge()`, `__memcg_kmem_uncharge_page()`). */
   uncharge(pfn: number, pages: number): void {
-    if (this.#pages.length === 0) return;
-    this.set(pfn, pages, 0);
+    if (this.#charged) this.set(pfn, pages, 0);
   }
 
   /** A page's `memcg_data` value (see the class). */
   pageData(pfn: number): number {
-    return this.#pages[pfn >>> CHUNK_SHIFT]?.[pfn & (CHUNK_PAGES - 1)] ?? 0;
+    return this.#pages.get(pfn);
   }
 
-  /** Host bytes of the per-page arrays. */
+  /** Host bytes of the per-page values. */
   hostBytes(): number {
-    let bytes = 0;
-    for (const data of this.#pages) if (data !== undefined) bytes += data.byteLength;
-    return bytes;
+    return this.#pages.hostBytes();
   }
 }
