@@ -66,8 +66,8 @@ export class LruLists {
     const which = node * LISTS_PER_NODE + list;
     const head = this.#head[which]!;
     this.#link(pfn);
+    // (Its previous link is already none: a page off the lists has none.)
     this.#set(NEXT, pfn, head);
-    this.#set(PREVIOUS, pfn, 0);
     if (head !== 0) this.#set(PREVIOUS, head - 1, pfn + 1);
     else this.#tail[which] = pfn + 1;
     this.#head[which] = pfn + 1;
@@ -83,8 +83,7 @@ export class LruLists {
     else this.#head[which] = next;
     if (next !== 0) this.#set(PREVIOUS, next - 1, prev);
     else this.#tail[which] = prev;
-    this.#set(NEXT, pfn, 0);
-    this.#set(PREVIOUS, pfn, 0);
+    this.#clear(pfn);
     this.counts[which]!--;
   }
 
@@ -110,8 +109,7 @@ export class LruLists {
     else this.#head[which] = to + 1;
     if (next !== 0) this.#set(PREVIOUS, next - 1, to + 1);
     else this.#tail[which] = to + 1;
-    this.#set(NEXT, from, 0);
-    this.#set(PREVIOUS, from, 0);
+    this.#clear(from);
   }
 
   /** Host bytes of the links: the chunks' arrays, and about 16 bytes an overflowed link. */
@@ -132,19 +130,54 @@ export class LruLists {
 
   /** Link `which` ({@link NEXT} or {@link PREVIOUS}) of `pfn`: pfn + 1 of the page it goes to, 0 for none. */
   #get(which: Link, pfn: number): number {
-    const chunk = pfn >>> CHUNK_SHIFT;
-    const at = pfn & (CHUNK_PAGES - 1);
-    const packed = this.#packed[chunk];
-    if (packed === undefined) return this.#wide[chunk]![at * 2 + which]!;
-    const word = packed[at]!;
-    const distance = which === NEXT ? word >> 16 : (word << 16) >> 16;
-    if (distance === 0) return 0;
-    if (distance !== ESCAPE) return pfn + distance + 1;
-    return this.#overflow.get(pfn * 2 + which)!;
+    const packed = this.#packed[pfn >>> CHUNK_SHIFT];
+    if (packed !== undefined) {
+      const word = packed[pfn & (CHUNK_PAGES - 1)]!;
+      const distance = which === NEXT ? word >> 16 : (word << 16) >> 16;
+      if (distance !== ESCAPE) return distance === 0 ? 0 : pfn + distance + 1;
+    }
+    return this.#getAside(which, pfn);
   }
 
   /** Sets link `which` of `pfn` to `value`: pfn + 1 of the page it goes to, 0 for none. */
   #set(which: Link, pfn: number, value: number): void {
+    const packed = this.#packed[pfn >>> CHUNK_SHIFT];
+    if (packed !== undefined) {
+      const at = pfn & (CHUNK_PAGES - 1);
+      const word = packed[at]!;
+      const shift = which === NEXT ? 16 : 0;
+      // A page never links to itself, so a distance of 0 means no link.
+      const distance = value === 0 ? 0 : value - 1 - pfn;
+      if ((word << (16 - shift)) >> 16 !== ESCAPE && distance > ESCAPE && distance <= 0x7fff) {
+        packed[at] = (word & ~(0xffff << shift)) | ((distance & 0xffff) << shift);
+        return;
+      }
+    }
+    this.#setAside(which, pfn, value);
+  }
+
+  /** Sets both links of `pfn` to none (it leaves the lists). */
+  #clear(pfn: number): void {
+    const packed = this.#packed[pfn >>> CHUNK_SHIFT];
+    const at = pfn & (CHUNK_PAGES - 1);
+    // Neither link in the overflow map: one store.
+    if (packed !== undefined && packed[at]! >> 16 !== ESCAPE && (packed[at]! << 16) >> 16 !== ESCAPE) {
+      packed[at] = 0;
+      return;
+    }
+    this.#set(NEXT, pfn, 0);
+    this.#set(PREVIOUS, pfn, 0);
+  }
+
+  /** {@link #get} of a link in a wide chunk or in the overflow map. */
+  #getAside(which: Link, pfn: number): number {
+    const packed = this.#packed[pfn >>> CHUNK_SHIFT];
+    if (packed === undefined) return this.#wide[pfn >>> CHUNK_SHIFT]![(pfn & (CHUNK_PAGES - 1)) * 2 + which]!;
+    return this.#overflow.get(pfn * 2 + which)!;
+  }
+
+  /** {@link #set} of a link in a wide chunk, or one that goes to or leaves the overflow map. */
+  #setAside(which: Link, pfn: number, value: number): void {
     const chunk = pfn >>> CHUNK_SHIFT;
     const at = pfn & (CHUNK_PAGES - 1);
     const packed = this.#packed[chunk];
@@ -152,24 +185,20 @@ export class LruLists {
       this.#wide[chunk]![at * 2 + which] = value;
       return;
     }
-    const word = packed[at]!;
     const shift = which === NEXT ? 16 : 0;
-    const old = (word << (16 - shift)) >> 16;
-    // A page never links to itself, so a distance of 0 means no link.
-    let distance = value === 0 ? 0 : value - 1 - pfn;
-    if (distance <= ESCAPE || distance > 0x7fff) {
-      this.#overflow.set(pfn * 2 + which, value);
-      distance = ESCAPE;
-      if (old !== ESCAPE && ++this.#overflowed[chunk]! >= WIDEN_AT) {
-        packed[at] = (word & ~(0xffff << shift)) | ((distance & 0xffff) << shift);
-        this.#widen(chunk);
-        return;
-      }
-    } else if (old === ESCAPE) {
+    const fits = value === 0 || (value - 1 - pfn > ESCAPE && value - 1 - pfn <= 0x7fff);
+    const distance = value === 0 ? 0 : fits ? value - 1 - pfn : ESCAPE;
+    if (fits) {
+      // It was in the overflow map (the fast path takes every other link that fits).
       this.#overflow.delete(pfn * 2 + which);
       this.#overflowed[chunk]!--;
+    } else {
+      const old = (packed[at]! << (16 - shift)) >> 16;
+      this.#overflow.set(pfn * 2 + which, value);
+      if (old !== ESCAPE) this.#overflowed[chunk]!++;
     }
-    packed[at] = (word & ~(0xffff << shift)) | ((distance & 0xffff) << shift);
+    packed[at] = (packed[at]! & ~(0xffff << shift)) | ((distance & 0xffff) << shift);
+    if (this.#overflowed[chunk]! >= WIDEN_AT) this.#widen(chunk);
   }
 
   /** Turns a chunk wide: every link as a pfn, none left in the overflow map. */
