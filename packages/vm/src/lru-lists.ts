@@ -203,13 +203,14 @@ export class LruLists {
 
   /** Turns a chunk wide: every link as a pfn, none left in the overflow map. */
   #widen(chunk: number): void {
+    const packed = this.#packed[chunk]!;
     const wide = new Uint32Array(CHUNK_PAGES * 2);
     const first = chunk << CHUNK_SHIFT;
     for (let at = 0; at < CHUNK_PAGES; at++) {
       wide[at * 2] = this.#get(NEXT, first + at);
       wide[at * 2 + 1] = this.#get(PREVIOUS, first + at);
-      this.#overflow.delete((first + at) * 2);
-      this.#overflow.delete((first + at) * 2 + 1);
+      if (packed[at]! >> 16 === ESCAPE) this.#overflow.delete((first + at) * 2);
+      if ((packed[at]! << 16) >> 16 === ESCAPE) this.#overflow.delete((first + at) * 2 + 1);
     }
     this.#wide[chunk] = wide;
     this.#packed[chunk] = undefined;
