@@ -1961,7 +1961,7 @@ export class BuddyAllocator {
       for (let type = 0; type < MIGRATE_TYPES; type++) {
         let entry = zone.freeHead[order * MIGRATE_TYPES + type]!;
         while (entry >= 0) {
-          // MAX_PAGE_ORDER lists hold block numbers (see #linkBlock).
+          // MAX_PAGE_ORDER lists hold block numbers (see #link).
           visit(order === MAX_PAGE_ORDER ? entry * MAX_ORDER_NR_PAGES : entry, order, type);
           entry = order === MAX_PAGE_ORDER ? this.#blockNext[entry]! : this.#refcount[entry]!;
         }

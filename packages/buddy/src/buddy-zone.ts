@@ -9,9 +9,12 @@ import type { Watermarks } from './watermarks';
  */
 export class BuddyZone {
   readonly zone: Zone;
-  /** First pfn of each free list, indexed `order * MIGRATE_TYPES + migratetype`; -1 when empty. */
+  /**
+   * First entry of each free list, indexed `order * MIGRATE_TYPES + migratetype`; -1 when empty. An entry is a pfn,
+   * or on a MAX_PAGE_ORDER list a block number (`pfn >> MAX_PAGE_ORDER`, which stays a 32-bit integer above 8 TiB).
+   */
   readonly freeHead: Int32Array;
-  /** Last pfn of each free list. */
+  /** Last entry of each free list (as {@link freeHead}). */
   readonly freeTail: Int32Array;
   /** Blocks on each free list. */
   readonly freeCount: Int32Array;

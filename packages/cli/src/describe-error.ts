@@ -85,10 +85,10 @@ const INPUT_ERRORS: ReadonlySet<string> = new Set([
 
 /**
  * How `mmsim <command>` reports `error`: bad usage (an option, a kernel parameter, a machine that cannot be
- * simulated) exits 2 with the usage hint; a file that cannot be read or written or is malformed, or a
- * {@link CliError}, is one line
- * and exit 1; a signal at a checkpoint exits 128 + its number; anything else is a fault of mmsim's own, one line and exit 1, with the stack only under `--debug`.
- * Never throws, whatever was thrown (`null`, a string, an object without a message).
+ * simulated) exits 2 with the usage hint; a file that cannot be read or written or is malformed, a use of memory
+ * above 8 TiB (@mm/physmem's PerPageWindowError), or a {@link CliError}, is one line and exit 1; a signal at a
+ * checkpoint exits 128 + its number; anything else is a fault of mmsim's own, one line and exit 1, with the stack
+ * only under `--debug`. Never throws, whatever was thrown (`null`, a string, an object without a message).
  */
 export function describeError(command: string, error: unknown, debug: boolean): ErrorReport {
   const stack = debug ? stacks(error) : '';

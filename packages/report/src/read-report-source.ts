@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PageOwnerSkips, type ParsedPageOwnerRecord, parsePageOwner } from '@mm/page-owner-tools';
+import { PER_PAGE_PFNS } from '@mm/physmem';
 import { collectReport, type ReportInput } from './collect-report';
 import type { ReportData } from './report-data';
 import { formatMemory, type RunSummaryFields } from './run-summary-fields';
@@ -15,7 +16,7 @@ export class ReportSourceError extends Error {
  * no per-page state above: @mm/physmem's `PER_PAGE_PFNS`). A page_owner record, a zone of /proc/zoneinfo or a
  * per-pfn file beyond it is an error.
  */
-export const MAX_REPORT_PFNS = 2 ** 31;
+export const MAX_REPORT_PFNS = PER_PAGE_PFNS;
 
 /**
  * The largest per-pfn binary file a report reads (/proc/kpageflags, /proc/kpagecount, the idle bitmap): 4 GiB, the

@@ -159,11 +159,14 @@ export class LruLists {
   /** Sets both links of `pfn` to none (it leaves the lists). */
   #clear(pfn: number): void {
     const packed = this.#packed[pfn >>> CHUNK_SHIFT];
-    const at = pfn & (CHUNK_PAGES - 1);
-    // Neither link in the overflow map: one store.
-    if (packed !== undefined && packed[at]! >> 16 !== ESCAPE && (packed[at]! << 16) >> 16 !== ESCAPE) {
-      packed[at] = 0;
-      return;
+    if (packed !== undefined) {
+      const at = pfn & (CHUNK_PAGES - 1);
+      const word = packed[at]!;
+      // Neither link in the overflow map: one store.
+      if (word >> 16 !== ESCAPE && (word << 16) >> 16 !== ESCAPE) {
+        packed[at] = 0;
+        return;
+      }
     }
     this.#set(NEXT, pfn, 0);
     this.#set(PREVIOUS, pfn, 0);
@@ -186,8 +189,8 @@ export class LruLists {
       return;
     }
     const shift = which === NEXT ? 16 : 0;
-    const fits = value === 0 || (value - 1 - pfn > ESCAPE && value - 1 - pfn <= 0x7fff);
-    const distance = value === 0 ? 0 : fits ? value - 1 - pfn : ESCAPE;
+    const distance = value === 0 ? 0 : value - 1 - pfn;
+    const fits = distance > ESCAPE && distance <= 0x7fff;
     if (fits) {
       // It was in the overflow map (the fast path takes every other link that fits).
       this.#overflow.delete(pfn * 2 + which);
@@ -197,7 +200,7 @@ export class LruLists {
       this.#overflow.set(pfn * 2 + which, value);
       if (old !== ESCAPE) this.#overflowed[chunk]!++;
     }
-    packed[at] = (packed[at]! & ~(0xffff << shift)) | ((distance & 0xffff) << shift);
+    packed[at] = (packed[at]! & ~(0xffff << shift)) | (((fits ? distance : ESCAPE) & 0xffff) << shift);
     if (this.#overflowed[chunk]! >= WIDEN_AT) this.#widen(chunk);
   }
 
