@@ -32,7 +32,7 @@ export function dumpPageOwnerLines(owner: PageOwner, pfn: number, formatter = ne
   if ((info & InfoBits.OWNER) === 0) return ['page_owner info is not present (never set?)'];
   const contexts = owner.contexts;
   const alloc = records.allocContextOf(nr, index);
-  const free = records.freeContext[nr]![index]!;
+  const free = records.freeContexts.get(pfn);
   lines.push(
     (info & InfoBits.OWNER_ALLOCATED) !== 0
       ? 'page_owner tracks the page as allocated'

@@ -4,9 +4,10 @@ import { InfoBits, makeInfo, OwnerRecords } from './owner-records';
 import { CONTEXT_ALLOCATED, TaskContexts } from './task-contexts';
 
 describe('OwnerRecords', () => {
-  it('gives a v6.18 section its allocation contexts at its first record, and its free contexts only at its first free', () => {
+  it('gives a v6.18 section its allocation contexts at its first record, and keeps free contexts a byte a page where pages were freed', () => {
     const memory = new PhysicalMemory({ memory: 2 ** 30, profile: getProfile('v6.18') });
-    const records = new OwnerRecords(memory, new TaskContexts());
+    const contexts = new TaskContexts();
+    const records = new OwnerRecords(memory, contexts);
     const sectionBytes = memory.pagesPerSection * 4;
     const unwritten = records.hostBytes();
     expect(unwritten).toBe(sectionBytes);
@@ -16,19 +17,36 @@ describe('OwnerRecords', () => {
     expect(records.allocContext[1]).toBe(slots);
     // v6.18 keeps no info words: they come from the allocation contexts.
     expect(records.info[1]).toBeUndefined();
-    // Read before any free: the shared zeros, no free context.
-    expect(records.freeContext[1]).toBe(records.empty);
     expect(records.hostBytes()).toBe(unwritten + sectionBytes);
 
-    const free = records.writableFree(1);
-    expect(free).not.toBe(records.empty);
-    expect(free.every((context) => context === 0)).toBe(true);
-    expect(records.freeContext[1]).toBe(free);
-    expect(records.writableFree(1)).toBe(free);
-    expect(records.hostBytes()).toBe(unwritten + 2 * sectionBytes);
+    // Frees of a section: one byte for each page of the 4096-page stretches freed in, and a palette.
+    const pfn = memory.pagesPerSection + 100;
+    const free = contexts.intern(7, 7, 'make', 2000, 12, 1);
+    contexts.assignPages(records.freeContexts, pfn, 8, free);
+    expect(records.freeContexts.get(pfn + 7)).toBe(free);
+    expect(records.freeContexts.get(pfn + 8)).toBe(0);
+    expect(contexts.handle(records.freeContexts.get(pfn))).toBe(12);
+    const freedBytes = records.hostBytes() - unwritten - sectionBytes;
+    expect(freedBytes).toBeGreaterThanOrEqual(4096);
+    expect(freedBytes).toBeLessThan(4096 + 1024);
     // The other sections still share the zeros.
-    expect(records.freeContext[0]).toBe(records.empty);
+    expect(records.allocContext[0]).toBe(records.empty);
     expect(records.empty.every((value) => value === 0)).toBe(true);
+  });
+
+  it('releases the free contexts of a section that goes offline', () => {
+    const memory = new PhysicalMemory({ memory: 2 ** 30, profile: getProfile('v6.18') });
+    const contexts = new TaskContexts();
+    const records = new OwnerRecords(memory, contexts);
+    const pfn = 2 * memory.pagesPerSection;
+    contexts.assignPages(records.freeContexts, pfn, 4, contexts.intern(7, 7, 'make', 2000, 12, 1));
+    // A free in section 0, in another context (the last one made, which is kept even when no page holds it).
+    contexts.assignPages(records.freeContexts, 0, 1, contexts.intern(8, 8, 'cc1', 3000, 13, 1));
+    expect(contexts.live).toBe(2);
+    records.dropRange(pfn, memory.pagesPerSection);
+    expect(records.has(2)).toBe(false);
+    expect(records.freeContexts.get(pfn)).toBe(0);
+    expect(contexts.live).toBe(1);
   });
 
   it("makes a v6.18 info word from the allocation context, its allocated bit and the section's migrate reasons", () => {

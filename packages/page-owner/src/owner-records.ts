@@ -1,4 +1,4 @@
-import type { PhysicalMemory } from '@mm/physmem';
+import { PagePalette, type PhysicalMemory } from '@mm/physmem';
 import { CONTEXT_ALLOCATED, CONTEXT_MASK, type TaskContexts } from './task-contexts';
 
 /** Bits of a page's `info` word. */
@@ -22,17 +22,20 @@ export const InfoBits = {
  * page_ext flag bits.
  * - v4.x: `info`, the info words, and `handle`, the allocation stack's depot handle (v4.7: the handle of the 8
  *   inline frames, kept deduplicated);
- * - v6.18: `allocContext` and `freeContext`, indices into {@link TaskContexts} for the task, ts and stack handle of
- *   the allocation and of the free. An allocation's context also holds its gfp and order, and its slot carries
+ * - v6.18: `allocContext` and `freeContexts`, indices into {@link TaskContexts} for the task, ts and stack handle
+ *   of the allocation and of the free. An allocation's context also holds its gfp and order, and its slot carries
  *   `CONTEXT_ALLOCATED`; `reason` holds the last migrate reason + 1 of each page, in the sections where a page was
  *   migrated. The info word is made from them.
- * 8 bytes a page in both (4 in a v6.18 section that has not freed a page yet, 1 more where a page was migrated).
+ * 8 bytes a page in v4.x. v6.18: 4 bytes a page for the allocation contexts, and a byte a page for the free contexts
+ * where a page was freed (a {@link PagePalette}: the pages of a 16 MiB stretch are freed in few contexts, and most
+ * pages of a section with a free never are); 1 more where a page was migrated.
  */
 export class OwnerRecords {
   readonly info: (Uint32Array | undefined)[] = [];
   readonly handle: (Uint32Array | undefined)[] = [];
   readonly allocContext: (Uint32Array | undefined)[] = [];
-  readonly freeContext: (Uint32Array | undefined)[] = [];
+  /** v6.18: each page's free context, by pfn (0: never freed since page_owner started). */
+  readonly freeContexts = new PagePalette();
   /** v6.18: last_migrate_reason + 1 per page (0: never migrated), made at a section's first migration. */
   readonly reason: (Uint8Array | undefined)[] = [];
   /** v6.18: the contexts the per-page indices point into. */
@@ -48,9 +51,9 @@ export class OwnerRecords {
 
   /**
    * The arrays of a section page_owner has not written yet: one shared array of zeros (no record), which readers
-   * read like any other and writers replace through {@link writable} (and, for the free contexts, which a section
-   * gets at its first free, {@link writableFree}) first. Host memory follows the sections with records, not the
-   * machine's size; the simulated page_ext bytes are the kernel's either way.
+   * read like any other and writers replace through {@link writable} or {@link writableAlloc} first. Host memory
+   * follows the sections with records, not the machine's size; the simulated page_ext bytes are the kernel's either
+   * way.
    */
   readonly empty: Uint32Array;
 
@@ -67,7 +70,6 @@ export class OwnerRecords {
         this.handle[nr] = empty;
       } else {
         this.allocContext[nr] = empty;
-        this.freeContext[nr] = empty;
         // (Set, not left a hole: the array stays as dense as the others, and is read at every allocation.)
         this.reason[nr] = undefined;
       }
@@ -89,14 +91,6 @@ export class OwnerRecords {
    */
   writableAlloc(nr: number): Uint32Array | undefined {
     return this.#owned(this.allocContext, nr);
-  }
-
-  /**
-   * v6.18: section `nr`'s free contexts, to write to (the section must have page_ext): a section still sharing
-   * {@link empty} gets an array of its own first. Many sections of a large machine never see a page freed.
-   */
-  writableFree(nr: number): Uint32Array {
-    return this.#owned(this.freeContext, nr)!;
   }
 
   /** Section `nr`'s array of `arrays`, made its own if it still shares {@link empty} (undefined: no page_ext). */
@@ -126,13 +120,12 @@ export class OwnerRecords {
     const first = start >>> this.shift;
     const last = (start + pages - 1) >>> this.shift;
     for (let nr = first; nr <= last; nr++) {
-      for (const slots of [this.allocContext[nr], this.freeContext[nr]]) {
-        if (slots !== undefined && slots !== this.empty) this.contexts?.assign(slots, 0, slots.length, 0);
-      }
+      const slots = this.allocContext[nr];
+      if (slots !== undefined && slots !== this.empty) this.contexts?.assign(slots, 0, slots.length, 0);
+      if (this.has(nr)) this.contexts?.assignPages(this.freeContexts, nr * (this.mask + 1), this.mask + 1, 0);
       this.info[nr] = undefined;
       this.handle[nr] = undefined;
       this.allocContext[nr] = undefined;
-      this.freeContext[nr] = undefined;
       this.reason[nr] = undefined;
     }
   }
@@ -200,10 +193,10 @@ export class OwnerRecords {
   /** Host bytes of the per-page arrays. */
   hostBytes(): number {
     let bytes = 0;
-    for (const list of [this.handle, this.info, this.allocContext, this.freeContext, this.reason]) {
+    for (const list of [this.handle, this.info, this.allocContext, this.reason]) {
       for (const array of list) if (array !== undefined && array !== this.empty) bytes += array.byteLength;
     }
-    return bytes + this.empty.byteLength;
+    return bytes + this.empty.byteLength + this.freeContexts.hostBytes();
   }
 }
 

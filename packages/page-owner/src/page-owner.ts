@@ -167,7 +167,13 @@ export class PageOwner {
    */
   #sectionNr = -1;
   #sectionAllocContext = NO_RECORDS;
-  #sectionFreeContext = NO_RECORDS;
+  /**
+   * The page freed last and the free context it was given (-1: none): a page freed again in the same context (the
+   * hot page of an allocate-then-free loop) needs no look into the free contexts. Forgotten wherever a page's free
+   * context is written otherwise (a migration, memory going offline).
+   */
+  #freedPfn = -1;
+  #freedContext = 0;
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(deps: PageOwnerDeps) {
@@ -198,6 +204,7 @@ export class PageOwner {
     this.contexts = new TaskContexts();
     this.records = new OwnerRecords(this.memory, era.everyPage ? this.contexts : undefined);
     this.#sectionNr = -1;
+    this.#freedPfn = -1;
     if (!era.inline) {
       this.dummyHandle = this.#register('dummy');
       this.failureHandle = this.#register('failure');
@@ -242,6 +249,7 @@ export class PageOwner {
         if (action !== MemoryAction.offline) return;
         this.records.dropRange(startPfn, nrPages);
         this.#sectionNr = -1;
+        this.#freedPfn = -1;
       }),
     );
     this.inited = true;
@@ -383,6 +391,7 @@ export class PageOwner {
   #forgetContexts(): void {
     this.#lastAllocContext = 0;
     this.#lastFreeContext = 0;
+    this.#freedPfn = -1;
   }
 
   /** `__set_page_owner()`. */
@@ -434,7 +443,6 @@ export class PageOwner {
     if (slots === undefined) return false;
     this.#sectionNr = nr;
     this.#sectionAllocContext = slots;
-    this.#sectionFreeContext = records.freeContext[nr]!;
     return true;
   }
 
@@ -537,14 +545,10 @@ export class PageOwner {
       // PAGE_EXT_OWNER_ALLOCATED cleared; the context stays (PAGE_EXT_OWNER and the record, for dump_page).
       for (let index = base; index < base + pages; index++) allocSlots[index] = allocSlots[index]! & CONTEXT_MASK;
     }
-    let slots = this.#sectionFreeContext;
-    if (pages > 1 || slots[base] !== context) {
-      // The section's first free gives it its free contexts (or a migration to it did, and this finds them).
-      if (slots === records.empty) {
-        slots = records.writableFree(nr);
-        this.#sectionFreeContext = slots;
-      }
-      contexts.assign(slots, base, pages, context);
+    if (pfn !== this.#freedPfn || context !== this.#freedContext || pages > 1) {
+      contexts.assignPages(records.freeContexts, pfn, pages, context);
+      this.#freedPfn = pfn;
+      this.#freedContext = context;
     }
     if (allocHandle !== this.earlyHandle && allocHandle !== 0) {
       if (this.#unchargeStack(allocHandle, pages) === 0) {
@@ -626,8 +630,7 @@ export class PageOwner {
     const copied = makeInfo(oldInfo & InfoBits.GFP_MASK, orderOf(oldInfo), -1, 0);
     const keptReason = reasonOf(oldInfo) + 1;
     const toReasons = records.writableReason(toNr);
-    const fromFree = records.freeContext[fromNr]!;
-    const toFree = records.writableFree(toNr);
+    const freeContexts = records.freeContexts;
     // Contexts interned here bypass #newContext(): its memory of the last ones must not outlive them.
     this.#forgetContexts();
     // The old folio takes the new one's handle, so that the stack counts stay balanced when it is freed.
@@ -638,7 +641,7 @@ export class PageOwner {
       contexts.assign(toAlloc, toBase + index, 1, contexts.withInfo(alloc, copied) | CONTEXT_ALLOCATED);
       toReasons[toBase + index] = keptReason;
       // The free fields come along, except that free_pid/free_tgid become current's (a v6.18 quirk).
-      const oldFree = fromFree[fromBase + index]!;
+      const oldFree = freeContexts.get(from + index);
       const free = contexts.intern(
         current.pid,
         current.tgid,
@@ -647,7 +650,7 @@ export class PageOwner {
         contexts.handle(oldFree),
         1,
       );
-      contexts.assign(toFree, toBase + index, 1, free);
+      contexts.assignPages(freeContexts, to + index, 1, free);
       // (Every allocated page has a record, from page_owner's start or its early sweep.)
       if (alloc === 0) continue;
       const renamed = contexts.internTask(contexts.task(alloc), contexts.ts(alloc), newHandle, 0, contexts.info(alloc));

@@ -1,3 +1,4 @@
+import { PagePalette } from '@mm/physmem';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_ALLOCATED, CONTEXT_MASK, TaskContexts } from './task-contexts';
 
@@ -41,6 +42,19 @@ describe('TaskContexts', () => {
     contexts.assign(pages, 0, 8, 0);
     expect(contexts.live).toBe(1);
     expect(contexts.intern(3, 3, 'cc1', 30, 5, 0)).toBe(third);
+  });
+
+  it('moves references with assignPages() in a page palette as assign() does in an array', () => {
+    const contexts = new TaskContexts();
+    const palette = new PagePalette();
+    const first = contexts.intern(1, 1, 'init', 10, 3, 1);
+    contexts.assignPages(palette, 4096 - 2, 4, first);
+    expect([4095, 4096, 4097, 4098].map((pfn) => palette.get(pfn))).toEqual([first, first, first, 0]);
+    const second = contexts.intern(2, 2, 'make', 20, 4, 1);
+    contexts.assignPages(palette, 4096 - 2, 4, second);
+    // No page holds `first` any more and it is no longer the slot's last: recycled.
+    expect(contexts.live).toBe(1);
+    expect(contexts.intern(3, 3, 'cc1', 30, 5, 1)).toBe(first);
   });
 
   it('interns tasks once and counts its tables in host bytes', () => {

@@ -1,3 +1,5 @@
+import type { PagePalette } from '@mm/physmem';
+
 /** The first index of the run's contexts ({@link TaskContexts.startRun}), above every stored one. */
 const RUN_BASE = 0x10000000;
 /**
@@ -94,19 +96,34 @@ export class TaskContexts {
    * {@link CONTEXT_ALLOCATED}), moving the references: an entry no slot uses any more is recycled.
    */
   assign(slots: Uint32Array, start: number, count: number, slot: number): void {
-    const refcount = this.#refcount;
-    const last = this.#last;
     const context = slot & CONTEXT_MASK;
     for (let index = start; index < start + count; index++) {
       const old = slots[index]! & CONTEXT_MASK;
-      if (old !== context) {
-        if (old !== 0 && old < RUN_BASE && --refcount[old]! <= 0 && old !== last[0] && old !== last[1]) {
-          this.#free.push(old);
-        }
-        if (context !== 0 && context < RUN_BASE) refcount[context]!++;
-      }
+      if (old !== context) this.#move(old, context);
       slots[index] = slot;
     }
+  }
+
+  /**
+   * {@link assign} for contexts kept in a {@link PagePalette} (page_owner's free contexts): points the `count` pages
+   * from `pfn` at `context` (without {@link CONTEXT_ALLOCATED}), moving the references.
+   */
+  assignPages(palette: PagePalette, pfn: number, count: number, context: number): void {
+    for (let page = pfn; page < pfn + count; page++) {
+      const old = palette.get(page);
+      if (old === context) continue;
+      this.#move(old, context);
+      palette.set(page, context);
+    }
+  }
+
+  /** A slot moves from context `old` to `context`: an entry no slot uses any more is recycled. */
+  #move(old: number, context: number): void {
+    const refcount = this.#refcount;
+    if (old !== 0 && old < RUN_BASE && --refcount[old]! <= 0 && old !== this.#last[0] && old !== this.#last[1]) {
+      this.#free.push(old);
+    }
+    if (context !== 0 && context < RUN_BASE) refcount[context]!++;
   }
 
   /**

@@ -54,6 +54,7 @@ export type { PageFlagName, PageFlagTable } from './page-flags';
 export { pageFlagsV48, pageFlagsV618 } from './page-flags';
 export type { PageFlagsLayout, PageFlagsWord } from './page-flags-layout';
 export { hexPageFlagsWord, layoutI386, layoutX8664V4, layoutX8664V6, pageFlagsWord } from './page-flags-layout';
+export { PagePalette } from './page-palette';
 export {
   ORDER_MASK,
   ORDER_SHIFT,

@@ -7,13 +7,13 @@ const FIRST_PALETTE_SIZE = 16;
 
 /**
  * A 32-bit value per page where the pages of a stretch of memory hold few distinct values (which memory cgroup a page
- * is charged to), in chunks of 4096 pages made at the first nonzero write: a chunk keeps a byte a page, an index into
- * its palette of up to 255 values besides 0. A chunk whose pages need a 256th value drops the palette entries no page
- * uses any more, and turns wide (the values themselves, 4 bytes a page) when none is free. Reads of a page never
- * written give 0.
+ * is charged to, page_owner's free context of a page), in chunks of 4096 pages made at the first nonzero write: a
+ * chunk keeps a byte a page, an index into its palette of up to 255 values besides 0. A chunk whose pages need a
+ * 256th value drops the palette entries no page uses any more, and turns wide (the values themselves, 4 bytes a
+ * page) when none is free. Reads of a page never written give 0.
  *
- * mmsim's, not the kernel's: the kernel keeps such fields in `struct page`; this is how the host pays a byte a page for
- * them where the kernel pays 8.
+ * mmsim's, not the kernel's: the kernel keeps such fields in `struct page` or `page_ext`; this is how the host pays a
+ * byte a page for them where the kernel pays 4 to 8.
  */
 export class PagePalette {
   /** Per chunk, each page's palette index (undefined for a wide chunk, or a chunk never written). */

@@ -171,7 +171,7 @@ describe('page_owner invariants under random workloads (property)', () => {
               if (owner.era.everyPage) {
                 expect(info & InfoBits.OWNER).not.toBe(0);
                 expect(info & InfoBits.OWNER_ALLOCATED).toBe(0);
-                const free = records.freeContext[nr]![pfn & records.mask]!;
+                const free = records.freeContexts.get(pfn);
                 expect(owner.contexts.handle(free)).not.toBe(0);
               } else {
                 expect(info & InfoBits.OWNER).toBe(0);
