@@ -23,8 +23,13 @@ export class PagePalette {
   readonly #used: number[] = [];
   /** Per wide chunk, each page's value. */
   readonly #wide: (Int32Array | undefined)[] = [];
-  /** The last chunk written, and the palette index of the value written there (most writes repeat it). */
+  /**
+   * The last chunk written (-1: none), its indices, and the value written there with its palette index: most writes
+   * repeat it, and then touch nothing else.
+   */
   #lastChunk = -1;
+  #lastIndices: Uint8Array = new Uint8Array(0);
+  #lastValue = 0;
   #lastIndex = 0;
 
   /** The value of page `pfn` (0 for a page never written). */
@@ -38,7 +43,15 @@ export class PagePalette {
   /** Sets the value of page `pfn` (a 32-bit integer). */
   set(pfn: number, value: number): void {
     const chunk = pfn >>> CHUNK_SHIFT;
-    const at = pfn & (CHUNK_PAGES - 1);
+    if (chunk === this.#lastChunk && value === this.#lastValue) {
+      this.#lastIndices[pfn & (CHUNK_PAGES - 1)] = this.#lastIndex;
+      return;
+    }
+    this.#setAside(chunk, pfn & (CHUNK_PAGES - 1), value);
+  }
+
+  /** {@link set} of another chunk or value than the last. */
+  #setAside(chunk: number, at: number, value: number): void {
     let indices = this.#indices[chunk];
     if (indices === undefined) {
       const wide = this.#wide[chunk];
@@ -52,11 +65,6 @@ export class PagePalette {
       this.#palettes[chunk] = new Int32Array(FIRST_PALETTE_SIZE);
       this.#used[chunk] = 1;
     }
-    const palette = this.#palettes[chunk]!;
-    if (chunk === this.#lastChunk && palette[this.#lastIndex] === value) {
-      indices[at] = this.#lastIndex;
-      return;
-    }
     const index = this.#indexOf(chunk, value);
     if (index < 0) {
       this.#widen(chunk)[at] = value;
@@ -64,6 +72,8 @@ export class PagePalette {
     }
     indices[at] = index;
     this.#lastChunk = chunk;
+    this.#lastIndices = indices;
+    this.#lastValue = value;
     this.#lastIndex = index;
   }
 
@@ -82,7 +92,8 @@ export class PagePalette {
     let palette = this.#palettes[chunk]!;
     let used = this.#used[chunk]!;
     if (value === 0) return 0;
-    for (let index = 1; index < used; index++) if (palette[index] === value) return index;
+    // Newest first: a value written again is most often a recent one (pages freed in one step, in two chunks by turns).
+    for (let index = used - 1; index > 0; index--) if (palette[index] === value) return index;
     if (used === PALETTE_SIZE) used = this.#compact(chunk);
     if (used === PALETTE_SIZE) return -1;
     if (used === palette.length) {
