@@ -152,9 +152,11 @@ export class PageIdle {
       for (let first = Math.max(start - base, 0); first < last; first = (first | (RMAP_CHUNK_PAGES - 1)) + 1) {
         // A run of pages that never held a user page (the vm's reverse map says so) has nothing to track.
         const chunk = (base + first) >>> RMAP_CHUNK_SHIFT;
-        const mappings = vm.rmap.mapping[chunk];
-        if (mappings === undefined) continue;
-        const indexes = vm.rmap.index[chunk]!;
+        const words = vm.rmap.words[chunk];
+        if (words === undefined) continue;
+        const indexes = vm.rmap.indexes[chunk]!;
+        const shift = vm.rmap.shiftOf(chunk);
+        const mask = (1 << shift) - 1;
         const chunkEnd = Math.min(last, (first | (RMAP_CHUNK_PAGES - 1)) + 1);
         if (data !== undefined) {
           for (let page = first; page < chunkEnd; page++) {
@@ -166,8 +168,11 @@ export class PageIdle {
             const idleWord = inFlags ? word : bits[page]!;
             const pfn = base + page;
             const at = pfn & (RMAP_CHUNK_PAGES - 1);
+            const entry = words[at]!;
+            const mapping = entry >> shift;
+            const index = (entry & mask) + indexes[at]!;
             // Young if an entry was accessed; Idle either way.
-            bits[page] = this.#clearReferences(mappings[at]!, indexes[at]!, pfn)
+            bits[page] = this.#clearReferences(mapping, index, pfn)
               ? idleWord | youngMask | idleMask
               : idleWord | idleMask;
           }
@@ -179,7 +184,10 @@ export class PageIdle {
             if ((idleWord & idleMask) === 0) continue;
             const pfn = base + page;
             const at = pfn & (RMAP_CHUNK_PAGES - 1);
-            if (this.#clearReferences(mappings[at]!, indexes[at]!, pfn)) {
+            const entry = words[at]!;
+            const mapping = entry >> shift;
+            const index = (entry & mask) + indexes[at]!;
+            if (this.#clearReferences(mapping, index, pfn)) {
               bits[page] = (idleWord & ~idleMask) | youngMask;
             } else {
               const bit = pfn - start;

@@ -18,7 +18,7 @@ import { LruList, LruLists, lruListNames } from './lru-lists';
 import { OomKiller } from './oom-kill';
 import { PageIdleFlags } from './page-idle-flags';
 import { PteBits } from './pte';
-import { ReverseMap, RMAP_CHUNK_PAGES, RMAP_CHUNK_SHIFT } from './reverse-map';
+import { ReverseMap } from './reverse-map';
 import { VmFile } from './vm-file';
 import { Vmscan } from './vmscan';
 
@@ -608,13 +608,9 @@ export class Vm {
    * walk without allocating.
    */
   rmapWalk(pfn: number, rmapOne: (vma: Vma, slot: number) => boolean): void {
-    const chunk = pfn >>> RMAP_CHUNK_SHIFT;
-    const mappings = this.rmap.mapping[chunk];
-    if (mappings === undefined) return;
-    const at = pfn & (RMAP_CHUNK_PAGES - 1);
-    const mapping = mappings[at]!;
+    const mapping = this.rmap.mappingOf(pfn);
     if (mapping === 0) return;
-    const index = this.rmap.index[chunk]![at]!;
+    const index = this.rmap.indexOf(pfn);
     const entry = pfn + 1;
     if (mapping < 0) {
       // An anonymous page: one mapping, the page at its index in it.
