@@ -157,6 +157,7 @@ export class PageIdle {
         const indexes = vm.rmap.indexes[chunk]!;
         const shift = vm.rmap.shiftOf(chunk);
         const mask = (1 << shift) - 1;
+        const indexBase = vm.rmap.indexBaseOf(chunk);
         const chunkEnd = Math.min(last, (first | (RMAP_CHUNK_PAGES - 1)) + 1);
         if (data !== undefined) {
           for (let page = first; page < chunkEnd; page++) {
@@ -170,7 +171,7 @@ export class PageIdle {
             const at = pfn & (RMAP_CHUNK_PAGES - 1);
             const entry = words[at]!;
             const mapping = entry >> shift;
-            const index = (entry & mask) + indexes[at]!;
+            const index = (entry & mask) + indexes[at]! + indexBase;
             // Young if an entry was accessed; Idle either way.
             bits[page] = this.#clearReferences(mapping, index, pfn)
               ? idleWord | youngMask | idleMask
@@ -186,7 +187,7 @@ export class PageIdle {
             const at = pfn & (RMAP_CHUNK_PAGES - 1);
             const entry = words[at]!;
             const mapping = entry >> shift;
-            const index = (entry & mask) + indexes[at]!;
+            const index = (entry & mask) + indexes[at]! + indexBase;
             if (this.#clearReferences(mapping, index, pfn)) {
               bits[page] = (idleWord & ~idleMask) | youngMask;
             } else {

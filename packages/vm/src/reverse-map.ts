@@ -10,6 +10,8 @@ const INDEX_MASK = (1 << INDEX_BITS) - 1;
 const MAPPING_LIMIT = 2 ** (31 - INDEX_BITS);
 /** The index array of every packed chunk: all zeros (the index is in the word). */
 const PACKED_INDEXES = new Uint32Array(RMAP_CHUNK_PAGES);
+/** A packed chunk whose first page lies this far into its file or mapping holds indices from 4096 pages before it. */
+const INDEX_BASE_FROM = 1 << INDEX_BITS;
 
 /** Whether a mapping and an index fit one packed word. */
 function fits(mapping: number, index: number): boolean {
@@ -24,18 +26,22 @@ function fits(mapping: number, index: number): boolean {
  * a page that is neither; `index` is the page's index in its file, or its page in the mapping.
  *
  * A chunk keeps both in one word a page while every page's fit (packed: the mapping in the high 18 bits, signed, the
- * index in the low 14): mappings below 131,072 either way and indices below 16,384 (64 MiB into a file or mapping),
- * which is most of a machine's pages. The first page that does not fit turns its chunk wide: the word is then the
- * mapping and the index has an array of its own, 8 host bytes a page. Either way a page reads as
- * `mapping = word >> shift` and `index = (word & mask) + indexes[at]` with its chunk's {@link shiftOf} (a packed
- * chunk's `indexes` are zeros), without a branch. mmsim's, not the kernel's: the kernel keeps the two in
- * `struct page`.
+ * index in the low 14, less the chunk's index base): mappings below 131,072 either way, and indices below 16,384
+ * (64 MiB into a file or mapping) or, in a chunk whose first page lies further in, within 16,384 pages from 4096
+ * before it (a large file read or written in order). A page with no mapping is the word 0, whatever its index. The
+ * first page that does not fit turns its chunk wide: the word is then the mapping and the index has an array of its
+ * own, 8 host bytes a page. Either way a page with a mapping reads as `mapping = word >> shift` and
+ * `index = (word & mask) + indexes[at] + base` with its chunk's {@link shiftOf} and {@link indexBaseOf} (a packed
+ * chunk's `indexes` are zeros, a wide chunk's base 0), without a branch. mmsim's, not the kernel's: the kernel keeps
+ * the two in `struct page`.
  */
 export class ReverseMap {
   /** Per chunk, each page's word: mapping and index (packed), or the mapping (wide). */
   readonly words: (Int32Array | undefined)[] = [];
   /** Per chunk, each page's index: its own array in a wide chunk, one shared array of zeros in a packed one. */
   readonly indexes: (Uint32Array | undefined)[] = [];
+  /** Per packed chunk, the index its words' index bits count from. */
+  readonly #indexBase: number[] = [];
 
   /**
    * The shift of chunk `chunk`'s words: `word >> shift` is a page's mapping, `word & ((1 << shift) - 1)` plus its
@@ -45,13 +51,25 @@ export class ReverseMap {
     return this.indexes[chunk] === PACKED_INDEXES ? INDEX_BITS : 0;
   }
 
+  /** The index base of chunk `chunk` (see the class comment; 0 for a wide chunk). */
+  indexBaseOf(chunk: number): number {
+    return this.#indexBase[chunk] ?? 0;
+  }
+
   /** Sets a page's mapping and index. */
   set(pfn: number, mapping: number, index: number): void {
     const chunk = pfn >>> CHUNK_SHIFT;
     const words = this.words[chunk];
-    if (words !== undefined && this.indexes[chunk] === PACKED_INDEXES && fits(mapping, index)) {
-      words[pfn & (RMAP_CHUNK_PAGES - 1)] = (mapping << INDEX_BITS) | index;
-      return;
+    if (words !== undefined && this.indexes[chunk] === PACKED_INDEXES) {
+      if (mapping === 0) {
+        words[pfn & (RMAP_CHUNK_PAGES - 1)] = 0;
+        return;
+      }
+      const offset = index - this.#indexBase[chunk]!;
+      if (fits(mapping, offset)) {
+        words[pfn & (RMAP_CHUNK_PAGES - 1)] = (mapping << INDEX_BITS) | offset;
+        return;
+      }
     }
     this.#setAside(chunk, pfn & (RMAP_CHUNK_PAGES - 1), mapping, index);
   }
@@ -63,20 +81,26 @@ export class ReverseMap {
       words = new Int32Array(RMAP_CHUNK_PAGES);
       this.words[chunk] = words;
       this.indexes[chunk] = PACKED_INDEXES;
-      if (fits(mapping, index)) {
-        words[at] = (mapping << INDEX_BITS) | index;
+      const base = mapping !== 0 && index >= INDEX_BASE_FROM ? index - RMAP_CHUNK_PAGES : 0;
+      this.#indexBase[chunk] = base;
+      if (mapping === 0) return;
+      if (fits(mapping, index - base)) {
+        words[at] = (mapping << INDEX_BITS) | (index - base);
         return;
       }
     }
     let indexes = this.indexes[chunk]!;
     if (indexes === PACKED_INDEXES) {
       // The chunk turns wide: each word becomes its mapping, and the indices go aside.
+      const base = this.#indexBase[chunk]!;
       indexes = new Uint32Array(RMAP_CHUNK_PAGES);
       for (let page = 0; page < RMAP_CHUNK_PAGES; page++) {
-        indexes[page] = words[page]! & INDEX_MASK;
-        words[page] = words[page]! >> INDEX_BITS;
+        const word = words[page]!;
+        indexes[page] = word === 0 ? 0 : (word & INDEX_MASK) + base;
+        words[page] = word >> INDEX_BITS;
       }
       this.indexes[chunk] = indexes;
+      this.#indexBase[chunk] = 0;
     }
     words[at] = mapping;
     indexes[at] = index;
@@ -90,13 +114,15 @@ export class ReverseMap {
     return words[pfn & (RMAP_CHUNK_PAGES - 1)]! >> this.shiftOf(chunk);
   }
 
-  /** The page's index (file page, or page in its anonymous mapping). */
+  /** The page's index (file page, or page in its anonymous mapping; 0 for a page with no mapping). */
   indexOf(pfn: number): number {
     const chunk = pfn >>> CHUNK_SHIFT;
     const words = this.words[chunk];
     if (words === undefined) return 0;
     const at = pfn & (RMAP_CHUNK_PAGES - 1);
-    return (words[at]! & ((1 << this.shiftOf(chunk)) - 1)) + this.indexes[chunk]![at]!;
+    const shift = this.shiftOf(chunk);
+    if (words[at]! >> shift === 0) return 0;
+    return (words[at]! & ((1 << shift) - 1)) + this.indexes[chunk]![at]! + this.indexBaseOf(chunk);
   }
 
   /** Host bytes of the arrays. */
