@@ -1,5 +1,8 @@
 import type { Vma } from './address-space';
 
+/** The mappings of a file never mapped. */
+const NO_VMAS: ReadonlySet<Vma> = new Set();
+
 /**
  * A file and its page cache (`struct address_space`): the cached page of each page index, and the mappings of the
  * file (`i_mmap`), which the reverse map walks. A tmpfs (shmem) file keeps its pages until it is deleted; shared
@@ -19,8 +22,8 @@ export class VmFile {
   readonly inode: number;
   /** pfn + 1 of the cached page at each index (0: not cached). */
   readonly cache: Uint32Array;
-  /** The file's mappings (`i_mmap`). */
-  readonly vmas = new Set<Vma>();
+  /** The file's mappings (`i_mmap`), made at its first mapping: most files of a machine are never mapped. */
+  #vmas: Set<Vma> | undefined;
   /** Pages in the page cache. */
   cachedPages = 0;
   /**
@@ -43,6 +46,22 @@ export class VmFile {
     this.minor = options.minor;
     this.inode = options.inode;
     this.cache = new Uint32Array(pages);
+  }
+
+  /** The file's mappings (`i_mmap`). */
+  get vmas(): ReadonlySet<Vma> {
+    return this.#vmas ?? NO_VMAS;
+  }
+
+  /** `vma_interval_tree_insert()`: a mapping of the file. */
+  addVma(vma: Vma): void {
+    this.#vmas ??= new Set();
+    this.#vmas.add(vma);
+  }
+
+  /** `vma_interval_tree_remove()`. */
+  removeVma(vma: Vma): void {
+    this.#vmas?.delete(vma);
   }
 
   /** The pfn of the cached page at `index`, or -1. */

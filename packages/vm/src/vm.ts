@@ -335,7 +335,7 @@ export class Vm {
     const vma = new Vma(this.#vmas.length, mm, { start, end: start + pages }, protection, file, offset, options.name);
     this.#vmas.push(vma);
     mm.insert(vma);
-    file?.vmas.add(vma);
+    file?.addVma(vma);
     return start * PAGE_SIZE;
   }
 
@@ -973,7 +973,7 @@ export class Vm {
     const mm = vma.mm;
     if (from <= vma.start && to >= vma.end) {
       mm.remove(vma);
-      vma.file?.vmas.delete(vma);
+      vma.file?.removeVma(vma);
       this.#vmas[vma.id] = undefined;
       return;
     }
@@ -992,7 +992,7 @@ export class Vm {
       tail.bits.set(vma.bits.subarray(to - vma.start));
       this.#vmas.push(tail);
       mm.insert(tail);
-      vma.file?.vmas.add(tail);
+      vma.file?.addVma(tail);
       this.#rebase(tail);
       this.#shrink(vma, vma.start, from);
       return;
