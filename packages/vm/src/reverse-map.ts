@@ -44,8 +44,8 @@ export class ReverseMap {
   readonly #indexBase: number[] = [];
 
   /**
-   * The shift of chunk `chunk`'s words: `word >> shift` is a page's mapping, `word & ((1 << shift) - 1)` plus its
-   * entry in {@link indexes} its index (14 in a packed chunk, 0 in a wide one).
+   * The shift of chunk `chunk`'s words: `word >> shift` is a page's mapping, and `word & ((1 << shift) - 1)` plus its
+   * entry in {@link indexes} plus the chunk's {@link indexBaseOf} its index (14 in a packed chunk, 0 in a wide one).
    */
   shiftOf(chunk: number): number {
     return this.indexes[chunk] === PACKED_INDEXES ? INDEX_BITS : 0;
