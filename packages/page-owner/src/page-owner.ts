@@ -204,7 +204,6 @@ export class PageOwner {
     this.contexts = new TaskContexts();
     this.records = new OwnerRecords(this.memory, era.everyPage ? this.contexts : undefined);
     this.#sectionNr = -1;
-    this.#freedPfn = -1;
     if (!era.inline) {
       this.dummyHandle = this.#register('dummy');
       this.failureHandle = this.#register('failure');

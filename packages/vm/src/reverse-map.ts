@@ -120,9 +120,10 @@ export class ReverseMap {
     const words = this.words[chunk];
     if (words === undefined) return 0;
     const at = pfn & (RMAP_CHUNK_PAGES - 1);
+    const word = words[at]!;
     const shift = this.shiftOf(chunk);
-    if (words[at]! >> shift === 0) return 0;
-    return (words[at]! & ((1 << shift) - 1)) + this.indexes[chunk]![at]! + this.indexBaseOf(chunk);
+    if (word >> shift === 0) return 0;
+    return (word & ((1 << shift) - 1)) + this.indexes[chunk]![at]! + this.indexBaseOf(chunk);
   }
 
   /** Host bytes of the arrays. */
