@@ -199,6 +199,9 @@ export class BuddyAllocator {
   readonly #current: PhysicalMemory['current'];
   readonly #flagCheckAtFree: number;
   readonly #flagHead: number;
+  /** Any of these in a page's word sends its order-0 free to the general path (see {@link #freePcpFast}). */
+  readonly #fastFreeMask: number;
+  readonly #memcg: PhysicalMemory['memcg'];
   readonly #gfp: KernelProfile['gfp']['flags'];
   readonly #warnRatelimit: Ratelimit;
   readonly #badPageRatelimit = { shown: 0, unshown: 0, resumeNs: 0 };
@@ -216,6 +219,14 @@ export class BuddyAllocator {
   /** Per section, 1 for the pages {@link holdFreePages} holds (made on first use). */
   readonly #held: (Uint8Array | undefined)[] = [];
   #warnedOrder = false;
+  /**
+   * Bumped whenever a zone's free pages, watermarks, reserves or ZONE_BELOW_HIGH change, or the zonelists are
+   * rebuilt: the order-0 fast path's last walk ({@link #walkZonelistFast}) holds while it is unchanged.
+   */
+  #zoneGeneration = 0;
+  #walkGeneration = -1;
+  #walkZonelist: readonly BuddyZone[] | undefined;
+  #walkZone: BuddyZone | undefined;
 
   constructor(memory: PhysicalMemory, hooks: HookBus, options: BuddyOptions = {}) {
     this.memory = memory;
@@ -255,6 +266,8 @@ export class BuddyAllocator {
       ...(this.#v6 ? [] : (['swapcache'] as const)),
     ]);
     this.#flagHead = 1 << bit.head;
+    this.#fastFreeMask = PAGE_META_MASK | this.#flagCheckAtFree | this.#flagHead;
+    this.#memcg = memory.memcg;
 
     const { DMA, HIGHMEM, DMA32, MOVABLE } = this.#gfp;
     this.#gfpZoneMask = DMA | HIGHMEM | DMA32 | MOVABLE;
@@ -294,6 +307,7 @@ export class BuddyAllocator {
         ),
       );
     });
+    this.#zoneGeneration++;
     this.#noFragment = this.#zonelists.map(
       (lists) => new Uint8Array(lists.map((zonelist) => (this.#v6 && this.#noFragmentPossible(zonelist) ? 1 : 0))),
     );
@@ -424,6 +438,7 @@ export class BuddyAllocator {
   #setupPerZoneWmarks(): void {
     const watermarks = zoneWatermarks(this.memory.zones, this.minFreeKbytes, this.profile);
     for (const buddyZone of this.zones) buddyZone.watermark = watermarks[buddyZone.zone.id]!;
+    this.#zoneGeneration++;
   }
 
   /** `setup_per_zone_lowmem_reserve()`. */
@@ -434,6 +449,7 @@ export class BuddyAllocator {
         this.zones[zone.id]!.lowmemReserve = reserves[index]!;
       });
     }
+    this.#zoneGeneration++;
   }
 
   /** `zone_set_pageset_high_and_batch()` (v4.8 `pageset_set_high_and_batch()`): batch, high_min and high_max. */
@@ -486,7 +502,7 @@ export class BuddyAllocator {
    */
   #chargeKmem(pfn: number, order: number): void {
     const memcg = this.#current.memcg;
-    if (memcg !== MEMCG_ROOT) this.memory.memcg.set(pfn, 1 << order, memcg | MEMCG_KMEM);
+    if (memcg !== MEMCG_ROOT) this.#memcg.set(pfn, 1 << order, memcg | MEMCG_KMEM);
   }
 
   /** The general allocation path (`__alloc_pages()`): every order, every zone, the slow path. */
@@ -519,8 +535,32 @@ export class BuddyAllocator {
     if (zoneIndex < 0 || (gfp & this.#gfp.THISNODE) !== 0) return -1;
     const cpu = this.#current.cpu;
     const zonelist = this.#zonelists[this.#nodeOfCpu[cpu]!]![zoneIndex]!;
-    // get_page_from_freelist()'s walk: the first zone above its watermark serves (its pcp list, when it has a
-    // page); a zone that fails the test is passed over, marked ZONE_BELOW_HIGH as the general path marks it.
+    const zone =
+      this.#walkGeneration === this.#zoneGeneration && this.#walkZonelist === zonelist
+        ? this.#walkZone
+        : this.#walkZonelistFast(zonelist, zoneIndex);
+    if (zone === undefined) return -1;
+    const list = cpu * this.#pcpLists + this.#migratetypeTable[(gfp >>> 3) & 3]!;
+    const pcp = zone.pcp;
+    if (pcp.length[list] === 0) return -1;
+    const pfn = (gfp & this.#gfp.COLD) !== 0 ? pcp.pop(list) : pcp.shift(list);
+    zone.pcpCount[cpu]!--;
+    zone.allocatedPages++;
+    if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
+    // (Its mapcount is already 0, as on every per-CPU page: see #pcpAdd(). Not writing it leaves the mapcount
+    // array untouched, and unpaid for by the host, where nothing is mapped.)
+    this.#refcount[pfn] = 1;
+    this.#flags[pfn] = 0;
+    return pfn;
+  }
+
+  /**
+   * `get_page_from_freelist()`'s walk for an order-0 request: the first zone above its watermark serves (its pcp
+   * list, when it has a page); a zone that fails the test is passed over, marked ZONE_BELOW_HIGH as the general path
+   * marks it. The answer depends on the zones' free pages, watermarks and reserves only, so it is kept until one of
+   * them changes ({@link #zoneGeneration}).
+   */
+  #walkZonelistFast(zonelist: readonly BuddyZone[], zoneIndex: number): BuddyZone | undefined {
     let zone: BuddyZone | undefined;
     for (let index = 0; index < zonelist.length; index++) {
       const candidate = zonelist[index]!;
@@ -537,19 +577,10 @@ export class BuddyAllocator {
         break;
       }
     }
-    if (zone === undefined) return -1;
-    const list = cpu * this.#pcpLists + this.#migratetypeTable[(gfp >>> 3) & 3]!;
-    const pcp = zone.pcp;
-    if (pcp.length[list] === 0) return -1;
-    const pfn = (gfp & this.#gfp.COLD) !== 0 ? pcp.pop(list) : pcp.shift(list);
-    zone.pcpCount[cpu]!--;
-    zone.allocatedPages++;
-    if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
-    // (Its mapcount is already 0, as on every per-CPU page: see #pcpAdd(). Not writing it leaves the mapcount
-    // array untouched, and unpaid for by the host, where nothing is mapped.)
-    this.#refcount[pfn] = 1;
-    this.#flags[pfn] = 0;
-    return pfn;
+    this.#walkZonelist = zonelist;
+    this.#walkZone = zone;
+    this.#walkGeneration = this.#zoneGeneration;
+    return zone;
   }
 
   #invalidOrder(gfp: number, order: number): number {
@@ -1110,20 +1141,35 @@ export class BuddyAllocator {
    */
   #freePcpFast(pfn: number): boolean {
     if (pfn < 0 || pfn >= this.#flags.length) return false;
-    const word = this.#flags[pfn]!;
-    if ((word & (PAGE_META_MASK | this.#flagCheckAtFree | this.#flagHead)) !== 0) return false;
-    if (this.#refcount[pfn] !== 1 || this.#mapcount[pfn] !== 0) return false;
-    const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
-    const migratetype = this.#blockMigratetype(pfn);
+    if ((this.#flags[pfn]! & this.#fastFreeMask) !== 0 || this.#refcount[pfn] !== 1 || this.#mapcount[pfn] !== 0) {
+      return false;
+    }
+    const block = pfn >>> PAGEBLOCK_ORDER;
+    const zoneId = this.#pageblockZone[block]!;
+    const migratetype = this.#pageblockFlags[block]! & PAGEBLOCK_MIGRATETYPE_MASK;
     if (zoneId < 0 || migratetype >= MIGRATE_PCPTYPES) return false;
     this.#refcount[pfn] = 0;
     const hook = this.hooks.free_prepare;
     if (hook.count !== 0) hook.call(pfn, 0);
-    this.memory.memcg.uncharge(pfn, 1);
-    this.#flags[pfn] = 0;
+    this.#memcg.uncharge(pfn, 1);
     this.stats.frees++;
     this.stats.freedPages++;
-    this.#freePcp(this.zones[zoneId]!, pfn, 0, migratetype);
+    const zone = this.zones[zoneId]!;
+    const cpu = this.#current.cpu;
+    // free_unref_page_commit() of an order-0 page (its list is its migratetype's, in both eras); see #freePcp().
+    const list = cpu * this.#pcpLists + migratetype;
+    this.#flags[pfn] = PCP_WORD | list;
+    zone.pcp.pushFront(list, pfn);
+    const count = ++zone.pcpCount[cpu]!;
+    if (!this.#v6) {
+      if (count >= zone.pcpHigh[cpu]!) this.#freePcppagesBulk(zone, cpu, zone.pcpBatch, 0);
+      return true;
+    }
+    zone.pcpAllocFactor[cpu] = zone.pcpAllocFactor[cpu]! >> 1;
+    zone.pcpPrevFreeHighOrder[cpu] = 0;
+    if (zone.pcpFreeCount[cpu]! < zone.pcpBatch << PCP_BATCH_SCALE_MAX) zone.pcpFreeCount[cpu]!++;
+    const high = this.#nrPcpHigh(zone, cpu, false);
+    if (count >= high) this.#drainAfterFree(zone, cpu, high, false, migratetype);
     return true;
   }
 
@@ -1149,7 +1195,7 @@ export class BuddyAllocator {
     const flags = this.#flags;
     const hook = this.hooks.free_prepare;
     if (hook.count !== 0) hook.call(pfn, order);
-    this.memory.memcg.uncharge(pfn, 1 << order);
+    this.#memcg.uncharge(pfn, 1 << order);
     const compound = (flags[pfn]! & this.#flagHead) !== 0;
     const end = pfn + (1 << order);
     if (!this.#blockInExpectedState(pfn, end, compound) && this.#reportBadPages(pfn, order, compound)) {
@@ -1329,10 +1375,15 @@ export class BuddyAllocator {
     }
     if (zone.pcpFreeCount[cpu]! < batch << PCP_BATCH_SCALE_MAX) zone.pcpFreeCount[cpu]! += 1 << order;
     const high = this.#nrPcpHigh(zone, cpu, freeHigh);
-    if (zone.pcpCount[cpu]! < high) return;
+    if (zone.pcpCount[cpu]! >= high) this.#drainAfterFree(zone, cpu, high, freeHigh, pindex);
+  }
+
+  /** The end of v6.18 `free_unref_page_commit()`: a CPU's lists reached `high`; gives back a batch or more. */
+  #drainAfterFree(zone: BuddyZone, cpu: number, high: number, freeHigh: boolean, pindex: number): void {
     this.#freePcppagesBulk(zone, cpu, this.#nrPcpFree(zone, cpu, high, freeHigh), pindex);
     if (zone.belowHigh && this.#watermarkOk(zone, 0, ALLOC_WMARK_HIGH, this.profile.arch.movableZoneIndex)) {
       zone.belowHigh = false;
+      this.#zoneGeneration++;
     }
   }
 
@@ -1829,6 +1880,7 @@ export class BuddyAllocator {
         zone.freeCount[order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK)]!--;
         zone.nrFree[order]!--;
         zone.freePages -= 1 << order;
+        this.#zoneGeneration++;
       }
       flags[buddy] = 0;
       pfn &= buddy;
@@ -2047,6 +2099,7 @@ export class BuddyAllocator {
     zone.freeCount[list]!++;
     zone.nrFree[order]!++;
     zone.freePages += 1 << order;
+    this.#zoneGeneration++;
   }
 
   /** Removes a buddy block from its free list; the head keeps its flags word until the caller rewrites it. */
@@ -2065,6 +2118,7 @@ export class BuddyAllocator {
     zone.freeCount[list]!--;
     zone.nrFree[order]!--;
     zone.freePages -= 1 << order;
+    this.#zoneGeneration++;
   }
 
   /** Puts a block on a per-CPU list (at the hot head, or the tail when refilling from the zone). */
