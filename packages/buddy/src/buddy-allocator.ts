@@ -855,7 +855,11 @@ export class BuddyAllocator {
         head = this.#freeListHead(zone, current * MIGRATE_TYPES + migratetype);
         if (head >= 0) break;
       }
-      if (head < 0 || current === order || this.#guardMinOrder > 0) {
+      if (head >= 0 && current === order) {
+        count = this.#pcpAddFreeListRun(zone, order * MIGRATE_TYPES + migratetype, order, count, cpu, list);
+        continue;
+      }
+      if (head < 0 || this.#guardMinOrder > 0) {
         const pfn = this.#rmqueueSmallOrFallback(zone, order, migratetype, flags);
         if (pfn < 0) return;
         this.#pcpAdd(zone, cpu, list, pfn, order, true);
@@ -876,6 +880,44 @@ export class BuddyAllocator {
         pfn += 1 << remainder;
       }
     }
+  }
+
+  /**
+   * {@link #rmqueueBulk}'s blocks from a free list of the wanted order: `__rmqueue_smallest()` takes the list's first
+   * block while it has one (and `expand()` has nothing to split), so up to `count` blocks come off its head in a
+   * row, each onto the tail of per-CPU list `pcpList` as {@link #pcpAdd} puts it. Returns `count` less the blocks
+   * taken. (A list of order below MAX_PAGE_ORDER: its entries are pfns linked through refcount and mapcount.)
+   */
+  #pcpAddFreeListRun(zone: BuddyZone, freeList: number, order: number, count: number, cpu: number, pcpList: number) {
+    const flags = this.#flags;
+    const next = this.#refcount;
+    const previous = this.#mapcount;
+    const pcp = zone.pcp;
+    const word = PCP_WORD | (order << ORDER_SHIFT) | pcpList;
+    let pfn = zone.freeHead[freeList]!;
+    let taken = 0;
+    while (taken < count && pfn >= 0) {
+      const following = next[pfn]!;
+      next[pfn] = 0;
+      previous[pfn] = 0;
+      flags[pfn] = word;
+      pcp.pushBack(pcpList, pfn);
+      taken++;
+      pfn = following;
+    }
+    if (pfn >= 0) {
+      previous[pfn] = -2 - freeList;
+      zone.freeHead[freeList] = pfn;
+    } else {
+      zone.freeHead[freeList] = -1;
+      zone.freeTail[freeList] = -1;
+    }
+    zone.freeCount[freeList]! -= taken;
+    zone.nrFree[order]! -= taken;
+    zone.freePages -= taken << order;
+    this.#zoneGeneration++;
+    zone.pcpCount[cpu]! += taken << order;
+    return count - taken;
   }
 
   /** v6.18 `nr_pcp_alloc()`: how many blocks to move to an empty per-CPU list. */
