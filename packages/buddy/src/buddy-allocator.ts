@@ -224,9 +224,13 @@ export class BuddyAllocator {
    * rebuilt: the order-0 fast path's last walk ({@link #walkZonelistFast}) holds while it is unchanged.
    */
   #zoneGeneration = 0;
-  #walkGeneration = -1;
-  #walkZonelist: readonly BuddyZone[] | undefined;
-  #walkZone: BuddyZone | undefined;
+  /** The last walk of {@link #walkZonelistFast}: its request, CPU and generation, and its answer. */
+  #fastGfp = -1;
+  #fastCpu = -1;
+  #fastGeneration = -1;
+  #fastZone: BuddyZone | undefined;
+  #fastList = 0;
+  #fastCold = false;
 
   constructor(memory: PhysicalMemory, hooks: HookBus, options: BuddyOptions = {}) {
     this.memory = memory;
@@ -531,19 +535,16 @@ export class BuddyAllocator {
    * else returns -1 and leaves the general path to decide.
    */
   #allocPcpFast(gfp: number): number {
-    const zoneIndex = this.#zoneTable[gfp & this.#gfpZoneMask]!;
-    if (zoneIndex < 0 || (gfp & this.#gfp.THISNODE) !== 0) return -1;
     const cpu = this.#current.cpu;
-    const zonelist = this.#zonelists[this.#nodeOfCpu[cpu]!]![zoneIndex]!;
-    const zone =
-      this.#walkGeneration === this.#zoneGeneration && this.#walkZonelist === zonelist
-        ? this.#walkZone
-        : this.#walkZonelistFast(zonelist, zoneIndex);
+    if (gfp !== this.#fastGfp || cpu !== this.#fastCpu || this.#fastGeneration !== this.#zoneGeneration) {
+      this.#walkZonelistFast(gfp, cpu);
+    }
+    const zone = this.#fastZone;
     if (zone === undefined) return -1;
-    const list = cpu * this.#pcpLists + this.#migratetypeTable[(gfp >>> 3) & 3]!;
+    const list = this.#fastList;
     const pcp = zone.pcp;
     if (pcp.length[list] === 0) return -1;
-    const pfn = (gfp & this.#gfp.COLD) !== 0 ? pcp.pop(list) : pcp.shift(list);
+    const pfn = this.#fastCold ? pcp.pop(list) : pcp.shift(list);
     zone.pcpCount[cpu]!--;
     zone.allocatedPages++;
     if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
@@ -555,32 +556,37 @@ export class BuddyAllocator {
   }
 
   /**
-   * `get_page_from_freelist()`'s walk for an order-0 request: the first zone above its watermark serves (its pcp
-   * list, when it has a page); a zone that fails the test is passed over, marked ZONE_BELOW_HIGH as the general path
-   * marks it. The answer depends on the zones' free pages, watermarks and reserves only, so it is kept until one of
-   * them changes ({@link #zoneGeneration}).
+   * `get_page_from_freelist()`'s walk for an order-0 request of `gfp` on `cpu`, for {@link #allocPcpFast}: the first
+   * zone above its watermark serves (its pcp list, when it has a page); a zone that fails the test is passed over,
+   * marked ZONE_BELOW_HIGH as the general path marks it. None for a request the fast path leaves to the general one
+   * (`__GFP_THISNODE`, contradictory zones). The answer depends on the zones' free pages, watermarks and reserves
+   * only, so it is kept, with the per-CPU list to take from, until one of them changes ({@link #zoneGeneration}).
    */
-  #walkZonelistFast(zonelist: readonly BuddyZone[], zoneIndex: number): BuddyZone | undefined {
-    let zone: BuddyZone | undefined;
+  #walkZonelistFast(gfp: number, cpu: number): void {
+    this.#fastGfp = gfp;
+    this.#fastCpu = cpu;
+    this.#fastGeneration = this.#zoneGeneration;
+    this.#fastZone = undefined;
+    const zoneIndex = this.#zoneTable[gfp & this.#gfpZoneMask]!;
+    if (zoneIndex < 0 || (gfp & this.#gfp.THISNODE) !== 0) return;
+    this.#fastList = cpu * this.#pcpLists + this.#migratetypeTable[(gfp >>> 3) & 3]!;
+    this.#fastCold = (gfp & this.#gfp.COLD) !== 0;
+    const zonelist = this.#zonelists[this.#nodeOfCpu[cpu]!]![zoneIndex]!;
     for (let index = 0; index < zonelist.length; index++) {
       const candidate = zonelist[index]!;
       const reserve = candidate.lowmemReserve[zoneIndex]!;
       if (this.#v6 && !candidate.belowHigh) {
         if (candidate.freePages > candidate.watermark.high + reserve) {
-          zone = candidate;
-          break;
+          this.#fastZone = candidate;
+          return;
         }
         candidate.belowHigh = true;
       }
       if (candidate.freePages > candidate.watermark.low + reserve) {
-        zone = candidate;
-        break;
+        this.#fastZone = candidate;
+        return;
       }
     }
-    this.#walkZonelist = zonelist;
-    this.#walkZone = zone;
-    this.#walkGeneration = this.#zoneGeneration;
-    return zone;
   }
 
   #invalidOrder(gfp: number, order: number): number {
@@ -1210,8 +1216,12 @@ export class BuddyAllocator {
     zone.pcpAllocFactor[cpu] = zone.pcpAllocFactor[cpu]! >> 1;
     zone.pcpPrevFreeHighOrder[cpu] = 0;
     if (zone.pcpFreeCount[cpu]! < zone.pcpBatch << PCP_BATCH_SCALE_MAX) zone.pcpFreeCount[cpu]!++;
-    const high = this.#nrPcpHigh(zone, cpu, false);
-    if (count >= high) this.#drainAfterFree(zone, cpu, high, false, migratetype);
+    // nr_pcp_high() leaves a `high` inside [high_min, high_max] as it is while the zone is not below its high
+    // watermark and the list is shorter than it.
+    const high = zone.pcpHigh[cpu]!;
+    if (count < high && !zone.belowHigh && high >= zone.pcpHighMin && high <= zone.pcpHighMax) return true;
+    const tuned = this.#nrPcpHigh(zone, cpu, false);
+    if (count >= tuned) this.#drainAfterFree(zone, cpu, tuned, false, migratetype);
     return true;
   }
 
