@@ -336,6 +336,9 @@ describe('bad page reports', () => {
   it('rejects pfns that have no struct page', () => {
     const { buddy } = bootMachine('v6.18', { memory: 4 * GIB });
     expect(() => buddy.freePages(0xc0000, 0)).toThrow(/no such page/);
+    // Outside the per-page arrays, below 0, or not a pfn at all: the order-0 fast path leaves each to the check.
+    for (const pfn of [-1, 2 ** 40, 0.5]) expect(() => buddy.freePages(pfn, 0)).toThrow(/no such page/);
+    expect(() => buddy.freePages(0x1000, 0.5)).toThrow(/no such page/);
   });
 });
 

@@ -219,6 +219,8 @@ export class BuddyAllocator {
   /** Per section, 1 for the pages {@link holdFreePages} holds (made on first use). */
   readonly #held: (Uint8Array | undefined)[] = [];
   #warnedOrder = false;
+  /** The pfns {@link #drainOrderZero} takes off a per-CPU list (grown to the largest drain). */
+  #drained = new Int32Array(64);
   /**
    * Bumped whenever a zone's free pages, watermarks, reserves or ZONE_BELOW_HIGH change, or the zonelists are
    * rebuilt: the order-0 fast path's last walk ({@link #walkZonelistFast}) holds while it is unchanged.
@@ -1161,9 +1163,7 @@ export class BuddyAllocator {
 
   /** The general free path: any order, with the reference and bad-state checks. */
   #freePagesSlow(pfn: number, order: number): void {
-    if (!this.memory.pfnValid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
-      throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
-    }
+    this.#checkFreeArguments(pfn, order);
     this.memory.materializeReserved(pfn, pfn + (1 << order));
     const word = this.#word(pfn);
     const state = word >>> STATE_SHIFT;
@@ -1182,13 +1182,26 @@ export class BuddyAllocator {
     this.#freeFrozen(pfn, order);
   }
 
+  /** Throws unless `pfn` has a struct page and `order` is an order: a free of anything else is a caller's bug. */
+  #checkFreeArguments(pfn: number, order: number): void {
+    if (
+      !Number.isInteger(pfn) ||
+      !this.memory.pfnValid(pfn) ||
+      !Number.isInteger(order) ||
+      order < 0 ||
+      order > MAX_PAGE_ORDER
+    ) {
+      throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
+    }
+  }
+
   /**
    * The order-0 fast path: a page with one reference, clean flags and no mappings, in a pageblock that lies in one
    * zone and has a per-CPU type, goes straight onto the CPU's list, as the general path would put it. Anything else
    * returns false before changing anything.
    */
   #freePcpFast(pfn: number): boolean {
-    if (pfn < 0 || pfn >= this.#flags.length) return false;
+    // (A pfn outside the arrays reads undefined: its refcount is not 1, and the general path reports it.)
     if ((this.#flags[pfn]! & this.#fastFreeMask) !== 0 || this.#refcount[pfn] !== 1 || this.#mapcount[pfn] !== 0) {
       return false;
     }
@@ -1527,11 +1540,14 @@ export class BuddyAllocator {
     const flags = this.#flags;
     const pages = Math.min(count, pcp.length[list]!);
     zone.pcpCount[cpu]! -= pages;
+    if (this.#drained.length < pages) this.#drained = new Int32Array(2 ** Math.ceil(Math.log2(pages)));
+    const drained = this.#drained;
+    pcp.popInto(list, pages, drained);
     let runStart = -1;
     let runEnd = -1;
     for (let page = 0; page < pages; page++) {
       // #pcpTake() of an order-0 page.
-      const pfn = pcp.pop(list);
+      const pfn = drained[page]!;
       flags[pfn] = 0;
       if (pfn === runEnd && (pfn & (PAGEBLOCK_NR_PAGES - 1)) !== 0) {
         runEnd++;
@@ -1679,9 +1695,7 @@ export class BuddyAllocator {
    * {@link holdFreePages} holds them. Returns false when the block could not be freed (a bad page, reported).
    */
   freeAndHold(pfn: number, order: number): boolean {
-    if (!this.memory.pfnValid(pfn) || order < 0 || order > MAX_PAGE_ORDER) {
-      throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
-    }
+    this.#checkFreeArguments(pfn, order);
     this.memory.materializeReserved(pfn, pfn + (1 << order));
     const word = this.#word(pfn);
     if (word >>> STATE_SHIFT !== PageState.none || this.#refcount[pfn]! !== 1) {

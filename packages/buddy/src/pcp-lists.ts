@@ -74,6 +74,16 @@ export class PcpLists {
     return buffer[(this.#start[list]! + length) & (buffer.length - 1)]!;
   }
 
+  /** Removes `count` pfns from the tail (the list must hold them) into `into`, in the order {@link pop} gives them. */
+  popInto(list: number, count: number, into: Int32Array): void {
+    const buffer = this.#buffers[list]!;
+    const mask = buffer.length - 1;
+    const start = this.#start[list]!;
+    let length = this.length[list]!;
+    for (let index = 0; index < count; index++) into[index] = buffer[(start + --length) & mask]!;
+    this.length[list] = length;
+  }
+
   /** Visits a list's pfns from head to tail. */
   forEach(list: number, visit: (pfn: number) => void): void {
     const buffer = this.#buffers[list]!;
