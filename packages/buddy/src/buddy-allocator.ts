@@ -896,7 +896,14 @@ export class BuddyAllocator {
    * row, each onto the tail of per-CPU list `pcpList` as {@link #pcpAdd} puts it. Returns `count` less the blocks
    * taken. (A list of order below MAX_PAGE_ORDER: its entries are pfns linked through refcount and mapcount.)
    */
-  #pcpAddFreeListRun(zone: BuddyZone, freeList: number, order: number, count: number, cpu: number, pcpList: number) {
+  #pcpAddFreeListRun(
+    zone: BuddyZone,
+    freeList: number,
+    order: number,
+    count: number,
+    cpu: number,
+    pcpList: number,
+  ): number {
     const flags = this.#flags;
     const next = this.#refcount;
     const previous = this.#mapcount;
