@@ -4,7 +4,7 @@
  * thread executes. A count does not depend on what else the machine runs, so a change of a few percent shows where
  * CPU time (±20% between identical rounds on a shared machine) hides it.
  *
- * One measurement is two processes, each warming up on three allocators and preparing a fourth; only the first then
+ * One measurement is two processes, each warming up on three allocators and preparing a fourth (`warmedUp()`); only the first then
  * runs the workload on it. Their difference is one warm run, divided by its operations. V8 compiles on the main
  * thread (`--no-concurrent-recompilation`), so the warm-up optimises the same code in both.
  *
@@ -17,23 +17,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sides, workloads, Xorshift32 } from './plain-buddy-workloads';
-
-const WARM_UP_RUNS = 3;
+import { sides, warmedUp, workloads } from './plain-buddy-workloads';
 
 /** `--run WORKLOAD SIDE TIMED`: the warm-up, then the prepared workload, run when TIMED is 1; prints its operations. */
 function runInChild(workloadIndex: number, sideIndex: number, timed: boolean): void {
   const workload = workloads[workloadIndex]!;
-  const create = sides[sideIndex]!.create;
-  const kept = [];
-  for (let run = 0; run < WARM_UP_RUNS; run++) {
-    const warm = create();
-    kept.push(warm);
-    workload.run(warm, workload.prepare(warm, new Xorshift32(1)), new Xorshift32(2));
-  }
-  const allocator = create();
-  const random = new Xorshift32(1);
-  const live = workload.prepare(allocator, random);
+  const { allocator, live, random } = warmedUp(workload, sides[sideIndex]!.create, 1);
   process.stdout.write(`${timed ? workload.run(allocator, live, random) : 0}\n`);
 }
 

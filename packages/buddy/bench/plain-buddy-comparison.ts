@@ -2,7 +2,7 @@
  * `@mm/buddy` against the plain buddy allocator of `plain-buddy.ts` on 2^20 pages (4 GiB), on five workloads drawn
  * from one seeded xorshift32. Each round runs every workload on both allocators, one after the other, each in a
  * process of its own (as a simulated machine runs in a process of its own): the process warms its code up on
- * {@link WARM_UP_RUNS} allocators, then times the workload on a fresh one (set-up untimed), in CPU time (user +
+ * three allocators (`warmedUp()`), then times the workload on a fresh one (set-up untimed), in CPU time (user +
  * system). Prints, per workload, the median rate of each side over the rounds and the median, min and max of the
  * per-round ratios (`@mm/buddy` / plain: above 1 is faster).
  *
@@ -16,37 +16,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Allocator, sides, type Workload, workloads, Xorshift32 } from './plain-buddy-workloads';
+import { type Allocator, sides, type Workload, warmedUp, workloads } from './plain-buddy-workloads';
 
 function cpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
 }
 
-/**
- * Warm-up runs before the timed one. CPU time counts V8's compiler threads too: after one warm-up run, `node
- * --trace-opt` shows @mm/buddy's fallback and refill functions still being compiled while the fill is timed (up to
- * a third of its CPU time, none of it the allocator's work); after three, nothing of either allocator is.
- */
-const WARM_UP_RUNS = 3;
-
-/** The warm-up allocators, kept to the end of the process. */
-const warmedUp: Allocator[] = [];
-
-/**
- * The rate (operations per CPU second) of one workload on one allocator, from the same seed every time, after
- * {@link WARM_UP_RUNS} runs of the same workload on other allocators (kept alive, so that their objects outlive the
- * timing).
- */
+/** The rate (operations per CPU second) of one workload on one allocator, after its warm-up (see {@link warmedUp}). */
 function measure(workload: Workload, create: () => Allocator, seed: number): number {
-  for (let run = 0; run < WARM_UP_RUNS; run++) {
-    const warm = create();
-    warmedUp.push(warm);
-    workload.run(warm, workload.prepare(warm, new Xorshift32(seed)), new Xorshift32(seed + 1));
-  }
-  const allocator = create();
-  const random = new Xorshift32(seed);
-  const live = workload.prepare(allocator, random);
+  const { allocator, live, random } = warmedUp(workload, create, seed);
   const start = cpuSeconds();
   const operations = workload.run(allocator, live, random);
   return operations / (cpuSeconds() - start);

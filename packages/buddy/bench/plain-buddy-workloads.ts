@@ -193,3 +193,29 @@ export const sides = [
   { name: 'plain JS buddy', create: (): Allocator => new Plain() },
   { name: '@mm/buddy', create: (): Allocator => new MmBuddy() },
 ] as const;
+
+/**
+ * Warm-up runs before the measured one. CPU time counts V8's compiler threads too: after one warm-up run, `node
+ * --trace-opt` shows @mm/buddy's fallback and refill functions still being compiled while the fill is timed (up to
+ * a third of its CPU time, none of it the allocator's work); after three, nothing of either allocator is.
+ */
+export const WARM_UP_RUNS = 3;
+
+/** The warm-up allocators, kept to the end of the process, so that their objects outlive the measurement. */
+const keptAlive: Allocator[] = [];
+
+/**
+ * A fresh allocator brought to the workload's starting state, after {@link WARM_UP_RUNS} runs of the workload on other
+ * allocators; every run draws from the same seed. Returns it with its live blocks and the random sequence to go on
+ * with.
+ */
+export function warmedUp(workload: Workload, create: () => Allocator, seed: number) {
+  for (let run = 0; run < WARM_UP_RUNS; run++) {
+    const warm = create();
+    keptAlive.push(warm);
+    workload.run(warm, workload.prepare(warm, new Xorshift32(seed)), new Xorshift32(seed + 1));
+  }
+  const allocator = create();
+  const random = new Xorshift32(seed);
+  return { allocator, live: workload.prepare(allocator, random), random };
+}
