@@ -1222,16 +1222,23 @@ export class BuddyAllocator {
     this.#memcg.uncharge(pfn, 1);
     this.stats.frees++;
     this.stats.freedPages++;
-    const zone = this.zones[zoneId]!;
+    this.#freePcpOrderZero(this.zones[zoneId]!, pfn, migratetype);
+    return true;
+  }
+
+  /**
+   * `free_unref_page_commit()` (v4.8 `free_hot_cold_page()`) of an order-0 page: {@link #freePcp} for order 0, where
+   * the list is the migratetype's in both eras and the v6.18 high-order bookkeeping does not apply.
+   */
+  #freePcpOrderZero(zone: BuddyZone, pfn: number, migratetype: number): void {
     const cpu = this.#current.cpu;
-    // free_unref_page_commit() of an order-0 page (its list is its migratetype's, in both eras); see #freePcp().
     const list = cpu * this.#pcpLists + migratetype;
     this.#flags[pfn] = PCP_WORD | list;
     zone.pcp.pushFront(list, pfn);
     const count = ++zone.pcpCount[cpu]!;
     if (!this.#v6) {
       if (count >= zone.pcpHigh[cpu]!) this.#freePcppagesBulk(zone, cpu, zone.pcpBatch, 0);
-      return true;
+      return;
     }
     zone.pcpAllocFactor[cpu] = zone.pcpAllocFactor[cpu]! >> 1;
     zone.pcpPrevFreeHighOrder[cpu] = 0;
@@ -1239,10 +1246,9 @@ export class BuddyAllocator {
     // nr_pcp_high() leaves a `high` inside [high_min, high_max] as it is while the zone is not below its high
     // watermark and the list is shorter than it.
     const high = zone.pcpHigh[cpu]!;
-    if (count < high && !zone.belowHigh && high >= zone.pcpHighMin && high <= zone.pcpHighMax) return true;
+    if (count < high && !zone.belowHigh && high >= zone.pcpHighMin && high <= zone.pcpHighMax) return;
     const tuned = this.#nrPcpHigh(zone, cpu, false);
     if (count >= tuned) this.#drainAfterFree(zone, cpu, tuned, false, migratetype);
-    return true;
   }
 
   /** `free_frozen_pages()`: the block has no references left. */
@@ -1423,6 +1429,10 @@ export class BuddyAllocator {
 
   /** `free_unref_page_commit()` (v4.8 `free_hot_cold_page()`): onto the CPU's list, draining it when too long. */
   #freePcp(zone: BuddyZone, pfn: number, order: number, migratetype: number): void {
+    if (order === 0) {
+      this.#freePcpOrderZero(zone, pfn, migratetype);
+      return;
+    }
     const cpu = this.#current.cpu;
     const pindex = this.#v6 ? orderToPindex(migratetype, order) : migratetype;
     const list = cpu * this.#pcpLists + pindex;
