@@ -135,14 +135,20 @@ export class PageOwner {
   #allocMemoStamp = -1;
   #freeMemoHandle = 0;
   #freeMemoStamp = -1;
-  /** `era.everyPage`, read on every allocation and free. */
+  /** `era.everyPage`: which pair of hooks {@link #enable} subscribes. */
   readonly #everyPage: boolean;
-  /** What `#allocContext()` and `#freeContext()` returned last, and for which task. */
-  /** `current.switches` when they were made (the task they belong to). */
+  /** The records' section of a pfn (`pfn >>> shift`) and index in it (`pfn & mask`), read by every hook. */
+  readonly #sectionShift: number;
+  readonly #sectionMask: number;
+  /**
+   * The contexts `#allocContext()` and `#resetPageOwner()` used last and what they were made of; `#lastSwitches` is
+   * `current.switches` when they were made (the task they belong to).
+   */
   #lastSwitches = -1;
   #lastAllocTs = -1;
   #lastAllocHandle = -1;
-  #lastAllocInfo = 0;
+  #lastAllocGfp = -1;
+  #lastAllocOrder = -1;
   #lastAllocContext = 0;
   #lastFreeTs = -1;
   #lastFreeHandle = -1;
@@ -167,6 +173,8 @@ export class PageOwner {
    */
   #sectionNr = -1;
   #sectionAllocContext = NO_RECORDS;
+  /** The section's migrate reasons (undefined until a migration gives one of its pages a reason). */
+  #sectionReasons: Uint8Array | undefined;
   /**
    * The page freed last and the free context it was given (-1: none): a page freed again in the same context (the
    * hot page of an allocate-then-free loop) needs no look into the free contexts. Forgotten wherever a page's free
@@ -189,6 +197,8 @@ export class PageOwner {
     this.#buffer = new Uint32Array(Math.max(deps.era.depth, 16) + 1);
     this.#memoFrames = [new Uint32Array(this.#buffer.length), new Uint32Array(this.#buffer.length)];
     this.#everyPage = deps.era.everyPage;
+    this.#sectionShift = deps.memory.pfnSectionShift;
+    this.#sectionMask = deps.memory.pagesPerSection - 1;
     this.#freeGfp = deps.memory.profile.gfp.flags.NOWARN;
     this.#allocFrames = deps.text.sites(deps.era.allocFrames);
     this.#freeFrames = deps.text.sites(deps.era.freeFrames);
@@ -235,8 +245,13 @@ export class PageOwner {
   #enable(): void {
     const { hooks } = this.#deps;
     this.#unsubscribe.push(
-      hooks.post_alloc.subscribe((pfn, order, gfp) => this.#setPageOwner(pfn, order, gfp), Place.set_page_owner),
-      hooks.free_prepare.subscribe((pfn, order) => this.#resetPageOwner(pfn, order), Place.reset_page_owner),
+      // One listener per era, so that neither tests the era on every page.
+      this.#everyPage
+        ? hooks.post_alloc.subscribe((pfn, order, gfp) => this.#setPageOwner(pfn, order, gfp), Place.set_page_owner)
+        : hooks.post_alloc.subscribe((pfn, order, gfp) => this.#setHeadOwner(pfn, order, gfp), Place.set_page_owner),
+      this.#everyPage
+        ? hooks.free_prepare.subscribe((pfn, order) => this.#resetPageOwner(pfn, order), Place.reset_page_owner)
+        : hooks.free_prepare.subscribe((pfn, order) => this.#resetHeadOwner(pfn, order), Place.reset_page_owner),
       hooks.split.subscribe((pfn, oldOrder, newOrder) => this.#split(pfn, oldOrder, newOrder), Place.split_page_owner),
       hooks.migrate_copy.subscribe(
         (from, to, order, reason) => this.#copy(from, to, order, reason),
@@ -339,29 +354,28 @@ export class PageOwner {
   }
 
   /**
-   * The task context of `current` at `ts` with `handle` for an allocation with the record's `info`: the last one
-   * when nothing changed (most pages of a step), else interned ({@link #newContext}). The last ones are kept in
-   * plain fields, and the check is a method of its own, small enough for V8 to inline: this runs for every page
-   * allocated.
+   * The task context of `current` at `ts` with `handle` for an allocation of `order` with `gfp` (the record's info):
+   * the last one when nothing changed (most pages of a step), else interned ({@link #newContext}). The last ones are
+   * kept in plain fields, and the check is a method of its own, small enough for V8 to inline: this runs for every
+   * page allocated.
    */
-  #allocContext(ts: number, handle: number, info: number): number {
+  #allocContext(ts: number, handle: number, gfp: number, order: number): number {
     return this.#current.switches === this.#lastSwitches &&
       ts === this.#lastAllocTs &&
       handle === this.#lastAllocHandle &&
-      info === this.#lastAllocInfo &&
+      gfp === this.#lastAllocGfp &&
+      order === this.#lastAllocOrder &&
       this.#lastAllocContext !== 0
       ? this.#lastAllocContext
-      : this.#newContext(0, ts, handle, info);
+      : this.#newAllocContext(ts, handle, gfp, order);
   }
 
-  /** {@link #allocContext} for a free (no info). */
-  #freeContext(ts: number, handle: number): number {
-    return this.#current.switches === this.#lastSwitches &&
-      ts === this.#lastFreeTs &&
-      handle === this.#lastFreeHandle &&
-      this.#lastFreeContext !== 0
-      ? this.#lastFreeContext
-      : this.#newContext(1, ts, handle, 0);
+  #newAllocContext(ts: number, handle: number, gfp: number, order: number): number {
+    const context = this.#newContext(0, ts, handle, this.records.allocInfo(gfp, order));
+    // (The info is a function of the two: the record's gfp index and order.)
+    this.#lastAllocGfp = gfp;
+    this.#lastAllocOrder = order;
+    return context;
   }
 
   /** The context of slot 0 (allocations) or 1 (frees) when the last one does not match: interned and remembered. */
@@ -376,7 +390,6 @@ export class PageOwner {
     if (slot === 0) {
       this.#lastAllocTs = ts;
       this.#lastAllocHandle = handle;
-      this.#lastAllocInfo = info;
       this.#lastAllocContext = context;
     } else {
       this.#lastFreeTs = ts;
@@ -386,49 +399,58 @@ export class PageOwner {
     return context;
   }
 
-  /** Drops what `#allocContext()` and `#freeContext()` remember (contexts were interned around them). */
+  /** Drops the last contexts (see {@link #allocContext}): contexts were interned around them. */
   #forgetContexts(): void {
     this.#lastAllocContext = 0;
     this.#lastFreeContext = 0;
     this.#freedPfn = -1;
   }
 
-  /** `__set_page_owner()`. */
+  /** `__set_page_owner()` (v5+: every page of the block gets the record). */
   #setPageOwner(pfn: number, order: number, gfp: number): void {
-    const stamp = this.#stack.stamp();
-    const handle =
-      stamp !== 0 && this.#allocMemoStamp === stamp && !this.#inPageOwner
-        ? this.#allocMemoHandle
-        : this.#saveStack(this.#allocFrames, gfp, 0);
-    if (this.#everyPage) {
-      this.#record(pfn, order, gfp, handle, this.#clock.ns, 1 << order);
-      this.#chargeStack(handle, gfp, 1 << order);
-    } else {
-      this.#record(pfn, order, gfp, handle, 0, 1);
-    }
+    const handle = this.#allocHandle(gfp);
+    this.#recordPages(pfn, order, gfp, handle);
+    this.#chargeStack(handle, gfp, 1 << order);
   }
 
-  /** Writes an allocation record into `pages` pages from `pfn` (the head only before v5). */
-  #record(pfn: number, order: number, gfp: number, handle: number, ts: number, pages: number): void {
+  /** `__set_page_owner()` (v4.x: the head's record only). */
+  #setHeadOwner(pfn: number, order: number, gfp: number): void {
+    this.#recordHead(pfn, order, gfp, this.#allocHandle(gfp));
+  }
+
+  /** The allocation's stack handle: the memo's while the caller's stack is unchanged (see {@link #saveStack}). */
+  #allocHandle(gfp: number): number {
+    const stamp = this.#stack.stamp();
+    return stamp !== 0 && this.#allocMemoStamp === stamp && !this.#inPageOwner
+      ? this.#allocMemoHandle
+      : this.#saveStack(this.#allocFrames, gfp, 0);
+  }
+
+  /** v4.x: writes an allocation record into the block's head page. */
+  #recordHead(pfn: number, order: number, gfp: number, handle: number): void {
     const records = this.records;
-    const nr = pfn >>> records.shift;
-    const base = pfn & records.mask;
-    if (!this.#everyPage) {
-      const info = records.writable(nr);
-      if (info === undefined) return;
-      records.handle[nr]![base] = handle;
-      info[base] = records.allocInfo(gfp, order) | InfoBits.OWNER;
-      return;
-    }
+    const nr = pfn >>> this.#sectionShift;
+    const info = records.writable(nr);
+    if (info === undefined) return;
+    const base = pfn & this.#sectionMask;
+    records.handle[nr]![base] = handle;
+    info[base] = records.allocInfo(gfp, order) | InfoBits.OWNER;
+  }
+
+  /** v5+: writes an allocation record, made now, into every page of the block at `pfn`. */
+  #recordPages(pfn: number, order: number, gfp: number, handle: number): void {
+    const nr = pfn >>> this.#sectionShift;
     if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
+    const base = pfn & this.#sectionMask;
+    const pages = 1 << order;
     // The slot says allocated (PAGE_EXT_OWNER_ALLOCATED) beside the context, which holds gfp and order.
-    const slot = this.#allocContext(ts, handle, records.allocInfo(gfp, order)) | CONTEXT_ALLOCATED;
+    const slot = this.#allocContext(this.#clock.ns, handle, gfp, order) | CONTEXT_ALLOCATED;
     const slots = this.#sectionAllocContext;
     // A page allocated again in the same context (freed in between: only the bit changed) keeps its reference.
     if (pages === 1 && (slots[base]! & CONTEXT_MASK) === (slot & CONTEXT_MASK)) slots[base] = slot;
     else this.contexts.assign(slots, base, pages, slot);
     // last_migrate_reason = -1.
-    const reasons = records.reason[nr];
+    const reasons = this.#sectionReasons;
     if (reasons !== undefined) reasons.fill(0, base, base + pages);
   }
 
@@ -442,15 +464,15 @@ export class PageOwner {
     if (slots === undefined) return false;
     this.#sectionNr = nr;
     this.#sectionAllocContext = slots;
+    this.#sectionReasons = records.reason[nr];
     return true;
   }
 
-  /** {@link #record} of one early allocated page (v6.18 sweep): order 0, gfp 0, the run's next context. */
+  /** {@link #recordPages} of one early allocated page (v6.18 sweep): order 0, gfp 0, the run's next context. */
   #recordEarly(pfn: number): void {
-    const records = this.records;
-    const nr = pfn >>> records.shift;
+    const nr = pfn >>> this.#sectionShift;
     if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
-    const base = pfn & records.mask;
+    const base = pfn & this.#sectionMask;
     this.contexts.assign(this.#sectionAllocContext, base, 1, this.contexts.nextInRun() | CONTEXT_ALLOCATED);
   }
 
@@ -472,13 +494,6 @@ export class PageOwner {
     }
     this.#pendingHandle = handle;
     this.#pendingBase = count;
-  }
-
-  /** v6.18 `dec_stack_record_count()`: returns the stack's count after the free. */
-  #unchargeStack(handle: number, pages: number): number {
-    if (handle !== this.#pendingHandle) return this.depot.addRefcount(handle, -pages);
-    this.#pendingDelta -= pages;
-    return this.#pendingBase + this.#pendingDelta;
   }
 
   /** Writes the pending stack count to the depot. */
@@ -513,47 +528,81 @@ export class PageOwner {
     this.stackList.unshift(handle);
   }
 
-  /** `__reset_page_owner()`. */
+  /** `__reset_page_owner()` (v4.x: the head's record only). */
+  #resetHeadOwner(pfn: number, order: number): void {
+    const info = this.records.writable(pfn >>> this.#sectionShift);
+    if (info === undefined) return;
+    const base = pfn & this.#sectionMask;
+    for (let index = base; index < base + (1 << order); index++) info[index] = info[index]! & ~InfoBits.OWNER;
+  }
+
+  /** `__reset_page_owner()` (v5+: every page of the block). */
   #resetPageOwner(pfn: number, order: number): void {
-    const records = this.records;
-    const nr = pfn >>> records.shift;
-    const base = pfn & records.mask;
-    const pages = 1 << order;
-    if (!this.#everyPage) {
-      const info = records.writable(nr);
-      if (info === undefined) return;
-      for (let index = base; index < base + pages; index++) info[index] = info[index]! & ~InfoBits.OWNER;
-      return;
-    }
+    const nr = pfn >>> this.#sectionShift;
     if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
-    const contexts = this.contexts;
+    const base = pfn & this.#sectionMask;
     const allocSlots = this.#sectionAllocContext;
     // The allocation's context is most often the last one made: its handle is at hand.
     const allocContext = allocSlots[base]! & CONTEXT_MASK;
     const allocHandle =
       allocContext !== 0 && allocContext === this.#lastAllocContext
         ? this.#lastAllocHandle
-        : contexts.handle(allocContext);
+        : this.contexts.handle(allocContext);
     const stamp = this.#stack.stamp();
     const freeHandle =
       stamp !== 0 && this.#freeMemoStamp === stamp && !this.#inPageOwner
         ? this.#freeMemoHandle
         : this.#saveStack(this.#freeFrames, this.#freeGfp, 1);
-    const context = this.#freeContext(this.#clock.ns, freeHandle);
-    if (freeHandle !== 0) {
+    // The free context: the last one when nothing changed, as for an allocation (#allocContext()). Checked in
+    // place: V8 did not inline it as a method of its own, and the call cost a fifth of this hook.
+    const ts = this.#clock.ns;
+    const context =
+      this.#current.switches === this.#lastSwitches &&
+      ts === this.#lastFreeTs &&
+      freeHandle === this.#lastFreeHandle &&
+      this.#lastFreeContext !== 0
+        ? this.#lastFreeContext
+        : this.#newContext(1, ts, freeHandle, 0);
+    if (order !== 0) {
+      this.#resetBlock(allocSlots, pfn, base, 1 << order, freeHandle, context);
+    } else {
       // PAGE_EXT_OWNER_ALLOCATED cleared; the context stays (PAGE_EXT_OWNER and the record, for dump_page).
+      if (freeHandle !== 0) allocSlots[base] = allocContext;
+      if (pfn !== this.#freedPfn || context !== this.#freedContext) this.#setFreeContext(pfn, 1, context);
+    }
+    if (allocHandle === this.earlyHandle || allocHandle === 0) return;
+    // v6.18 dec_stack_record_count(), the pending stack's count kept here (see #chargeStack()).
+    const pages = 1 << order;
+    let count: number;
+    if (allocHandle === this.#pendingHandle) {
+      this.#pendingDelta -= pages;
+      count = this.#pendingBase + this.#pendingDelta;
+    } else {
+      count = this.depot.addRefcount(allocHandle, -pages);
+    }
+    if (count === 0) this.memory.log.printk(`dec_stack_record_count: refcount went to 0 for ${allocHandle} handle`);
+  }
+
+  /** {@link #resetPageOwner} of the pages of a block larger than a page. */
+  #resetBlock(
+    allocSlots: Uint32Array,
+    pfn: number,
+    base: number,
+    pages: number,
+    freeHandle: number,
+    context: number,
+  ): void {
+    if (freeHandle !== 0) {
       for (let index = base; index < base + pages; index++) allocSlots[index] = allocSlots[index]! & CONTEXT_MASK;
     }
-    if (pfn !== this.#freedPfn || context !== this.#freedContext || pages > 1) {
-      contexts.assignPages(records.freeContexts, pfn, pages, context);
-      this.#freedPfn = pfn;
-      this.#freedContext = context;
-    }
-    if (allocHandle !== this.earlyHandle && allocHandle !== 0) {
-      if (this.#unchargeStack(allocHandle, pages) === 0) {
-        this.memory.log.printk(`dec_stack_record_count: refcount went to 0 for ${allocHandle} handle`);
-      }
-    }
+    this.#setFreeContext(pfn, pages, context);
+  }
+
+  /** Gives `pages` pages from `pfn` the free context `context`, and remembers the first as the page freed last. */
+  #setFreeContext(pfn: number, pages: number, context: number): void {
+    this.contexts.assignPages(this.records.freeContexts, pfn, pages, context);
+    this.#freedPfn = pfn;
+    this.#freedContext = context;
   }
 
   /** `split_page_owner()`. */
@@ -629,6 +678,8 @@ export class PageOwner {
     const copied = makeInfo(oldInfo & InfoBits.GFP_MASK, orderOf(oldInfo), -1, 0);
     const keptReason = reasonOf(oldInfo) + 1;
     const toReasons = records.writableReason(toNr);
+    // (The section fields may hold the reasons array that did not exist before.)
+    this.#sectionNr = -1;
     const freeContexts = records.freeContexts;
     // Contexts interned here bypass #newContext(): its memory of the last ones must not outlive them.
     this.#forgetContexts();
@@ -722,7 +773,7 @@ export class PageOwner {
             const depth = stack.depth;
             const handle = this.#saveStack(sweepFrames, 0);
             stack.unwindTo(depth);
-            this.#record(pfn, 0, 0, handle, 0, 1);
+            this.#recordHead(pfn, 0, 0, handle);
           }
           count++;
         }

@@ -107,6 +107,22 @@ describe.each(eras)('page_owner %s', (profile) => {
     const text = records(kernel, [cache, block, block + 1, target]) + early;
     expectGolden(fixtures, `records-${profile}.golden.txt`, text);
   });
+
+  it('forgets the migrate reason when the migrated page is freed and allocated again', () => {
+    const kernel = bootSmall(profile);
+    const g = kernel.profile.gfp.flags;
+    const gfp = g.GFP_HIGHUSER_MOVABLE;
+    const source = allocVia(kernel, readPath[profile], gfp, 0);
+    // The target's section is the one the hooks wrote last when the migration gives it its first reason.
+    const target = allocVia(kernel, readPath[profile], gfp, 0);
+    kernel.hooks.migrate_copy.call(source, target, 0, 0);
+    const reason = kernel.profile.migrateReasonNames[0];
+    expect(records(kernel, [target])).toContain(`Page has been migrated, last migrate reason: ${reason}\n`);
+    kernel.buddy.freePages(target, 0);
+    // __set_page_owner() sets last_migrate_reason = -1 (v4.x: set_page_owner() resets the whole record).
+    expect(allocVia(kernel, readPath[profile], gfp, 0)).toBe(target);
+    expect(records(kernel, [target])).not.toContain('Page has been migrated');
+  });
 });
 
 describe('page_owner read() semantics', () => {
