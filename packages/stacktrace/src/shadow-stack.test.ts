@@ -211,7 +211,7 @@ describe('ShadowStack allocation', () => {
 });
 
 describe('ShadowStack.stamp()', () => {
-  it('stays while the frames below stay, and changes with any new push that remains', () => {
+  it('stays while the frames below stay, changes with a push that remains, and returns with the same frames', () => {
     const stack = new ShadowStack();
     expect(stack.stamp()).toBe(0);
     stack.pushAll([0x81000010, 0x81000020]);
@@ -219,18 +219,58 @@ describe('ShadowStack.stamp()', () => {
     expect(caller).not.toBe(0);
     // A callee pushes and returns: the caller's stack is the same stack.
     stack.pushAll([0x81000030, 0x81000040]);
-    expect(stack.stamp()).not.toBe(caller);
+    const callee = stack.stamp();
+    expect(callee).not.toBe(caller);
     stack.unwindTo(2);
     expect(stack.stamp()).toBe(caller);
-    // The same frames pushed again are a new push: a new stamp (a memo misses, it never returns stale frames).
+    // The same callee entered again: the same frames, the same stamp.
+    stack.pushAll([0x81000030, 0x81000040]);
+    expect(stack.stamp()).toBe(callee);
+    stack.unwindTo(2);
+    // Another callee at that depth takes the slot: entering the first one again is a new stamp, never a stale one.
+    stack.push(0x81000050);
+    expect(stack.stamp()).not.toBe(callee);
     stack.pop();
-    stack.push(0x81000020);
+    stack.pushAll([0x81000030, 0x81000040]);
+    expect(stack.stamp()).not.toBe(callee);
+    // The same frame on another stack below is another stamp.
+    stack.unwindTo(0);
+    stack.pushAll([0x81000011, 0x81000020]);
     expect(stack.stamp()).not.toBe(caller);
     // Stamps survive the stack growing.
     const grown = stack.stamp();
     stack.pushAll(Array.from({ length: 300 }, (_, index) => 0x81001000 + index));
     stack.unwindTo(2);
     expect(stack.stamp()).toBe(grown);
+  });
+
+  it('is equal at two moments only if the frames are (random pushes, pops and unwinds)', () => {
+    const operation = fc.oneof(
+      fc.record({ push: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 }) }),
+      fc.record({ pop: fc.integer({ min: 1, max: 3 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 60 }), (operations) => {
+        const stack = new ShadowStack();
+        const frames: number[] = [];
+        // Every stamp seen, with the frames it stood for.
+        const seen = new Map<number, string>([[0, '']]);
+        for (const step of operations) {
+          if ('push' in step) {
+            stack.pushAll(step.push);
+            frames.push(...step.push);
+          } else {
+            const depth = Math.max(frames.length - step.pop, 0);
+            stack.unwindTo(depth);
+            frames.length = depth;
+          }
+          const key = frames.join(',');
+          const stamp = stack.stamp();
+          expect(seen.get(stamp) ?? key).toBe(key);
+          seen.set(stamp, key);
+        }
+      }),
+    );
   });
 });
 

@@ -6,7 +6,12 @@
  */
 export class ShadowStack {
   #frames = new Uint32Array(256);
-  /** A number given to each push, never reused: the top frame's stamp identifies the whole stack below it. */
+  /**
+   * Each frame's stamp: a number that identifies the frames from the bottom up to it. A push gives the next
+   * number, except when the same address is pushed again at the same depth on the same frames below (a path
+   * entered again after it returned): then the slot keeps its stamp. The frames below are the same exactly when the
+   * slot's stamp is newer than the one below it, as a new stamp below (given later, so larger) would make it older.
+   */
   #stamps = new Float64Array(256);
   #nextStamp = 1;
   /** Number of frames on the stack. */
@@ -14,21 +19,29 @@ export class ShadowStack {
 
   /** Enters a function: pushes the return address (the call site) that called it. */
   push(address: number): void {
-    if (this.depth === this.#frames.length) {
-      const frames = new Uint32Array(this.#frames.length * 2);
-      frames.set(this.#frames);
-      this.#frames = frames;
-      const stamps = new Float64Array(frames.length);
-      stamps.set(this.#stamps);
-      this.#stamps = stamps;
+    const depth = this.depth;
+    if (depth === this.#frames.length) this.#grow();
+    const below = depth === 0 ? 0 : this.#stamps[depth - 1]!;
+    // (A slot never written has stamp 0: never newer.)
+    if (this.#frames[depth] !== address || this.#stamps[depth]! <= below) {
+      this.#frames[depth] = address;
+      this.#stamps[depth] = this.#nextStamp++;
     }
-    this.#stamps[this.depth] = this.#nextStamp++;
-    this.#frames[this.depth++] = address;
+    this.depth = depth + 1;
+  }
+
+  #grow(): void {
+    const frames = new Uint32Array(this.#frames.length * 2);
+    frames.set(this.#frames);
+    this.#frames = frames;
+    const stamps = new Float64Array(frames.length);
+    stamps.set(this.#stamps);
+    this.#stamps = stamps;
   }
 
   /**
-   * Identifies the stack as it is now: two calls return the same value only if no frame was pushed in between
-   * that is still on the stack (so the frames are the same). 0 for an empty stack. For memoising captures.
+   * Identifies the stack as it is now: two calls return the same value only if the frames are the same (0 for an
+   * empty stack). The same frames pushed again after a return mostly keep their stamp. For memoising captures.
    */
   stamp(): number {
     return this.depth === 0 ? 0 : this.#stamps[this.depth - 1]!;
