@@ -43,10 +43,14 @@ describe('OwnerRecords', () => {
     // A free in section 0, in another context (the last one made, which is kept even when no page holds it).
     contexts.assignPages(records.freeContexts, 0, 1, contexts.intern(8, 8, 'cc1', 3000, 13, 1));
     expect(contexts.live).toBe(2);
+    const bytes = records.freeContexts.hostBytes();
     records.dropRange(pfn, memory.pagesPerSection);
     expect(records.has(2)).toBe(false);
     expect(records.freeContexts.get(pfn)).toBe(0);
     expect(contexts.live).toBe(1);
+    // The section's chunk of free contexts is given back; section 0's stays.
+    expect(records.freeContexts.hostBytes()).toBe(bytes / 2);
+    expect(records.freeContexts.get(0)).not.toBe(0);
   });
 
   it("makes a v6.18 info word from the allocation context, its allocated bit and the section's migrate reasons", () => {

@@ -122,7 +122,10 @@ export class OwnerRecords {
     for (let nr = first; nr <= last; nr++) {
       const slots = this.allocContext[nr];
       if (slots !== undefined && slots !== this.empty) this.contexts?.assign(slots, 0, slots.length, 0);
-      if (this.has(nr)) this.contexts?.assignPages(this.freeContexts, nr * (this.mask + 1), this.mask + 1, 0);
+      if (this.has(nr)) {
+        this.contexts?.assignPages(this.freeContexts, nr * (this.mask + 1), this.mask + 1, 0);
+        this.freeContexts.clear(nr * (this.mask + 1), this.mask + 1);
+      }
       this.info[nr] = undefined;
       this.handle[nr] = undefined;
       this.allocContext[nr] = undefined;

@@ -77,6 +77,27 @@ export class PagePalette {
     this.#lastIndex = index;
   }
 
+  /**
+   * Sets the pages [start, start + count) to 0 and gives back the host memory of every chunk the range covers whole
+   * (memory going offline).
+   */
+  clear(start: number, count: number): void {
+    const end = start + count;
+    for (let pfn = start; pfn < end; ) {
+      const chunk = Math.floor(pfn / CHUNK_PAGES);
+      const chunkEnd = (chunk + 1) * CHUNK_PAGES;
+      if (pfn !== chunk * CHUNK_PAGES || chunkEnd > end) {
+        for (const stop = Math.min(chunkEnd, end); pfn < stop; pfn++) this.set(pfn, 0);
+        continue;
+      }
+      this.#indices[chunk] = undefined;
+      this.#palettes[chunk] = undefined;
+      this.#wide[chunk] = undefined;
+      if (chunk === this.#lastChunk) this.#lastChunk = -1;
+      pfn = chunkEnd;
+    }
+  }
+
   /** Host bytes of the chunks. */
   hostBytes(): number {
     let bytes = 0;
