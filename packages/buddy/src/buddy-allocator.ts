@@ -927,10 +927,7 @@ export class BuddyAllocator {
       zone.freeHead[freeList] = -1;
       zone.freeTail[freeList] = -1;
     }
-    zone.freeCount[freeList]! -= taken;
-    zone.nrFree[order]! -= taken;
-    zone.freePages -= taken << order;
-    this.#zoneGeneration++;
+    this.#countFree(zone, freeList, order, -taken);
     zone.pcpCount[cpu]! += taken << order;
     return count - taken;
   }
@@ -1960,10 +1957,7 @@ export class BuddyAllocator {
       } else {
         // del_page_from_free_list() of a block below MAX_PAGE_ORDER (its word is stored): no lookup again.
         this.#unlink(this.#refcount, this.#mapcount, zone, buddy);
-        zone.freeCount[order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK)]!--;
-        zone.nrFree[order]!--;
-        zone.freePages -= 1 << order;
-        this.#zoneGeneration++;
+        this.#countFree(zone, order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK), order, -1);
       }
       flags[buddy] = 0;
       pfn &= buddy;
@@ -2179,10 +2173,7 @@ export class BuddyAllocator {
       this.#flags[pfn] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
       this.#link(this.#refcount, this.#mapcount, zone, list, pfn, tail);
     }
-    zone.freeCount[list]!++;
-    zone.nrFree[order]!++;
-    zone.freePages += 1 << order;
-    this.#zoneGeneration++;
+    this.#countFree(zone, list, order, 1);
   }
 
   /** Removes a buddy block from its free list; the head keeps its flags word until the caller rewrites it. */
@@ -2198,9 +2189,17 @@ export class BuddyAllocator {
       this.#unlink(this.#refcount, this.#mapcount, zone, pfn);
     }
     this.#flags[pfn] = order << ORDER_SHIFT;
-    zone.freeCount[list]!--;
-    zone.nrFree[order]!--;
-    zone.freePages -= 1 << order;
+    this.#countFree(zone, list, order, -1);
+  }
+
+  /**
+   * Free list `list` (of `order`) of `zone` gained (or lost, when negative) `blocks` blocks: its counts and the zone's
+   * free pages follow, and the fast path's last zonelist walk is stale ({@link #zoneGeneration}).
+   */
+  #countFree(zone: BuddyZone, list: number, order: number, blocks: number): void {
+    zone.freeCount[list]! += blocks;
+    zone.nrFree[order]! += blocks;
+    zone.freePages += blocks << order;
     this.#zoneGeneration++;
   }
 

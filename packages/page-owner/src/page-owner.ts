@@ -135,7 +135,7 @@ export class PageOwner {
   #allocMemoStamp = -1;
   #freeMemoHandle = 0;
   #freeMemoStamp = -1;
-  /** `era.everyPage`: which pair of hooks {@link #enable} subscribes. */
+  /** `era.everyPage` (v5+: every page of a block has the record): which pair of hooks {@link #enable} subscribes. */
   readonly #everyPage: boolean;
   /** The records' section of a pfn (`pfn >>> shift`) and index in it (`pfn & mask`), read by every hook. */
   readonly #sectionShift: number;
