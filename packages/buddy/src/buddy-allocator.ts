@@ -1325,13 +1325,15 @@ export class BuddyAllocator {
     const refcount = this.#refcount;
     const mapcount = this.#mapcount;
     const checked = this.#flagCheckAtFree;
+    // An imported constant is a load and a check wherever it is used: read once, not once a page.
+    const stateShift = STATE_SHIFT;
     const head = flags[pfn]!;
     let unexpected =
-      (head >>> STATE_SHIFT === STATE_BUDDY ? 1 : 0) | (head & checked) | refcount[pfn]! | (mapcount[pfn]! > 0 ? 1 : 0);
+      (head >>> stateShift === STATE_BUDDY ? 1 : 0) | (head & checked) | refcount[pfn]! | (mapcount[pfn]! > 0 ? 1 : 0);
     let states = 0;
     for (let page = pfn + 1; page < end; page++) {
       const word = flags[page]!;
-      states |= 1 << (word >>> STATE_SHIFT);
+      states |= 1 << (word >>> stateShift);
       unexpected |= (word & checked) | refcount[page]! | (mapcount[page]! > 0 ? 1 : 0);
     }
     const allowed = compound ? 1 << STATE_TAIL : (1 << PageState.none) | (1 << STATE_TAIL);
