@@ -137,7 +137,10 @@ export class PageOwner {
   #freeMemoStamp = -1;
   /** `era.everyPage` (v5+: every page of a block has the record): which pair of hooks {@link #enable} subscribes. */
   readonly #everyPage: boolean;
-  /** The records' section of a pfn (`pfn >>> shift`) and index in it (`pfn & mask`), read by every hook. */
+  /**
+   * The records' section of a pfn (`pfn >>> shift`) and index in it (`pfn & mask`): `records.shift` and `mask`, kept
+   * here, as the hooks read them for every page.
+   */
   readonly #sectionShift: number;
   readonly #sectionMask: number;
   /**
@@ -370,6 +373,7 @@ export class PageOwner {
       : this.#newAllocContext(ts, handle, gfp, order);
   }
 
+  /** {@link #newContext} for an allocation, remembering the gfp and order its info was made of. */
   #newAllocContext(ts: number, handle: number, gfp: number, order: number): number {
     const context = this.#newContext(0, ts, handle, this.records.allocInfo(gfp, order));
     // (The info is a function of the two: the record's gfp index and order.)
@@ -608,8 +612,8 @@ export class PageOwner {
   /** `split_page_owner()`. */
   #split(pfn: number, oldOrder: number, newOrder: number): void {
     const records = this.records;
-    const nr = pfn >>> records.shift;
-    const base = pfn & records.mask;
+    const nr = pfn >>> this.#sectionShift;
+    const base = pfn & this.#sectionMask;
     const pages = 1 << oldOrder;
     const setOrder = (word: number) =>
       ((word & ~(InfoBits.ORDER_MASK << InfoBits.ORDER_SHIFT)) | (newOrder << InfoBits.ORDER_SHIFT)) >>> 0;
@@ -653,10 +657,10 @@ export class PageOwner {
   /** `__copy_page_owner()` / `__folio_copy_owner()` for a migration, then the migrate reason on the new page. */
   #copy(from: number, to: number, order: number, reason: number): void {
     const records = this.records;
-    const fromNr = from >>> records.shift;
-    const toNr = to >>> records.shift;
-    const fromBase = from & records.mask;
-    const toBase = to & records.mask;
+    const fromNr = from >>> this.#sectionShift;
+    const toNr = to >>> this.#sectionShift;
+    const fromBase = from & this.#sectionMask;
+    const toBase = to & this.#sectionMask;
     if (!this.#everyPage) {
       // v4.x records the head only: its gfp and order, and the migrate reason (set_page_owner_migrate_reason()).
       const fromInfo = records.writable(fromNr);
@@ -764,8 +768,8 @@ export class PageOwner {
           if (state !== PageState.pcp && state !== PageState.guard && (word & reservedMask) !== 0) continue;
           if (!hasPageExt) continue;
           const records = this.records;
-          const nr = pfn >>> records.shift;
-          if ((records.infoWord(nr, pfn & records.mask) & InfoBits.OWNER) !== 0) continue;
+          const nr = pfn >>> this.#sectionShift;
+          if ((records.infoWord(nr, pfn & this.#sectionMask) & InfoBits.OWNER) !== 0) continue;
           if (v6) {
             this.#recordEarly(pfn);
             memory.clock.advance(EARLY_SWEEP_NS_PER_PAGE);
