@@ -3,27 +3,18 @@ import {
   beyondPerPageWindow,
   type KernelProfile,
   MAX_ORDER_NR_PAGES,
-  MAX_PAGE_ORDER,
   MEMCG_KMEM,
   MEMCG_ROOT,
-  MIGRATE_PCPTYPES,
   MIGRATE_TYPES,
   Migratetype,
   maxOrderBlockOf,
-  NR_PAGE_ORDERS,
-  ORDER_MASK,
-  ORDER_SHIFT,
   PAGE_ALLOC_COSTLY_ORDER,
   PAGE_FLAGS_MASK,
   PAGE_META_MASK,
-  PAGEBLOCK_MIGRATETYPE_MASK,
-  PAGEBLOCK_NR_PAGES,
-  PAGEBLOCK_ORDER,
   PageState,
   PageType,
   PER_PAGE_PFNS,
   type PhysicalMemory,
-  STATE_SHIFT,
   Taint,
   type VmCounters,
   type VmCountersBuilder,
@@ -41,10 +32,10 @@ import {
 import { BuddyZone } from './buddy-zone';
 import { canClaimBlock, fallbacks } from './fallbacks';
 import { gfpMigratetype, gfpZone } from './gfp-zone';
+import { HotPath } from './hot-path-constants';
 import { pageblockZones } from './pageblock-zones';
 import {
   orderToPindex,
-  PCP_BATCH_SCALE_MAX,
   pcpAllowedOrder,
   pcpListCount,
   pindexToOrder,
@@ -61,15 +52,6 @@ import {
   recommendedMinFreeKbytes,
   zoneWatermarks,
 } from './watermarks';
-
-const STATE_BUDDY = PageState.buddy;
-const STATE_PCP = PageState.pcp;
-const STATE_GUARD = PageState.guard;
-const STATE_TAIL = PageState.tail;
-const BUDDY_WORD = STATE_BUDDY << STATE_SHIFT;
-const PCP_WORD = STATE_PCP << STATE_SHIFT;
-const GUARD_WORD = STATE_GUARD << STATE_SHIFT;
-const TAIL_WORD = (STATE_TAIL << STATE_SHIFT) >>> 0;
 
 /** `MAX_RECLAIM_RETRIES` (mm/internal.h): direct reclaim rounds without progress before the OOM killer. */
 const MAX_RECLAIM_RETRIES = 16;
@@ -219,8 +201,6 @@ export class BuddyAllocator {
   /** Per section, 1 for the pages {@link holdFreePages} holds (made on first use). */
   readonly #held: (Uint8Array | undefined)[] = [];
   #warnedOrder = false;
-  /** The pfns {@link #drainOrderZero} takes off a per-CPU list (grown to the largest drain). */
-  #drained = new Int32Array(64);
   /**
    * Bumped whenever a zone's free pages, watermarks, reserves or ZONE_BELOW_HIGH change, or the zonelists are
    * rebuilt: the order-0 fast path's last walk ({@link #walkZonelistFast}) holds while it is unchanged.
@@ -284,8 +264,8 @@ export class BuddyAllocator {
     this.#current = memory.current;
     this.#migratetypeTable = new Int8Array(4);
     for (let bits = 0; bits < 4; bits++) this.#migratetypeTable[bits] = gfpMigratetype(bits << 3, this.profile);
-    this.#pcpOrder = new Uint8Array(NR_PAGE_ORDERS);
-    for (let order = 0; order < NR_PAGE_ORDERS; order++)
+    this.#pcpOrder = new Uint8Array(HotPath.NR_PAGE_ORDERS);
+    for (let order = 0; order < HotPath.NR_PAGE_ORDERS; order++)
       this.#pcpOrder[order] = pcpAllowedOrder(order, this.profile) ? 1 : 0;
     this.#pageblockZone = pageblockZones(memory);
     this.#nodeOfCpu = new Int32Array(memory.cpus);
@@ -333,8 +313,10 @@ export class BuddyAllocator {
    * as guard pages. 0 turns them off. The order is 0..MAX_PAGE_ORDER/2, as `debug_guardpage_minorder=` accepts.
    */
   enableGuardPages(minOrder: number): void {
-    if (!Number.isInteger(minOrder) || minOrder < 0 || minOrder > MAX_PAGE_ORDER >> 1) {
-      throw new RangeError(`guard page order must be an integer from 0 to ${MAX_PAGE_ORDER >> 1}, not ${minOrder}`);
+    if (!Number.isInteger(minOrder) || minOrder < 0 || minOrder > HotPath.MAX_PAGE_ORDER >> 1) {
+      throw new RangeError(
+        `guard page order must be an integer from 0 to ${HotPath.MAX_PAGE_ORDER >> 1}, not ${minOrder}`,
+      );
     }
     this.#guardMinOrder = minOrder;
   }
@@ -369,7 +351,7 @@ export class BuddyAllocator {
   #freeRange(start: number, end: number): number {
     let pfn = start;
     while (pfn < end) {
-      let order = MAX_PAGE_ORDER;
+      let order = HotPath.MAX_PAGE_ORDER;
       while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end)) order--;
       // A block must not straddle a zone boundary.
       const zone = this.memory.zoneOf(pfn)!;
@@ -377,7 +359,7 @@ export class BuddyAllocator {
       if (pfn >= PER_PAGE_PFNS) {
         // Above the per-page window (only whole MAX_PAGE_ORDER blocks: see PER_PAGE_PFNS): listed by block number,
         // as __free_one_page() would list them (no merge above MAX_PAGE_ORDER), and no page word touched.
-        if (order !== MAX_PAGE_ORDER)
+        if (order !== HotPath.MAX_PAGE_ORDER)
           throw new Error(`free memory above 8 TiB at pfn 0x${pfn.toString(16)} is not 4 MiB blocks`);
         this.#addToFreeList(this.zones[zone.id]!, pfn, order, this.memory.pageblockMigratetype(pfn), true);
       } else {
@@ -513,7 +495,7 @@ export class BuddyAllocator {
 
   /** The general allocation path (`__alloc_pages()`): every order, every zone, the slow path. */
   #allocPagesSlow(gfp: number, order: number): number {
-    if (order > MAX_PAGE_ORDER || order < 0) return this.#invalidOrder(gfp, order);
+    if (order > HotPath.MAX_PAGE_ORDER || order < 0) return this.#invalidOrder(gfp, order);
     const zoneIndex = this.#zoneTable[gfp & this.#gfpZoneMask]!;
     if (zoneIndex < 0) throw new RangeError(`gfp 0x${gfp.toString(16)} asks for contradictory zones`);
     const migratetype = this.#migratetypeTable[(gfp >>> 3) & 3]!;
@@ -600,7 +582,7 @@ export class BuddyAllocator {
         [
           `------------[ cut here ]------------`,
           `WARNING: CPU: ${this.memory.current.cpu} PID: ${this.memory.current.pid} at mm/page_alloc.c:0 ${where}+0x0/0x0`,
-          `order ${order} is above the largest order ${MAX_PAGE_ORDER}`,
+          `order ${order} is above the largest order ${HotPath.MAX_PAGE_ORDER}`,
           this.memory.printModules(),
           ...this.memory.dumpStack(),
           `---[ end trace 0000000000000000 ]---`,
@@ -672,9 +654,9 @@ export class BuddyAllocator {
     const freePages = zone.freePages - (1 << order) + 1;
     if (freePages <= min + (zone.lowmemReserve[zoneIndex] ?? 0)) return false;
     if (order === 0) return true;
-    for (let current = order; current < NR_PAGE_ORDERS; current++) {
+    for (let current = order; current < HotPath.NR_PAGE_ORDERS; current++) {
       if (zone.nrFree[current] === 0) continue;
-      for (let type = 0; type < MIGRATE_PCPTYPES; type++) {
+      for (let type = 0; type < HotPath.MIGRATE_PCPTYPES; type++) {
         if (zone.freeCount[current * MIGRATE_TYPES + type]! > 0) return true;
       }
     }
@@ -859,7 +841,7 @@ export class BuddyAllocator {
     while (count > 0) {
       let current = order;
       let head = -1;
-      for (; current < NR_PAGE_ORDERS; current++) {
+      for (; current < HotPath.NR_PAGE_ORDERS; current++) {
         head = this.#freeListHead(zone, current * MIGRATE_TYPES + migratetype);
         if (head >= 0) break;
       }
@@ -908,7 +890,7 @@ export class BuddyAllocator {
     const next = this.#refcount;
     const previous = this.#mapcount;
     const pcp = zone.pcp;
-    const word = PCP_WORD | (order << ORDER_SHIFT) | pcpList;
+    const word = HotPath.PCP_WORD | (order << HotPath.ORDER_SHIFT) | pcpList;
     let pfn = zone.freeHead[freeList]!;
     let taken = 0;
     while (taken < count && pfn >= 0) {
@@ -945,7 +927,7 @@ export class BuddyAllocator {
     }
     if (order === 0) {
       const maxAlloc = Math.max(high - zone.pcpCount[cpu]! - baseBatch, baseBatch);
-      if (batch <= maxAlloc && zone.pcpAllocFactor[cpu]! < PCP_BATCH_SCALE_MAX) zone.pcpAllocFactor[cpu]!++;
+      if (batch <= maxAlloc && zone.pcpAllocFactor[cpu]! < HotPath.PCP_BATCH_SCALE_MAX) zone.pcpAllocFactor[cpu]!++;
       batch = Math.min(batch, maxAlloc);
     }
     if (batch > 1) batch = Math.max(batch >> order, 2);
@@ -963,7 +945,7 @@ export class BuddyAllocator {
 
   /** `__rmqueue_smallest()`. */
   #rmqueueSmallest(zone: BuddyZone, order: number, migratetype: number): number {
-    for (let current = order; current < NR_PAGE_ORDERS; current++) {
+    for (let current = order; current < HotPath.NR_PAGE_ORDERS; current++) {
       const pfn = this.#freeListHead(zone, current * MIGRATE_TYPES + migratetype);
       if (pfn < 0) continue;
       this.#delFromFreeList(zone, pfn);
@@ -986,10 +968,11 @@ export class BuddyAllocator {
 
   /** v6.18 `__rmqueue_claim()` then `__rmqueue_steal()`. */
   #rmqueueClaimOrSteal(zone: BuddyZone, order: number, migratetype: number, flags: number): number {
-    if (migratetype >= MIGRATE_PCPTYPES) return -1;
-    const minOrder = order < PAGEBLOCK_ORDER && (flags & ALLOC_NOFRAGMENT) !== 0 ? PAGEBLOCK_ORDER : order;
-    for (let current = MAX_PAGE_ORDER; current >= minOrder; current--) {
-      if (!canClaimBlock(current, migratetype, PAGEBLOCK_ORDER)) break;
+    if (migratetype >= HotPath.MIGRATE_PCPTYPES) return -1;
+    const minOrder =
+      order < HotPath.PAGEBLOCK_ORDER && (flags & ALLOC_NOFRAGMENT) !== 0 ? HotPath.PAGEBLOCK_ORDER : order;
+    for (let current = HotPath.MAX_PAGE_ORDER; current >= minOrder; current--) {
+      if (!canClaimBlock(current, migratetype, HotPath.PAGEBLOCK_ORDER)) break;
       const fallback = this.#findFallback(zone, current, migratetype);
       if (fallback < 0) continue;
       const pfn = this.#tryToClaimBlock(
@@ -1006,7 +989,7 @@ export class BuddyAllocator {
       }
     }
     if ((flags & ALLOC_NOFRAGMENT) !== 0) return -1;
-    for (let current = order; current < NR_PAGE_ORDERS; current++) {
+    for (let current = order; current < HotPath.NR_PAGE_ORDERS; current++) {
       const fallback = this.#findFallback(zone, current, migratetype);
       if (fallback < 0) continue;
       const pfn = this.#freeListHead(zone, current * MIGRATE_TYPES + fallback);
@@ -1027,22 +1010,22 @@ export class BuddyAllocator {
     startType: number,
     blockType: number,
   ): number {
-    if (current >= PAGEBLOCK_ORDER) {
+    if (current >= HotPath.PAGEBLOCK_ORDER) {
       this.#delFromFreeList(zone, pfn);
-      for (let block = pfn; block < pfn + (1 << current); block += PAGEBLOCK_NR_PAGES) {
+      for (let block = pfn; block < pfn + (1 << current); block += HotPath.PAGEBLOCK_NR_PAGES) {
         this.memory.setPageblockMigratetype(block, startType);
         this.stats.pageblocksClaimed++;
       }
       this.#expand(zone, pfn, order, current, startType);
       return pfn;
     }
-    const blockStart = pfn - (pfn % PAGEBLOCK_NR_PAGES);
-    if (blockStart < zone.zone.startPfn || blockStart + PAGEBLOCK_NR_PAGES > zone.zone.endPfn) return -1;
+    const blockStart = pfn - (pfn % HotPath.PAGEBLOCK_NR_PAGES);
+    if (blockStart < zone.zone.startPfn || blockStart + HotPath.PAGEBLOCK_NR_PAGES > zone.zone.endPfn) return -1;
     const { free, movable } = this.#countBlock(blockStart);
     let alike = 0;
     if (startType === Migratetype.MOVABLE) alike = movable;
-    else if (blockType === Migratetype.MOVABLE) alike = PAGEBLOCK_NR_PAGES - (free + movable);
-    if (free + alike < PAGEBLOCK_NR_PAGES / 2) return -1;
+    else if (blockType === Migratetype.MOVABLE) alike = HotPath.PAGEBLOCK_NR_PAGES - (free + movable);
+    if (free + alike < HotPath.PAGEBLOCK_NR_PAGES / 2) return -1;
     this.#moveFreeBlocks(zone, blockStart, startType);
     this.memory.setPageblockMigratetype(blockStart, startType);
     this.stats.pageblocksClaimed++;
@@ -1054,16 +1037,16 @@ export class BuddyAllocator {
     const lru = 1 << this.profile.pageFlags.bit.lru;
     let free = 0;
     let movable = 0;
-    for (let index = 0; index < PAGEBLOCK_NR_PAGES; ) {
+    for (let index = 0; index < HotPath.PAGEBLOCK_NR_PAGES; ) {
       const word = this.#word(blockStart + index);
-      const state = word >>> STATE_SHIFT;
-      if (state === STATE_BUDDY) {
-        const size = 1 << ((word >>> ORDER_SHIFT) & ORDER_MASK);
+      const state = word >>> HotPath.STATE_SHIFT;
+      if (state === HotPath.STATE_BUDDY) {
+        const size = 1 << ((word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK);
         free += size;
         index += size;
         continue;
       }
-      if (state !== STATE_PCP && state !== STATE_GUARD && (word & lru) !== 0) movable++;
+      if (state !== HotPath.STATE_PCP && state !== HotPath.STATE_GUARD && (word & lru) !== 0) movable++;
       index++;
     }
     return { free, movable };
@@ -1072,13 +1055,13 @@ export class BuddyAllocator {
   /** `__move_freepages_block()`: moves every buddy block of the pageblock to `migratetype`'s lists. */
   #moveFreeBlocks(zone: BuddyZone, blockStart: number, migratetype: number): number {
     let moved = 0;
-    for (let index = 0; index < PAGEBLOCK_NR_PAGES; ) {
+    for (let index = 0; index < HotPath.PAGEBLOCK_NR_PAGES; ) {
       const word = this.#word(blockStart + index);
-      if (word >>> STATE_SHIFT !== STATE_BUDDY) {
+      if (word >>> HotPath.STATE_SHIFT !== HotPath.STATE_BUDDY) {
         index++;
         continue;
       }
-      const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+      const order = (word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK;
       if ((word & PAGE_FLAGS_MASK) !== migratetype) {
         this.#delFromFreeList(zone, blockStart + index);
         this.#addToFreeList(zone, blockStart + index, order, migratetype, true);
@@ -1091,21 +1074,22 @@ export class BuddyAllocator {
 
   /** v4.8 `__rmqueue_fallback()`: the largest block of a fallback type; steal its pageblock when allowed. */
   #rmqueueFallbackV4(zone: BuddyZone, order: number, startType: number): number {
-    if (startType >= MIGRATE_PCPTYPES) return -1;
-    for (let current = MAX_PAGE_ORDER; current >= order; current--) {
+    if (startType >= HotPath.MIGRATE_PCPTYPES) return -1;
+    for (let current = HotPath.MAX_PAGE_ORDER; current >= order; current--) {
       const fallback = this.#findFallback(zone, current, startType);
       if (fallback < 0) continue;
       const pfn = this.#freeListHead(zone, current * MIGRATE_TYPES + fallback);
-      if (canClaimBlock(current, startType, PAGEBLOCK_ORDER)) {
-        if (current >= PAGEBLOCK_ORDER) {
-          for (let block = pfn; block < pfn + (1 << current); block += PAGEBLOCK_NR_PAGES) {
+      if (canClaimBlock(current, startType, HotPath.PAGEBLOCK_ORDER)) {
+        if (current >= HotPath.PAGEBLOCK_ORDER) {
+          for (let block = pfn; block < pfn + (1 << current); block += HotPath.PAGEBLOCK_NR_PAGES) {
             this.memory.setPageblockMigratetype(block, startType);
             this.stats.pageblocksClaimed++;
           }
         } else {
-          const blockStart = pfn - (pfn % PAGEBLOCK_NR_PAGES);
-          const inZone = blockStart >= zone.zone.startPfn && blockStart + PAGEBLOCK_NR_PAGES <= zone.zone.endPfn;
-          if (inZone && this.#moveFreeBlocks(zone, blockStart, startType) >= PAGEBLOCK_NR_PAGES / 2) {
+          const blockStart = pfn - (pfn % HotPath.PAGEBLOCK_NR_PAGES);
+          const inZone =
+            blockStart >= zone.zone.startPfn && blockStart + HotPath.PAGEBLOCK_NR_PAGES <= zone.zone.endPfn;
+          if (inZone && this.#moveFreeBlocks(zone, blockStart, startType) >= HotPath.PAGEBLOCK_NR_PAGES / 2) {
             this.memory.setPageblockMigratetype(blockStart, startType);
             this.stats.pageblocksClaimed++;
           }
@@ -1136,7 +1120,7 @@ export class BuddyAllocator {
   }
 
   #setGuard(zone: BuddyZone, pfn: number, order: number, migratetype: number): void {
-    this.#flags[pfn] = (GUARD_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
+    this.#flags[pfn] = (HotPath.GUARD_WORD | (order << HotPath.ORDER_SHIFT) | migratetype) >>> 0;
     zone.guardPages += 1 << order;
   }
 
@@ -1144,10 +1128,10 @@ export class BuddyAllocator {
   #prepNewPage(pfn: number, order: number, gfp: number): void {
     this.#refcount[pfn] = 1;
     this.#mapcount[pfn] = 0;
-    let head = order << ORDER_SHIFT;
+    let head = order << HotPath.ORDER_SHIFT;
     if (order > 0 && (gfp & this.#gfp.COMP) !== 0) {
       head |= this.#flagHead;
-      this.#flags.fill(TAIL_WORD, pfn + 1, pfn + (1 << order));
+      this.#flags.fill(HotPath.TAIL_WORD, pfn + 1, pfn + (1 << order));
     }
     this.#flags[pfn] = head;
   }
@@ -1170,7 +1154,7 @@ export class BuddyAllocator {
     this.#checkFreeArguments(pfn, order);
     this.memory.materializeReserved(pfn, pfn + (1 << order));
     const word = this.#word(pfn);
-    const state = word >>> STATE_SHIFT;
+    const state = word >>> HotPath.STATE_SHIFT;
     if (state !== PageState.none || this.#refcount[pfn]! <= 0) {
       this.#doubleFree(pfn, order, word);
       return;
@@ -1193,7 +1177,7 @@ export class BuddyAllocator {
       !this.memory.pfnValid(pfn) ||
       !Number.isInteger(order) ||
       order < 0 ||
-      order > MAX_PAGE_ORDER
+      order > HotPath.MAX_PAGE_ORDER
     ) {
       throw new RangeError(`__free_pages(pfn 0x${pfn.toString(16)}, order ${order}): no such page`);
     }
@@ -1209,10 +1193,10 @@ export class BuddyAllocator {
     if ((this.#flags[pfn]! & this.#fastFreeMask) !== 0 || this.#refcount[pfn] !== 1 || this.#mapcount[pfn] !== 0) {
       return false;
     }
-    const block = pfn >>> PAGEBLOCK_ORDER;
+    const block = pfn >>> HotPath.PAGEBLOCK_ORDER;
     const zoneId = this.#pageblockZone[block]!;
-    const migratetype = this.#pageblockFlags[block]! & PAGEBLOCK_MIGRATETYPE_MASK;
-    if (zoneId < 0 || migratetype >= MIGRATE_PCPTYPES) return false;
+    const migratetype = this.#pageblockFlags[block]! & HotPath.PAGEBLOCK_MIGRATETYPE_MASK;
+    if (zoneId < 0 || migratetype >= HotPath.MIGRATE_PCPTYPES) return false;
     this.#refcount[pfn] = 0;
     const hook = this.hooks.free_prepare;
     if (hook.count !== 0) hook.call(pfn, 0);
@@ -1230,7 +1214,7 @@ export class BuddyAllocator {
   #freePcpOrderZero(zone: BuddyZone, pfn: number, migratetype: number): void {
     const cpu = this.#current.cpu;
     const list = cpu * this.#pcpLists + migratetype;
-    this.#flags[pfn] = PCP_WORD | list;
+    this.#flags[pfn] = HotPath.PCP_WORD | list;
     zone.pcp.pushFront(list, pfn);
     const count = ++zone.pcpCount[cpu]!;
     if (!this.#v6) {
@@ -1239,7 +1223,7 @@ export class BuddyAllocator {
     }
     zone.pcpAllocFactor[cpu] = zone.pcpAllocFactor[cpu]! >> 1;
     zone.pcpPrevFreeHighOrder[cpu] = 0;
-    if (zone.pcpFreeCount[cpu]! < zone.pcpBatch << PCP_BATCH_SCALE_MAX) zone.pcpFreeCount[cpu]!++;
+    if (zone.pcpFreeCount[cpu]! < zone.pcpBatch << HotPath.PCP_BATCH_SCALE_MAX) zone.pcpFreeCount[cpu]!++;
     // nr_pcp_high() leaves a `high` inside [high_min, high_max] as it is while the zone is not below its high
     // watermark and the list is shorter than it.
     const high = zone.pcpHigh[cpu]!;
@@ -1259,7 +1243,7 @@ export class BuddyAllocator {
       this.#freeOnePage(zone, pfn, order, migratetype, false);
       return;
     }
-    this.#freePcp(zone, pfn, order, migratetype >= MIGRATE_PCPTYPES ? Migratetype.MOVABLE : migratetype);
+    this.#freePcp(zone, pfn, order, migratetype >= HotPath.MIGRATE_PCPTYPES ? Migratetype.MOVABLE : migratetype);
   }
 
   /**
@@ -1293,15 +1277,15 @@ export class BuddyAllocator {
     let bad = false;
     for (let page = pfn; page < pfn + (1 << order); page++) {
       const word = this.#flags[page]!;
-      const state = word >>> STATE_SHIFT;
+      const state = word >>> HotPath.STATE_SHIFT;
       const tail = page !== pfn;
-      if (tail && compound && state !== STATE_TAIL) {
+      if (tail && compound && state !== HotPath.STATE_TAIL) {
         this.#badPage(page, 'PageTail not set');
         bad = true;
         continue;
       }
-      if (tail && state !== PageState.none && state !== STATE_TAIL) {
-        this.#badPage(page, state === STATE_PCP ? 'nonzero _refcount' : 'nonzero mapcount');
+      if (tail && state !== PageState.none && state !== HotPath.STATE_TAIL) {
+        this.#badPage(page, state === HotPath.STATE_PCP ? 'nonzero _refcount' : 'nonzero mapcount');
         bad = true;
         continue;
       }
@@ -1325,18 +1309,19 @@ export class BuddyAllocator {
     const refcount = this.#refcount;
     const mapcount = this.#mapcount;
     const checked = this.#flagCheckAtFree;
-    // An imported constant is a load and a check wherever it is used: read once, not once a page.
-    const stateShift = STATE_SHIFT;
     const head = flags[pfn]!;
     let unexpected =
-      (head >>> stateShift === STATE_BUDDY ? 1 : 0) | (head & checked) | refcount[pfn]! | (mapcount[pfn]! > 0 ? 1 : 0);
+      (head >>> HotPath.STATE_SHIFT === HotPath.STATE_BUDDY ? 1 : 0) |
+      (head & checked) |
+      refcount[pfn]! |
+      (mapcount[pfn]! > 0 ? 1 : 0);
     let states = 0;
     for (let page = pfn + 1; page < end; page++) {
       const word = flags[page]!;
-      states |= 1 << (word >>> stateShift);
+      states |= 1 << (word >>> HotPath.STATE_SHIFT);
       unexpected |= (word & checked) | refcount[page]! | (mapcount[page]! > 0 ? 1 : 0);
     }
-    const allowed = compound ? 1 << STATE_TAIL : (1 << PageState.none) | (1 << STATE_TAIL);
+    const allowed = compound ? 1 << HotPath.STATE_TAIL : (1 << PageState.none) | (1 << HotPath.STATE_TAIL);
     return unexpected === 0 && (states & ~allowed) === 0;
   }
 
@@ -1345,8 +1330,8 @@ export class BuddyAllocator {
    * to -1 in `free_pages_prepare()` before checking), else the mappings' count, -1 for none.
    */
   #checkedMapcount(pfn: number, word: number): number {
-    const state = word >>> STATE_SHIFT;
-    if (state === STATE_BUDDY) return this.#v6 ? -1 : PAGE_BUDDY_MAPCOUNT_VALUE;
+    const state = word >>> HotPath.STATE_SHIFT;
+    if (state === HotPath.STATE_BUDDY) return this.#v6 ? -1 : PAGE_BUDDY_MAPCOUNT_VALUE;
     const raw = this.#mapcount[pfn]!;
     return raw < 0 ? -1 : raw - 1;
   }
@@ -1374,18 +1359,18 @@ export class BuddyAllocator {
    * the second free, with the count at -1, and changes nothing: the free lists stay as they were.
    */
   #doubleFree(pfn: number, order: number, word: number): void {
-    const state = word >>> STATE_SHIFT;
+    const state = word >>> HotPath.STATE_SHIFT;
     // Free pages keep no count in the allocator's arrays (their words hold the free lists): a free one has 0.
-    const refcount = (state === STATE_BUDDY || state === STATE_PCP ? 0 : this.#refcount[pfn]!) - 1;
+    const refcount = (state === HotPath.STATE_BUDDY || state === HotPath.STATE_PCP ? 0 : this.#refcount[pfn]!) - 1;
     const verdict = pageBadReason(
       this.profile.era,
       {
         mapcount:
-          state === STATE_BUDDY
+          state === HotPath.STATE_BUDDY
             ? this.#v6
               ? pageTypeMapcount(pageTypeCodes.buddy!)
               : PAGE_BUDDY_MAPCOUNT_VALUE
-            : state === STATE_GUARD && this.#v6
+            : state === HotPath.STATE_GUARD && this.#v6
               ? pageTypeMapcount(pageTypeCodes.guard!)
               : -1,
         mapping: false,
@@ -1454,7 +1439,7 @@ export class BuddyAllocator {
     } else {
       zone.pcpPrevFreeHighOrder[cpu] = 0;
     }
-    if (zone.pcpFreeCount[cpu]! < batch << PCP_BATCH_SCALE_MAX) zone.pcpFreeCount[cpu]! += 1 << order;
+    if (zone.pcpFreeCount[cpu]! < batch << HotPath.PCP_BATCH_SCALE_MAX) zone.pcpFreeCount[cpu]! += 1 << order;
     const high = this.#nrPcpHigh(zone, cpu, freeHigh);
     if (zone.pcpCount[cpu]! >= high) this.#drainAfterFree(zone, cpu, high, freeHigh, pindex);
   }
@@ -1475,7 +1460,7 @@ export class BuddyAllocator {
     zone.pcpHigh[cpu] = high;
     if (high === 0) return 0;
     if (freeHigh) {
-      zone.pcpHigh[cpu] = Math.max(high - (batch << PCP_BATCH_SCALE_MAX), highMin);
+      zone.pcpHigh[cpu] = Math.max(high - (batch << HotPath.PCP_BATCH_SCALE_MAX), highMin);
       return 0;
     }
     if (highMin === highMax) return high;
@@ -1494,7 +1479,7 @@ export class BuddyAllocator {
   /** v6.18 `nr_pcp_free()`: at least a batch, more after a run of frees, leaving a batch on the list. */
   #nrPcpFree(zone: BuddyZone, cpu: number, high: number, freeHigh: boolean): number {
     const batch = zone.pcpBatch;
-    if (freeHigh) return Math.min(zone.pcpCount[cpu]!, batch << PCP_BATCH_SCALE_MAX);
+    if (freeHigh) return Math.min(zone.pcpCount[cpu]!, batch << HotPath.PCP_BATCH_SCALE_MAX);
     if (high < batch) return 1;
     return Math.min(Math.max(zone.pcpFreeCount[cpu]!, batch), high - batch);
   }
@@ -1556,16 +1541,17 @@ export class BuddyAllocator {
     const flags = this.#flags;
     const pages = Math.min(count, pcp.length[list]!);
     zone.pcpCount[cpu]! -= pages;
-    if (this.#drained.length < pages) this.#drained = new Int32Array(2 ** Math.ceil(Math.log2(pages)));
-    const drained = this.#drained;
-    pcp.popInto(list, pages, drained);
+    // Read where they are: nothing the loop calls adds to a per-CPU list.
+    const ring = pcp.ring(list);
+    const mask = ring.length - 1;
+    const tail = pcp.dropTail(list, pages);
     let runStart = -1;
     let runEnd = -1;
     for (let page = 0; page < pages; page++) {
       // #pcpTake() of an order-0 page.
-      const pfn = drained[page]!;
+      const pfn = ring[(tail - page) & mask]!;
       flags[pfn] = 0;
-      if (pfn === runEnd && (pfn & (PAGEBLOCK_NR_PAGES - 1)) !== 0) {
+      if (pfn === runEnd && (pfn & (HotPath.PAGEBLOCK_NR_PAGES - 1)) !== 0) {
         runEnd++;
         continue;
       }
@@ -1581,7 +1567,7 @@ export class BuddyAllocator {
   #freeRun(zone: BuddyZone, start: number, end: number, migratetype: number): void {
     const type = migratetype >= 0 ? migratetype : this.#blockMigratetype(start);
     for (let pfn = start; pfn < end; ) {
-      const order = alignedOrder(pfn, end, PAGEBLOCK_ORDER);
+      const order = alignedOrder(pfn, end, HotPath.PAGEBLOCK_ORDER);
       this.#freeOneBlock(zone, pfn, order, type, false);
       pfn += 1 << order;
     }
@@ -1596,8 +1582,8 @@ export class BuddyAllocator {
   isolateFreeBlock(pfn: number): number {
     if (!this.memory.pfnValid(pfn)) return -1;
     const word = this.#word(pfn);
-    if (word >>> STATE_SHIFT !== STATE_BUDDY) return -1;
-    const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+    if (word >>> HotPath.STATE_SHIFT !== HotPath.STATE_BUDDY) return -1;
+    const order = (word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK;
     const zone = this.zones[this.memory.zoneOf(pfn)!.id]!;
     this.#delFromFreeList(zone, pfn);
     for (let page = pfn; page < pfn + (1 << order); page++) {
@@ -1615,7 +1601,7 @@ export class BuddyAllocator {
    */
   allocExact(pfn: number, order: number, gfp: number): boolean {
     if (pfn < 0 || pfn % 2 ** order !== 0) return false;
-    if ((this.#flags[pfn] ?? 0) >>> STATE_SHIFT === STATE_PCP) this.drainAllPages();
+    if ((this.#flags[pfn] ?? 0) >>> HotPath.STATE_SHIFT === HotPath.STATE_PCP) this.drainAllPages();
     const found = this.freeBlockOf(pfn);
     if (found === undefined || found.order < order) return false;
     const zone = this.zones[this.memory.zoneOf(found.head)!.id]!;
@@ -1648,7 +1634,7 @@ export class BuddyAllocator {
     const reserved = 1 << this.profile.pageFlags.bit.reserved;
     let held = 0;
     for (let page = pfn; page < pfn + count; page++) {
-      if ((this.#flags[page] ?? 0) >>> STATE_SHIFT === STATE_PCP) this.drainAllPages();
+      if ((this.#flags[page] ?? 0) >>> HotPath.STATE_SHIFT === HotPath.STATE_PCP) this.drainAllPages();
       const found = this.freeBlockOf(page);
       if (found === undefined) continue;
       const zone = this.zones[this.memory.zoneOf(found.head)!.id]!;
@@ -1714,7 +1700,7 @@ export class BuddyAllocator {
     this.#checkFreeArguments(pfn, order);
     this.memory.materializeReserved(pfn, pfn + (1 << order));
     const word = this.#word(pfn);
-    if (word >>> STATE_SHIFT !== PageState.none || this.#refcount[pfn]! !== 1) {
+    if (word >>> HotPath.STATE_SHIFT !== PageState.none || this.#refcount[pfn]! !== 1) {
       this.#doubleFree(pfn, order, word);
       return false;
     }
@@ -1752,7 +1738,7 @@ export class BuddyAllocator {
     const head = this.freeBlockHead(pfn);
     if (head < 0) return undefined;
     const word = this.#word(head);
-    return { head, order: (word >>> ORDER_SHIFT) & ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
+    return { head, order: (word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK, migratetype: word & PAGE_FLAGS_MASK };
   }
 
   /**
@@ -1767,10 +1753,14 @@ export class BuddyAllocator {
       const head = pfn - (pfn % MAX_ORDER_NR_PAGES);
       return this.memory.freeMaxOrderHeadWord(head) !== 0 ? head : -1;
     }
-    for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
+    for (let order = 0; order <= HotPath.MAX_PAGE_ORDER; order++) {
       const head = pfn & -(1 << order);
       const word = this.#word(head);
-      if (word >>> STATE_SHIFT === STATE_BUDDY && ((word >>> ORDER_SHIFT) & ORDER_MASK) >= order) return head;
+      if (
+        word >>> HotPath.STATE_SHIFT === HotPath.STATE_BUDDY &&
+        ((word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK) >= order
+      )
+        return head;
     }
     return -1;
   }
@@ -1787,7 +1777,7 @@ export class BuddyAllocator {
       throw beyondPerPageWindow(Math.max(start, PER_PAGE_PFNS));
     }
     this.drainAllPages();
-    for (let block = start; block < end; block += PAGEBLOCK_NR_PAGES) {
+    for (let block = start; block < end; block += HotPath.PAGEBLOCK_NR_PAGES) {
       const zone = this.memory.pfnValid(block) ? this.memory.zoneOf(block) : undefined;
       if (zone === undefined) continue;
       const type = this.memory.pageblockMigratetype(block);
@@ -1805,7 +1795,7 @@ export class BuddyAllocator {
    * with a buddy outside the isolated range; a range of whole sections, as memory offlining isolates, has none.
    */
   undoIsolateRange(start: number, end: number): void {
-    for (let block = start; block < end; block += PAGEBLOCK_NR_PAGES) {
+    for (let block = start; block < end; block += HotPath.PAGEBLOCK_NR_PAGES) {
       if (!this.memory.pfnValid(block) || this.memory.pageblockMigratetype(block) !== Migratetype.ISOLATE) continue;
       const before = this.#typeBeforeIsolation.get(block) ?? Migratetype.MOVABLE;
       this.#typeBeforeIsolation.delete(block);
@@ -1822,14 +1812,14 @@ export class BuddyAllocator {
    */
   testPagesIsolated(start: number, end: number): boolean {
     const memory = this.memory;
-    for (let block = start; block < end; block += PAGEBLOCK_NR_PAGES) {
+    for (let block = start; block < end; block += HotPath.PAGEBLOCK_NR_PAGES) {
       if (memory.pfnValid(block) && memory.pageblockMigratetype(block) !== Migratetype.ISOLATE) return false;
     }
     for (let pfn = start; pfn < end; ) {
       if (!this.memory.pfnValid(pfn)) return false;
       const word = this.#word(pfn);
-      if (word >>> STATE_SHIFT === STATE_BUDDY) {
-        pfn += 1 << ((word >>> ORDER_SHIFT) & ORDER_MASK);
+      if (word >>> HotPath.STATE_SHIFT === HotPath.STATE_BUDDY) {
+        pfn += 1 << ((word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK);
         continue;
       }
       if (!this.#isOfflinePage(pfn, word)) return false;
@@ -1844,7 +1834,9 @@ export class BuddyAllocator {
    */
   #isOfflinePage(pfn: number, word: number): boolean {
     return (
-      word >>> STATE_SHIFT === PageState.none && this.#refcount[pfn] === 0 && this.#mapcount[pfn] === -PageType.offline
+      word >>> HotPath.STATE_SHIFT === PageState.none &&
+      this.#refcount[pfn] === 0 &&
+      this.#mapcount[pfn] === -PageType.offline
     );
   }
 
@@ -1867,12 +1859,12 @@ export class BuddyAllocator {
     let alreadyOffline = 0;
     for (let pfn = start; pfn < end; ) {
       const word = this.#word(pfn);
-      if (word >>> STATE_SHIFT !== STATE_BUDDY) {
+      if (word >>> HotPath.STATE_SHIFT !== HotPath.STATE_BUDDY) {
         alreadyOffline++;
         pfn++;
         continue;
       }
-      const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+      const order = (word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK;
       this.#delFromFreeList(this.zones[this.memory.zoneOf(pfn)!.id]!, pfn);
       for (let page = pfn; page < pfn + (1 << order); page++) {
         this.#flags[page] = 0;
@@ -1906,7 +1898,7 @@ export class BuddyAllocator {
    * each with its own pageblock's migratetype; v4.8 frees it whole.
    */
   #freeOnePage(zone: BuddyZone, pfn: number, order: number, migratetype: number, toTail: boolean): void {
-    if (!this.#v6 || order <= PAGEBLOCK_ORDER) {
+    if (!this.#v6 || order <= HotPath.PAGEBLOCK_ORDER) {
       this.#freeOneBlock(zone, pfn, order, migratetype, toTail);
       return;
     }
@@ -1916,15 +1908,15 @@ export class BuddyAllocator {
     const end = pfn + (1 << order);
     const first = this.memory.pageblockMigratetype(pfn);
     let uniform = true;
-    for (let block = pfn + PAGEBLOCK_NR_PAGES; block < end && uniform; block += PAGEBLOCK_NR_PAGES) {
+    for (let block = pfn + HotPath.PAGEBLOCK_NR_PAGES; block < end && uniform; block += HotPath.PAGEBLOCK_NR_PAGES) {
       uniform = this.memory.pageblockMigratetype(block) === first;
     }
-    if (uniform && first < MIGRATE_PCPTYPES) {
+    if (uniform && first < HotPath.MIGRATE_PCPTYPES) {
       this.#freeOneBlock(zone, pfn, order, first, toTail);
       return;
     }
-    for (let block = pfn; block < end; block += PAGEBLOCK_NR_PAGES) {
-      this.#freeOneBlock(zone, block, PAGEBLOCK_ORDER, this.memory.pageblockMigratetype(block), toTail);
+    for (let block = pfn; block < end; block += HotPath.PAGEBLOCK_NR_PAGES) {
+      this.#freeOneBlock(zone, block, HotPath.PAGEBLOCK_ORDER, this.memory.pageblockMigratetype(block), toTail);
     }
   }
 
@@ -1937,24 +1929,32 @@ export class BuddyAllocator {
     const end = zone.zone.endPfn;
     const flags = this.#flags;
     let buddy = 0;
-    while (order < MAX_PAGE_ORDER) {
+    while (order < HotPath.MAX_PAGE_ORDER) {
       buddy = pfn ^ (1 << order);
       // page_is_buddy(), read once: the buddy's word says whether it is free (or a guard block) and of what order.
       // (A pfn in a hole has a zero word: no page is free there.)
       if (buddy < start || buddy >= end) break;
       const word = flags[buddy]!;
-      const state = word >>> STATE_SHIFT;
-      if ((state !== STATE_BUDDY && state !== STATE_GUARD) || ((word >>> ORDER_SHIFT) & ORDER_MASK) !== order) break;
-      if (order >= PAGEBLOCK_ORDER && this.#v6) {
+      const state = word >>> HotPath.STATE_SHIFT;
+      if (
+        (state !== HotPath.STATE_BUDDY && state !== HotPath.STATE_GUARD) ||
+        ((word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK) !== order
+      )
+        break;
+      if (order >= HotPath.PAGEBLOCK_ORDER && this.#v6) {
         const buddyType = this.memory.pageblockMigratetype(buddy);
-        if (buddyType !== migratetype && (migratetype >= MIGRATE_PCPTYPES || buddyType >= MIGRATE_PCPTYPES)) break;
+        if (
+          buddyType !== migratetype &&
+          (migratetype >= HotPath.MIGRATE_PCPTYPES || buddyType >= HotPath.MIGRATE_PCPTYPES)
+        )
+          break;
         if (buddyType !== migratetype) {
-          for (let block = buddy; block < buddy + (1 << order); block += PAGEBLOCK_NR_PAGES) {
+          for (let block = buddy; block < buddy + (1 << order); block += HotPath.PAGEBLOCK_NR_PAGES) {
             this.memory.setPageblockMigratetype(block, migratetype);
           }
         }
       }
-      if (state === STATE_GUARD) {
+      if (state === HotPath.STATE_GUARD) {
         zone.guardPages -= 1 << order;
       } else {
         // del_page_from_free_list() of a block below MAX_PAGE_ORDER (its word is stored): no lookup again.
@@ -1965,7 +1965,7 @@ export class BuddyAllocator {
       pfn &= buddy;
       order++;
     }
-    if (!toTail && order < MAX_PAGE_ORDER - 1) {
+    if (!toTail && order < HotPath.MAX_PAGE_ORDER - 1) {
       // buddy_merge_likely(): if the buddy one order up is free, ours may be freed soon too.
       const higher = pfn & buddy;
       toTail = this.#isFreeBuddy(higher ^ (1 << (order + 1)), order + 1, start, end);
@@ -1977,8 +1977,11 @@ export class BuddyAllocator {
   #isFreeBuddy(pfn: number, order: number, zoneStart: number, zoneEnd: number): boolean {
     if (pfn < zoneStart || pfn >= zoneEnd) return false;
     const word = this.#flags[pfn]!;
-    const state = word >>> STATE_SHIFT;
-    return (state === STATE_BUDDY || state === STATE_GUARD) && ((word >>> ORDER_SHIFT) & ORDER_MASK) === order;
+    const state = word >>> HotPath.STATE_SHIFT;
+    return (
+      (state === HotPath.STATE_BUDDY || state === HotPath.STATE_GUARD) &&
+      ((word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK) === order
+    );
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -1992,7 +1995,7 @@ export class BuddyAllocator {
     const valid = this.memory.pfnValid(pfn);
     if (valid) this.memory.materializeReserved(pfn, pfn + (1 << order));
     const word = valid ? this.#flags[pfn]! : 0;
-    if (!valid || word >>> STATE_SHIFT !== PageState.none || this.#refcount[pfn]! <= 0) {
+    if (!valid || word >>> HotPath.STATE_SHIFT !== PageState.none || this.#refcount[pfn]! <= 0) {
       throw new RangeError(`split_page(pfn 0x${pfn.toString(16)}): not an allocated page`);
     }
     if ((word & this.#flagHead) !== 0) throw new RangeError(`split_page(pfn 0x${pfn.toString(16)}): compound page`);
@@ -2036,7 +2039,7 @@ export class BuddyAllocator {
    */
   #freeAlignedBlocks(start: number, end: number): void {
     for (let pfn = start; pfn < end; ) {
-      const order = alignedOrder(pfn, end, MAX_PAGE_ORDER);
+      const order = alignedOrder(pfn, end, HotPath.MAX_PAGE_ORDER);
       this.stats.frees += 1 << order;
       this.stats.freedPages += 1 << order;
       this.#freeOnePage(this.#zoneOfFreed(pfn), pfn, order, this.#blockMigratetype(pfn), true);
@@ -2088,13 +2091,13 @@ export class BuddyAllocator {
 
   /** Visits every block on a zone's buddy free lists: its pfn, order and the migratetype of its list. */
   forEachFreeBlock(zone: BuddyZone, visit: (pfn: number, order: number, migratetype: number) => void): void {
-    for (let order = 0; order < NR_PAGE_ORDERS; order++) {
+    for (let order = 0; order < HotPath.NR_PAGE_ORDERS; order++) {
       for (let type = 0; type < MIGRATE_TYPES; type++) {
         let entry = zone.freeHead[order * MIGRATE_TYPES + type]!;
         while (entry >= 0) {
           // MAX_PAGE_ORDER lists hold block numbers (see #link).
-          visit(order === MAX_PAGE_ORDER ? entry * MAX_ORDER_NR_PAGES : entry, order, type);
-          entry = order === MAX_PAGE_ORDER ? this.#blockNext[entry]! : this.#refcount[entry]!;
+          visit(order === HotPath.MAX_PAGE_ORDER ? entry * MAX_ORDER_NR_PAGES : entry, order, type);
+          entry = order === HotPath.MAX_PAGE_ORDER ? this.#blockNext[entry]! : this.#refcount[entry]!;
         }
       }
     }
@@ -2105,7 +2108,7 @@ export class BuddyAllocator {
     for (let list = 0; list < zone.pcp.length.length; list++) {
       const cpu = Math.floor(list / this.#pcpLists);
       zone.pcp.forEach(list, (pfn) => {
-        visit(pfn, (this.#flags[pfn]! >>> ORDER_SHIFT) & ORDER_MASK, cpu);
+        visit(pfn, (this.#flags[pfn]! >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK, cpu);
       });
     }
   }
@@ -2153,18 +2156,18 @@ export class BuddyAllocator {
 
   /** `get_pfnblock_migratetype()` of a page the allocator handles (it has a struct page: no pfn_valid check). */
   #blockMigratetype(pfn: number): number {
-    return this.#pageblockFlags[pfn >>> PAGEBLOCK_ORDER]! & PAGEBLOCK_MIGRATETYPE_MASK;
+    return this.#pageblockFlags[pfn >>> HotPath.PAGEBLOCK_ORDER]! & HotPath.PAGEBLOCK_MIGRATETYPE_MASK;
   }
 
   /** `page_zone()` of a page being freed: by its pageblock, or by the zones' spans where zones change inside it. */
   #zoneOfFreed(pfn: number): BuddyZone {
-    const zoneId = this.#pageblockZone[pfn >>> PAGEBLOCK_ORDER]!;
+    const zoneId = this.#pageblockZone[pfn >>> HotPath.PAGEBLOCK_ORDER]!;
     return this.zones[zoneId >= 0 ? zoneId : this.memory.zoneOf(pfn)!.id]!;
   }
 
   #addToFreeList(zone: BuddyZone, pfn: number, order: number, migratetype: number, tail: boolean): void {
     const list = order * MIGRATE_TYPES + migratetype;
-    if (order === MAX_PAGE_ORDER) {
+    if (order === HotPath.MAX_PAGE_ORDER) {
       // The head's word is implied by the block's entry (its stored word is stale until the block leaves the
       // list): free memory is neither written nor read, and costs the host nothing per page.
       // (Its lists hold block numbers, which stay 32-bit integers above 8 TiB, where boot lists blocks too.)
@@ -2172,7 +2175,7 @@ export class BuddyAllocator {
       this.#freeMaxOrderHeads[block] = 1 + migratetype;
       this.#link(this.#blockNext, this.#blockPrev, zone, list, block, tail);
     } else {
-      this.#flags[pfn] = (BUDDY_WORD | (order << ORDER_SHIFT) | migratetype) >>> 0;
+      this.#flags[pfn] = (HotPath.BUDDY_WORD | (order << HotPath.ORDER_SHIFT) | migratetype) >>> 0;
       this.#link(this.#refcount, this.#mapcount, zone, list, pfn, tail);
     }
     this.#countFree(zone, list, order, 1);
@@ -2181,16 +2184,16 @@ export class BuddyAllocator {
   /** Removes a buddy block from its free list; the head keeps its flags word until the caller rewrites it. */
   #delFromFreeList(zone: BuddyZone, pfn: number): void {
     const word = this.#word(pfn);
-    const order = (word >>> ORDER_SHIFT) & ORDER_MASK;
+    const order = (word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK;
     const list = order * MIGRATE_TYPES + (word & PAGE_FLAGS_MASK);
-    if (order === MAX_PAGE_ORDER) {
+    if (order === HotPath.MAX_PAGE_ORDER) {
       if (pfn >= PER_PAGE_PFNS) throw beyondPerPageWindow(pfn);
-      this.#freeMaxOrderHeads[pfn >>> MAX_PAGE_ORDER] = 0;
-      this.#unlink(this.#blockNext, this.#blockPrev, zone, pfn >>> MAX_PAGE_ORDER);
+      this.#freeMaxOrderHeads[pfn >>> HotPath.MAX_PAGE_ORDER] = 0;
+      this.#unlink(this.#blockNext, this.#blockPrev, zone, pfn >>> HotPath.MAX_PAGE_ORDER);
     } else {
       this.#unlink(this.#refcount, this.#mapcount, zone, pfn);
     }
-    this.#flags[pfn] = order << ORDER_SHIFT;
+    this.#flags[pfn] = order << HotPath.ORDER_SHIFT;
     this.#countFree(zone, list, order, -1);
   }
 
@@ -2208,7 +2211,7 @@ export class BuddyAllocator {
   /** Puts a block on a per-CPU list (at the hot head, or the tail when refilling from the zone). */
   #pcpAdd(zone: BuddyZone, cpu: number, list: number, pfn: number, order: number, tail: boolean): void {
     // refcount and mapcount are already 0: the page comes off a buddy list (unlinked) or from a free.
-    this.#flags[pfn] = PCP_WORD | (order << ORDER_SHIFT) | list;
+    this.#flags[pfn] = HotPath.PCP_WORD | (order << HotPath.ORDER_SHIFT) | list;
     if (tail) zone.pcp.pushBack(list, pfn);
     else zone.pcp.pushFront(list, pfn);
     zone.pcpCount[cpu]! += 1 << order;
@@ -2216,7 +2219,7 @@ export class BuddyAllocator {
 
   /** {@link #pcpAdd} at the tail of `count` blocks of `order`, the first at `pfn` and the others after it. */
   #pcpAddRun(zone: BuddyZone, cpu: number, list: number, pfn: number, count: number, order: number): void {
-    const word = PCP_WORD | (order << ORDER_SHIFT) | list;
+    const word = HotPath.PCP_WORD | (order << HotPath.ORDER_SHIFT) | list;
     if (order === 0) this.#flags.fill(word, pfn, pfn + count);
     else for (let block = 0; block < count; block++) this.#flags[pfn + (block << order)] = word;
     zone.pcp.pushBackRun(list, pfn, count, 1 << order);
@@ -2226,8 +2229,8 @@ export class BuddyAllocator {
   /** Takes the head (or the cold tail) block of a non-empty per-CPU list. */
   #pcpTake(zone: BuddyZone, cpu: number, list: number, tail: boolean): number {
     const pfn = tail ? zone.pcp.pop(list) : zone.pcp.shift(list);
-    const order = (this.#flags[pfn]! >>> ORDER_SHIFT) & ORDER_MASK;
-    this.#flags[pfn] = order << ORDER_SHIFT;
+    const order = (this.#flags[pfn]! >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK;
+    this.#flags[pfn] = order << HotPath.ORDER_SHIFT;
     zone.pcpCount[cpu]! -= 1 << order;
     return pfn;
   }
@@ -2286,7 +2289,7 @@ export class BuddyAllocator {
    */
   #freeListHead(zone: BuddyZone, list: number): number {
     const head = zone.freeHead[list]!;
-    if (head < 0 || list < MAX_PAGE_ORDER * MIGRATE_TYPES) return head;
+    if (head < 0 || list < HotPath.MAX_PAGE_ORDER * MIGRATE_TYPES) return head;
     const pfn = head * MAX_ORDER_NR_PAGES;
     if (pfn >= PER_PAGE_PFNS) throw beyondPerPageWindow(pfn);
     return pfn;

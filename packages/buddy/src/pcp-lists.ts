@@ -74,14 +74,21 @@ export class PcpLists {
     return buffer[(this.#start[list]! + length) & (buffer.length - 1)]!;
   }
 
-  /** Removes `count` pfns from the tail (the list must hold them) into `into`, in the order {@link pop} gives them. */
-  popInto(list: number, count: number, into: Int32Array): void {
-    const buffer = this.#buffers[list]!;
-    const mask = buffer.length - 1;
-    const start = this.#start[list]!;
-    let length = this.length[list]!;
-    for (let index = 0; index < count; index++) into[index] = buffer[(start + --length) & mask]!;
-    this.length[list] = length;
+  /**
+   * Removes `count` pfns from the tail (the list must hold them) without reading them, for a caller that reads them
+   * where they are (the drain, one pass instead of a copy and a pass): returns the old tail's position in the
+   * list's {@link ring}, so that the caller finds them, in the order {@link pop} gives them, at
+   * `(position - index) & (ring.length - 1)` for index 0 to count - 1, until the list next grows.
+   */
+  dropTail(list: number, count: number): number {
+    const length = this.length[list]!;
+    this.length[list] = length - count;
+    return this.#start[list]! + length - 1;
+  }
+
+  /** A list's ring buffer (see {@link dropTail}). */
+  ring(list: number): Int32Array {
+    return this.#buffers[list]!;
   }
 
   /** Visits a list's pfns from head to tail. */

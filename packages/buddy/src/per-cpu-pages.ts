@@ -1,11 +1,12 @@
-import { type KernelProfile, MIGRATE_PCPTYPES, PAGE_ALLOC_COSTLY_ORDER, PAGEBLOCK_ORDER } from '@mm/physmem';
+import { type KernelProfile, PAGE_ALLOC_COSTLY_ORDER } from '@mm/physmem';
+import { HotPath } from './hot-path-constants';
 
 /** Lists for orders 0..PAGE_ALLOC_COSTLY_ORDER, one per pcp migratetype each (`NR_LOWORDER_PCP_LISTS`). */
-const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
+const NR_LOWORDER_PCP_LISTS = HotPath.MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
 
 /** `NR_PCP_LISTS`: v4.8 has one list per pcp migratetype; v6.18 adds the low orders and two THP lists. */
 export function pcpListCount(profile: KernelProfile): number {
-  if (profile.pcpMaxOrder === 0) return MIGRATE_PCPTYPES;
+  if (profile.pcpMaxOrder === 0) return HotPath.MIGRATE_PCPTYPES;
   return NR_LOWORDER_PCP_LISTS + (profile.pcpThpOrder ? 2 : 0);
 }
 
@@ -14,7 +15,7 @@ export function pcpListCount(profile: KernelProfile): number {
  * PAGE_ALLOC_COSTLY_ORDER, and the THP order (pageblock_order).
  */
 export function pcpAllowedOrder(order: number, profile: KernelProfile): boolean {
-  return order <= profile.pcpMaxOrder || (profile.pcpThpOrder && order === PAGEBLOCK_ORDER);
+  return order <= profile.pcpMaxOrder || (profile.pcpThpOrder && order === HotPath.PAGEBLOCK_ORDER);
 }
 
 /**
@@ -23,12 +24,12 @@ export function pcpAllowedOrder(order: number, profile: KernelProfile): boolean 
  */
 export function orderToPindex(migratetype: number, order: number): number {
   if (order > PAGE_ALLOC_COSTLY_ORDER) return NR_LOWORDER_PCP_LISTS + (migratetype === 1 ? 1 : 0);
-  return MIGRATE_PCPTYPES * order + migratetype;
+  return HotPath.MIGRATE_PCPTYPES * order + migratetype;
 }
 
 /** The order of a per-CPU list index (inverse of {@link orderToPindex}). */
 export function pindexToOrder(pindex: number): number {
-  return pindex >= NR_LOWORDER_PCP_LISTS ? PAGEBLOCK_ORDER : Math.floor(pindex / MIGRATE_PCPTYPES);
+  return pindex >= NR_LOWORDER_PCP_LISTS ? HotPath.PAGEBLOCK_ORDER : Math.floor(pindex / HotPath.MIGRATE_PCPTYPES);
 }
 
 function roundDownPowerOfTwo(value: number): number {
@@ -54,6 +55,3 @@ export function zoneBatchsize(managedPages: number, profile: KernelProfile): num
 export function zoneHighsize(total: number, cpusOfNode: number, batch: number): number {
   return Math.max(Math.floor(total / Math.max(cpusOfNode, 1)), batch << 2);
 }
-
-/** `CONFIG_PCP_BATCH_SCALE_MAX` default. */
-export const PCP_BATCH_SCALE_MAX = 5;
