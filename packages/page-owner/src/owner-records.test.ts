@@ -1,7 +1,7 @@
 import { getProfile, PhysicalMemory } from '@mm/physmem';
 import { describe, expect, it } from 'vitest';
 import { InfoBits, makeInfo, OwnerRecords } from './owner-records';
-import { CONTEXT_ALLOCATED, TaskContexts } from './task-contexts';
+import { ContextSlot, TaskContexts } from './task-contexts';
 
 describe('OwnerRecords', () => {
   it('gives a v6.18 section its allocation contexts at its first record, and keeps free contexts a byte a page where pages were freed', () => {
@@ -60,7 +60,7 @@ describe('OwnerRecords', () => {
     const slots = records.writableAlloc(2)!;
     const info = makeInfo(records.gfpIndex(0xcc0), 3, -1, 0);
     const context = contexts.intern(5, 5, 'make', 1000, 11, 0, info);
-    contexts.assign(slots, 0, 1, context | CONTEXT_ALLOCATED);
+    contexts.assign(slots, 0, 1, context | ContextSlot.ALLOCATED);
     contexts.assign(slots, 1, 1, context);
     expect(records.infoWord(2, 0)).toBe(
       makeInfo(records.gfpIndex(0xcc0), 3, -1, InfoBits.OWNER | InfoBits.OWNER_ALLOCATED),

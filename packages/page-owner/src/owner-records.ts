@@ -1,20 +1,24 @@
 import { PagePalette, type PhysicalMemory } from '@mm/physmem';
-import { CONTEXT_ALLOCATED, CONTEXT_MASK, type TaskContexts } from './task-contexts';
+import { ContextSlot, type TaskContexts } from './task-contexts';
 
-/** Bits of a page's `info` word. */
-export const InfoBits = {
+/**
+ * Bits of a page's `info` word. An enum, which esbuild writes into the bundle as literals: an exported object is a
+ * module binding, which V8 reads through a cell, with a hole check and a map check, at every use.
+ */
+export enum InfoBits {
   /** Index into the gfp table (0..65535). */
-  GFP_MASK: 0xffff,
-  ORDER_SHIFT: 16,
-  ORDER_MASK: 0xf,
+  GFP_MASK = 0xffff,
+  ORDER_SHIFT = 16,
+  ORDER_MASK = 0xf,
   /** last_migrate_reason + 1 (0 means never migrated, -1 in the kernel). */
-  REASON_SHIFT: 20,
-  REASON_MASK: 0xf,
+  REASON_SHIFT = 20,
+  // biome-ignore lint/suspicious/noDuplicateEnumValues: a mask of another field, not an alternative to ORDER_MASK.
+  REASON_MASK = 0xf,
   /** `PAGE_EXT_OWNER`: page_owner has (or had, v5+) information for this page. */
-  OWNER: 1 << 24,
+  OWNER = 1 << 24,
   /** `PAGE_EXT_OWNER_ALLOCATED` (v5+): the page is allocated. */
-  OWNER_ALLOCATED: 1 << 25,
-} as const;
+  OWNER_ALLOCATED = 1 << 25,
+}
 
 /**
  * page_owner's per-page state, struct of arrays per present section (what the kernel keeps in page_ext). A page's
@@ -24,7 +28,7 @@ export const InfoBits = {
  *   inline frames, kept deduplicated);
  * - v6.18: `allocContext` and `freeContexts`, indices into {@link TaskContexts} for the task, ts and stack handle
  *   of the allocation and of the free. An allocation's context also holds its gfp and order, and its slot carries
- *   `CONTEXT_ALLOCATED`; `reason` holds the last migrate reason + 1 of each page, in the sections where a page was
+ *   `ContextSlot.ALLOCATED`; `reason` holds the last migrate reason + 1 of each page, in the sections where a page was
  *   migrated. The info word is made from them.
  * 8 bytes a page in v4.x. v6.18: 4 bytes a page for the allocation contexts, and a byte a page for the free contexts
  * where a page was freed (a {@link PagePalette}: the pages of a 16 MiB stretch are freed in few contexts, and most
@@ -144,14 +148,14 @@ export class OwnerRecords {
     if (contexts === undefined) return this.info[nr]![index]!;
     const slot = this.allocContext[nr]![index]!;
     if (slot === 0) return 0;
-    const flags = (slot & CONTEXT_ALLOCATED) !== 0 ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
+    const flags = (slot & ContextSlot.ALLOCATED) !== 0 ? InfoBits.OWNER | InfoBits.OWNER_ALLOCATED : InfoBits.OWNER;
     const reason = this.reason[nr]?.[index] ?? 0;
-    return (contexts.info(slot & CONTEXT_MASK) | (reason << InfoBits.REASON_SHIFT) | flags) >>> 0;
+    return (contexts.info(slot & ContextSlot.INDEX_MASK) | (reason << InfoBits.REASON_SHIFT) | flags) >>> 0;
   }
 
   /** v6.18: the allocation context of page `index` of section `nr` (0: none), without the allocated bit. */
   allocContextOf(nr: number, index: number): number {
-    return this.allocContext[nr]![index]! & CONTEXT_MASK;
+    return this.allocContext[nr]![index]! & ContextSlot.INDEX_MASK;
   }
 
   /** The allocation stack handle of page `index` of section `nr` (0: none). */

@@ -19,7 +19,7 @@ import type { KernelText, ShadowStack } from '@mm/stacktrace';
 import { dumpPageOwnerLines } from './dump-page-owner';
 import { InfoBits, makeInfo, OwnerRecords, orderOf, reasonOf } from './owner-records';
 import type { PageOwnerEra } from './page-owner-era';
-import { CONTEXT_ALLOCATED, CONTEXT_MASK, TaskContexts } from './task-contexts';
+import { ContextSlot, TaskContexts } from './task-contexts';
 
 /** What page_owner works with: the machine, its allocator and hooks, the kernel text and stack, the depot. */
 export interface PageOwnerDeps {
@@ -448,10 +448,10 @@ export class PageOwner {
     const base = pfn & this.#sectionMask;
     const pages = 1 << order;
     // The slot says allocated (PAGE_EXT_OWNER_ALLOCATED) beside the context, which holds gfp and order.
-    const slot = this.#allocContext(this.#clock.ns, handle, gfp, order) | CONTEXT_ALLOCATED;
+    const slot = this.#allocContext(this.#clock.ns, handle, gfp, order) | ContextSlot.ALLOCATED;
     const slots = this.#sectionAllocContext;
     // A page allocated again in the same context (freed in between: only the bit changed) keeps its reference.
-    if (pages === 1 && (slots[base]! & CONTEXT_MASK) === (slot & CONTEXT_MASK)) slots[base] = slot;
+    if (pages === 1 && (slots[base]! & ContextSlot.INDEX_MASK) === (slot & ContextSlot.INDEX_MASK)) slots[base] = slot;
     else this.contexts.assign(slots, base, pages, slot);
     // last_migrate_reason = -1.
     const reasons = this.#sectionReasons;
@@ -477,7 +477,7 @@ export class PageOwner {
     const nr = pfn >>> this.#sectionShift;
     if (nr !== this.#sectionNr && !this.#useSection(nr)) return;
     const base = pfn & this.#sectionMask;
-    this.contexts.assign(this.#sectionAllocContext, base, 1, this.contexts.nextInRun() | CONTEXT_ALLOCATED);
+    this.contexts.assign(this.#sectionAllocContext, base, 1, this.contexts.nextInRun() | ContextSlot.ALLOCATED);
   }
 
   /** v6.18 `inc_stack_record_count()`: a stack's first charge puts it on the page_owner_stacks list. */
@@ -547,7 +547,7 @@ export class PageOwner {
     const base = pfn & this.#sectionMask;
     const allocSlots = this.#sectionAllocContext;
     // The allocation's context is most often the last one made: its handle is at hand.
-    const allocContext = allocSlots[base]! & CONTEXT_MASK;
+    const allocContext = allocSlots[base]! & ContextSlot.INDEX_MASK;
     const allocHandle =
       allocContext !== 0 && allocContext === this.#lastAllocContext
         ? this.#lastAllocHandle
@@ -597,7 +597,8 @@ export class PageOwner {
     context: number,
   ): void {
     if (freeHandle !== 0) {
-      for (let index = base; index < base + pages; index++) allocSlots[index] = allocSlots[index]! & CONTEXT_MASK;
+      for (let index = base; index < base + pages; index++)
+        allocSlots[index] = allocSlots[index]! & ContextSlot.INDEX_MASK;
     }
     this.#setFreeContext(pfn, pages, context);
   }
@@ -625,10 +626,10 @@ export class PageOwner {
       this.#forgetContexts();
       for (let index = base; index < base + pages; index++) {
         const slot = slots[index]!;
-        const context = slot & CONTEXT_MASK;
+        const context = slot & ContextSlot.INDEX_MASK;
         if (context === 0) continue;
         const split = contexts.withInfo(context, setOrder(contexts.info(context)));
-        contexts.assign(slots, index, 1, split | (slot & CONTEXT_ALLOCATED));
+        contexts.assign(slots, index, 1, split | (slot & ContextSlot.ALLOCATED));
       }
       return;
     }
@@ -691,8 +692,8 @@ export class PageOwner {
     const newHandle = records.allocHandle(toNr, toBase);
     for (let index = 0; index < 1 << order; index++) {
       const fromSlot = fromAlloc[fromBase + index]!;
-      const alloc = fromSlot & CONTEXT_MASK;
-      contexts.assign(toAlloc, toBase + index, 1, contexts.withInfo(alloc, copied) | CONTEXT_ALLOCATED);
+      const alloc = fromSlot & ContextSlot.INDEX_MASK;
+      contexts.assign(toAlloc, toBase + index, 1, contexts.withInfo(alloc, copied) | ContextSlot.ALLOCATED);
       toReasons[toBase + index] = keptReason;
       // The free fields come along, except that free_pid/free_tgid become current's (a v6.18 quirk).
       const oldFree = freeContexts.get(from + index);
@@ -708,7 +709,7 @@ export class PageOwner {
       // (Every allocated page has a record, from page_owner's start or its early sweep.)
       if (alloc === 0) continue;
       const renamed = contexts.internTask(contexts.task(alloc), contexts.ts(alloc), newHandle, 0, contexts.info(alloc));
-      contexts.assign(fromAlloc, fromBase + index, 1, renamed | (fromSlot & CONTEXT_ALLOCATED));
+      contexts.assign(fromAlloc, fromBase + index, 1, renamed | (fromSlot & ContextSlot.ALLOCATED));
     }
     // set_page_owner_migrate_reason(): head only.
     toReasons[toBase] = reason + 1;

@@ -1,6 +1,6 @@
 import { PagePalette } from '@mm/physmem';
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_ALLOCATED, CONTEXT_MASK, TaskContexts } from './task-contexts';
+import { ContextSlot, TaskContexts } from './task-contexts';
 
 describe('TaskContexts', () => {
   it('reuses the last context of a slot while task, ts and handle match, and keeps the slots apart', () => {
@@ -91,12 +91,12 @@ describe('TaskContexts', () => {
     const contexts = new TaskContexts();
     const pages = new Uint32Array(4);
     const order0 = contexts.intern(7, 7, 'cc1', 100, 3, 0, 0x10);
-    contexts.assign(pages, 0, 4, order0 | CONTEXT_ALLOCATED);
+    contexts.assign(pages, 0, 4, order0 | ContextSlot.ALLOCATED);
     expect(contexts.live).toBe(1);
     // Freed: the bit goes, the context (and its reference) stays.
     contexts.assign(pages, 0, 2, order0);
-    expect(Array.from(pages, (slot) => slot & CONTEXT_MASK)).toEqual([order0, order0, order0, order0]);
-    expect(Array.from(pages, (slot) => (slot & CONTEXT_ALLOCATED) !== 0)).toEqual([false, false, true, true]);
+    expect(Array.from(pages, (slot) => slot & ContextSlot.INDEX_MASK)).toEqual([order0, order0, order0, order0]);
+    expect(Array.from(pages, (slot) => (slot & ContextSlot.ALLOCATED) !== 0)).toEqual([false, false, true, true]);
     // Split: the same task, ts and handle with another info is another context.
     expect(contexts.withInfo(order0, 0x10)).toBe(order0);
     const order1 = contexts.withInfo(order0, 0x20);
@@ -105,7 +105,7 @@ describe('TaskContexts', () => {
       7, 100, 3, 0x20,
     ]);
     expect(contexts.intern(7, 7, 'cc1', 100, 3, 0, 0x20)).toBe(order1);
-    contexts.assign(pages, 0, 4, order1 | CONTEXT_ALLOCATED);
+    contexts.assign(pages, 0, 4, order1 | ContextSlot.ALLOCATED);
     // No page holds the first any more, and it is no longer the slot's last: recycled.
     expect(contexts.live).toBe(1);
     contexts.assign(pages, 0, 4, 0);

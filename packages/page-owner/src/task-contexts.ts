@@ -3,20 +3,26 @@ import type { PagePalette } from '@mm/physmem';
 /** The first index of the run's contexts ({@link TaskContexts.startRun}), above every stored one. */
 const RUN_BASE = 0x10000000;
 /**
- * The bit of a per-page allocation slot saying the page is allocated (`PAGE_EXT_OWNER_ALLOCATED`), beside the
- * context index (a slot holding a context has `PAGE_EXT_OWNER`). Bit 29, so that a slot is a small integer (V8's
- * Smi: below 2^30); a larger one passed around or kept in a field is a heap-allocated double.
+ * The two parts of a per-page allocation slot. An enum, which esbuild writes into the bundle as literals: an
+ * exported `const` is a module binding, which V8 reads through a cell with a hole check at every use.
  */
-export const CONTEXT_ALLOCATED = 0x20000000;
-/** The context index of a per-page slot (without {@link CONTEXT_ALLOCATED}). */
-export const CONTEXT_MASK = 0x1fffffff;
+export enum ContextSlot {
+  /**
+   * The bit saying the page is allocated (`PAGE_EXT_OWNER_ALLOCATED`), beside the context index (a slot holding a
+   * context has `PAGE_EXT_OWNER`). Bit 29, so that a slot is a small integer (V8's Smi: below 2^30); a larger one
+   * passed around or kept in a field is a heap-allocated double.
+   */
+  ALLOCATED = 0x20000000,
+  /** The context index (without {@link ContextSlot.ALLOCATED}). */
+  INDEX_MASK = 0x1fffffff,
+}
 
 /**
  * The (task, timestamp, stack handle, record info) of v6.18 allocations and frees, interned and shared by all the
  * pages that carry them. v6.18's `struct page_owner` keeps pid, tgid, comm, ts_nsec, the handles, gfp_mask and order
  * in every page (62 of its 64 bytes); sharing them is what keeps mmsim's page_owner near 8 host bytes a page. The
  * info is an allocation's gfp index and order (`makeInfo()` without reason or flags; 0 for a free). A per-page slot
- * may carry {@link CONTEXT_ALLOCATED} beside the index.
+ * may carry {@link ContextSlot.ALLOCATED} beside the index.
  *
  * Simulated time advances between workload steps, so the allocations of one step (a page fault, a syscall) share
  * a timestamp, a stack, and so a context. Entries are reference-counted by the pages that use them and recycled
@@ -93,12 +99,12 @@ export class TaskContexts {
 
   /**
    * Points `count` slots of a per-page context array from `start` at `slot` (a context, with or without
-   * {@link CONTEXT_ALLOCATED}), moving the references: an entry no slot uses any more is recycled.
+   * {@link ContextSlot.ALLOCATED}), moving the references: an entry no slot uses any more is recycled.
    */
   assign(slots: Uint32Array, start: number, count: number, slot: number): void {
-    const context = slot & CONTEXT_MASK;
+    const context = slot & ContextSlot.INDEX_MASK;
     for (let index = start; index < start + count; index++) {
-      const old = slots[index]! & CONTEXT_MASK;
+      const old = slots[index]! & ContextSlot.INDEX_MASK;
       if (old !== context) this.#move(old, context);
       slots[index] = slot;
     }
@@ -106,7 +112,7 @@ export class TaskContexts {
 
   /**
    * {@link assign} for contexts kept in a {@link PagePalette} (page_owner's free contexts): points the `count` pages
-   * from `pfn` at `context` (without {@link CONTEXT_ALLOCATED}), moving the references.
+   * from `pfn` at `context` (without {@link ContextSlot.ALLOCATED}), moving the references.
    */
   assignPages(palette: PagePalette, pfn: number, count: number, context: number): void {
     for (let page = pfn; page < pfn + count; page++) {
@@ -142,7 +148,7 @@ export class TaskContexts {
 
   /** The run's next context (its timestamp is the run's first plus `step` times the contexts before it). */
   nextInRun(): number {
-    if (this.#runLength === CONTEXT_MASK - RUN_BASE) throw new RangeError('task contexts: the run is full');
+    if (this.#runLength === ContextSlot.INDEX_MASK - RUN_BASE) throw new RangeError('task contexts: the run is full');
     return RUN_BASE + this.#runLength++;
   }
 
