@@ -139,29 +139,31 @@ export class BuddyAllocator {
   minFreeKbytes = 0;
   #guardMinOrder = 0;
 
+  // Arrays and numbers the constructor sets start empty or 0, never undefined: see "Fast listeners" in
+  // docs/guide/writing-a-client.md (a field first undefined costs a check at every use).
   /** `memory.pages`: the per-page words, refcounts and mapcounts, flat by pfn (the hot paths read these). */
-  readonly #flags: Uint32Array;
-  readonly #refcount: Int32Array;
-  readonly #mapcount: Int32Array;
+  readonly #flags: Uint32Array = new Uint32Array(0);
+  readonly #refcount: Int32Array = new Int32Array(0);
+  readonly #mapcount: Int32Array = new Int32Array(0);
   /** `memory.pages.pageblockFlags`, by pageblock (`pfn >> pageblock_order`). */
-  readonly #pageblockFlags: Uint8Array;
+  readonly #pageblockFlags: Uint8Array = new Uint8Array(0);
   /**
    * The free list links of MAX_PAGE_ORDER blocks, by block (`pfn >> MAX_PAGE_ORDER`): next and previous, as the
    * smaller blocks keep theirs in their head page's refcount and mapcount slots. A machine's free memory is mostly
    * such blocks; linking them here leaves the per-page arrays of memory nobody uses untouched (host memory follows
    * use).
    */
-  readonly #blockNext: Int32Array;
-  readonly #blockPrev: Int32Array;
+  readonly #blockNext: Int32Array = new Int32Array(0);
+  readonly #blockPrev: Int32Array = new Int32Array(0);
   /** `memory.freeMaxOrderHeads`: free MAX_PAGE_ORDER heads whose word is not stored (1 + migratetype). */
-  readonly #freeMaxOrderHeads: Uint8Array;
-  readonly #shift: number;
-  readonly #mask: number;
-  readonly #pcpLists: number;
+  readonly #freeMaxOrderHeads: Uint8Array = new Uint8Array(0);
+  readonly #shift: number = 0;
+  readonly #mask: number = 0;
+  readonly #pcpLists: number = 0;
   readonly #v6: boolean;
   /** Zone bits of a gfp mask → highest zone type index (-1: invalid). */
   readonly #zoneTable: Int8Array;
-  readonly #gfpZoneMask: number;
+  readonly #gfpZoneMask: number = 0;
   /** zonelist[node][highest zone type] → zones to try, in order (rebuilt by {@link buildAllZonelists}). */
   #zonelists: BuddyZone[][][] = [];
   /** Per zonelist (node × highest zone type): whether v6.18's ALLOC_NOFRAGMENT applies. */
@@ -175,21 +177,21 @@ export class BuddyAllocator {
   /** gfp bits 3..4 (`__GFP_MOVABLE`, `__GFP_RECLAIMABLE`) → migratetype. */
   readonly #migratetypeTable: Int8Array;
   /** Orders that go through the per-CPU lists. */
-  readonly #pcpOrder: Uint8Array;
+  readonly #pcpOrder: Uint8Array = new Uint8Array(0);
   /** Pageblock number → id of the buddy zone spanning the whole pageblock, or -1 (see {@link pageblockZones}). */
-  readonly #pageblockZone: Int16Array;
+  readonly #pageblockZone: Int16Array = new Int16Array(0);
   readonly #current: PhysicalMemory['current'];
-  readonly #flagCheckAtFree: number;
-  readonly #flagHead: number;
+  readonly #flagCheckAtFree: number = 0;
+  readonly #flagHead: number = 0;
   /** Any of these in a page's word sends its order-0 free to the general path (see {@link #freePcpFast}). */
-  readonly #fastFreeMask: number;
+  readonly #fastFreeMask: number = 0;
   readonly #memcg: PhysicalMemory['memcg'];
   readonly #gfp: KernelProfile['gfp']['flags'];
   readonly #warnRatelimit: Ratelimit;
   readonly #badPageRatelimit = { shown: 0, unshown: 0, resumeNs: 0 };
   #lockDebuggingOn = true;
   /** `__GFP_ACCOUNT` in v6.18, where page_owner shows kernel memory charged to a cgroup; 0 in v4.x. */
-  readonly #accountMask: number;
+  readonly #accountMask: number = 0;
   /** The machine's counters, for the Mem-Info of reports ({@link setReports}). */
   #counters: (() => VmCounters) | undefined;
   /** The booted kernel's text, for the kernel's own frames in reports ({@link setReports}). */
@@ -197,7 +199,7 @@ export class BuddyAllocator {
   /** Page reclaim and the OOM killer, when something provides them ({@link setReclaim}). */
   #reclaim: PageReclaim | undefined;
   /** The zone type index of ZONE_NORMAL: the OOM killer helps requests that may use it. */
-  readonly #normalZoneIndex: number;
+  readonly #normalZoneIndex: number = 0;
   /** Per section, 1 for the pages {@link holdFreePages} holds (made on first use). */
   readonly #held: (Uint8Array | undefined)[] = [];
   #warnedOrder = false;

@@ -13,13 +13,13 @@ export class BuddyZone {
    * First entry of each free list, indexed `order * MIGRATE_TYPES + migratetype`; -1 when empty. An entry is a pfn,
    * or on a MAX_PAGE_ORDER list a block number (`pfn >> MAX_PAGE_ORDER`, which stays a 32-bit integer above 8 TiB).
    */
-  readonly freeHead: Int32Array;
+  readonly freeHead = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES).fill(-1);
   /** Last entry of each free list (as {@link freeHead}). */
-  readonly freeTail: Int32Array;
+  readonly freeTail = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES).fill(-1);
   /** Blocks on each free list. */
-  readonly freeCount: Int32Array;
+  readonly freeCount = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES);
   /** `free_area[order].nr_free`: blocks of each order, all migratetypes. */
-  readonly nrFree: Int32Array;
+  readonly nrFree = new Int32Array(NR_PAGE_ORDERS);
   /** `NR_FREE_PAGES`: pages on the buddy free lists (per-CPU lists and guard pages excluded). */
   freePages = 0;
   /** Pages allocated from this zone so far (`pgalloc_<zone>`). */
@@ -34,27 +34,25 @@ export class BuddyZone {
 
   /** Per-CPU lists, indexed `cpu * listsPerCpu + pindex`. */
   readonly pcp: PcpLists;
+  // Arrays and numbers the constructor sets start empty or 0, never undefined: see "Fast listeners" in
+  // docs/guide/writing-a-client.md (a field first undefined costs a check at every use).
   /** `pcp->count`: pages on each CPU's lists. */
-  readonly pcpCount: Int32Array;
+  readonly pcpCount: Int32Array = new Int32Array(0);
   /** `pcp->high`, tuned between `high_min` and `high_max` (v6.18); fixed at 6 × batch in v4.8. */
-  readonly pcpHigh: Int32Array;
+  readonly pcpHigh: Int32Array = new Int32Array(0);
   /** `pcp->alloc_factor` (v6.18). */
-  readonly pcpAllocFactor: Int32Array;
+  readonly pcpAllocFactor: Int32Array = new Int32Array(0);
   /** `pcp->free_count` (v6.18). */
-  readonly pcpFreeCount: Int32Array;
+  readonly pcpFreeCount: Int32Array = new Int32Array(0);
   /** `PCPF_PREV_FREE_HIGH_ORDER` (v6.18): the last free to the CPU's lists was of order 1..3. */
-  readonly pcpPrevFreeHighOrder: Uint8Array;
+  readonly pcpPrevFreeHighOrder: Uint8Array = new Uint8Array(0);
   pcpBatch = 1;
   pcpHighMin = 0;
   pcpHighMax = 0;
-  readonly pcpListsPerCpu: number;
+  readonly pcpListsPerCpu: number = 0;
 
   constructor(zone: Zone, cpus: number, pcpListsPerCpu: number) {
     this.zone = zone;
-    this.freeHead = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES).fill(-1);
-    this.freeTail = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES).fill(-1);
-    this.freeCount = new Int32Array(NR_PAGE_ORDERS * MIGRATE_TYPES);
-    this.nrFree = new Int32Array(NR_PAGE_ORDERS);
     this.pcpListsPerCpu = pcpListsPerCpu;
     this.pcp = new PcpLists(zone.populated ? cpus * pcpListsPerCpu : 0);
     this.pcpCount = new Int32Array(cpus);

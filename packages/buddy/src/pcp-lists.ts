@@ -6,9 +6,11 @@
  */
 export class PcpLists {
   readonly #buffers: Int32Array[];
-  readonly #start: Int32Array;
+  // Arrays and numbers the constructor sets start empty or 0, never undefined: see "Fast listeners" in
+  // docs/guide/writing-a-client.md (a field first undefined costs a check at every use).
+  readonly #start: Int32Array = new Int32Array(0);
   /** Pages on each list. */
-  readonly length: Int32Array;
+  readonly length: Int32Array = new Int32Array(0);
 
   constructor(lists: number) {
     this.#buffers = Array.from({ length: lists }, () => new Int32Array(8));

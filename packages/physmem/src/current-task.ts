@@ -6,10 +6,12 @@ import { MEMCG_ROOT } from './memory-cgroups';
  * `switches`, so that code which remembers something per task (page_owner's last context) checks one number.
  */
 export class CurrentTask {
-  #pid: number;
-  #tgid: number;
-  #comm: string;
-  cpu: number;
+  // Arrays and numbers the constructor sets start empty or 0, never undefined: see "Fast listeners" in
+  // docs/guide/writing-a-client.md (a field first undefined costs a check at every use).
+  #pid = 0;
+  #tgid = 0;
+  #comm = '';
+  cpu = 0;
   /**
    * The task's memory cgroup (`mem_cgroup_from_task()`): what its user pages are charged to ({@link MemoryCgroups}
    * ids; the root for kernel threads and tasks in no other cgroup).
