@@ -2,7 +2,7 @@
  * The @mm/physmem constants that the allocator's hot paths read, as members of a TypeScript enum: esbuild writes an
  * enum member into the bundle as its value, a literal. A constant imported from another package stays a module
  * binding, which V8 reads through a cell, with a hole check and a Smi check, at every use (it does not fold them):
- * on the order-0 free path that was 43 of 504 instructions a page (`bench/instruction-counts.ts`, free in
+ * on the order-0 free path that was 40 of 504 instructions a page (`bench/instruction-counts.ts`, free in
  * allocation order). hot-path-constants.test.ts checks each against @mm/physmem, whose values they are.
  */
 export enum HotPath {
