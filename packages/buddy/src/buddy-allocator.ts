@@ -1,6 +1,7 @@
 import type { HookBus } from '@mm/hooks';
 import {
   beyondPerPageWindow,
+  CurrentTask,
   type KernelProfile,
   MAX_ORDER_NR_PAGES,
   MEMCG_KMEM,
@@ -139,8 +140,8 @@ export class BuddyAllocator {
   minFreeKbytes = 0;
   #guardMinOrder = 0;
 
-  // Arrays and numbers the constructor sets start empty or 0, never undefined: see "Fast listeners" in
-  // docs/guide/writing-a-client.md (a field first undefined costs a check at every use).
+  // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
+  // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
   /** `memory.pages`: the per-page words, refcounts and mapcounts, flat by pfn (the hot paths read these). */
   readonly #flags: Uint32Array = new Uint32Array(0);
   readonly #refcount: Int32Array = new Int32Array(0);
@@ -180,7 +181,7 @@ export class BuddyAllocator {
   readonly #pcpOrder: Uint8Array = new Uint8Array(0);
   /** Pageblock number → id of the buddy zone spanning the whole pageblock, or -1 (see {@link pageblockZones}). */
   readonly #pageblockZone: Int16Array = new Int16Array(0);
-  readonly #current: PhysicalMemory['current'];
+  readonly #current: PhysicalMemory['current'] = new CurrentTask(0, 0, '', 0);
   readonly #flagCheckAtFree: number = 0;
   readonly #flagHead: number = 0;
   /** Any of these in a page's word sends its order-0 free to the general path (see {@link #freePcpFast}). */

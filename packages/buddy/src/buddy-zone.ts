@@ -32,10 +32,10 @@ export class BuddyZone {
   /** `lowmem_reserve[]`, indexed by the allocation's highest zone type. */
   lowmemReserve: number[] = [];
 
+  // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
+  // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
   /** Per-CPU lists, indexed `cpu * listsPerCpu + pindex`. */
-  readonly pcp: PcpLists;
-  // Arrays and numbers the constructor sets start empty or 0, never undefined: see "Fast listeners" in
-  // docs/guide/writing-a-client.md (a field first undefined costs a check at every use).
+  readonly pcp = new PcpLists(0);
   /** `pcp->count`: pages on each CPU's lists. */
   readonly pcpCount: Int32Array = new Int32Array(0);
   /** `pcp->high`, tuned between `high_min` and `high_max` (v6.18); fixed at 6 × batch in v4.8. */

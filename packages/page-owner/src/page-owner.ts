@@ -122,8 +122,8 @@ export class PageOwner {
 
   readonly #deps: PageOwnerDeps;
   readonly #stack: ShadowStack;
-  // Arrays and numbers the constructor sets start empty or 0, never undefined: see "Fast listeners" in
-  // docs/guide/writing-a-client.md (a field first undefined costs a check at every use).
+  // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
+  // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
   readonly #buffer: Uint32Array = new Uint32Array(0);
   readonly #allocFrames: Uint32Array = new Uint32Array(0);
   readonly #freeFrames: Uint32Array = new Uint32Array(0);
