@@ -7,7 +7,7 @@
  * One measurement is two processes, each warming up on three allocators and preparing a fourth (`warmedUp()`); only the first then
  * runs the workload on it. Their difference is one warm run, divided by its operations. V8 runs `--predictable`:
  * it compiles and collects garbage on the main thread, at the same points in every run, so the warm-up optimises
- * the same code in both. The plain side then repeats to the instruction and @mm/buddy within 5%; without it, two
+ * the same code in both. Both sides then repeat within 5% (the plain side mostly to the instruction); without it, two
  * builds of the same code differed by up to 20% an operation, as V8 inlined differently.
  *
  * Needs valgrind (Debian: `apt-get install valgrind`); not part of `pnpm bench`. Run it built:
