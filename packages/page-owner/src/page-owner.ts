@@ -2,7 +2,7 @@ import type { BuddyAllocator } from '@mm/buddy';
 import { type HookBus, type KernelParam, kstrtobool, MemoryAction } from '@mm/hooks';
 import type { PageExt } from '@mm/page-ext';
 import {
-  type CurrentTask,
+  CurrentTask,
   MAX_ORDER_NR_PAGES,
   MAX_PAGE_ORDER,
   ORDER_MASK,
@@ -11,11 +11,11 @@ import {
   PAGEBLOCK_ORDER,
   PageState,
   type PhysicalMemory,
-  type SimClock,
+  SimClock,
   STATE_SHIFT,
 } from '@mm/physmem';
 import { REFCOUNT_SATURATED, type StackDepot } from '@mm/stackdepot';
-import type { KernelText, ShadowStack } from '@mm/stacktrace';
+import { type KernelText, ShadowStack } from '@mm/stacktrace';
 import { dumpPageOwnerLines } from './dump-page-owner';
 import { InfoBits, makeInfo, OwnerRecords, orderOf, reasonOf } from './owner-records';
 import type { PageOwnerEra } from './page-owner-era';
@@ -121,9 +121,9 @@ export class PageOwner {
   contexts!: TaskContexts;
 
   readonly #deps: PageOwnerDeps;
-  readonly #stack: ShadowStack;
   // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
   // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
+  readonly #stack = new ShadowStack();
   readonly #buffer: Uint32Array = new Uint32Array(0);
   readonly #allocFrames: Uint32Array = new Uint32Array(0);
   readonly #freeFrames: Uint32Array = new Uint32Array(0);
@@ -158,8 +158,8 @@ export class PageOwner {
   #lastFreeTs = -1;
   #lastFreeHandle = -1;
   #lastFreeContext = 0;
-  readonly #current: CurrentTask;
-  readonly #clock: SimClock;
+  readonly #current = new CurrentTask(0, 0, '', 0);
+  readonly #clock = new SimClock();
   /** The gfp mask the free stack is saved with (`__GFP_NOWARN`). */
   readonly #freeGfp: number = 0;
   #listNodes = 0;
