@@ -176,9 +176,9 @@ export class BuddyAllocator {
   readonly #typeBeforeIsolation = new Map<number, number>();
   readonly #nodeOfCpu: Int32Array;
   /** gfp bits 3..4 (`__GFP_MOVABLE`, `__GFP_RECLAIMABLE`) → migratetype. */
-  readonly #migratetypeTable: Int8Array;
+  readonly #migratetypeTable = new Int8Array(4);
   /** Orders that go through the per-CPU lists. */
-  readonly #pcpOrder: Uint8Array = new Uint8Array(0);
+  readonly #pcpOrder = new Uint8Array(HotPath.NR_PAGE_ORDERS);
   /** Pageblock number → id of the buddy zone spanning the whole pageblock, or -1 (see {@link pageblockZones}). */
   readonly #pageblockZone: Int16Array = new Int16Array(0);
   readonly #current: PhysicalMemory['current'] = new CurrentTask(0, 0, '', 0);
@@ -265,9 +265,7 @@ export class BuddyAllocator {
       this.#zoneTable[bits] = (bits & ~this.#gfpZoneMask) === 0 ? gfpZone(bits, this.profile) : -1;
     }
     this.#current = memory.current;
-    this.#migratetypeTable = new Int8Array(4);
     for (let bits = 0; bits < 4; bits++) this.#migratetypeTable[bits] = gfpMigratetype(bits << 3, this.profile);
-    this.#pcpOrder = new Uint8Array(HotPath.NR_PAGE_ORDERS);
     for (let order = 0; order < HotPath.NR_PAGE_ORDERS; order++)
       this.#pcpOrder[order] = pcpAllowedOrder(order, this.profile) ? 1 : 0;
     this.#pageblockZone = pageblockZones(memory);
