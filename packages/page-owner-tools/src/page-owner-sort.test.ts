@@ -95,6 +95,18 @@ describe('PageOwnerSort', () => {
     expect(run.output).toBe(`3 times:\n${a}\n3 times:\n${b}\n1 times:\n${c}\n`);
   });
 
+  it('v4.x sums blocks that share both keys they are looked up by', () => {
+    // 1000-byte blocks, whose sample of characters is every 32nd from the end (positions 7 mod 32). b differs from a
+    // at the start of its second line, where a dump as the kernel writes it has the PFN; d differs from b in its
+    // first line only. All three share the sample, b and d also the second line's start: d is looked up whole.
+    const a = `aa\n${'z'.repeat(996)}\n`;
+    const b = `${a.slice(0, 4)}y${a.slice(5)}`;
+    const d = `ab${b.slice(2)}`;
+    const run = sortPageOwner('v4.8', ['in', 'out'], [a, b, d, a, d, b, d, a].map((block) => `${block}\n`).join(''));
+    expect(run.stdout).toBe('loaded 8\nsorting ....\nculling\n');
+    expect(run.output).toBe(`3 times:\n${a}\n3 times:\n${d}\n2 times:\n${b}\n`);
+  });
+
   it('holds one entry per distinct block however many blocks there are', () => {
     const commandLine = parsePageOwnerSortCommandLine('v6.18', ['in', 'out']);
     if (!commandLine.ok) throw new Error('bad command line');
