@@ -90,6 +90,18 @@ export class PageOwnerSortBlocks {
         if (!this.#endBlock(last)) return false;
         continue;
       }
+      // At a block's start (v4.x, where no line is diverted), the text up to the next empty line is one block when
+      // it leaves room for that empty line and has no NUL: fgets reads each of its lines whole. One search then
+      // finds the block instead of one a line.
+      if (runStart < 0 && this.#length === 0 && !this.#divertPfn && text.charCodeAt(start) !== 10) {
+        const end = text.indexOf('\n\n', start);
+        if (end >= 0 && end + 1 - start < this.#size - 1 && (clean ??= text.indexOf('\0') < 0)) {
+          const block = text.slice(start, end + 1);
+          start = end + 2;
+          if (!this.#endBlock(block)) return false;
+          continue;
+        }
+      }
       const newline = text.indexOf('\n', start);
       if (newline < 0) break;
       const length = newline + 1 - start;
@@ -155,11 +167,11 @@ export class PageOwnerSortBlocks {
   }
 
   /**
-   * The empty line: hands the block over (`repeat`: the last block again; else the one in #parts); false (and
-   * stopped) when `onBlock` stops the reading.
+   * The empty line: hands the block over (`whole`: a block read at once, such as the last block again; else the one
+   * in #parts); false (and stopped) when `onBlock` stops the reading.
    */
-  #endBlock(repeat?: string): boolean {
-    const block = repeat ?? (this.#parts.length === 1 ? this.#parts[0]! : this.#parts.join(''));
+  #endBlock(whole?: string): boolean {
+    const block = whole ?? (this.#parts.length === 1 ? this.#parts[0]! : this.#parts.join(''));
     this.#parts = [];
     this.#length = 0;
     this.#last = !this.#divertPfn && block.charCodeAt(block.length - 1) === 10 ? block : '';
