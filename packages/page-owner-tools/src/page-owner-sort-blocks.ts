@@ -95,7 +95,9 @@ export class PageOwnerSortBlocks {
       // finds the block instead of one a line.
       if (runStart < 0 && this.#length === 0 && !this.#divertPfn && text.charCodeAt(start) !== 10) {
         const end = text.indexOf('\n\n', start);
-        if (end >= 0 && end + 1 - start < this.#size - 1 && (clean ??= text.indexOf('\0') < 0)) {
+        const fits = end >= 0 && end + 1 - start < this.#size - 1;
+        if (fits) clean ??= text.indexOf('\0') < 0;
+        if (fits && clean) {
           const block = text.slice(start, end + 1);
           start = end + 2;
           if (!this.#endBlock(block)) return false;
