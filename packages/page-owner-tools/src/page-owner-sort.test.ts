@@ -69,6 +69,32 @@ describe('PageOwnerSort', () => {
     }
   });
 
+  it('v4.x gives the same bytes whatever the chunk boundaries, and asks for large chunks while every block is new', () => {
+    const commandLine = parsePageOwnerSortCommandLine('v4.8', ['in', 'out']);
+    if (!commandLine.ok) throw new Error('bad command line');
+    const record = (index: number, pfn: boolean) =>
+      `Page allocated via order 0, mask 0x24200ca()\n${pfn ? `PFN ${index} type Movable\n` : ''} [<ffffffff81168000>] f${index % 3}+0x1/0x2\n${' '.repeat(300)}\n\n`;
+    // 2000 records with their PFN lines (all distinct), then 2000 without (three blocks over and over), each long
+    // enough for the tool's max_size (the input's size / 100).
+    const input = [true, false].map((pfn) => Array.from({ length: 2000 }, (_, index) => record(index, pfn)).join(''));
+    const whole = sortPageOwner('v4.8', ['in', 'out'], input.join(''));
+    const sizes: number[] = [];
+    const sorter = new PageOwnerSort(commandLine.options, input.join('').length, {
+      stdout: () => {},
+      stderr: () => {},
+    });
+    for (const part of input) {
+      for (let start = 0; start < part.length; start += 8192) {
+        sorter.write(part.slice(start, start + 8192));
+        sizes.push(sorter.chunkSize);
+      }
+    }
+    expect([...sorter.end().output()].join('')).toBe(whole.output);
+    // (A chunk is judged when the next one comes.)
+    expect(sizes.slice(0, 10)).toEqual([1 << 16, ...Array(9).fill(1 << 20)]);
+    expect(sizes.slice(-5)).toEqual(Array(5).fill(1 << 16));
+  });
+
   it('prints "loaded N\\r" every 1000 blocks, and counts only distinct neighbours in v4.x', () => {
     const input = Array.from(
       { length: 2500 },

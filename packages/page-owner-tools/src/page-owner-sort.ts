@@ -50,8 +50,11 @@ const U64_MAX = (1n << 64n) - 1n;
 
 /** One entry of the tool's `list` (`struct block_list`), merged as the tool's culling merges it. */
 interface Entry {
-  /** The block, with the ts digits cut out unless sorting by allocation time (v6.18 culling by text, v4.x). */
-  readonly txt: string;
+  /**
+   * The block, with the ts digits cut out unless sorting by allocation time (v6.18 culling by text, v4.x). In v4.x
+   * a slice of the input chunk until {@link PageOwnerSort.write} decides whether to copy it.
+   */
+  txt: string;
   /** The block after its first line (kept when culling or sorting by it). */
   readonly stacktrace: string;
   readonly pid: number;
@@ -213,6 +216,11 @@ export class PageOwnerSort {
   // v4.x: the previous block and its entry, for the consecutive-duplicate merge.
   #previous: string | undefined;
   #previousEntry: Entry | undefined;
+  // v4.x: the entries made from the current chunk that hold a slice of it, and their texts' length.
+  #slicing: Entry[] = [];
+  #slicedLength = 0;
+  #chunkLength = 0;
+  #keptChunk = false;
   // v6.18: the last key looked up and its entry (a key may be a slice: it keeps at most one input chunk alive).
   #lastKey: string | undefined;
   #lastEntry: Entry | undefined;
@@ -228,15 +236,40 @@ export class PageOwnerSort {
     );
   }
 
-  /** Takes the next chunk of input as a byte string; returns false once the tool would read no further. */
+  /**
+   * Takes the next chunk of input as a byte string; returns false once the tool would read no further. v4.x entries
+   * keep the text they were made from as a slice of its chunk; when the next chunk comes (or the end), they are
+   * copied unless they cover half of their chunk or more, so that a chunk is kept only for entries that make up most
+   * of it (a dump that keeps its PFN lines: every block is an entry) and memory still follows the distinct entries.
+   */
   write(chunk: string): boolean {
+    this.#settleSlices();
+    this.#chunkLength = chunk.length;
     return this.#blocks.write(chunk);
+  }
+
+  /**
+   * How many bytes the next {@link write} should take: 1 MiB while entries keep their chunks (V8 keeps a string of
+   * 1 MiB where it was allocated, and would copy a smaller one as it ages), else 64 KiB (a short-lived string of 64
+   * KiB reuses memory V8 already has).
+   */
+  get chunkSize(): number {
+    return this.#keptChunk ? 1 << 20 : 1 << 16;
+  }
+
+  /** The end of the current chunk for the entries that slice it (see {@link write}). */
+  #settleSlices(): void {
+    this.#keptChunk = this.#slicedLength * 2 >= this.#chunkLength && this.#slicedLength > 0;
+    if (!this.#keptChunk) for (const entry of this.#slicing) entry.txt = own(entry.txt);
+    this.#slicing = [];
+    this.#slicedLength = 0;
   }
 
   /** The end of input: prints the closing messages and sorts. */
   end(): PageOwnerSortResult {
     if (this.#ended !== undefined) return this.#ended;
     this.#blocks.end();
+    this.#settleSlices();
     const records = this.#stored;
     if (this.#failed) {
       this.#ended = {
@@ -309,14 +342,20 @@ export class PageOwnerSort {
       const second = first === undefined ? undefined : this.#bySecondKey.get(secondKey);
       if (second !== undefined && second.txt === block) entry = second;
       else {
-        const txt = own(block);
-        entry = second === undefined ? undefined : this.#entries.get(txt);
+        // A text looked up whole is copied now: the whole-text map keeps it as its key.
+        const sliced = second === undefined;
+        const txt = sliced ? block : own(block);
+        entry = sliced ? undefined : this.#entries.get(txt);
         if (entry === undefined) {
           entry = { txt, stacktrace: '', pid: 0, tgid: 0, comm: '', ts: 0n, allocator: 0, num: 0, pageNum: 0 };
           if (first === undefined) this.#bySampledKey.set(key, entry);
-          else if (second === undefined) this.#bySecondKey.set(secondKey, entry);
+          else if (sliced) this.#bySecondKey.set(secondKey, entry);
           else this.#entries.set(txt, entry);
           this.#list.push(entry);
+          if (sliced) {
+            this.#slicing.push(entry);
+            this.#slicedLength += txt.length;
+          }
         }
       }
     }

@@ -150,10 +150,10 @@ export const sortCommand: Command = {
         const sorter = new PageOwnerSort(options, stats.size, toolIo);
         // fopen() of a directory succeeds and its reads fail: the tool then sees an empty input.
         if (!stats.isDirectory()) {
-          // 64 KiB chunks: their strings stay in V8's young generation (a 1 MiB string gets fresh pages each time).
-          const buffer = Buffer.allocUnsafe(1 << 16);
+          // Chunks of the size the sorter asks for (see PageOwnerSort.chunkSize).
+          const buffer = Buffer.allocUnsafe(1 << 20);
           for (;;) {
-            const bytes = readSync(input.fd, buffer, 0, buffer.length, null);
+            const bytes = readSync(input.fd, buffer, 0, Math.min(sorter.chunkSize, buffer.length), null);
             if (bytes === 0 || !sorter.write(buffer.toString('latin1', 0, bytes))) break;
             await checkpoint();
           }
