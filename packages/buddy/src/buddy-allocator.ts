@@ -161,6 +161,11 @@ export class BuddyAllocator {
   readonly #shift: number = 0;
   readonly #mask: number = 0;
   readonly #pcpLists: number = 0;
+  /**
+   * v6.18 (else v4.8). Tested as `=== true` or `=== false` on the allocation and free paths, as is a zone's
+   * `belowHigh`: V8 compiles a comparison with a constant into one compare, but `if (flag)` and `!flag` on a field
+   * into its generic truth test (about 15 instructions: the free of an order-0 page had two).
+   */
   readonly #v6: boolean;
   /** Zone bits of a gfp mask → highest zone type index (-1: invalid). */
   readonly #zoneTable: Int8Array;
@@ -532,7 +537,7 @@ export class BuddyAllocator {
     const pfn = this.#fastCold ? pcp.pop(list) : pcp.shift(list);
     zone.pcpCount[cpu]!--;
     zone.allocatedPages++;
-    if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
+    if (this.#v6 === true) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
     // (Its mapcount is already 0, as on every per-CPU page: see #pcpAdd(). Not writing it leaves the mapcount
     // array untouched, and unpaid for by the host, where nothing is mapped.)
     this.#refcount[pfn] = 1;
@@ -560,7 +565,7 @@ export class BuddyAllocator {
     for (let index = 0; index < zonelist.length; index++) {
       const candidate = zonelist[index]!;
       const reserve = candidate.lowmemReserve[zoneIndex]!;
-      if (this.#v6 && !candidate.belowHigh) {
+      if (this.#v6 === true && candidate.belowHigh === false) {
         if (candidate.freePages > candidate.watermark.high + reserve) {
           this.#fastZone = candidate;
           return;
@@ -630,7 +635,7 @@ export class BuddyAllocator {
    * marked `ZONE_BELOW_HIGH`, and marks it when that fails.
    */
   #zoneUsable(zone: BuddyZone, order: number, flags: number, zoneIndex: number): boolean {
-    if (this.#v6 && !zone.belowHigh) {
+    if (this.#v6 === true && zone.belowHigh === false) {
       if (this.#watermarkOk(zone, order, ALLOC_WMARK_HIGH | (flags & ~ALLOC_WMARK_MASK), zoneIndex)) return true;
       zone.belowHigh = true;
     }
@@ -649,7 +654,7 @@ export class BuddyAllocator {
     if ((flags & ALLOC_MIN_RESERVE) !== 0) {
       min -= Math.floor(min / 2);
       if ((flags & ALLOC_NON_BLOCK) !== 0) min -= Math.floor(min / 4);
-    } else if (!this.#v6 && (flags & ALLOC_NON_BLOCK) !== 0) {
+    } else if (this.#v6 === false && (flags & ALLOC_NON_BLOCK) !== 0) {
       min -= Math.floor(min / 4);
     }
     const freePages = zone.freePages - (1 << order) + 1;
@@ -678,7 +683,7 @@ export class BuddyAllocator {
     if ((gfp & g.HIGH) !== 0) flags |= ALLOC_MIN_RESERVE;
     const canReclaim = (gfp & g.DIRECT_RECLAIM) !== 0;
     // v6.18 ALLOC_NON_BLOCK for requests that cannot reclaim; v4.8 ALLOC_HARDER for __GFP_ATOMIC.
-    const harder = this.#v6 ? !canReclaim : (gfp & g.ATOMIC) !== 0;
+    const harder = this.#v6 === true ? !canReclaim : (gfp & g.ATOMIC) !== 0;
     if (harder && (gfp & g.NOMEMALLOC) === 0) flags |= ALLOC_NON_BLOCK;
     let pfn = this.#getPageFromFreelist(gfp, order, migratetype, zonelist, zoneIndex, flags);
     if (pfn >= 0) return pfn;
@@ -803,14 +808,14 @@ export class BuddyAllocator {
 
   #rmqueuePcplist(zone: BuddyZone, order: number, migratetype: number, flags: number, gfp: number): number {
     const cpu = this.#current.cpu;
-    const list = cpu * this.#pcpLists + (this.#v6 ? orderToPindex(migratetype, order) : migratetype);
+    const list = cpu * this.#pcpLists + (this.#v6 === true ? orderToPindex(migratetype, order) : migratetype);
     if (zone.pcp.length[list] === 0) {
       this.#rmqueueBulk(
         zone,
         order,
         migratetype,
         flags,
-        this.#v6 ? this.#nrPcpAlloc(zone, cpu, order) : zone.pcpBatch,
+        this.#v6 === true ? this.#nrPcpAlloc(zone, cpu, order) : zone.pcpBatch,
         cpu,
         list,
       );
@@ -818,7 +823,7 @@ export class BuddyAllocator {
     }
     // v4.8 hands out cache-cold pages (__GFP_COLD) from the list's tail.
     const pfn = this.#pcpTake(zone, cpu, list, (gfp & this.#gfp.COLD) !== 0);
-    if (this.#v6) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
+    if (this.#v6 === true) zone.pcpFreeCount[cpu] = zone.pcpFreeCount[cpu]! >> 1;
     return pfn;
   }
 
@@ -939,7 +944,7 @@ export class BuddyAllocator {
   #rmqueueSmallOrFallback(zone: BuddyZone, order: number, migratetype: number, flags: number): number {
     const pfn = this.#rmqueueSmallest(zone, order, migratetype);
     if (pfn >= 0) return pfn;
-    return this.#v6
+    return this.#v6 === true
       ? this.#rmqueueClaimOrSteal(zone, order, migratetype, flags)
       : this.#rmqueueFallbackV4(zone, order, migratetype);
   }
@@ -1218,7 +1223,7 @@ export class BuddyAllocator {
     this.#flags[pfn] = HotPath.PCP_WORD | list;
     zone.pcp.pushFront(list, pfn);
     const count = ++zone.pcpCount[cpu]!;
-    if (!this.#v6) {
+    if (this.#v6 === false) {
       if (count >= zone.pcpHigh[cpu]!) this.#freePcppagesBulk(zone, cpu, zone.pcpBatch, 0);
       return;
     }
@@ -1228,7 +1233,7 @@ export class BuddyAllocator {
     // nr_pcp_high() leaves a `high` inside [high_min, high_max] as it is while the zone is not below its high
     // watermark and the list is shorter than it.
     const high = zone.pcpHigh[cpu]!;
-    if (count < high && !zone.belowHigh && high >= zone.pcpHighMin && high <= zone.pcpHighMax) return;
+    if (count < high && zone.belowHigh === false && high >= zone.pcpHighMin && high <= zone.pcpHighMax) return;
     const tuned = this.#nrPcpHigh(zone, cpu, false);
     if (count >= tuned) this.#drainAfterFree(zone, cpu, tuned, false, migratetype);
   }
@@ -1419,9 +1424,9 @@ export class BuddyAllocator {
       return;
     }
     const cpu = this.#current.cpu;
-    const pindex = this.#v6 ? orderToPindex(migratetype, order) : migratetype;
+    const pindex = this.#v6 === true ? orderToPindex(migratetype, order) : migratetype;
     const list = cpu * this.#pcpLists + pindex;
-    if (!this.#v6) {
+    if (this.#v6 === false) {
       this.#pcpAdd(zone, cpu, list, pfn, order, false);
       if (zone.pcpCount[cpu]! >= zone.pcpHigh[cpu]!) this.#freePcppagesBulk(zone, cpu, zone.pcpBatch, 0);
       return;
@@ -1448,7 +1453,7 @@ export class BuddyAllocator {
   /** The end of v6.18 `free_unref_page_commit()`: a CPU's lists reached `high`; gives back a batch or more. */
   #drainAfterFree(zone: BuddyZone, cpu: number, high: number, freeHigh: boolean, pindex: number): void {
     this.#freePcppagesBulk(zone, cpu, this.#nrPcpFree(zone, cpu, high, freeHigh), pindex);
-    if (zone.belowHigh && this.#watermarkOk(zone, 0, ALLOC_WMARK_HIGH, this.profile.arch.movableZoneIndex)) {
+    if (zone.belowHigh === true && this.#watermarkOk(zone, 0, ALLOC_WMARK_HIGH, this.profile.arch.movableZoneIndex)) {
       zone.belowHigh = false;
       this.#zoneGeneration++;
     }
@@ -1465,7 +1470,7 @@ export class BuddyAllocator {
       return 0;
     }
     if (highMin === highMax) return high;
-    if (zone.belowHigh) {
+    if (zone.belowHigh === true) {
       const freeCount = Math.max(zone.pcpFreeCount[cpu]!, batch);
       zone.pcpHigh[cpu] = Math.max(high - freeCount, highMin);
       return Math.max(zone.pcpCount[cpu]!, highMin);
@@ -1493,7 +1498,7 @@ export class BuddyAllocator {
   #freePcppagesBulk(zone: BuddyZone, cpu: number, count: number, startPindex: number): void {
     const lists = this.#pcpLists;
     const base = cpu * lists;
-    if (this.#v6) {
+    if (this.#v6 === true) {
       count = Math.min(count, zone.pcpCount[cpu]!);
       let pindex = startPindex - 1;
       while (count > 0) {
@@ -1899,7 +1904,7 @@ export class BuddyAllocator {
    * each with its own pageblock's migratetype; v4.8 frees it whole.
    */
   #freeOnePage(zone: BuddyZone, pfn: number, order: number, migratetype: number, toTail: boolean): void {
-    if (!this.#v6 || order <= HotPath.PAGEBLOCK_ORDER) {
+    if (this.#v6 === false || order <= HotPath.PAGEBLOCK_ORDER) {
       this.#freeOneBlock(zone, pfn, order, migratetype, toTail);
       return;
     }
@@ -1942,7 +1947,7 @@ export class BuddyAllocator {
         ((word >>> HotPath.ORDER_SHIFT) & HotPath.ORDER_MASK) !== order
       )
         break;
-      if (order >= HotPath.PAGEBLOCK_ORDER && this.#v6) {
+      if (order >= HotPath.PAGEBLOCK_ORDER && this.#v6 === true) {
         const buddyType = this.memory.pageblockMigratetype(buddy);
         if (
           buddyType !== migratetype &&
