@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PageOwnerSort, sortPageOwner } from './page-owner-sort';
 import {
@@ -7,6 +8,7 @@ import {
   pageOwnerSortOpenFailure,
   parsePageOwnerSortCommandLine,
 } from './page-owner-sort-args';
+import { PageOwnerSortBlocks } from './page-owner-sort-blocks';
 
 const fixtures = new URL('./__fixtures__/sort/', import.meta.url);
 
@@ -131,6 +133,57 @@ describe('PageOwnerSort', () => {
     const run = sortPageOwner('v4.8', ['in', 'out'], [a, b, d, a, d, b, d, a].map((block) => `${block}\n`).join(''));
     expect(run.stdout).toBe('loaded 8\nsorting ....\nculling\n');
     expect(run.output).toBe(`3 times:\n${a}\n3 times:\n${d}\n2 times:\n${b}\n`);
+  });
+
+  it("v4.x gives what the tool's own steps give, whatever the blocks and chunk boundaries", () => {
+    // The v4.8 tool's main() written out as C runs it on the blocks read_block() gives (PageOwnerSortBlocks, which
+    // its own tests hold to the C loop): add_list() merges a block into the one before only, the list is sorted by
+    // strcmp with glibc's stable merge sort, equal neighbours are merged into the first, then the list is sorted
+    // by count. The blocks are made to share what the sorter looks them up by: 700 bytes or more, so that its sample
+    // of characters (every 22nd or so) mostly misses the order digit of the first line and the PFN digits of the
+    // second, and the same second line under another first line.
+    const reference = (input: string): string => {
+      const list: { txt: string; num: number }[] = [];
+      const reader = new PageOwnerSortBlocks(128 * 1024, false, (block) => {
+        const last = list.at(-1);
+        if (last?.txt === block) last.num++;
+        else list.push({ txt: block, num: 1 });
+        return true;
+      });
+      reader.write(input);
+      reader.end();
+      const byText = list
+        .map((entry, index) => ({ ...entry, index }))
+        .sort((left, right) => (left.txt < right.txt ? -1 : left.txt > right.txt ? 1 : left.index - right.index));
+      const culled: { txt: string; num: number }[] = [];
+      for (const entry of byText) {
+        const last = culled.at(-1);
+        if (last?.txt === entry.txt) last.num += entry.num;
+        else culled.push({ txt: entry.txt, num: entry.num });
+      }
+      const byCount = culled.map((entry, index) => ({ ...entry, index }));
+      byCount.sort((left, right) => right.num - left.num || left.index - right.index);
+      return byCount.map((entry) => `${entry.num} times:\n${entry.txt}\n`).join('');
+    };
+    const block = fc
+      .tuple(fc.nat(1), fc.option(fc.nat(3)), fc.nat(2), fc.nat(1))
+      .map(
+        ([order, pfn, stack, filler]) =>
+          `Page allocated via order ${order}, mask 0x24200ca()\n${pfn === null ? '' : `PFN ${pfn} type Movable\n`}` +
+          ` [<ffffffff81168000>] f${stack}+0x1/0x2\n${' '.repeat(600 + filler)}\n\n`,
+      );
+    fc.assert(
+      fc.property(fc.array(block, { maxLength: 80 }), fc.array(fc.nat(), { maxLength: 8 }), (blocks, cuts) => {
+        const input = blocks.join('');
+        const commandLine = parsePageOwnerSortCommandLine('v4.8', ['in', 'out']);
+        if (!commandLine.ok) throw new Error('bad command line');
+        const sorter = new PageOwnerSort(commandLine.options, input.length, { stdout: () => {}, stderr: () => {} });
+        const offsets = [...new Set(cuts.map((cut) => cut % (input.length + 1)))].sort((a, b) => a - b);
+        for (const [index, from] of [0, ...offsets].entries()) sorter.write(input.slice(from, offsets[index]));
+        expect([...sorter.end().output()].join('')).toBe(reference(input));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('holds one entry per distinct block however many blocks there are', () => {
