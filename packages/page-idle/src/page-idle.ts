@@ -1,6 +1,7 @@
 import type { PageExt } from '@mm/page-ext';
-import { type PhysicalMemory, STATE_SHIFT } from '@mm/physmem';
-import { type PageIdleFlags, PteBits, RMAP_CHUNK_PAGES, RMAP_CHUNK_SHIFT, type Vm, type Vma } from '@mm/vm';
+import type { PhysicalMemory } from '@mm/physmem';
+import type { PageIdleFlags, Vm, Vma } from '@mm/vm';
+import { WalkConstants } from './walk-constants';
 import type { PositionalFile } from './working-set';
 
 /** An error a bitmap read or write returns instead of a byte count. */
@@ -14,8 +15,6 @@ const CHUNK_BITS = 64;
 /** The entries (and their bits) of an anonymous mapping that is gone: none. */
 const NO_ENTRIES: Uint32Array = new Uint32Array(0);
 const NO_BITS: Uint8Array = new Uint8Array(0);
-/** `_PAGE_ACCESSED`, read once (a property load per page cost the walk 4%). */
-const ACCESSED = PteBits.ACCESSED;
 
 /**
  * Idle page tracking (mm/page_idle.c): the `/sys/kernel/mm/page_idle/bitmap` file over the Idle and Young flags the
@@ -136,7 +135,7 @@ export class PageIdle {
     const perSection = memory.pagesPerSection;
     const lruMask = this.#lruMask();
     // On an LRU, and state none (bits STATE_SHIFT and up clear): one test.
-    const trackedMask = lruMask | (-1 << STATE_SHIFT);
+    const trackedMask = lruMask | (-1 << WalkConstants.STATE_SHIFT);
     const { idleMask, youngMask } = flags;
     this.#anonMapping = 0;
     for (let nr = start >>> memory.pfnSectionShift; nr * perSection < end; nr++) {
@@ -149,16 +148,20 @@ export class PageIdle {
       // 64-bit: Idle and Young are page flags, in the word just read.
       const inFlags = bits === pageFlags;
       const last = Math.min(end - base, perSection);
-      for (let first = Math.max(start - base, 0); first < last; first = (first | (RMAP_CHUNK_PAGES - 1)) + 1) {
+      for (
+        let first = Math.max(start - base, 0);
+        first < last;
+        first = (first | (WalkConstants.RMAP_CHUNK_PAGES - 1)) + 1
+      ) {
         // A run of pages that never held a user page (the vm's reverse map says so) has nothing to track.
-        const chunk = (base + first) >>> RMAP_CHUNK_SHIFT;
+        const chunk = (base + first) >>> WalkConstants.RMAP_CHUNK_SHIFT;
         const words = vm.rmap.words[chunk];
         if (words === undefined) continue;
         const indexes = vm.rmap.indexes[chunk]!;
         const shift = vm.rmap.shiftOf(chunk);
         const mask = (1 << shift) - 1;
         const indexBase = vm.rmap.indexBaseOf(chunk);
-        const chunkEnd = Math.min(last, (first | (RMAP_CHUNK_PAGES - 1)) + 1);
+        const chunkEnd = Math.min(last, (first | (WalkConstants.RMAP_CHUNK_PAGES - 1)) + 1);
         if (data !== undefined) {
           for (let page = first; page < chunkEnd; page++) {
             const word = pageFlags[page]!;
@@ -168,7 +171,7 @@ export class PageIdle {
             if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
             const idleWord = inFlags ? word : bits[page]!;
             const pfn = base + page;
-            const at = pfn & (RMAP_CHUNK_PAGES - 1);
+            const at = pfn & (WalkConstants.RMAP_CHUNK_PAGES - 1);
             const entry = words[at]!;
             const mapping = entry >> shift;
             const index = (entry & mask) + indexes[at]! + indexBase;
@@ -184,7 +187,7 @@ export class PageIdle {
             const idleWord = inFlags ? word : bits[page]!;
             if ((idleWord & idleMask) === 0) continue;
             const pfn = base + page;
-            const at = pfn & (RMAP_CHUNK_PAGES - 1);
+            const at = pfn & (WalkConstants.RMAP_CHUNK_PAGES - 1);
             const entry = words[at]!;
             const mapping = entry >> shift;
             const index = (entry & mask) + indexes[at]! + indexBase;
@@ -219,8 +222,8 @@ export class PageIdle {
     // (`| 0`: the entry compared as the int32 it is for any pfn, not as a double.)
     if (index >= this.#anonPte.length || (this.#anonPte[index]! | 0) !== pfn + 1) return false;
     const entry = this.#anonBits[index]!;
-    if ((entry & ACCESSED) === 0) return false;
-    this.#anonBits[index] = entry & ~ACCESSED;
+    if ((entry & WalkConstants.ACCESSED) === 0) return false;
+    this.#anonBits[index] = entry & ~WalkConstants.ACCESSED;
     return true;
   }
 
