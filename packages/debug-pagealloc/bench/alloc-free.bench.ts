@@ -1,8 +1,8 @@
 import { BuddyAllocator } from '@mm/buddy';
+import { DebugPagealloc, defaultDebugPageallocConfig } from '@mm/debug-pagealloc';
 import { createHookBus } from '@mm/hooks';
 import { getProfile, PhysicalMemory } from '@mm/physmem';
 import { bench, describe } from 'vitest';
-import { DebugPagealloc, defaultDebugPageallocConfig } from '../src/index';
 
 const PAIRS = 100_000;
 const options = { warmupTime: 1000, time: 2000 };

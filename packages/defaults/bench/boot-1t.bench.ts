@@ -1,6 +1,6 @@
+import { allFeatures } from '@mm/defaults';
 import { boot } from '@mm/kernel';
 import { bench, describe } from 'vitest';
-import { allFeatures } from '../src/index';
 
 // The target: a 1 TiB machine with every debug feature boots in at most 2 s. Host memory follows what the
 // boot touches (page_owner's early pages and the memmap), not the 1 TiB.

@@ -1,9 +1,9 @@
 import { BuddyAllocator } from '@mm/buddy';
 import { createHookBus } from '@mm/hooks';
+import { Compaction, Migration } from '@mm/migrate';
 import { getProfile, PAGE_SIZE, PhysicalMemory } from '@mm/physmem';
 import { Vm } from '@mm/vm';
 import { bench, describe } from 'vitest';
-import { Compaction, Migration } from '../src/index';
 
 /** A v6.18 machine with a process whose memory is mapped and every other page given back (fragmented). */
 function fragmented(bytes: number) {

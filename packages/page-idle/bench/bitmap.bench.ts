@@ -1,9 +1,9 @@
 import { BuddyAllocator } from '@mm/buddy';
 import { createHookBus } from '@mm/hooks';
+import { PageIdle } from '@mm/page-idle';
 import { getProfile, PAGE_SIZE, PhysicalMemory } from '@mm/physmem';
 import { Vm } from '@mm/vm';
 import { bench, describe } from 'vitest';
-import { PageIdle } from '../src/index';
 
 const options = { warmupTime: 1000, time: 3000 };
 

@@ -1,8 +1,8 @@
 import { BuddyAllocator } from '@mm/buddy';
 import { createHookBus } from '@mm/hooks';
 import { getProfile, PAGE_SIZE, PhysicalMemory } from '@mm/physmem';
+import { kpageEntries, readKpagecount, readKpageflags, Vm } from '@mm/vm';
 import { bench, describe } from 'vitest';
-import { kpageEntries, readKpagecount, readKpageflags, Vm } from '../src/index';
 
 const options = { warmupTime: 1000, time: 2000 };
 const PAGES = 100_000;

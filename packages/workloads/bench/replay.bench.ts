@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { allFeatures } from '@mm/defaults';
 import { boot } from '@mm/kernel';
+import { replayTrace } from '@mm/workloads';
 import { bench, describe } from 'vitest';
-import { replayTrace } from '../src/index';
 
 const samples = new URL('../../../samples/', import.meta.url);
 const ftrace = readFileSync(new URL('ftrace-page-events-6.18.txt', samples), 'utf8');
