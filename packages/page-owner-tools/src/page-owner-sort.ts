@@ -216,9 +216,8 @@ export class PageOwnerSort {
   // v4.x: the previous block and its entry, for the consecutive-duplicate merge.
   #previous: string | undefined;
   #previousEntry: Entry | undefined;
-  // v4.x: the entries made from the current chunk that hold a slice of it, and their texts' length.
+  // v4.x: the entries made from the current chunk that hold a slice of it, and the chunk's length.
   #slicing: Entry[] = [];
-  #slicedLength = 0;
   #chunkLength = 0;
   #keptChunk = false;
   // v6.18: the last key looked up and its entry (a key may be a slice: it keeps at most one input chunk alive).
@@ -259,10 +258,11 @@ export class PageOwnerSort {
 
   /** The end of the current chunk for the entries that slice it (see {@link write}). */
   #settleSlices(): void {
-    this.#keptChunk = this.#slicedLength * 2 >= this.#chunkLength && this.#slicedLength > 0;
+    let sliced = 0;
+    for (const entry of this.#slicing) sliced += entry.txt.length;
+    this.#keptChunk = sliced > 0 && sliced * 2 >= this.#chunkLength;
     if (!this.#keptChunk) for (const entry of this.#slicing) entry.txt = own(entry.txt);
     this.#slicing = [];
-    this.#slicedLength = 0;
   }
 
   /** The end of input: prints the closing messages and sorts. */
@@ -352,10 +352,7 @@ export class PageOwnerSort {
           else if (sliced) this.#bySecondKey.set(secondKey, entry);
           else this.#entries.set(txt, entry);
           this.#list.push(entry);
-          if (sliced) {
-            this.#slicing.push(entry);
-            this.#slicedLength += txt.length;
-          }
+          if (sliced) this.#slicing.push(entry);
         }
       }
     }
