@@ -48,20 +48,27 @@ describe('page_owner_sort goldens', () => {
   });
 });
 
+/** A streaming sorter for `argv` (operands included) of an input of `inputSize` bytes; its stdout goes to `stdout`. */
+function newSorter(
+  version: PageOwnerSortVersion,
+  argv: readonly string[],
+  inputSize: number,
+  stdout: (text: string) => void = () => {},
+): PageOwnerSort {
+  const commandLine = parsePageOwnerSortCommandLine(version, argv);
+  if (!commandLine.ok) throw new Error('bad command line');
+  return new PageOwnerSort(commandLine.options, inputSize, { stdout, stderr: () => {} });
+}
+
 describe('PageOwnerSort', () => {
   it('gives the same bytes whatever the chunk boundaries', () => {
     const input = fixture('inputs/v618-basic.txt');
     for (const argv of [[], ['--cull', 'st,ator'], ['-a']]) {
       const whole = sortPageOwner('v6.18', [...argv, 'in', 'out'], input);
       for (const size of [1, 5, 64]) {
-        const commandLine = parsePageOwnerSortCommandLine('v6.18', [...argv, 'in', 'out']);
-        if (!commandLine.ok) throw new Error('bad command line');
         let stdout = '';
-        const sorter = new PageOwnerSort(commandLine.options, input.length, {
-          stdout: (text) => {
-            stdout += text;
-          },
-          stderr: () => {},
+        const sorter = newSorter('v6.18', [...argv, 'in', 'out'], input.length, (text) => {
+          stdout += text;
         });
         for (let start = 0; start < input.length; start += size) sorter.write(input.slice(start, start + size));
         const result = sorter.end();
@@ -72,8 +79,6 @@ describe('PageOwnerSort', () => {
   });
 
   it('v4.x gives the same bytes whatever the chunk boundaries, and asks for large chunks while every block is new', () => {
-    const commandLine = parsePageOwnerSortCommandLine('v4.8', ['in', 'out']);
-    if (!commandLine.ok) throw new Error('bad command line');
     const record = (index: number, pfn: boolean) =>
       `Page allocated via order 0, mask 0x24200ca()\n${pfn ? `PFN ${index} type Movable\n` : ''} [<ffffffff81168000>] f${index % 3}+0x1/0x2\n${' '.repeat(300)}\n\n`;
     // 2000 records with their PFN lines (all distinct), then 2000 without (three blocks over and over), each long
@@ -81,10 +86,7 @@ describe('PageOwnerSort', () => {
     const input = [true, false].map((pfn) => Array.from({ length: 2000 }, (_, index) => record(index, pfn)).join(''));
     const whole = sortPageOwner('v4.8', ['in', 'out'], input.join(''));
     const sizes: number[] = [];
-    const sorter = new PageOwnerSort(commandLine.options, input.join('').length, {
-      stdout: () => {},
-      stderr: () => {},
-    });
+    const sorter = newSorter('v4.8', ['in', 'out'], input.join('').length);
     for (const part of input) {
       for (let start = 0; start < part.length; start += 8192) {
         sorter.write(part.slice(start, start + 8192));
@@ -175,9 +177,7 @@ describe('PageOwnerSort', () => {
     fc.assert(
       fc.property(fc.array(block, { maxLength: 80 }), fc.array(fc.nat(), { maxLength: 8 }), (blocks, cuts) => {
         const input = blocks.join('');
-        const commandLine = parsePageOwnerSortCommandLine('v4.8', ['in', 'out']);
-        if (!commandLine.ok) throw new Error('bad command line');
-        const sorter = new PageOwnerSort(commandLine.options, input.length, { stdout: () => {}, stderr: () => {} });
+        const sorter = newSorter('v4.8', ['in', 'out'], input.length);
         const offsets = [...new Set(cuts.map((cut) => cut % (input.length + 1)))].sort((a, b) => a - b);
         for (const [index, from] of [0, ...offsets].entries()) sorter.write(input.slice(from, offsets[index]));
         expect([...sorter.end().output()].join('')).toBe(reference(input));
@@ -187,11 +187,9 @@ describe('PageOwnerSort', () => {
   });
 
   it('holds one entry per distinct block however many blocks there are', () => {
-    const commandLine = parsePageOwnerSortCommandLine('v6.18', ['in', 'out']);
-    if (!commandLine.ok) throw new Error('bad command line');
     const record = (index: number) =>
       `Page allocated via order 0, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (sh), ts ${index} ns\n stack_${index % 3}+0x1/0x2\n\n`;
-    const sorter = new PageOwnerSort(commandLine.options, 1e9, { stdout: () => {}, stderr: () => {} });
+    const sorter = newSorter('v6.18', ['in', 'out'], 1e9);
     for (let index = 0; index < 30_000; index++) sorter.write(record(index));
     const result = sorter.end();
     expect(result.records).toBe(30_000);
