@@ -148,11 +148,7 @@ export class PageIdle {
       // 64-bit: Idle and Young are page flags, in the word just read.
       const inFlags = bits === pageFlags;
       const last = Math.min(end - base, perSection);
-      for (
-        let first = Math.max(start - base, 0);
-        first < last;
-        first = (first | (WalkConstants.RMAP_CHUNK_PAGES - 1)) + 1
-      ) {
+      for (let first = Math.max(start - base, 0); first < last; first = (first | WalkConstants.RMAP_CHUNK_MASK) + 1) {
         // A run of pages that never held a user page (the vm's reverse map says so) has nothing to track.
         const chunk = (base + first) >>> WalkConstants.RMAP_CHUNK_SHIFT;
         const words = vm.rmap.words[chunk];
@@ -161,7 +157,7 @@ export class PageIdle {
         const shift = vm.rmap.shiftOf(chunk);
         const mask = (1 << shift) - 1;
         const indexBase = vm.rmap.indexBaseOf(chunk);
-        const chunkEnd = Math.min(last, (first | (WalkConstants.RMAP_CHUNK_PAGES - 1)) + 1);
+        const chunkEnd = Math.min(last, (first | WalkConstants.RMAP_CHUNK_MASK) + 1);
         if (data !== undefined) {
           for (let page = first; page < chunkEnd; page++) {
             const word = pageFlags[page]!;
@@ -171,7 +167,7 @@ export class PageIdle {
             if ((data[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
             const idleWord = inFlags ? word : bits[page]!;
             const pfn = base + page;
-            const at = pfn & (WalkConstants.RMAP_CHUNK_PAGES - 1);
+            const at = pfn & WalkConstants.RMAP_CHUNK_MASK;
             const entry = words[at]!;
             const mapping = entry >> shift;
             const index = (entry & mask) + indexes[at]! + indexBase;
@@ -187,7 +183,7 @@ export class PageIdle {
             const idleWord = inFlags ? word : bits[page]!;
             if ((idleWord & idleMask) === 0) continue;
             const pfn = base + page;
-            const at = pfn & (WalkConstants.RMAP_CHUNK_PAGES - 1);
+            const at = pfn & WalkConstants.RMAP_CHUNK_MASK;
             const entry = words[at]!;
             const mapping = entry >> shift;
             const index = (entry & mask) + indexes[at]! + indexBase;

@@ -11,6 +11,8 @@ export enum WalkConstants {
   RMAP_CHUNK_PAGES = 4096,
   /** log2 of {@link RMAP_CHUNK_PAGES} (@mm/vm `RMAP_CHUNK_SHIFT`). */
   RMAP_CHUNK_SHIFT = 12,
+  /** A pfn's place in its reverse-map chunk: `pfn & RMAP_CHUNK_MASK`. */
+  RMAP_CHUNK_MASK = RMAP_CHUNK_PAGES - 1,
   /** `_PAGE_ACCESSED` of a page table entry (@mm/vm `PteBits.ACCESSED`). */
   ACCESSED = 1,
 }
