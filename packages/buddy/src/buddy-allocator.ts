@@ -6,6 +6,7 @@ import {
   MAX_ORDER_NR_PAGES,
   MEMCG_KMEM,
   MEMCG_ROOT,
+  MemoryCgroups,
   MIGRATE_TYPES,
   Migratetype,
   maxOrderBlockOf,
@@ -140,8 +141,9 @@ export class BuddyAllocator {
   minFreeKbytes = 0;
   #guardMinOrder = 0;
 
-  // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
-  // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
+  // Fields the hot paths read start with a value of their kind (an empty array, 0, a blank object), never undefined
+  // (a boolean gains nothing): see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at
+  // every use).
   /** `memory.pages`: the per-page words, refcounts and mapcounts, flat by pfn (the hot paths read these). */
   readonly #flags: Uint32Array = new Uint32Array(0);
   readonly #refcount: Int32Array = new Int32Array(0);
@@ -191,7 +193,7 @@ export class BuddyAllocator {
   readonly #flagHead: number = 0;
   /** Any of these in a page's word sends its order-0 free to the general path (see {@link #freePcpFast}). */
   readonly #fastFreeMask: number = 0;
-  readonly #memcg: PhysicalMemory['memcg'];
+  readonly #memcg: PhysicalMemory['memcg'] = new MemoryCgroups();
   readonly #gfp: KernelProfile['gfp']['flags'];
   readonly #warnRatelimit: Ratelimit;
   readonly #badPageRatelimit = { shown: 0, unshown: 0, resumeNs: 0 };
