@@ -32,8 +32,9 @@ export class BuddyZone {
   /** `lowmem_reserve[]`, indexed by the allocation's highest zone type. */
   lowmemReserve: number[] = [];
 
-  // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
-  // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
+  // Fields the hot paths read start with a value of their kind (an empty array, 0, a blank object), never undefined
+  // (a boolean gains nothing): see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at
+  // every use).
   /** Per-CPU lists, indexed `cpu * listsPerCpu + pindex`. */
   readonly pcp = new PcpLists(0);
   /** `pcp->count`: pages on each CPU's lists. */

@@ -6,8 +6,9 @@
  */
 export class PcpLists {
   readonly #buffers: Int32Array[];
-  // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
-  // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
+  // Fields the hot paths read start with a value of their kind (an empty array, 0, a blank object), never undefined
+  // (a boolean gains nothing): see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at
+  // every use).
   readonly #start: Int32Array = new Int32Array(0);
   /** Pages on each list. */
   readonly length: Int32Array = new Int32Array(0);

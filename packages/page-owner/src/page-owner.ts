@@ -121,8 +121,9 @@ export class PageOwner {
   contexts!: TaskContexts;
 
   readonly #deps: PageOwnerDeps;
-  // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
-  // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
+  // Fields the hot paths read start with a value of their kind (an empty array, 0, a blank object), never undefined
+  // (a boolean gains nothing): see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at
+  // every use).
   readonly #stack = new ShadowStack();
   readonly #buffer: Uint32Array = new Uint32Array(0);
   readonly #allocFrames: Uint32Array = new Uint32Array(0);

@@ -6,8 +6,9 @@ import { MEMCG_ROOT } from './memory-cgroups';
  * `switches`, so that code which remembers something per task (page_owner's last context) checks one number.
  */
 export class CurrentTask {
-  // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
-  // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
+  // Fields the hot paths read start with a value of their kind (an empty array, 0, a blank object), never undefined
+  // (a boolean gains nothing): see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at
+  // every use).
   #pid = 0;
   #tgid = 0;
   #comm = '';

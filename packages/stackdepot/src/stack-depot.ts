@@ -106,8 +106,9 @@ export class StackDepot {
     hits: 0,
     failures: 0,
   };
-  // Fields the constructor sets start with a value of their kind (an empty array, 0, a blank object), never
-  // undefined: see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at every use).
+  // Fields the hot paths read start with a value of their kind (an empty array, 0, a blank object), never undefined
+  // (a boolean gains nothing): see "Fast listeners" in docs/guide/writing-a-client.md (such a field costs a check at
+  // every use).
   /** Simulated kernel bytes of the hash table (8 per bucket in v4.8, 16 in v6.18). */
   readonly hashTableBytes: number = 0;
 
