@@ -16,6 +16,7 @@ export default defineConfig({
     include: [
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
+      'packages/*/bench/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
       'tools/**/*.test.ts',
     ],

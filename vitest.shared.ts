@@ -25,6 +25,6 @@ export const sourceConfig = {
 export function packageConfig(): UserConfig {
   return {
     ...sourceConfig,
-    test: { ...sourceConfig.test, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+    test: { ...sourceConfig.test, include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'] },
   };
 }

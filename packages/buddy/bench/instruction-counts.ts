@@ -12,7 +12,7 @@
  *
  * Needs valgrind (Debian: `apt-get install valgrind`); not part of `pnpm bench`. Run it built:
  * `pnpm exec tsx packages/buddy/bench/instruction-counts.ts [workload number...]` (numbers as in the comparison's
- * table, from 0). Takes about 40 s a workload and side.
+ * table, from 0). Takes about 40 s a workload and allocator.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -102,14 +102,20 @@ if (runArgument > 0) {
   const chosen = process.argv.slice(2).map(Number);
   const indexes = chosen.length > 0 ? chosen : workloads.map((_, index) => index);
   const lines = [
-    '| workload (2^20 pages; instructions per operation of a warm run, main thread, under callgrind) | plain JS buddy | @mm/buddy | ratio |',
-    '|---|---:|---:|---:|',
+    '| workload (2^20 pages; instructions per operation of a warm run, main thread, under callgrind) | plain JS buddy | @mm/buddy | ratio | plain + per-CPU list | its ratio |',
+    '|---|---:|---:|---:|---:|---:|',
   ];
   for (const index of indexes) {
     const workload = workloads[index];
     if (workload === undefined) throw new RangeError(`instruction-counts: no workload ${index}`);
-    const [plain, mm] = [await instructionsPerOperation(index, 0), await instructionsPerOperation(index, 1)];
-    lines.push(`| ${workload.name} | ${plain.toFixed(0)} | ${mm.toFixed(0)} | ${(plain / mm).toFixed(2)} |`);
+    const [plain, mm, perCpu] = [
+      await instructionsPerOperation(index, 0),
+      await instructionsPerOperation(index, 1),
+      await instructionsPerOperation(index, 2),
+    ];
+    lines.push(
+      `| ${workload.name} | ${plain.toFixed(0)} | ${mm.toFixed(0)} | ${(plain / mm).toFixed(2)} | ${perCpu.toFixed(0)} | ${(plain / perCpu).toFixed(2)} |`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

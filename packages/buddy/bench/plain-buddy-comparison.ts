@@ -1,10 +1,12 @@
 /**
  * `@mm/buddy` against the plain buddy allocator of `plain-buddy.ts` on 2^20 pages (4 GiB), on five workloads drawn
- * from one seeded xorshift32. Each round runs every workload on both allocators, one after the other, each in a
+ * from one seeded xorshift32, with the plain allocator behind a per-CPU list (`per-cpu-plain-buddy.ts`: what a
+ * per-CPU list doing v6.18's least work a page buys it) beside them. Each round runs every workload on the three
+ * allocators, one after the other, each in a
  * process of its own (as a simulated machine runs in a process of its own): the process warms its code up on
  * three allocators (`warmedUp()`), then times the workload on a fresh one (set-up untimed), in CPU time (user +
- * system). Prints, per workload, the median rate of each side over the rounds and the median, min and max of the
- * per-round ratios (`@mm/buddy` / plain: above 1 is faster).
+ * system). Prints, per workload, the median rate of each side over the rounds, the median, min and max of the
+ * per-round ratios `@mm/buddy` / plain (above 1 is faster), and the median per-round ratio of the per-CPU list one / plain.
  *
  * One process per measurement, because in a process that makes and drops many machines the optimised code of the
  * allocator holds the dead machines' objects, is thrown away when the garbage collector takes them ("weak
@@ -62,7 +64,7 @@ function comparePlainBuddy(rounds: number, seed = 1) {
     });
   }
   return workloads.map((workload, index) => {
-    const [plain, mm] = rates[index]!;
+    const [plain, mm, perCpu] = rates[index]!;
     const ratios = mm!.map((value, round) => value / plain![round]!);
     return {
       workload: workload.name,
@@ -72,6 +74,8 @@ function comparePlainBuddy(rounds: number, seed = 1) {
       ratio: median(ratios),
       min: Math.min(...ratios),
       max: Math.max(...ratios),
+      perCpu: median(perCpu!),
+      perCpuRatio: median(perCpu!.map((value, round) => value / plain![round]!)),
     };
   });
 }
@@ -85,11 +89,11 @@ if (measureArgument > 0) {
   const rounds = roundsArgument > 0 ? Number(process.argv[roundsArgument + 1]) : 5;
   const rows = comparePlainBuddy(rounds);
   const lines = [
-    `| workload (order 0 unless said; 2^20 pages; median of ${rounds} interleaved rounds, a process each, CPU time) | plain JS buddy | @mm/buddy | ratio | min-max |`,
-    '|---|---:|---:|---:|---:|',
+    `| workload (order 0 unless said; 2^20 pages; median of ${rounds} interleaved rounds, a process each, CPU time) | plain JS buddy | @mm/buddy | ratio | min-max | plain + per-CPU list | its ratio |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (row) =>
-        `| ${row.workload}, ${row.unit}/s | ${rate(row.plain)} | ${rate(row.mm)} | ${row.ratio.toFixed(2)} | ${row.min.toFixed(2)}-${row.max.toFixed(2)} |`,
+        `| ${row.workload}, ${row.unit}/s | ${rate(row.plain)} | ${rate(row.mm)} | ${row.ratio.toFixed(2)} | ${row.min.toFixed(2)}-${row.max.toFixed(2)} | ${rate(row.perCpu)} | ${row.perCpuRatio.toFixed(2)} |`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,14 +1,15 @@
 /**
- * The five workloads of the plain-buddy comparison and the two allocators they run on: `@mm/buddy` as its benchmarks
- * boot it, and the plain buddy allocator of `plain-buddy.ts`. Shared by `plain-buddy-comparison.ts` (CPU time) and
- * `instruction-counts.ts` (instructions, under cachegrind).
+ * The five workloads of the plain-buddy comparison and the allocators they run on: the plain buddy allocator of
+ * `plain-buddy.ts` (the control), `@mm/buddy` as its benchmarks boot it, and the plain allocator behind a per-CPU
+ * list (`per-cpu-plain-buddy.ts`). Shared by `plain-buddy-comparison.ts` (CPU time) and `instruction-counts.ts` (instructions, under callgrind).
  */
 import { BuddyAllocator } from '@mm/buddy';
 import { createHookBus } from '@mm/hooks';
 import { getProfile, PhysicalMemory } from '@mm/physmem';
+import { PerCpuPlainBuddy } from './per-cpu-plain-buddy';
 import { PlainBuddy } from './plain-buddy';
 
-/** Pages of both allocators (4 GiB). */
+/** Pages of every allocator (4 GiB). */
 export const PAGES = 2 ** 20;
 const OPERATIONS = 1_000_000;
 
@@ -188,10 +189,11 @@ export const workloads: readonly Workload[] = [
   },
 ];
 
-/** The control and the subject, in the order each round runs them. */
+/** The control, the subject and the control behind a per-CPU list, in the order each round runs them. */
 export const sides = [
   { name: 'plain JS buddy', create: (): Allocator => new Plain() },
   { name: '@mm/buddy', create: (): Allocator => new MmBuddy() },
+  { name: 'plain + per-CPU list', create: (): Allocator => new PerCpuPlainBuddy(PAGES) },
 ] as const;
 
 /**
