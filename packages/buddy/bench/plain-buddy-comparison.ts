@@ -2,11 +2,11 @@
  * `@mm/buddy` against the plain buddy allocator of `plain-buddy.ts` on 2^20 pages (4 GiB), on five workloads drawn
  * from one seeded xorshift32, with the plain allocator behind a per-CPU list (`per-cpu-plain-buddy.ts`: what a
  * per-CPU list doing v6.18's least work a page buys it) beside them. Each round runs every workload on the three
- * allocators, one after the other, each in a
- * process of its own (as a simulated machine runs in a process of its own): the process warms its code up on
- * three allocators (`warmedUp()`), then times the workload on a fresh one (set-up untimed), in CPU time (user +
- * system). Prints, per workload, the median rate of each side over the rounds, the median, min and max of the
- * per-round ratios `@mm/buddy` / plain (above 1 is faster), and the median per-round ratio of the per-CPU list one / plain.
+ * allocators, one after the other, each in a process of its own (as a simulated machine runs in a process of its
+ * own): the process warms its code up on three allocators (`warmedUp()`), then times the workload on a fresh one
+ * (set-up untimed), in CPU time (user + system). Prints, per workload, the median rate of each allocator over the
+ * rounds, the median, min and max of the per-round ratios `@mm/buddy` / plain (above 1 is faster), and the median
+ * per-round ratio of the per-CPU list one to the plain one.
  *
  * One process per measurement, because in a process that makes and drops many machines the optimised code of the
  * allocator holds the dead machines' objects, is thrown away when the garbage collector takes them ("weak

@@ -1,7 +1,8 @@
 /**
  * The five workloads of the plain-buddy comparison and the allocators they run on: the plain buddy allocator of
  * `plain-buddy.ts` (the control), `@mm/buddy` as its benchmarks boot it, and the plain allocator behind a per-CPU
- * list (`per-cpu-plain-buddy.ts`). Shared by `plain-buddy-comparison.ts` (CPU time) and `instruction-counts.ts` (instructions, under callgrind).
+ * list (`per-cpu-plain-buddy.ts`). Shared by `plain-buddy-comparison.ts` (CPU time) and `instruction-counts.ts`
+ * (instructions, under callgrind).
  */
 import { BuddyAllocator } from '@mm/buddy';
 import { createHookBus } from '@mm/hooks';
