@@ -5,8 +5,8 @@
  * allocators, one after the other, each in a process of its own (as a simulated machine runs in a process of its
  * own): the process warms its code up on three allocators (`warmedUp()`), then times the workload on a fresh one
  * (set-up untimed), in CPU time (user + system). Prints, per workload, the median rate of each allocator over the
- * rounds, the median, min and max of the per-round ratios `@mm/buddy` / plain (above 1 is faster), and the median
- * per-round ratio of the per-CPU list one to the plain one.
+ * rounds, the median, min and max of the per-round ratios `@mm/buddy` / plain (above 1 is faster) with the ratio it
+ * is to reach, and the median per-round ratio of the per-CPU list one to the plain one.
  *
  * One process per measurement, because in a process that makes and drops many machines the optimised code of the
  * allocator holds the dead machines' objects, is thrown away when the garbage collector takes them ("weak
@@ -72,6 +72,7 @@ function comparePlainBuddy(rounds: number, seed = 1) {
       plain: median(plain!),
       mm: median(mm!),
       ratio: median(ratios),
+      target: workload.target,
       min: Math.min(...ratios),
       max: Math.max(...ratios),
       perCpu: median(perCpu!),
@@ -89,11 +90,11 @@ if (measureArgument > 0) {
   const rounds = roundsArgument > 0 ? Number(process.argv[roundsArgument + 1]) : 5;
   const rows = comparePlainBuddy(rounds);
   const lines = [
-    `| workload (order 0 unless said; 2^20 pages; median of ${rounds} interleaved rounds, a process each, CPU time) | plain JS buddy | @mm/buddy | ratio | min-max | plain + per-CPU list | its ratio |`,
-    '|---|---:|---:|---:|---:|---:|---:|',
+    `| workload (order 0 unless said; 2^20 pages; median of ${rounds} interleaved rounds, a process each, CPU time) | plain JS buddy | @mm/buddy | ratio | target | min-max | plain + per-CPU list | its ratio |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (row) =>
-        `| ${row.workload}, ${row.unit}/s | ${rate(row.plain)} | ${rate(row.mm)} | ${row.ratio.toFixed(2)} | ${row.min.toFixed(2)}-${row.max.toFixed(2)} | ${rate(row.perCpu)} | ${row.perCpuRatio.toFixed(2)} |`,
+        `| ${row.workload}, ${row.unit}/s | ${rate(row.plain)} | ${rate(row.mm)} | ${row.ratio.toFixed(2)} | ${row.target.toFixed(1)} | ${row.min.toFixed(2)}-${row.max.toFixed(2)} | ${rate(row.perCpu)} | ${row.perCpuRatio.toFixed(2)} |`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

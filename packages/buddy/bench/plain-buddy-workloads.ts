@@ -113,6 +113,8 @@ function mixedOrder(random: Xorshift32): number {
 export interface Workload {
   readonly name: string;
   readonly unit: string;
+  /** The ratio to the plain allocator (CPU time) `@mm/buddy` is to reach. */
+  readonly target: number;
   /** Untimed: brings the allocator to the workload's starting state. */
   prepare(allocator: Allocator, random: Xorshift32): Live;
   /** Timed: returns the operations done. */
@@ -123,6 +125,7 @@ export const workloads: readonly Workload[] = [
   {
     name: '50% random steady state (alloc, free a random live page)',
     unit: 'pairs',
+    target: 1.0,
     prepare: halfFull,
     run(allocator, live, random) {
       for (let operation = 0; operation < OPERATIONS; operation++) {
@@ -135,6 +138,7 @@ export const workloads: readonly Workload[] = [
   {
     name: 'hot pair at 50% occupancy (alloc then free the same page)',
     unit: 'pairs',
+    target: 0.7,
     prepare: halfFull,
     run(allocator) {
       for (let operation = 0; operation < OPERATIONS; operation++) allocator.free(allocator.alloc(0), 0);
@@ -144,6 +148,7 @@ export const workloads: readonly Workload[] = [
   {
     name: 'fill from empty',
     unit: 'allocs',
+    target: 0.5,
     prepare: () => new Live(),
     run(allocator, live) {
       for (let pfn = allocator.alloc(0); pfn >= 0; pfn = allocator.alloc(0)) live.add(pfn, 0);
@@ -153,6 +158,7 @@ export const workloads: readonly Workload[] = [
   {
     name: 'free in allocation order',
     unit: 'frees',
+    target: 0.5,
     prepare(allocator) {
       const live = new Live();
       for (let pfn = allocator.alloc(0); pfn >= 0; pfn = allocator.alloc(0)) live.add(pfn, 0);
@@ -166,6 +172,7 @@ export const workloads: readonly Workload[] = [
   {
     name: 'mixed orders (80% order 0 ... 5% orders 4-9) at 50% occupancy',
     unit: 'ops',
+    target: 0.6,
     prepare(allocator, random) {
       const live = new Live();
       while (live.pages < PAGES / 2) {
