@@ -2,14 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PerCpuPlainBuddy } from './per-cpu-plain-buddy';
 import { PlainBuddy } from './plain-buddy';
+import type { Allocator } from './plain-buddy-workloads';
 
 /** 2^14 pages: more than a per-CPU list holds before it drains (`high` + a batch). */
 const PAGES = 2 ** 14;
-
-interface Control {
-  alloc(order: number): number;
-  free(pfn: number, order: number): void;
-}
 
 const operations = fc.array(
   fc.record({ alloc: fc.boolean(), order: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10 })), pick: fc.nat() }),
@@ -21,7 +17,10 @@ const operations = fc.array(
  * then, twice, frees every block and takes every page back as order-0 pages (refills and drains of a per-CPU list on
  * the way), and frees them all. Returns the allocator, empty.
  */
-function exercise(control: Control, steps: readonly { alloc: boolean; order: number; pick: number }[]): Control {
+function exercise<Control extends Allocator>(
+  control: Control,
+  steps: readonly { alloc: boolean; order: number; pick: number }[],
+): Control {
   const owner = new Int8Array(PAGES);
   const live: [pfn: number, order: number][] = [];
   // Checked with plain tests, not expect(): a run hands out some 30,000 pages.
@@ -62,7 +61,7 @@ describe('the comparison controls', () => {
   it('PlainBuddy hands out each page once, keeps every page, and merges them all back', () => {
     fc.assert(
       fc.property(operations, (steps) => {
-        const plain = exercise(new PlainBuddy(PAGES), steps) as PlainBuddy;
+        const plain = exercise(new PlainBuddy(PAGES), steps);
         // Every block merged with its buddies: memory is whole MAX_ORDER blocks again.
         for (let block = 0; block < PAGES >> plain.maxOrder; block++)
           expect(plain.alloc(plain.maxOrder)).toBeGreaterThanOrEqual(0);
@@ -75,7 +74,7 @@ describe('the comparison controls', () => {
   it('PerCpuPlainBuddy hands out each page once and keeps every page, through refills and drains', () => {
     fc.assert(
       fc.property(operations, (steps) => {
-        const perCpu = exercise(new PerCpuPlainBuddy(PAGES), steps) as PerCpuPlainBuddy;
+        const perCpu = exercise(new PerCpuPlainBuddy(PAGES), steps);
         expect(perCpu.frees).toBe(perCpu.allocations);
       }),
       { numRuns: 30 },
