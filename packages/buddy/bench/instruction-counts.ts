@@ -4,10 +4,11 @@
  * thread executes. A count does not depend on what else the machine runs, so a change of a few percent shows where
  * CPU time (±20% between identical rounds on a shared machine) hides it.
  *
- * One measurement is two processes, each warming up on three allocators and preparing a fourth (`warmedUp()`); only the first then
- * runs the workload on it. Their difference is one warm run, divided by its operations. V8 runs `--predictable`:
- * it compiles and collects garbage on the main thread, at the same points in every run, so the warm-up optimises
- * the same code in both. Both sides then repeat within 5% (the plain side mostly to the instruction); without it, two
+ * One measurement is two processes, each warming up on three allocators and preparing a fourth (`warmedUp()`); only
+ * the first then runs the workload on it. Their difference is one warm run, divided by its operations. V8 runs
+ * `--predictable`: it compiles and collects garbage on the main thread, at the same points in every run, so the
+ * warm-up optimises the same code in both. The plain allocator and `@mm/buddy` then repeat within 5% (the plain one
+ * mostly to the instruction; the per-CPU list one's steady state does not, 385-463 in three runs); without it, two
  * builds of the same code differed by up to 20% an operation, as V8 inlined differently.
  *
  * Needs valgrind (Debian: `apt-get install valgrind`); not part of `pnpm bench`. Run it built:
@@ -108,11 +109,9 @@ if (runArgument > 0) {
   for (const index of indexes) {
     const workload = workloads[index];
     if (workload === undefined) throw new RangeError(`instruction-counts: no workload ${index}`);
-    const [plain, mm, perCpu] = [
-      await instructionsPerOperation(index, 0),
-      await instructionsPerOperation(index, 1),
-      await instructionsPerOperation(index, 2),
-    ];
+    const counts: number[] = [];
+    for (let side = 0; side < sides.length; side++) counts.push(await instructionsPerOperation(index, side));
+    const [plain, mm, perCpu] = counts as [number, number, number];
     lines.push(
       `| ${workload.name} | ${plain.toFixed(0)} | ${mm.toFixed(0)} | ${(plain / mm).toFixed(2)} | ${perCpu.toFixed(0)} | ${(plain / perCpu).toFixed(2)} |`,
     );

@@ -53,7 +53,10 @@ const median = (values: readonly number[]) => {
 
 const rate = (value: number) => (value >= 1e6 ? `${(value / 1e6).toFixed(2)} M` : `${(value / 1e3).toFixed(0)} k`);
 
-/** Runs the comparison; returns the rows (workload, both medians, ratio median, min and max). */
+/**
+ * Runs the comparison; returns the rows: the workload, each allocator's median rate, the median, min and max of
+ * `@mm/buddy`'s per-round ratios to the plain allocator with its target, and the median of the per-CPU list one's.
+ */
 function comparePlainBuddy(rounds: number, seed = 1) {
   const rates = workloads.map(() => sides.map(() => [] as number[]));
   for (let round = 0; round < rounds; round++) {
@@ -64,19 +67,20 @@ function comparePlainBuddy(rounds: number, seed = 1) {
     });
   }
   return workloads.map((workload, index) => {
-    const [plain, mm, perCpu] = rates[index]!;
-    const ratios = mm!.map((value, round) => value / plain![round]!);
+    const [plain, mm, perCpu] = rates[index]! as [number[], number[], number[]];
+    const toPlain = (values: number[]) => values.map((value, round) => value / plain[round]!);
+    const ratios = toPlain(mm);
     return {
       workload: workload.name,
       unit: workload.unit,
-      plain: median(plain!),
-      mm: median(mm!),
+      plain: median(plain),
+      mm: median(mm),
       ratio: median(ratios),
       target: workload.target,
       min: Math.min(...ratios),
       max: Math.max(...ratios),
-      perCpu: median(perCpu!),
-      perCpuRatio: median(perCpu!.map((value, round) => value / plain![round]!)),
+      perCpu: median(perCpu),
+      perCpuRatio: median(toPlain(perCpu)),
     };
   });
 }
